@@ -1,0 +1,302 @@
+/**
+ * The server's state and housekeeping, without sockets of its own: mount points, sessions,
+ * connections, RTCP in and out, and the periodic tick that reaps timed-out sessions, stalled readers
+ * and slow request senders. `server.ts` gives it a network; tests drive it directly.
+ *
+ * @module
+ */
+
+import { parseRtcpCompound } from "../rtcp/parse.ts";
+import type { NetAddress, TcpConnection } from "../runtime/net.ts";
+import type { Clock } from "./clock.ts";
+import { RtspConnection } from "./connection.ts";
+import type { Logger } from "./log.ts";
+import type { ResolvedOptions } from "./options.ts";
+import type { Session } from "./session.ts";
+import { randomUint32 } from "./session_id.ts";
+import { SessionTable } from "./session_table.ts";
+import { Stream, type StreamOptions } from "./stream.ts";
+import { normalizePath } from "./mounts.ts";
+import { InterleavedTransport, type UdpPair } from "./transport.ts";
+
+/** Milliseconds between RTCP sender reports to a reader (RFC 3550 §6.2 minimum interval). */
+export const SENDER_REPORT_INTERVAL_MS = 5000;
+
+/** Server-wide counters. */
+export interface ServerStats {
+  /** Open RTSP connections. */
+  connections: number;
+  /** Live sessions. */
+  sessions: number;
+  /** Connections refused at a cap. */
+  refusedConnections: number;
+  /** Sessions ended by timeout. */
+  timedOutSessions: number;
+  /** Connections closed for not reading their data. */
+  stalledConnections: number;
+  /** Connections closed for sending a request too slowly. */
+  slowRequests: number;
+  /** Malformed RTCP packets received. */
+  badRtcp: number;
+  /** Frames not sent to a reader that had fallen behind, over all sessions so far. */
+  framesDropped: number;
+}
+
+/** Mount points, sessions and connections of one server. */
+export class ServerCore {
+  /** Settings. */
+  readonly options: ResolvedOptions;
+  /** Clocks. */
+  readonly clock: Clock;
+  /** Log sink. */
+  readonly logger: Logger;
+  /** Streams by normalized path. */
+  readonly mounts: Map<string, Stream> = new Map();
+  /** Sessions. */
+  readonly sessions: SessionTable;
+  /** Shared UDP RTP/RTCP sockets, once bound. */
+  udp: UdpPair | undefined;
+  /** The RTCP CNAME of this server (RFC 3550 §6.5.1). */
+  readonly cname: string;
+  #connections = new Map<number, RtspConnection>();
+  #connectionsPerIp = new Map<string, number>();
+  #nextConnectionId = 1;
+  #sdpSessionIds = new WeakMap<Stream, string>();
+  #stats = {
+    refusedConnections: 0,
+    timedOutSessions: 0,
+    stalledConnections: 0,
+    slowRequests: 0,
+    badRtcp: 0,
+    droppedByEndedSessions: 0,
+  };
+
+  /** A core with these settings. */
+  constructor(options: ResolvedOptions, clock: Clock, logger: Logger) {
+    this.options = options;
+    this.clock = clock;
+    this.logger = logger;
+    this.sessions = new SessionTable(options);
+    this.cname = `rtsp-edge-${randomUint32().toString(16)}`;
+  }
+
+  /** Counters. */
+  get stats(): ServerStats {
+    const { droppedByEndedSessions, ...counters } = this.#stats;
+    let framesDropped = droppedByEndedSessions;
+    for (const session of this.sessions.values()) {
+      framesDropped += session.reader.stats.framesDropped;
+    }
+    return {
+      ...counters,
+      framesDropped,
+      connections: this.#connections.size,
+      sessions: this.sessions.size,
+    };
+  }
+
+  /** Takes a new TCP connection, or refuses it at the caps (then it is closed at once). */
+  accept(tcp: TcpConnection): RtspConnection | undefined {
+    const ip = tcp.remote.hostname;
+    const fromIp = this.#connectionsPerIp.get(ip) ?? 0;
+    if (
+      this.#connections.size >= this.options.maxConnections ||
+      fromIp >= this.options.maxConnectionsPerIp
+    ) {
+      this.#stats.refusedConnections++;
+      this.logger.log("warn", "connection refused: limit reached", { peer: ip });
+      return undefined;
+    }
+    const conn = new RtspConnection(this, tcp, this.#nextConnectionId++);
+    this.#connections.set(conn.id, conn);
+    this.#connectionsPerIp.set(ip, fromIp + 1);
+    return conn;
+  }
+
+  /** Forgets a connection and ends the sessions that cannot outlive it. */
+  connectionClosed(conn: RtspConnection): void {
+    if (!this.#connections.delete(conn.id)) return;
+    const ip = conn.tcp.remote.hostname;
+    const left = (this.#connectionsPerIp.get(ip) ?? 1) - 1;
+    if (left > 0) this.#connectionsPerIp.set(ip, left);
+    else this.#connectionsPerIp.delete(ip);
+    for (const session of [...conn.sessions]) {
+      // Interleaved media dies with its connection. UDP sessions live on until TEARDOWN or their
+      // timeout (RFC 2326 §3: a session is not tied to a connection).
+      if (session.interleaved) this.endSession(session, "connection closed");
+    }
+  }
+
+  /** Adds a stream at `path`; throws when the path is malformed or taken. */
+  addStream(path: string, options: StreamOptions): Stream {
+    const key = normalizePath(path);
+    if (this.mounts.has(key)) throw new RangeError(`a stream is already served at ${key}`);
+    const stream = new Stream(key, options, {
+      clock: this.clock,
+      logger: this.logger,
+      maxPayloadSize: this.options.maxPayloadSize,
+    });
+    this.mounts.set(key, stream);
+    return stream;
+  }
+
+  /** Removes the stream at `path`, ending its sessions. Returns whether there was one. */
+  removeStream(path: string): boolean {
+    const key = normalizePath(path);
+    const stream = this.mounts.get(key);
+    if (!stream) return false;
+    this.mounts.delete(key);
+    for (const session of [...this.sessions.values()]) {
+      if (session.stream === stream) this.endSession(session, "stream removed");
+    }
+    stream.close();
+    return true;
+  }
+
+  /** A stable SDP session id for a stream (RFC 4566 §5.2: o= sess-id). */
+  sdpSessionId(stream: Stream): string {
+    let id = this.#sdpSessionIds.get(stream);
+    if (!id) {
+      id = String(randomUint32());
+      this.#sdpSessionIds.set(stream, id);
+    }
+    return id;
+  }
+
+  /** Whether `conn` may act on `session`: same IP; for interleaved, the same connection. */
+  mayUse(conn: RtspConnection, session: Session): boolean {
+    if (session.peer.hostname !== conn.tcp.remote.hostname) return false;
+    return !session.interleaved || session.connectionId === conn.id;
+  }
+
+  /** Registers a session made by SETUP on `conn`. */
+  addSession(session: Session, conn: RtspConnection): void {
+    this.sessions.add(session);
+    conn.sessions.add(session);
+    this.logger.log("info", "session set up", {
+      connection: conn.id,
+      peer: conn.peerLabel,
+      session: session.id,
+      path: session.stream.path,
+      transport: session.reader.transport.kind,
+    });
+  }
+
+  /** Starts a session's media right after its PLAY reply, with a first sender report. */
+  startPlaying(session: Session): void {
+    session.play();
+    this.#sendReport(session, this.clock.now());
+  }
+
+  /** Ends a session: stops its media and forgets it. */
+  endSession(session: Session, reason: string): void {
+    if (!this.sessions.delete(session)) return;
+    session.close();
+    const conn = this.#connections.get(session.connectionId);
+    if (conn) {
+      conn.sessions.delete(session);
+      const t = session.reader.transport;
+      if (t instanceof InterleavedTransport) conn.releaseChannels(t.channels);
+    }
+    const s = session.reader.stats;
+    this.#stats.droppedByEndedSessions += s.framesDropped;
+    this.logger.log("info", "session ended", {
+      session: session.id,
+      path: session.stream.path,
+      reason,
+      framesSent: s.framesSent,
+      framesDropped: s.framesDropped,
+    });
+  }
+
+  /**
+   * Interleaved data from a client. RTCP on a session's channel counts as a sign of life; RTP from a
+   * reader is dropped. Returns false when no session on the connection is playing (the caller closes).
+   */
+  interleavedData(conn: RtspConnection, channel: number, payload: Uint8Array): boolean {
+    let playing = false;
+    for (const session of conn.sessions) {
+      if (session.state !== "playing") continue;
+      playing = true;
+      const t = session.reader.transport;
+      if (t instanceof InterleavedTransport && t.channels[1] === channel) {
+        this.#rtcpFrom(session, payload);
+      }
+    }
+    return playing;
+  }
+
+  /** A datagram on the shared RTCP port: receiver reports keep UDP sessions alive (INTEROP.md). */
+  rtcpDatagram(data: Uint8Array, from: NetAddress): void {
+    const session = this.sessions.byUdpPeer(from.hostname, from.port);
+    if (session) this.#rtcpFrom(session, data);
+  }
+
+  /**
+   * Housekeeping, once a second: session timeouts (RFC 2326 §12.37), sender reports, readers that
+   * stopped reading (write stall), requests sent too slowly, idle connections.
+   */
+  tick(): void {
+    const now = this.clock.now();
+    const timeoutMs = this.options.sessionTimeout * 1000;
+    for (const session of [...this.sessions.values()]) {
+      const conn = this.#connections.get(session.connectionId);
+      // An interleaved reader that is playing proves it is alive by draining its socket; the write
+      // deadline catches it when it stops.
+      const carried = session.interleaved && session.state === "playing" && conn !== undefined;
+      if (!carried && now - session.lastSeen > timeoutMs) {
+        this.#stats.timedOutSessions++;
+        this.endSession(session, "timeout");
+      } else if (session.state === "playing" && now >= session.nextReportAt) {
+        this.#sendReport(session, now);
+      }
+    }
+    for (const conn of this.#connections.values()) this.#checkConnection(conn, now, timeoutMs);
+  }
+
+  /** Ends every session and connection. */
+  closeAll(): void {
+    for (const session of [...this.sessions.values()]) this.endSession(session, "server closing");
+    for (const conn of [...this.#connections.values()]) conn.close();
+  }
+
+  #checkConnection(conn: RtspConnection, now: number, idleMs: number): void {
+    const tcp = conn.tcp;
+    if (tcp.pendingWrites === 0) conn.writeProgressAt = now;
+    if (now - conn.writeProgressAt > this.options.writeTimeout * 1000) {
+      // HARDENING.md: a reader that leaves its data unread for the write deadline is disconnected.
+      this.#stats.stalledConnections++;
+      this.logger.log("warn", "reader stalled; disconnecting", {
+        connection: conn.id,
+        peer: conn.peerLabel,
+      });
+      tcp.destroy();
+    } else if (
+      conn.partialSince !== undefined && now - conn.partialSince > this.options.headerTimeout * 1000
+    ) {
+      // An absolute deadline for a whole request, not reset per byte (slowloris).
+      this.#stats.slowRequests++;
+      this.logger.log("warn", "request too slow; disconnecting", {
+        connection: conn.id,
+        peer: conn.peerLabel,
+      });
+      tcp.destroy();
+    } else if (conn.sessions.size === 0 && now - conn.lastRequestAt > idleMs) {
+      conn.close(); // idle and holding no session
+    }
+  }
+
+  #rtcpFrom(session: Session, data: Uint8Array): void {
+    if (parseRtcpCompound(data) === undefined) {
+      this.#stats.badRtcp++;
+      return;
+    }
+    session.lastSeen = this.clock.now();
+  }
+
+  #sendReport(session: Session, now: number): void {
+    session.nextReportAt = now + SENDER_REPORT_INTERVAL_MS;
+    const stream = session.stream;
+    session.reader.sendReport(stream.ssrc, this.clock.wallMs(), stream.rtpTimeAt(now), this.cname);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Server settings: what can be set, the defaults (HARDENING.md), and the up-front checks that turn a
+ * bad value into a sentence naming it.
+ *
+ * @module
+ */
+
+import { DEFAULT_LIMITS, type RtspLimits } from "../rtsp/parser.ts";
+import type { Network } from "../runtime/net.ts";
+import type { Clock } from "./clock.ts";
+import type { Logger } from "./log.ts";
+
+/** Everything {@link resolveOptions} accepts; every field is optional. */
+export interface ServeOptions {
+  /** TCP port for RTSP. Default 8554; 0 picks a free port (see `server.port`). */
+  port?: number;
+  /** Address to listen on. Default `0.0.0.0` (all IPv4 interfaces). */
+  hostname?: string;
+  /** First port of the UDP RTP/RTCP pair (even). Default 0: a free pair is picked. */
+  rtpPort?: number;
+  /** Largest RTP payload in bytes; larger NAL units are fragmented (FU-A). Default 1400. */
+  maxPayloadSize?: number;
+  /** Seconds without a sign of life before a session ends; advertised in `Session:`. Default 60. */
+  sessionTimeout?: number;
+  /** Seconds a client has to send a whole request header, counted from its first byte. Default 10. */
+  headerTimeout?: number;
+  /** Seconds a reader may leave its queued data unread before it is disconnected. Default 10. */
+  writeTimeout?: number;
+  /** Bytes queued for one reader before its frames are dropped until the next keyframe. Default 8 MiB. */
+  maxQueueBytes?: number;
+  /** Frames queued for one reader before its frames are dropped until the next keyframe. Default 600. */
+  maxQueueFrames?: number;
+  /** Open RTSP connections, in total. Default 1024. */
+  maxConnections?: number;
+  /** Open RTSP connections from one IP address. Default 128. */
+  maxConnectionsPerIp?: number;
+  /** Sessions, in total. Default 1024. */
+  maxSessions?: number;
+  /** Sessions from one IP address. Default 128. */
+  maxSessionsPerIp?: number;
+  /** Size caps for requests; see HARDENING.md for the defaults. */
+  limits?: Partial<RtspLimits>;
+  /** Receives log lines; silent by default. */
+  logger?: Logger;
+  /** Clocks; the system's by default. For tests. */
+  clock?: Clock;
+  /** Network implementation; `node:net`/`node:dgram` by default. For tests. */
+  network?: Network;
+}
+
+/** {@link ServeOptions} with every default filled in. */
+export interface ResolvedOptions {
+  /** See {@link ServeOptions.port}. */
+  port: number;
+  /** See {@link ServeOptions.hostname}. */
+  hostname: string;
+  /** See {@link ServeOptions.rtpPort}. */
+  rtpPort: number;
+  /** See {@link ServeOptions.maxPayloadSize}. */
+  maxPayloadSize: number;
+  /** See {@link ServeOptions.sessionTimeout}. */
+  sessionTimeout: number;
+  /** See {@link ServeOptions.headerTimeout}. */
+  headerTimeout: number;
+  /** See {@link ServeOptions.writeTimeout}. */
+  writeTimeout: number;
+  /** See {@link ServeOptions.maxQueueBytes}. */
+  maxQueueBytes: number;
+  /** See {@link ServeOptions.maxQueueFrames}. */
+  maxQueueFrames: number;
+  /** See {@link ServeOptions.maxConnections}. */
+  maxConnections: number;
+  /** See {@link ServeOptions.maxConnectionsPerIp}. */
+  maxConnectionsPerIp: number;
+  /** See {@link ServeOptions.maxSessions}. */
+  maxSessions: number;
+  /** See {@link ServeOptions.maxSessionsPerIp}. */
+  maxSessionsPerIp: number;
+  /** See {@link ServeOptions.limits}. */
+  limits: RtspLimits;
+}
+
+function integer(name: string, value: unknown, min: number, max: number, unit = ""): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    const got = typeof value === "string" ? JSON.stringify(value) : String(value);
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}${unit}, got ${got}`);
+  }
+  return value;
+}
+
+function seconds(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > 86400) {
+    throw new RangeError(`${name} must be a number of seconds above 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Fills in defaults and checks every value, throwing a `RangeError`/`TypeError` that names it. */
+export function resolveOptions(options: ServeOptions = {}): ResolvedOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("serve() options must be an object");
+  }
+  const hostname = options.hostname ?? "0.0.0.0";
+  if (typeof hostname !== "string" || hostname === "") {
+    throw new TypeError(`hostname must be a non-empty string, got ${String(hostname)}`);
+  }
+  const rtpPort = integer("rtpPort", options.rtpPort ?? 0, 0, 65534);
+  if (rtpPort % 2 !== 0) {
+    throw new RangeError(`rtpPort must be even (RTCP takes the next port), got ${rtpPort}`);
+  }
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  for (const [key, value] of Object.entries(limits)) {
+    integer(`limits.${key}`, value, 1, 64 * 1024 * 1024);
+  }
+  return {
+    port: integer("port", options.port ?? 8554, 0, 65535),
+    hostname,
+    rtpPort,
+    maxPayloadSize: integer("maxPayloadSize", options.maxPayloadSize ?? 1400, 100, 65000, " bytes"),
+    sessionTimeout: seconds("sessionTimeout", options.sessionTimeout ?? 60),
+    headerTimeout: seconds("headerTimeout", options.headerTimeout ?? 10),
+    writeTimeout: seconds("writeTimeout", options.writeTimeout ?? 10),
+    maxQueueBytes: integer("maxQueueBytes", options.maxQueueBytes ?? 8 << 20, 1024, 2 ** 31),
+    maxQueueFrames: integer("maxQueueFrames", options.maxQueueFrames ?? 600, 1, 1_000_000),
+    maxConnections: integer("maxConnections", options.maxConnections ?? 1024, 1, 1_000_000),
+    maxConnectionsPerIp: integer(
+      "maxConnectionsPerIp",
+      options.maxConnectionsPerIp ?? 128,
+      1,
+      1_000_000,
+    ),
+    maxSessions: integer("maxSessions", options.maxSessions ?? 1024, 1, 1_000_000),
+    maxSessionsPerIp: integer("maxSessionsPerIp", options.maxSessionsPerIp ?? 128, 1, 1_000_000),
+    limits,
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * The public server: {@link serve} listens for RTSP on TCP, binds the UDP RTP/RTCP pair, and runs
+ * the housekeeping tick; streams are added with {@link RtspServer.addStream}.
+ *
+ * @module
+ */
+
+import { nodeNetwork } from "../runtime/node_net.ts";
+import type { Network, TcpListener, UdpSocket } from "../runtime/net.ts";
+import { systemClock } from "./clock.ts";
+import { ServerCore, type ServerStats } from "./core.ts";
+import { silentLogger } from "./log.ts";
+import { normalizePath } from "./mounts.ts";
+import { resolveOptions, type ServeOptions } from "./options.ts";
+import type { Stream, StreamOptions } from "./stream.ts";
+import type { UdpPair } from "./transport.ts";
+
+const TICK_MS = 1000;
+
+/** A running RTSP server. Made by {@link serve}. */
+export class RtspServer {
+  #core: ServerCore;
+  #listener: TcpListener;
+  #udp: UdpPair;
+  #ticker: ReturnType<typeof setInterval>;
+  #closed: Promise<void> | undefined;
+
+  /** Use {@link serve}. */
+  constructor(core: ServerCore, listener: TcpListener, udp: UdpPair) {
+    this.#core = core;
+    this.#listener = listener;
+    this.#udp = udp;
+    core.udp = udp;
+    this.#ticker = setInterval(() => core.tick(), TICK_MS);
+  }
+
+  /** The TCP port RTSP listens on (the real one when port 0 was asked for). */
+  get port(): number {
+    return this.#listener.address.port;
+  }
+
+  /** The address RTSP listens on. */
+  get hostname(): string {
+    return this.#listener.address.hostname;
+  }
+
+  /** The UDP ports used for RTP and RTCP. */
+  get rtpPorts(): [number, number] {
+    return [this.#udp.rtp.address.port, this.#udp.rtcp.address.port];
+  }
+
+  /** Counters: connections, sessions, and what was refused or reaped. */
+  get stats(): ServerStats {
+    return this.#core.stats;
+  }
+
+  /**
+   * The URL of a path on this server. `host` defaults to the listening address, or `localhost` when
+   * listening on every interface.
+   */
+  url(path: string, host?: string): string {
+    let h = host ?? this.hostname;
+    if (host === undefined && (h === "0.0.0.0" || h === "::")) h = "localhost";
+    if (h.includes(":") && !h.startsWith("[")) h = `[${h}]`;
+    return `rtsp://${h}:${this.port}${path.startsWith("/") ? path : "/" + path}`;
+  }
+
+  /**
+   * Serves a new live stream at `path`, e.g. `"/stream"`. Frames sent to it reach every reader.
+   * Throws `RangeError` when the path is malformed or already taken.
+   */
+  addStream(path: string, options: StreamOptions): Stream {
+    return this.#core.addStream(path, options);
+  }
+
+  /** The stream at `path`, if any. */
+  getStream(path: string): Stream | undefined {
+    try {
+      return this.#core.mounts.get(normalizePath(path));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stops serving `path`; its readers' sessions end. Returns whether there was a stream there. */
+  removeStream(path: string): boolean {
+    return this.#core.removeStream(path);
+  }
+
+  /** Ends every session and connection and releases the ports. Safe to call twice. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      clearInterval(this.#ticker);
+      this.#core.closeAll();
+      for (const stream of this.#core.mounts.values()) stream.close();
+      await Promise.all([this.#listener.close(), this.#udp.rtp.close(), this.#udp.rtcp.close()]);
+    })();
+    return this.#closed;
+  }
+}
+
+/**
+ * Starts an RTSP server.
+ *
+ * @example
+ * ```ts
+ * import { serve } from "@x/rtsp";
+ *
+ * const server = await serve({ port: 0, hostname: "127.0.0.1" });
+ * const stream = server.addStream("/stream", { codec: "h264" });
+ * console.log(`open ${server.url("/stream")}`);
+ * // stream.sendFrame(annexBAccessUnit, { timestamp: microseconds });
+ * await server.close();
+ * ```
+ */
+export async function serve(options: ServeOptions = {}): Promise<RtspServer> {
+  const resolved = resolveOptions(options);
+  const network = options.network ?? nodeNetwork;
+  const core = new ServerCore(
+    resolved,
+    options.clock ?? systemClock,
+    options.logger ?? silentLogger,
+  );
+  const udp = await bindUdpPair(network, core, resolved.hostname, resolved.rtpPort);
+  let listener: TcpListener;
+  try {
+    listener = await network.listenTcp(
+      { hostname: resolved.hostname, port: resolved.port },
+      (tcp) => {
+        const conn = core.accept(tcp);
+        if (!conn) {
+          tcp.destroy();
+          return { data() {}, written() {}, closed() {} };
+        }
+        return conn;
+      },
+    );
+  } catch (error) {
+    await Promise.all([udp.rtp.close(), udp.rtcp.close()]);
+    throw listenError("RTSP", resolved.hostname, resolved.port, error);
+  }
+  return new RtspServer(core, listener, udp);
+}
+
+/** Binds RTP on an even port and RTCP on the next (RFC 3550 §11). */
+async function bindUdpPair(
+  network: Network,
+  core: ServerCore,
+  hostname: string,
+  port: number,
+): Promise<UdpPair> {
+  const ignore = () => {}; // RTP from readers (ffmpeg's NAT punch packets) carries nothing for us
+  const rtcpIn = core.rtcpDatagram.bind(core);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    let rtp: UdpSocket;
+    try {
+      rtp = await network.bindUdp({ hostname, port }, ignore);
+    } catch (error) {
+      throw listenError("RTP (UDP)", hostname, port, error);
+    }
+    const even = rtp.address.port;
+    if (even % 2 === 0) {
+      try {
+        const rtcp = await network.bindUdp({ hostname, port: even + 1 }, rtcpIn);
+        return { rtp, rtcp };
+      } catch (error) {
+        if (port !== 0) {
+          await rtp.close();
+          throw listenError("RTCP (UDP)", hostname, even + 1, error);
+        }
+      }
+    }
+    await rtp.close();
+  }
+  throw new Error(`could not find a free even/odd UDP port pair on ${hostname}`);
+}
+
+function listenError(what: string, hostname: string, port: number, cause: unknown): Error {
+  const code = (cause as { code?: string })?.code;
+  const why = code === "EADDRINUSE"
+    ? "the port is in use"
+    : code === "EACCES"
+    ? "permission denied (ports below 1024 need privileges)"
+    : code === "EADDRNOTAVAIL"
+    ? "the address is not on this machine"
+    : String((cause as Error)?.message ?? cause);
+  return new Error(`cannot listen for ${what} on ${hostname}:${port}: ${why}`, { cause });
+}
