@@ -206,6 +206,14 @@ export class RtspConnection implements ConnectionHandler {
         });
         r.afterWrite?.();
       }
+    } catch (error) {
+      // dispatch() answers every failure itself; reaching here is a bug, and it stays on this link.
+      this.#core.logger.log("error", "connection failed", {
+        connection: this.id,
+        peer: this.peerLabel,
+        error: String(error),
+      });
+      this.tcp.destroy();
     } finally {
       this.#busy = false;
     }

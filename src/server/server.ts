@@ -31,7 +31,13 @@ export class RtspServer {
     this.#listener = listener;
     this.#udp = udp;
     core.udp = udp;
-    this.#ticker = setInterval(() => core.tick(), TICK_MS);
+    this.#ticker = setInterval(() => {
+      try {
+        core.tick();
+      } catch (error) {
+        core.logger.log("error", "housekeeping failed", { error: String(error) });
+      }
+    }, TICK_MS);
   }
 
   /** The TCP port RTSP listens on (the real one when port 0 was asked for). */

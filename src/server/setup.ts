@@ -92,6 +92,8 @@ function chooseTransport(
     const ports = offer.clientPort;
     // RTP/AVP over UDP needs the client's ports, and a socket of the client's address family.
     if (!udp || !ports || udp.rtp.address.family !== conn.tcp.remote.family) continue;
+    // RFC 3550 §11: RTP on an even port, RTCP on the next one. HARDENING item 10.
+    if (ports[0] % 2 !== 0 || ports[1] !== ports[0] + 1) continue;
     const rtpPort = udp.rtp.address.port;
     return {
       transport: new UdpTransport(udp, conn.tcp.remote, [ports[0], ports[1]]),

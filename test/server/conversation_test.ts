@@ -374,6 +374,8 @@ Deno.test("Transport missing, empty, multicast-only or with a bad port is refuse
     [{ Transport: "RTP/AVP;unicast;client_port=0-1" }, [400, 461]],
     [{ Transport: "RTP/AVP;unicast;client_port=70000-70001" }, [400, 461]],
     [{ Transport: "RTP/AVP;unicast;client_port=5001-5000" }, [400, 461]],
+    [{ Transport: "RTP/AVP;unicast;client_port=5001-5002" }, [461]],
+    [{ Transport: "RTP/AVP;unicast;client_port=5000-5003" }, [461]],
     [{ Transport: "RTP/AVP/TCP;interleaved=300-301" }, [400, 461]],
     [{ Transport: "RTP/SAVP;unicast;client_port=5000-5001" }, [461]],
   ];
