@@ -1,0 +1,16 @@
+/**
+ * RTP: header parsing and writing (RFC 3550), sequence and timestamp arithmetic, and the H.264
+ * payload format (RFC 6184). Pure: bytes in, typed values out.
+ *
+ * @module
+ */
+
+export { parseRtpPacket, RTP_HEADER_SIZE, writeRtpHeader } from "./header.ts";
+export type { RtpHeaderFields, RtpPacket } from "./header.ts";
+export { seqAdd, seqDiff, seqLess, SequenceTracker, tsAdd, tsDiff } from "./sequence.ts";
+export type { LossReport, SequenceTrackerOptions } from "./sequence.ts";
+export { INTERLEAVED_HEADER_SIZE, PacketList } from "./packet_list.ts";
+export { H264Packetizer } from "./h264_packetizer.ts";
+export type { H264PacketizerOptions } from "./h264_packetizer.ts";
+export { H264Depacketizer } from "./h264_depacketizer.ts";
+export type { H264AccessUnitOut, H264DepacketizerOptions } from "./h264_depacketizer.ts";
