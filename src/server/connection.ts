@@ -74,13 +74,7 @@ export class RtspConnection implements ConnectionHandler {
       this.#parser.feed(bytes);
       this.#drain();
     } catch (error) {
-      // The parser reports errors as values; reaching here is a bug, and it stays on this link.
-      this.#core.logger.log("error", "connection failed", {
-        connection: this.id,
-        peer: this.peerLabel,
-        error: String(error),
-      });
-      this.tcp.destroy();
+      this.#crashed(error); // the parser reports errors as values: this is a bug
     }
   }
 
@@ -160,6 +154,16 @@ export class RtspConnection implements ConnectionHandler {
     }
   }
 
+  /** A bug met on this connection: logged, and the connection dropped; the process goes on. */
+  #crashed(error: unknown): void {
+    this.#core.logger.log("error", "connection failed", {
+      connection: this.id,
+      peer: this.peerLabel,
+      error: String(error),
+    });
+    this.tcp.destroy();
+  }
+
   #parseFailed(error: ParseError): void {
     this.#core.logger.log("warn", "malformed request", {
       connection: this.id,
@@ -207,13 +211,7 @@ export class RtspConnection implements ConnectionHandler {
         r.afterWrite?.();
       }
     } catch (error) {
-      // dispatch() answers every failure itself; reaching here is a bug, and it stays on this link.
-      this.#core.logger.log("error", "connection failed", {
-        connection: this.id,
-        peer: this.peerLabel,
-        error: String(error),
-      });
-      this.tcp.destroy();
+      this.#crashed(error); // dispatch() answers every failure itself: this is a bug
     } finally {
       this.#busy = false;
     }
