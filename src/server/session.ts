@@ -81,6 +81,7 @@ export class Session {
   /** Ends delivery for good (TEARDOWN, timeout, connection loss). */
   close(): void {
     this.stream.detach(this.reader);
+    this.reader.transport.close();
     this.state = "ready";
   }
 }

@@ -96,7 +96,12 @@ function chooseTransport(
     if (ports[0] % 2 !== 0 || ports[1] !== ports[0] + 1) continue;
     const rtpPort = udp.rtp.address.port;
     return {
-      transport: new UdpTransport(udp, conn.tcp.remote, [ports[0], ports[1]]),
+      transport: new UdpTransport(
+        udp,
+        conn.tcp.remote,
+        [ports[0], ports[1]],
+        () => core.clock.now(),
+      ),
       reply: {
         protocol: "RTP",
         profile: "AVP",
