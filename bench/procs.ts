@@ -1,0 +1,194 @@
+/**
+ * Child processes of the benchmark: spawned with piped stdin/stdout speaking JSON lines, tracked so
+ * that every one is killed at the end, even on error; and their CPU time from /proc.
+ *
+ * @module
+ */
+
+import { jsonLines, type Message } from "./lines.ts";
+
+const encoder = new TextEncoder();
+const live = new Set<Child>();
+
+/** A spawned helper process. */
+export class Child {
+  /** What it is, for messages. */
+  readonly name: string;
+  /** The process. */
+  readonly process: Deno.ChildProcess;
+  #lines: AsyncGenerator<Message>;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #stderr = "";
+  #exited = false;
+
+  /** Starts `command args` with piped stdio. */
+  constructor(name: string, command: string, args: string[]) {
+    this.name = name;
+    const proc = new Deno.Command(command, {
+      args,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.process = proc;
+    live.add(this);
+    this.#lines = jsonLines(proc.stdout);
+    this.#writer = proc.stdin.getWriter();
+    // Keep the last few KB of stderr for error messages; never let the pipe fill up.
+    (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of proc.stderr) {
+        this.#stderr = (this.#stderr + decoder.decode(chunk, { stream: true })).slice(-4000);
+      }
+    })().catch(() => {});
+    proc.status.then(() => {
+      this.#exited = true;
+      live.delete(this);
+    });
+  }
+
+  /** The process id. */
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  /** Sends one message. */
+  async send(message: Message): Promise<void> {
+    await this.#writer.write(encoder.encode(JSON.stringify(message) + "\n"));
+  }
+
+  /** The next message whose `event` is `event`, within `timeoutMs`. */
+  async next(event: string, timeoutMs: number): Promise<Message> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new Error(`${this.name}: no "${event}" within ${timeoutMs} ms${this.#tail()}`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.#find(event), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #find(event: string): Promise<Message> {
+    for (;;) {
+      const { value, done } = await this.#lines.next();
+      if (done) throw new Error(`${this.name} exited before "${event}"${this.#tail()}`);
+      if (value.event === event) return value;
+      if (value.event === "error") throw new Error(`${this.name}: ${value.message}`);
+    }
+  }
+
+  #tail(): string {
+    const t = this.#stderr.trim();
+    return t ? `\n--- ${this.name} stderr ---\n${t}` : "";
+  }
+
+  /** Asks it to exit (`{cmd:"exit"}`), then kills it if it has not within `graceMs`. */
+  async stop(graceMs = 3000): Promise<void> {
+    if (this.#exited) return;
+    try {
+      await this.send({ cmd: "exit" });
+      await this.#writer.close();
+    } catch {
+      // its stdin is gone: it is exiting anyway
+    }
+    const timer = setTimeout(() => this.kill(), graceMs);
+    await this.process.status;
+    clearTimeout(timer);
+  }
+
+  /** Kills it at once. */
+  kill(): void {
+    if (this.#exited) return;
+    try {
+      this.process.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Kills every child still running. */
+export async function killAll(): Promise<void> {
+  const children = [...live];
+  for (const c of children) c.kill();
+  await Promise.all(children.map((c) => c.process.status.catch(() => {})));
+}
+
+let ticksPerSecond = 100;
+try {
+  const out = new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped" }).outputSync();
+  const n = Number(new TextDecoder().decode(out.stdout).trim());
+  if (n > 0) ticksPerSecond = n;
+} catch {
+  // 100 on every Linux we know of
+}
+
+/**
+ * CPU seconds (user + system, all threads) that process `pid` has used so far, from fields 14 and
+ * 15 of /proc/<pid>/stat (proc(5)). Counted in clock ticks (10 ms).
+ */
+export function cpuSeconds(pid: number): number {
+  const { user, system } = cpuSplit(pid);
+  return user + system;
+}
+
+/** User and system CPU seconds of `pid` (all threads), from /proc/<pid>/stat. */
+export function cpuSplit(pid: number): { user: number; system: number } {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  // The command name (field 2) is in parentheses and may hold spaces: count from the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { user: Number(fields[11]) / ticksPerSecond, system: Number(fields[12]) / ticksPerSecond };
+}
+
+/** A reading of a process's CPU time: /proc/<pid>/stat and each thread's schedstat. */
+export interface CpuSample {
+  /** utime + stime in seconds (tick resolution). */
+  stat: number;
+  /** utime alone, seconds. */
+  user: number;
+  /** Nanoseconds on CPU by thread id, from /proc/<pid>/task/<tid>/schedstat (ns resolution). */
+  threads: Map<string, number>;
+}
+
+/** Reads the CPU time of `pid` now. */
+export function cpuSample(pid: number): CpuSample {
+  const threads = new Map<string, number>();
+  try {
+    for (const entry of Deno.readDirSync(`/proc/${pid}/task`)) {
+      try {
+        const text = Deno.readTextFileSync(`/proc/${pid}/task/${entry.name}/schedstat`);
+        threads.set(entry.name, Number(text.split(" ")[0]));
+      } catch {
+        // the thread ended while we looked
+      }
+    }
+  } catch {
+    // no schedstat on this kernel: the tick count below is used
+  }
+  const { user, system } = cpuSplit(pid);
+  return { stat: user + system, user, threads };
+}
+
+/**
+ * CPU seconds used between two samples: the sum of the per-thread nanosecond counters (threads
+ * that ended in between take their counters with them, so this can only fall short), checked
+ * against the tick-resolution total of /proc/<pid>/stat, which is used instead when the two
+ * differ by more than its resolution.
+ */
+export function cpuBetween(a: CpuSample, b: CpuSample): { seconds: number; precise: boolean } {
+  const byTicks = b.stat - a.stat;
+  if (a.threads.size === 0) return { seconds: byTicks, precise: false };
+  let ns = 0;
+  for (const [tid, v] of b.threads) ns += v - (a.threads.get(tid) ?? 0);
+  const precise = ns / 1e9;
+  if (Math.abs(precise - byTicks) > 2.5 / ticksPerSecond) {
+    return { seconds: byTicks, precise: false };
+  }
+  return { seconds: precise, precise: true };
+}

@@ -1,0 +1,81 @@
+/**
+ * Fast start (INTEROP.md): a reader that joins in the middle of a GOP gets the GOP from its IDR at
+ * once, so its first picture decodes within a fraction of a second, not at the next keyframe.
+ */
+
+import assert from "node:assert/strict";
+import { encodeAnnexB } from "../../src/codec/annexb.ts";
+import { type ReceivedAccessUnit, RtspTestClient } from "../support/rtsp_client.ts";
+import { argv, decodeFrames, interopTest, run, startClipServer } from "./support.ts";
+
+interopTest(
+  "a reader joining mid-GOP decodes its first frame within 300 ms of PLAY",
+  ["ffmpeg"],
+  async () => {
+    const s = await startClipServer();
+    const dir = await Deno.makeTempDir();
+    const frames: ReceivedAccessUnit[] = [];
+    let enough: () => void;
+    const gotEnough = new Promise<void>((resolve) => enough = resolve);
+    try {
+      // The clip has an IDR every 30 frames (1 s); 2.5 s in, a reader lands half-way through a GOP.
+      await new Promise((r) => setTimeout(r, 2500));
+      const client = await RtspTestClient.connect(s.url, {
+        onFrame(au) {
+          frames.push(au);
+          if (frames.length === 20) enough();
+        },
+      });
+      await client.describe();
+      await client.setup();
+      const playAt = performance.timeOrigin + performance.now();
+      await client.play();
+      await gotEnough;
+      await client.close();
+      assert.equal(frames[0].keyframe, true, "the first access unit is not a keyframe");
+      const delay = frames[0].receivedAt - playAt;
+      assert.ok(delay < 300, `first frame ${delay.toFixed(0)} ms after PLAY`);
+      // It really was mid-GOP: several replayed frames arrived together with the keyframe.
+      assert.ok(
+        frames[5].receivedAt - playAt < 300,
+        "no GOP was replayed: the join was not mid-GOP",
+      );
+      const file = `${dir}/first.h264`;
+      await Deno.writeFile(file, encodeAnnexB(frames.flatMap((f) => f.nalUnits)));
+      const decoded = await decodeFrames(file);
+      assert.equal(decoded.errors, "");
+      assert.equal(decoded.frames, frames.length);
+    } finally {
+      await s.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+interopTest(
+  "UDP readers joining mid-GOP lose no packet from the fast-start burst",
+  ["ffmpeg"],
+  async () => {
+    // 60 KB of filler per frame makes a mid-GOP replay about 1 MB: sent at once, it overflows the
+    // reader's UDP socket buffer (ffmpeg asks for 384 KB) and ffmpeg reports missed packets.
+    const s = await startClipServer({}, 60_000);
+    try {
+      const join = async (afterMs: number) => {
+        await new Promise((r) => setTimeout(r, afterMs));
+        return run(
+          "ffmpeg",
+          argv`-v warning -rtsp_transport udp -i ${s.url} -t 2 -c copy -f framecrc -`,
+          30_000,
+        );
+      };
+      for (const r of await Promise.all([join(2400), join(2800)])) {
+        assert.equal(r.code, 0, r.stderr);
+        assert.doesNotMatch(r.stderr, /missed \d+ packets/);
+        const frames = r.stdout.split("\n").filter((l) => /^0,/.test(l)).length;
+        assert.ok(frames >= 59, `only ${frames} frames`);
+      }
+    } finally {
+      await s.close();
+    }
+  },
+);

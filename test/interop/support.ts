@@ -1,0 +1,197 @@
+/**
+ * Shared pieces of the interop suite: real clients as child processes, a test clip made by ffmpeg,
+ * and a server on loopback that plays it.
+ *
+ * A test that needs a client that is missing is skipped on a developer's machine, and fails under
+ * `CI=true`: CI must prove interop, never skip it.
+ */
+
+import { serve } from "../../mod.ts";
+import type { RtspServer, ServeOptions, Stream } from "../../mod.ts";
+import { playClip, readAnnexBClip } from "../../src/source/annexb_file.ts";
+
+/** Whether we run in CI. */
+export const IN_CI = Deno.env.get("CI") === "true";
+
+const toolCache = new Map<string, boolean>();
+
+/** Whether an executable is on PATH. */
+export function hasTool(name: string): boolean {
+  let found = toolCache.get(name);
+  if (found === undefined) {
+    const out = new Deno.Command("sh", { args: ["-c", `command -v ${name}`], stdout: "null" })
+      .outputSync();
+    found = out.success;
+    toolCache.set(name, found);
+  }
+  return found;
+}
+
+/**
+ * Registers a test that needs real client programs: ignored locally when one is missing, failing in
+ * CI with a message that names it.
+ */
+export function interopTest(
+  name: string,
+  tools: readonly string[],
+  fn: () => Promise<void>,
+): void {
+  const missing = tools.filter((t) => !hasTool(t));
+  Deno.test({
+    name,
+    ignore: missing.length > 0 && !IN_CI,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      if (missing.length > 0) {
+        throw new Error(`${missing.join(", ")} must be installed when CI=true (see .ci/run)`);
+      }
+      await fn();
+    },
+  });
+}
+
+/**
+ * A command line from a template: the literal parts split on white space, each interpolated value
+ * one argument (so URLs and paths need no quoting). `` argv`-i ${url} -t 5` `` → `["-i", url, "-t", "5"]`.
+ */
+export function argv(parts: TemplateStringsArray, ...values: (string | number)[]): string[] {
+  const out: string[] = [];
+  parts.forEach((part, i) => {
+    out.push(...part.split(/\s+/).filter((w) => w !== ""));
+    if (i < values.length) out.push(String(values[i]));
+  });
+  return out;
+}
+
+/** Runs `fn` with a fresh temporary directory, removed afterwards. */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "rtsp-edge-test-" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * GStreamer's rtspsrc reading `url` and decoding `frames` frames with avdec_h264; `rtspsrc` holds
+ * extra rtspsrc properties. `fakesink num-buffers` ends the pipeline after that many decoded
+ * frames, so exit 0 means they all went through depayloading, parsing and decoding.
+ */
+export function gstDecode(url: string, rtspsrc: string[], frames: number): Promise<RunResult> {
+  return run("gst-launch-1.0", [
+    ...argv`-q rtspsrc location=${url}`,
+    ...rtspsrc,
+    ...argv`latency=0 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink num-buffers=${frames}`,
+  ], 60_000);
+}
+
+/** What a finished child process printed. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Whether it was killed at the time limit. */
+  timedOut: boolean;
+}
+
+/** Runs a program to completion, killing it after `timeoutMs`. */
+export async function run(
+  cmd: string,
+  args: readonly string[],
+  timeoutMs = 60_000,
+): Promise<RunResult> {
+  const child = new Deno.Command(cmd, {
+    args: [...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  }, timeoutMs);
+  const out = await child.output();
+  clearTimeout(timer);
+  const text = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: text.decode(out.stdout),
+    stderr: text.decode(out.stderr),
+    timedOut,
+  };
+}
+
+let clipPromise: Promise<string> | undefined;
+
+/**
+ * A 10 s 640x360 30 fps H.264 clip (libx264, baseline, GOP 30, Annex B), made once per test run.
+ */
+export function testClip(): Promise<string> {
+  clipPromise ??= (async () => {
+    const dir = await Deno.makeTempDir({ prefix: "rtsp-edge-clip-" });
+    const path = `${dir}/clip.h264`;
+    const r = await run(
+      "ffmpeg",
+      argv`-v error -f lavfi -i testsrc2=size=640x360:rate=30 -t 10 -c:v libx264
+        -profile:v baseline -g 30 -bf 0 -pix_fmt yuv420p -f h264 ${path}`,
+    );
+    if (r.code !== 0) throw new Error(`ffmpeg could not make the test clip: ${r.stderr}`);
+    return path;
+  })();
+  return clipPromise;
+}
+
+/** A server on 127.0.0.1 playing the test clip at `/stream`. */
+export interface ClipServer {
+  server: RtspServer;
+  stream: Stream;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A filler-data NAL unit (H.264 §7.3.2.7, type 12) of `size` bytes: decoders skip it, so it adds
+ * bandwidth without changing the pictures.
+ */
+export function fillerNal(size: number): Uint8Array {
+  const nal = new Uint8Array(size).fill(0xff);
+  nal[0] = 0x0c;
+  nal[size - 1] = 0x80; // rbsp_trailing_bits
+  return nal;
+}
+
+/**
+ * Starts a server on loopback that loops the test clip at 30 fps; `fillerBytes` pads every access
+ * unit with a filler NAL unit of that size, to make the stream as heavy as a test needs.
+ */
+export async function startClipServer(
+  options: ServeOptions = {},
+  fillerBytes = 0,
+): Promise<ClipServer> {
+  const clip = readAnnexBClip(await Deno.readFile(await testClip()));
+  const server = await serve({ port: 0, hostname: "127.0.0.1", ...options });
+  const stream = server.addStream("/stream", { codec: "h264", framerate: 30 });
+  const filler = fillerBytes > 0 ? [fillerNal(fillerBytes)] : [];
+  const player = playClip(clip, 30, (nals, o) => stream.sendFrame([...nals, ...filler], o));
+  return {
+    server,
+    stream,
+    url: server.url("/stream"),
+    async close() {
+      player.stop();
+      await server.close();
+    },
+  };
+}
+
+/** Counts the video frames in a media file by decoding it; fails on any decoding error (-xerror). */
+export async function decodeFrames(path: string): Promise<{ frames: number; errors: string }> {
+  const r = await run("ffmpeg", argv`-v error -xerror -i ${path} -map 0:v:0 -f framecrc -`);
+  const frames = r.stdout.split("\n").filter((l) => /^\d+,/.test(l)).length;
+  return { frames, errors: r.code === 0 ? r.stderr.trim() : `exit ${r.code}: ${r.stderr.trim()}` };
+}
