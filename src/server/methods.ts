@@ -107,7 +107,7 @@ function options(core: ServerCore, conn: RtspConnection, req: RtspRequest): Repl
   return reply(200, headers);
 }
 
-async function describe(core: ServerCore, _conn: RtspConnection, req: RtspRequest): Promise<Reply> {
+async function describe(core: ServerCore, conn: RtspConnection, req: RtspRequest): Promise<Reply> {
   const target = parseRequestTarget(req.url);
   const stream = core.mounts.get(target.path);
   if (!stream || target.track !== undefined) throw new RtspError(404);
@@ -119,7 +119,7 @@ async function describe(core: ServerCore, _conn: RtspConnection, req: RtspReques
   const sdp = buildSdp({
     sessionId: core.sdpSessionId(stream),
     sessionVersion: String(stream.sdpVersion),
-    originAddress: _conn.tcp.local.hostname,
+    originAddress: conn.tcp.local.hostname,
     name: "rtsp-edge",
     info: stream.path,
     tool: "rtsp-edge",

@@ -9,6 +9,7 @@ import { RtspHeaders } from "../rtsp/headers.ts";
 import type { RtspRequest } from "../rtsp/message.ts";
 import { RtspError } from "../rtsp/status.ts";
 import { formatTransport, parseTransport, type TransportSpec } from "../rtsp/transport.ts";
+import { stripCredentials } from "../rtsp/url.ts";
 import type { RtspConnection } from "./connection.ts";
 import type { ServerCore } from "./core.ts";
 import type { Reply } from "./methods.ts";
@@ -44,7 +45,7 @@ export function setupSession(core: ServerCore, conn: RtspConnection, req: RtspRe
   const session = new Session({
     id: newSessionId(),
     stream,
-    trackUrl: req.url,
+    trackUrl: stripCredentials(req.url), // echoed in RTP-Info: credentials never go back out
     peer: conn.tcp.remote,
     connectionId: conn.id,
     reader: new Reader(chosen.transport, {

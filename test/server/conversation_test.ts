@@ -68,6 +68,25 @@ Deno.test("DESCRIBE strips credentials from Content-Base", async () => {
   assert.equal(r.headers.get("Content-Base"), "rtsp://127.0.0.1:8554/stream/");
 });
 
+Deno.test("credentials in the SETUP URL are not echoed in RTP-Info", async () => {
+  const { core } = makeCore();
+  const client = new Client(core);
+  const setup = await client.request(
+    "SETUP",
+    "rtsp://admin:hunter2@127.0.0.1:8554/stream/trackID=0",
+    {
+      CSeq: 1,
+      Transport: TCP,
+    },
+  );
+  const session = sessionId(setup.headers.get("Session"));
+  const play = await client.request("PLAY", URL, { CSeq: 2, Session: session });
+  assert.match(
+    play.headers.get("RTP-Info") ?? "",
+    /^url=rtsp:\/\/127\.0\.0\.1:8554\/stream\/trackID=0;/,
+  );
+});
+
 Deno.test("DESCRIBE of an unknown path or of * is refused without an exception", async () => {
   const { core } = makeCore();
   const client = new Client(core);
