@@ -1,0 +1,163 @@
+/**
+ * Raw video from a file or standard input: Y4M (size and rate from its header) or headerless frames
+ * of a given format and size. Frames are paced at the frame rate: a file plays in real time (and
+ * loops), a live pipe is read as fast as it delivers, and a pipe that runs ahead is held back by the
+ * pipe itself, since nothing is read before it is due.
+ *
+ * @module
+ */
+
+import { Y4mParser } from "../codec/y4m.ts";
+import { readChunks } from "../runtime/files.ts";
+import { frameSize, type PixelFormat, PixelFormat as Formats, type RawFrame } from "./raw_frame.ts";
+
+/** Where the frames come from and how they are laid out. */
+export interface RawSourceOptions {
+  /** A file path, or `-` for standard input. */
+  path: string;
+  /** `"y4m"` or a headerless pixel format. */
+  container: "y4m" | { format: PixelFormat; width: number; height: number };
+  /** Frame rate; for Y4M, the header's unless given. Headerless input needs it (default 30). */
+  fps?: number;
+  /** Start again at the end of a file. Ignored for standard input. Default true. */
+  loop?: boolean;
+}
+
+/** Frames plus what the stream is. */
+export interface RawSourceInfo {
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+  /** Frames per second. */
+  fps: number;
+  /** Pixel format of every frame. */
+  format: PixelFormat;
+}
+
+/** Splits headerless input into frames of a fixed size. */
+async function* fixedFrames(
+  chunks: AsyncIterable<Uint8Array>,
+  size: number,
+): AsyncGenerator<Uint8Array> {
+  let frame = new Uint8Array(size);
+  let filled = 0;
+  for await (const chunk of chunks) {
+    let at = 0;
+    while (at < chunk.length) {
+      const n = Math.min(size - filled, chunk.length - at);
+      frame.set(chunk.subarray(at, at + n), filled);
+      filled += n;
+      at += n;
+      if (filled === size) {
+        yield frame;
+        frame = new Uint8Array(size);
+        filled = 0;
+      }
+    }
+  }
+}
+
+async function* y4mFrames(
+  chunks: AsyncIterable<Uint8Array>,
+  parser: Y4mParser,
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) yield* parser.push(chunk);
+}
+
+/** Reads the first frames far enough to know the stream: the Y4M header, or the given layout. */
+export async function openRawSource(
+  options: RawSourceOptions,
+): Promise<{ info: RawSourceInfo; frames: () => AsyncGenerator<Uint8Array> }> {
+  const { path, container } = options;
+  const loop = path !== "-" && (options.loop ?? true);
+  if (container === "y4m") {
+    const parser = new Y4mParser();
+    const chunks = readChunks(path);
+    // Read until the header is known; keep the frames that came with it.
+    const early: Uint8Array[] = [];
+    while (!parser.header) {
+      const next = await chunks.next();
+      if (next.done) {
+        throw new RangeError(`${path === "-" ? "standard input" : path} holds no Y4M header`);
+      }
+      early.push(...parser.push(next.value));
+    }
+    const h = parser.header;
+    const info = {
+      width: h.width,
+      height: h.height,
+      fps: options.fps ?? h.fps,
+      format: h.colorspace === "mono" ? Formats.GRAY8 : Formats.I420,
+    };
+    async function* frames(): AsyncGenerator<Uint8Array> {
+      yield* early;
+      yield* y4mFrames(chunks, parser);
+      while (loop) {
+        let any = false;
+        for await (const f of y4mFrames(readChunks(path), new Y4mParser())) {
+          any = true;
+          yield f;
+        }
+        if (!any) return;
+      }
+    }
+    return { info, frames };
+  }
+  const size = frameSize(container.format, container.width, container.height);
+  const info = { ...container, fps: options.fps ?? 30 };
+  async function* frames(): AsyncGenerator<Uint8Array> {
+    do {
+      let any = false;
+      for await (const f of fixedFrames(readChunks(path), size)) {
+        any = true;
+        yield f;
+      }
+      if (!any) return;
+    } while (loop);
+  }
+  return { info, frames };
+}
+
+/**
+ * Hands `frames` to `sink` at `fps`, with timestamps that rise by one frame interval each. A frame
+ * that arrives late goes out at once and the schedule starts again from it. Stops when the frames
+ * end or `signal` aborts.
+ */
+export async function playRawFrames(
+  frames: AsyncIterable<Uint8Array>,
+  info: RawSourceInfo,
+  sink: (frame: RawFrame) => void,
+  signal?: AbortSignal,
+  now: () => number = () => performance.now(),
+): Promise<void> {
+  const interval = 1000 / info.fps;
+  let start = now();
+  let index = 0;
+  for await (const data of frames) {
+    if (signal?.aborted) return;
+    let due = start + index * interval;
+    const wait = due - now();
+    if (wait > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        signal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+      if (signal?.aborted) return;
+    } else if (wait < -interval) {
+      start = now() - index * interval; // behind: restart the schedule here, no burst to catch up
+      due = start + index * interval;
+    }
+    sink({
+      data,
+      format: info.format,
+      width: info.width,
+      height: info.height,
+      timestamp: due * 1000,
+    });
+    index++;
+  }
+}
