@@ -1,6 +1,7 @@
 /**
  * rtsp-edge: an RTSP 1.0 server for live H.264 that ffmpeg, GStreamer, VLC, Frigate and Home
- * Assistant read over TCP or UDP.
+ * Assistant read over TCP or UDP, with an H.264 encoder (OpenH264 in WebAssembly) for sources that
+ * give raw frames.
  *
  * @example Serve access units you make or receive
  * ```ts
@@ -11,6 +12,24 @@
  * // For each encoded access unit (Annex B bytes or NAL units) and its time in microseconds:
  * // stream.sendFrame(accessUnit, { timestamp });
  * console.log(server.url("/stream"));
+ * await server.close();
+ * ```
+ *
+ * @example Encode raw frames and serve them
+ * ```ts
+ * import { EncodePipeline, H264Encoder, serve, TestPattern } from "@x/rtsp";
+ *
+ * const server = await serve({ port: 0, hostname: "127.0.0.1" });
+ * const encoder = await H264Encoder.create({ width: 640, height: 360, fps: 30, bitrate: 1_000_000 });
+ * const stream = server.addStream("/stream", {
+ *   codec: "h264",
+ *   framerate: 30,
+ *   onKeyframeRequest: () => encoder.requestKeyframe(), // a joining reader gets an IDR at once
+ * });
+ * const pipeline = new EncodePipeline(encoder, stream, (error) => console.error(error));
+ * const pattern = new TestPattern({ width: 640, height: 360 });
+ * pipeline.push(pattern.draw(0, Date.now(), 0)); // call once per frame, e.g. from a camera
+ * await encoder.close();
  * await server.close();
  * ```
  *
@@ -47,3 +66,15 @@ export type {
 } from "./src/runtime/net.ts";
 export type { SdpMediaDescription } from "./src/sdp/build.ts";
 export { PacketList } from "./src/rtp/packet_list.ts";
+export { H264Encoder } from "./src/encoder/h264_encoder.ts";
+export type { EncodedAccessUnit, EncoderInput } from "./src/encoder/h264_encoder.ts";
+export { parseBitrate } from "./src/encoder/options.ts";
+export type { H264EncoderOptions, ResolvedEncoderOptions } from "./src/encoder/options.ts";
+export { frameSize, PixelFormat, pixelFormatByName } from "./src/source/raw_frame.ts";
+export type { RawFrame } from "./src/source/raw_frame.ts";
+export { TestPattern } from "./src/source/test_pattern.ts";
+export type { TestPatternOptions } from "./src/source/test_pattern.ts";
+export { EncodePipeline } from "./src/source/encode_pipeline.ts";
+export type { PipelineStats } from "./src/source/encode_pipeline.ts";
+export { Y4mParser } from "./src/codec/y4m.ts";
+export type { Y4mHeader } from "./src/codec/y4m.ts";

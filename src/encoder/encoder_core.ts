@@ -1,0 +1,97 @@
+/**
+ * One OpenH264 encoder inside one WASM instance, driven synchronously: frame bytes in, Annex B out.
+ * The Worker runs this; so does the in-thread fallback where no Worker exists. The input and output
+ * buffers live in WASM memory and are reused for every frame.
+ *
+ * @module
+ */
+
+import { frameSize, type PixelFormat } from "../source/raw_frame.ts";
+import type { ResolvedEncoderOptions } from "./options.ts";
+import { type EncoderExports, FrameType } from "./wasm_binding.ts";
+
+/** An encoded frame as the core returns it. */
+export interface CoreOutput {
+  /** Annex B bytes (a fresh copy), or undefined when rate control skipped the frame. */
+  data: Uint8Array | undefined;
+  /** Whether it is an IDR picture. */
+  keyframe: boolean;
+}
+
+/** A failure reported by the bridge, with its code. */
+export class EncoderError extends Error {
+  /** The bridge's negative return code. */
+  readonly code: number;
+  /** Wraps a code. */
+  constructor(what: string, code: number) {
+    super(`${what} failed (OpenH264 bridge code ${code})`);
+    this.name = "EncoderError";
+    this.code = code;
+  }
+}
+
+/** A synchronous encoder over a bridge instance. */
+export class EncoderCore {
+  #x: EncoderExports;
+  #handle: number;
+  #options: ResolvedEncoderOptions;
+
+  /** Creates the OpenH264 encoder. Throws {@link EncoderError}. */
+  constructor(exports: EncoderExports, options: ResolvedEncoderOptions) {
+    this.#x = exports;
+    this.#options = options;
+    const o = options;
+    this.#handle = exports.rtse_encoder_create(
+      o.width,
+      o.height,
+      o.fps,
+      o.bitrate,
+      o.gop,
+      o.rateControl === "quality" ? 1 : 0,
+      o.qpMin,
+      o.qpMax,
+    );
+    if (this.#handle <= 0) throw new EncoderError("creating the encoder", this.#handle);
+  }
+
+  /** Encodes one frame of `format` whose bytes are `data`. */
+  encode(data: Uint8Array, format: PixelFormat, timestampUs: number): CoreOutput {
+    const { width, height } = this.#options;
+    const size = frameSize(format, width, height);
+    if (data.length < size) {
+      throw new RangeError(
+        `a ${width}x${height} frame of this format needs ${size} bytes, got ${data.length}`,
+      );
+    }
+    const x = this.#x;
+    const input = x.rtse_encoder_input(this.#handle, format);
+    if (input <= 0) throw new EncoderError("allocating the input buffer", input);
+    new Uint8Array(x.memory.buffer, input, size).set(data.subarray(0, size));
+    const n = x.rtse_encoder_encode(this.#handle, format, timestampUs / 1000);
+    if (n < 0) throw new EncoderError("encoding a frame", n);
+    if (n === 0) return { data: undefined, keyframe: false };
+    const out = x.rtse_encoder_output(this.#handle);
+    return {
+      data: new Uint8Array(x.memory.buffer, out, n).slice(),
+      keyframe: x.rtse_encoder_frame_type(this.#handle) === FrameType.IDR,
+    };
+  }
+
+  /** Makes the next frame an IDR. */
+  requestKeyframe(): void {
+    const rc = this.#x.rtse_encoder_force_keyframe(this.#handle);
+    if (rc < 0) throw new EncoderError("forcing a keyframe", rc);
+  }
+
+  /** Changes the target bitrate from the next frame on. */
+  setBitrate(bitrate: number): void {
+    const rc = this.#x.rtse_encoder_set_bitrate(this.#handle, bitrate);
+    if (rc < 0) throw new EncoderError("changing the bitrate", rc);
+  }
+
+  /** Frees the encoder. */
+  close(): void {
+    if (this.#handle > 0) this.#x.rtse_encoder_destroy(this.#handle);
+    this.#handle = 0;
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The H.264 encoder: raw frames in, access units out, OpenH264 compiled to WebAssembly doing the
+ * work in a Worker (or in the calling thread where no Worker exists, as in Node).
+ *
+ * @module
+ */
+
+import { splitAnnexB } from "../codec/annexb.ts";
+import { PixelFormat } from "../source/raw_frame.ts";
+import { createBridge } from "./bridge.ts";
+import { EncoderCore } from "./encoder_core.ts";
+import {
+  checkBitrate,
+  type H264EncoderOptions,
+  type ResolvedEncoderOptions,
+  resolveEncoderOptions,
+} from "./options.ts";
+import type { EncoderRequest, EncoderResponse } from "./protocol.ts";
+
+/** One encoded picture. */
+export interface EncodedAccessUnit {
+  /** NAL units without start codes; an IDR comes with SPS and PPS in front. */
+  nalUnits: Uint8Array[];
+  /** Whether it is an IDR picture. */
+  keyframe: boolean;
+  /** The frame's timestamp, in microseconds, as given to `encode`. */
+  timestamp: number;
+}
+
+/** A frame for {@link H264Encoder.encode}. */
+export interface EncoderInput {
+  /** The pixels. */
+  data: Uint8Array;
+  /** Their layout. Default I420. */
+  format?: PixelFormat;
+  /** Capture time in microseconds. Default: now. */
+  timestamp?: number;
+}
+
+interface Backend {
+  encode(data: Uint8Array, format: PixelFormat, timestamp: number): Promise<EncoderResponse>;
+  send(message: EncoderRequest): void;
+  close(): Promise<void>;
+}
+
+/**
+ * An H.264 encoder (Constrained Baseline, so every client decodes it).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { H264Encoder } from "./h264_encoder.ts";
+ *
+ * const encoder = await H264Encoder.create({ width: 320, height: 240, fps: 30, bitrate: 500_000 });
+ * const frame = new Uint8Array(320 * 240 * 3 / 2).fill(128);
+ * const au = await encoder.encode({ data: frame, timestamp: 0 });
+ * assert.equal(au?.keyframe, true);
+ * assert.deepEqual(au?.nalUnits.slice(0, 3).map((n) => n[0] & 0x1f), [7, 8, 5]);
+ * await encoder.close();
+ * ```
+ */
+export class H264Encoder {
+  /** The settings in force. */
+  readonly options: ResolvedEncoderOptions;
+  #backend: Backend;
+  #closed = false;
+
+  private constructor(options: ResolvedEncoderOptions, backend: Backend) {
+    this.options = options;
+    this.#backend = backend;
+  }
+
+  /** Starts an encoder. Throws `RangeError`/`TypeError` for bad settings, naming them. */
+  static async create(options: H264EncoderOptions): Promise<H264Encoder> {
+    const resolved = resolveEncoderOptions(options);
+    const useWorker = options.worker ?? typeof Worker !== "undefined";
+    const backend = useWorker
+      ? await WorkerBackend.start(resolved)
+      : await InlineBackend.start(resolved);
+    return new H264Encoder(resolved, backend);
+  }
+
+  /**
+   * Encodes one frame. Resolves to its access unit, or undefined when rate control skipped it.
+   * Calls may overlap; they complete in order. The frame's bytes are copied before this returns.
+   */
+  async encode(frame: EncoderInput): Promise<EncodedAccessUnit | undefined> {
+    if (this.#closed) throw new Error("the encoder is closed");
+    const format = frame.format ?? PixelFormat.I420;
+    const timestamp = frame.timestamp ?? performance.now() * 1000;
+    const r = await this.#backend.encode(frame.data, format, timestamp);
+    if (r.type === "error") throw rebuild(r);
+    if (r.type !== "encoded" || !r.data) return undefined;
+    return { nalUnits: splitAnnexB(r.data), keyframe: r.keyframe, timestamp: r.timestamp };
+  }
+
+  /** Makes the next frame an IDR (fast start for a joining reader). */
+  requestKeyframe(): void {
+    if (!this.#closed) this.#backend.send({ type: "keyframe" });
+  }
+
+  /** Changes the target bitrate (bits per second) from the next frame on. */
+  setBitrate(bitrate: number): void {
+    checkBitrate(bitrate);
+    if (!this.#closed) this.#backend.send({ type: "bitrate", bitrate });
+  }
+
+  /** Frees the encoder and its Worker. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#backend.close();
+  }
+}
+
+function rebuild(r: { name: string; message: string }): Error {
+  const E = r.name === "RangeError" ? RangeError : r.name === "TypeError" ? TypeError : Error;
+  const e = new E(r.message);
+  if (E === Error) e.name = r.name;
+  return e;
+}
+
+class WorkerBackend implements Backend {
+  #worker: Worker;
+  #nextId = 1;
+  #pending = new Map<number, (r: EncoderResponse) => void>();
+  #failed: Error | undefined;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+  }
+
+  static start(options: ResolvedEncoderOptions): Promise<WorkerBackend> {
+    const worker = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
+    const backend = new WorkerBackend(worker);
+    return new Promise((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<EncoderResponse>) => {
+        const m = event.data;
+        if (m.type === "ready") {
+          worker.onmessage = (e: MessageEvent<EncoderResponse>) => backend.#receive(e.data);
+          resolve(backend);
+        } else if (m.type === "error") {
+          worker.terminate();
+          reject(rebuild(m));
+        }
+      };
+      worker.onerror = (event) => {
+        event.preventDefault();
+        backend.#failed = new Error(`the encoder worker failed: ${event.message}`);
+        reject(backend.#failed);
+        for (const settle of backend.#pending.values()) {
+          settle({ type: "error", name: "Error", message: backend.#failed.message });
+        }
+        backend.#pending.clear();
+      };
+      worker.postMessage({ type: "init", options } satisfies EncoderRequest);
+    });
+  }
+
+  #receive(m: EncoderResponse): void {
+    if (m.type === "ready" || m.id === undefined) return;
+    const settle = this.#pending.get(m.id);
+    this.#pending.delete(m.id);
+    settle?.(m);
+  }
+
+  encode(data: Uint8Array, format: PixelFormat, timestamp: number): Promise<EncoderResponse> {
+    if (this.#failed) return Promise.reject(this.#failed);
+    const id = this.#nextId++;
+    const copy = data.slice(); // the caller keeps its buffer; the copy moves to the worker
+    return new Promise((resolve) => {
+      this.#pending.set(id, resolve);
+      this.#worker.postMessage(
+        { type: "encode", id, data: copy, format, timestamp } satisfies EncoderRequest,
+        [copy.buffer as ArrayBuffer],
+      );
+    });
+  }
+
+  send(message: EncoderRequest): void {
+    this.#worker.postMessage(message);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      // Let queued frames finish, then stop the worker.
+      const done = () => {
+        this.#worker.terminate();
+        resolve();
+      };
+      if (this.#pending.size === 0) return done();
+      const last = Math.max(...this.#pending.keys());
+      const settle = this.#pending.get(last)!;
+      this.#pending.set(last, (r) => {
+        settle(r);
+        done();
+      });
+    });
+  }
+}
+
+class InlineBackend implements Backend {
+  #core: EncoderCore;
+
+  private constructor(core: EncoderCore) {
+    this.#core = core;
+  }
+
+  static async start(options: ResolvedEncoderOptions): Promise<InlineBackend> {
+    return new InlineBackend(new EncoderCore(await createBridge(), options));
+  }
+
+  encode(data: Uint8Array, format: PixelFormat, timestamp: number): Promise<EncoderResponse> {
+    try {
+      const out = this.#core.encode(data, format, timestamp);
+      return Promise.resolve({
+        type: "encoded",
+        id: 0,
+        data: out.data,
+        keyframe: out.keyframe,
+        timestamp,
+      });
+    } catch (error) {
+      const e = error as Error;
+      return Promise.resolve({ type: "error", id: 0, name: e.name, message: e.message });
+    }
+  }
+
+  send(message: EncoderRequest): void {
+    if (message.type === "keyframe") this.#core.requestKeyframe();
+    else if (message.type === "bitrate") this.#core.setBitrate(message.bitrate);
+  }
+
+  close(): Promise<void> {
+    this.#core.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Messages between an {@link H264Encoder} and its Worker: a tagged union each way. Frames and
+ * encoded bytes travel as transferables, never copied twice.
+ *
+ * @module
+ */
+
+import type { PixelFormat } from "../source/raw_frame.ts";
+import type { ResolvedEncoderOptions } from "./options.ts";
+
+/** To the worker. */
+export type EncoderRequest =
+  | { type: "init"; options: ResolvedEncoderOptions }
+  | { type: "encode"; id: number; data: Uint8Array; format: PixelFormat; timestamp: number }
+  | { type: "keyframe" }
+  | { type: "bitrate"; bitrate: number }
+  | { type: "close" };
+
+/** From the worker. */
+export type EncoderResponse =
+  | { type: "ready" }
+  | {
+    type: "encoded";
+    id: number;
+    data: Uint8Array | undefined;
+    keyframe: boolean;
+    timestamp: number;
+  }
+  | { type: "error"; id?: number; name: string; message: string };

@@ -1,0 +1,63 @@
+/**
+ * The encoder's Worker: owns one WASM instance and one {@link EncoderCore}, and answers the
+ * messages of `protocol.ts` in order. Encoding here keeps the RTSP event loop free.
+ *
+ * @module
+ */
+
+/// <reference lib="deno.worker" />
+
+import { EncoderCore } from "./encoder_core.ts";
+import type { EncoderRequest, EncoderResponse } from "./protocol.ts";
+import { createBridge } from "./bridge.ts";
+
+let core: EncoderCore | undefined;
+
+function reply(message: EncoderResponse, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
+
+function fail(error: unknown, id?: number): void {
+  const e = error instanceof Error ? error : new Error(String(error));
+  reply({ type: "error", id, name: e.name, message: e.message });
+}
+
+self.onmessage = async (event: MessageEvent<EncoderRequest>) => {
+  const m = event.data;
+  try {
+    switch (m.type) {
+      case "init":
+        core = new EncoderCore(await createBridge(), m.options);
+        reply({ type: "ready" });
+        break;
+      case "encode": {
+        if (!core) throw new Error("encoder used before it was ready");
+        const out = core.encode(m.data, m.format, m.timestamp);
+        reply(
+          {
+            type: "encoded",
+            id: m.id,
+            data: out.data,
+            keyframe: out.keyframe,
+            timestamp: m.timestamp,
+          },
+          out.data ? [out.data.buffer as ArrayBuffer] : [],
+        );
+        break;
+      }
+      case "keyframe":
+        core?.requestKeyframe();
+        break;
+      case "bitrate":
+        core?.setBitrate(m.bitrate);
+        break;
+      case "close":
+        core?.close();
+        core = undefined;
+        self.close();
+        break;
+    }
+  } catch (error) {
+    fail(error, m.type === "encode" ? m.id : undefined);
+  }
+};

@@ -1,0 +1,64 @@
+/**
+ * Raw frames → encoder → stream, with at most a couple of frames in the encoder at once: when the
+ * encoder falls behind, new frames are dropped at the door instead of queueing, so latency stays
+ * one or two frames whatever the machine.
+ *
+ * @module
+ */
+
+import type { H264Encoder } from "../encoder/h264_encoder.ts";
+import type { Stream } from "../server/stream.ts";
+import type { RawFrame } from "./raw_frame.ts";
+
+/** Counters of a pipeline. */
+export interface PipelineStats {
+  /** Frames handed to the encoder. */
+  encoded: number;
+  /** Frames dropped because the encoder was busy. */
+  dropped: number;
+  /** Frames the encoder failed on. */
+  failed: number;
+}
+
+/** Feeds one stream from one encoder. */
+export class EncodePipeline {
+  readonly #encoder: H264Encoder;
+  readonly #stream: Stream;
+  readonly #maxInFlight: number;
+  #inFlight = 0;
+  #onError: (error: Error) => void;
+  /** Counters. */
+  readonly stats: PipelineStats = { encoded: 0, dropped: 0, failed: 0 };
+
+  /** Encodes into `stream`; `onError` hears of frames the encoder refused. */
+  constructor(
+    encoder: H264Encoder,
+    stream: Stream,
+    onError: (error: Error) => void,
+    maxInFlight = 2,
+  ) {
+    this.#encoder = encoder;
+    this.#stream = stream;
+    this.#onError = onError;
+    this.#maxInFlight = maxInFlight;
+  }
+
+  /** Takes one frame; never waits. */
+  push(frame: RawFrame): void {
+    if (this.#inFlight >= this.#maxInFlight) {
+      this.stats.dropped++;
+      return;
+    }
+    this.#inFlight++;
+    this.stats.encoded++;
+    this.#encoder.encode(frame).then(
+      (au) => {
+        if (au) this.#stream.sendFrame(au.nalUnits, { timestamp: au.timestamp });
+      },
+      (error) => {
+        this.stats.failed++;
+        this.#onError(error as Error);
+      },
+    ).finally(() => this.#inFlight--);
+  }
+}
