@@ -3,6 +3,7 @@
  * prints to the terminal or exits; everything else reports through return values and errors.
  *
  * ```sh
+ * deno run -A cli.ts                      # the test pattern at rtsp://localhost:8554/stream
  * deno run -A cli.ts --input clip.h264 --port 8554 --path /stream
  * ```
  *
@@ -13,9 +14,8 @@ import process from "node:process";
 import { parseCliArgs, USAGE, UsageError } from "./src/cli/args.ts";
 import { consoleLogger } from "./src/cli/console_logger.ts";
 import { localAddresses } from "./src/runtime/interfaces.ts";
-import { readWholeFile } from "./src/runtime/files.ts";
+import { startSource } from "./src/cli/start_source.ts";
 import { serve } from "./src/server/server.ts";
-import { playClip, readAnnexBClip } from "./src/source/annexb_file.ts";
 import { VERSION } from "./src/version.ts";
 
 /** Runs the command with `argv` (without the program name). Resolves when the server has stopped. */
@@ -36,58 +36,43 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(`rtsp-edge ${VERSION}`);
     return 0;
   }
-  if (config.input === undefined) {
-    console.error("rtsp-edge: no source given: use --input FILE.h264 (see --help)");
-    return 2;
-  }
   const logger = consoleLogger(config.logLevel);
+  let server;
+  let source;
   try {
-    const clip = readAnnexBClip(await readWholeFile(config.input));
-    const fps = config.fps ?? clip.framerate ?? 30;
-    const server = await serve({
+    server = await serve({
       port: config.port,
       hostname: config.bind,
       rtpPort: config.rtpPort,
       maxPayloadSize: config.payloadSize,
       logger,
     });
-    const stream = server.addStream(config.path, { codec: "h264", framerate: fps });
-    const player = playClip(clip, fps, (nals, options) => stream.sendFrame(nals, options));
-    printBanner(server.url(config.path), server.port, config.bind, config.path, {
-      input: config.input,
-      fps,
-      frames: clip.accessUnits.length,
-    });
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
-    player.stop();
-    await server.close(); // TEARDOWN semantics for every session
-    return 0;
+    source = await startSource(config, server, logger);
   } catch (error) {
+    await server?.close();
     console.error(`rtsp-edge: ${(error as Error).message}`);
     return 1;
   }
+  printBanner(server.url(config.path), server.port, config.bind, config.path, source.description);
+  const reason = await new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("interrupted"));
+    process.once("SIGTERM", () => resolve("terminated"));
+    source.ended.then(() => resolve("input ended"), (e) => resolve(`input failed: ${e.message}`));
+  });
+  logger.log("info", `stopping: ${reason}`);
+  await source.stop();
+  await server.close(); // TEARDOWN semantics for every session
+  return reason.startsWith("input failed") ? 1 : 0;
 }
 
-function printBanner(
-  url: string,
-  port: number,
-  bind: string,
-  path: string,
-  source: { input: string; fps: number; frames: number },
-): void {
+function printBanner(url: string, port: number, bind: string, path: string, what: string): void {
   const urls = bind === "0.0.0.0" || bind === "::"
     ? [
       url,
       ...localAddresses().map((a) => `rtsp://${a.includes(":") ? `[${a}]` : a}:${port}${path}`),
     ]
     : [url];
-  console.log(
-    `rtsp-edge ${VERSION}: serving ${source.input} (${source.frames} frames at ${source.fps} fps, looped)`,
-  );
+  console.log(`rtsp-edge ${VERSION}: serving ${what}`);
   for (const u of urls) console.log(`  ${u}`);
 }
 

@@ -5,7 +5,16 @@
  */
 
 import { parseArgs } from "node:util";
+import { parseBitrate } from "../encoder/options.ts";
 import type { LogLevel } from "../server/log.ts";
+import { type PixelFormat, pixelFormatByName } from "../source/raw_frame.ts";
+
+/** What the stream is made from. */
+export type SourceConfig =
+  | { kind: "test-pattern" }
+  | { kind: "h264"; path: string }
+  | { kind: "y4m"; path: string }
+  | { kind: "raw"; path: string; format: PixelFormat };
 
 /** What the command line asked for. */
 export interface CliConfig {
@@ -13,10 +22,16 @@ export interface CliConfig {
   help: boolean;
   /** Print the version and exit. */
   version: boolean;
-  /** H.264 Annex B file to serve, looped. */
-  input: string | undefined;
+  /** The source. */
+  source: SourceConfig;
+  /** Picture size for the test pattern and headerless raw input. */
+  size: { width: number; height: number } | undefined;
   /** Frame rate override. */
   fps: number | undefined;
+  /** Encoder bitrate, bits per second. */
+  bitrate: number;
+  /** Encoder GOP length in frames. */
+  gop: number;
   /** RTSP TCP port. */
   port: number;
   /** Address to listen on. */
@@ -45,8 +60,19 @@ export const USAGE = `Usage: rtsp-edge [options]
 
 Serves live H.264 over RTSP (TCP interleaved and UDP) to ffmpeg, GStreamer, VLC, Frigate, ...
 
-Source:
-  --input FILE        H.264 Annex B file (.h264/.264), looped at its frame rate
+Source (one of):
+  --test-pattern      moving colour bars with a frame counter and clock (the default)
+  --input FILE        H.264 Annex B (.h264, .264: served as it is) or Y4M (.y4m: encoded),
+                      looped at its frame rate
+  --input -           Y4M on standard input (ffmpeg ... -f yuv4mpegpipe -), or raw frames
+                      with --format and --size
+  --format FORMAT     raw input layout: i420, nv12, yuyv, uyvy, rgb24, bgr24, rgba, bgra,
+                      rgb565, gray8
+
+Encoding (test pattern, Y4M and raw input):
+  --size WxH          picture size (default 1280x720 for the test pattern)
+  --bitrate RATE      target bitrate, e.g. 2M or 500k (default 2M)
+  --gop N             frames from one keyframe to the next (default 30)
 
 Stream:
   --fps N             frame rate (default: from the file's SPS, else 30)
@@ -86,6 +112,11 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
         input: { type: "string", short: "i" },
+        "test-pattern": { type: "boolean" },
+        format: { type: "string" },
+        size: { type: "string" },
+        bitrate: { type: "string" },
+        gop: { type: "string" },
         fps: { type: "string" },
         port: { type: "string", short: "p" },
         bind: { type: "string" },
@@ -118,11 +149,27 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
     throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}, got "${logLevel}"`);
   }
   if (values.input === "") throw new UsageError("--input needs a file name");
+  if (values.input !== undefined && values["test-pattern"]) {
+    throw new UsageError("choose one source: --input or --test-pattern");
+  }
+  let bitrate = 2_000_000;
+  try {
+    if (values.bitrate !== undefined) bitrate = parseBitrate(values.bitrate);
+  } catch (error) {
+    throw new UsageError(`--bitrate: ${(error as Error).message}`);
+  }
+  const source = sourceOf(values.input, values.format);
+  if (source.kind === "raw" && values.size === undefined) {
+    throw new UsageError("raw frames need their size: add --size WIDTHxHEIGHT");
+  }
   return {
     help: values.help ?? false,
     version: values.version ?? false,
-    input: values.input,
+    source,
+    size: values.size === undefined ? undefined : parseSize(values.size),
     fps,
+    bitrate,
+    gop: int("gop", values.gop, 1, 1000, 30),
     port: int("port", values.port, 0, 65535, 8554),
     bind: values.bind ?? "0.0.0.0",
     path,
@@ -130,4 +177,38 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
     payloadSize: int("payload-size", values["payload-size"], 100, 65000, 1400),
     logLevel,
   };
+}
+
+function parseSize(text: string): { width: number; height: number } {
+  const m = /^(\d{1,4})x(\d{1,4})$/i.exec(text);
+  const width = Number(m?.[1]);
+  const height = Number(m?.[2]);
+  if (!m || width < 16 || height < 16 || width > 4096 || height > 4096 || width % 2 || height % 2) {
+    throw new UsageError(
+      `--size must be WIDTHxHEIGHT with even numbers from 16 to 4096, got "${text}"`,
+    );
+  }
+  return { width, height };
+}
+
+function sourceOf(input: string | undefined, formatName: string | undefined): SourceConfig {
+  let format: PixelFormat | undefined;
+  if (formatName !== undefined) {
+    try {
+      format = pixelFormatByName(formatName);
+    } catch (error) {
+      throw new UsageError(`--format: ${(error as Error).message}`);
+    }
+  }
+  if (input === undefined) {
+    if (format !== undefined) throw new UsageError("--format describes --input; give --input too");
+    return { kind: "test-pattern" };
+  }
+  if (format !== undefined) return { kind: "raw", path: input, format };
+  if (input === "-") return { kind: "y4m", path: input };
+  if (/\.y4m$/i.test(input)) return { kind: "y4m", path: input };
+  if (/\.(h264|264|h26l|avc)$/i.test(input)) return { kind: "h264", path: input };
+  throw new UsageError(
+    `cannot tell what ${input} holds: name it .h264 or .y4m, or give --format for raw frames`,
+  );
 }

@@ -90,7 +90,7 @@ export async function openRawSource(
       fps: options.fps ?? h.fps,
       format: h.colorspace === "mono" ? Formats.GRAY8 : Formats.I420,
     };
-    async function* frames(): AsyncGenerator<Uint8Array> {
+    const frames = async function* (): AsyncGenerator<Uint8Array> {
       yield* early;
       yield* y4mFrames(chunks, parser);
       while (loop) {
@@ -101,7 +101,7 @@ export async function openRawSource(
         }
         if (!any) return;
       }
-    }
+    };
     return { info, frames };
   }
   const size = frameSize(container.format, container.width, container.height);

@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { parseCliArgs, UsageError } from "../../src/cli/args.ts";
+import { PixelFormat } from "../../src/source/raw_frame.ts";
 
-Deno.test("parseCliArgs() reads the flags of the first CLI and their defaults", () => {
-  assert.deepEqual(parseCliArgs(["--input", "clip.h264"]), {
+Deno.test("parseCliArgs() defaults to the test pattern and the defaults users know", () => {
+  assert.deepEqual(parseCliArgs([]), {
     help: false,
     version: false,
-    input: "clip.h264",
+    source: { kind: "test-pattern" },
+    size: undefined,
     fps: undefined,
+    bitrate: 2_000_000,
+    gop: 30,
     port: 8554,
     bind: "0.0.0.0",
     path: "/stream",
@@ -14,27 +18,48 @@ Deno.test("parseCliArgs() reads the flags of the first CLI and their defaults", 
     payloadSize: 1400,
     logLevel: "info",
   });
+});
+
+Deno.test("parseCliArgs() tells the sources apart by flag and file name", () => {
+  assert.deepEqual(parseCliArgs(["--input", "a.h264"]).source, { kind: "h264", path: "a.h264" });
+  assert.deepEqual(parseCliArgs(["-i", "b.264"]).source, { kind: "h264", path: "b.264" });
+  assert.deepEqual(parseCliArgs(["--input", "c.Y4M"]).source, { kind: "y4m", path: "c.Y4M" });
+  assert.deepEqual(parseCliArgs(["--input", "-"]).source, { kind: "y4m", path: "-" });
+  assert.deepEqual(
+    parseCliArgs(["--input", "-", "--format", "YUYV", "--size", "640x480"]).source,
+    { kind: "raw", path: "-", format: PixelFormat.YUYV },
+  );
   const c = parseCliArgs([
-    "-i",
-    "a.264",
+    "--size",
+    "640x360",
     "--fps",
     "29.97",
-    "--port",
-    "0",
-    "--bind",
-    "::1",
-    "--path",
-    "/cam/1",
+    "--bitrate",
+    "500k",
+    "--gop",
+    "60",
   ]);
-  assert.deepEqual([c.fps, c.port, c.bind, c.path], [29.97, 0, "::1", "/cam/1"]);
+  assert.deepEqual([c.size, c.fps, c.bitrate, c.gop], [
+    { width: 640, height: 360 },
+    29.97,
+    500_000,
+    60,
+  ]);
 });
 
 Deno.test("parseCliArgs() refuses positionals, unknown flags and values out of range", () => {
   for (
-    const argv of [["clip.h264"], ["--nope"], ["--port", "x"], ["--fps", "0"], [
-      "--payload-size",
-      "50",
-    ], ["--input", ""]]
+    const argv of [
+      ["clip.h264"],
+      ["--nope"],
+      ["--port", "x"],
+      ["--fps", "0"],
+      ["--payload-size", "50"],
+      ["--input", ""],
+      ["--size", "640"],
+      ["--gop", "0"],
+      ["--format", "nv12"],
+    ]
   ) {
     assert.throws(() => parseCliArgs(argv), UsageError, argv.join(" "));
   }

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
-import { interopTest, run, testClip } from "../interop/support.ts";
+import { argv, decodeFrames, interopTest, run, testClip, withTempDir } from "../interop/support.ts";
 
 const CLI = new URL("../../cli.ts", import.meta.url).pathname;
+
+/** The permission flags of `deno task start`, so the tests run the CLI as the README does. */
+const START_FLAGS: string[] = JSON.parse(
+  await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
+).tasks.start.split(" ").filter((w: string) => w.startsWith("--allow"));
 
 function cli(args: string[]) {
   return run(Deno.execPath(), ["run", "-A", CLI, ...args], 30_000);
@@ -21,14 +26,19 @@ for (
   const [args, message] of [
     [["--bogus"], /Unknown option '--bogus'/],
     [
-      ["--port", "99999", "--input", "x"],
+      ["--port", "99999"],
       /--port must be a whole number from 0 to 65535, got "99999"/,
     ],
-    [["--fps", "abc", "--input", "x"], /--fps must be a number/],
-    [["--path", "stream", "--input", "x"], /--path must start with "\/"/],
-    [["--log-level", "loud", "--input", "x"], /--log-level must be one of/],
-    [["--rtp-port", "5001", "--input", "x"], /--rtp-port must be even/],
-    [[], /no source given/],
+    [["--fps", "abc"], /--fps must be a number/],
+    [["--path", "stream"], /--path must start with "\/"/],
+    [["--log-level", "loud"], /--log-level must be one of/],
+    [["--rtp-port", "5001"], /--rtp-port must be even/],
+    [["--size", "641x480"], /--size must be WIDTHxHEIGHT with even numbers/],
+    [["--bitrate", "fast"], /--bitrate: a bitrate is a number/],
+    [["--input", "-", "--format", "yuv9"], /--format: unknown pixel format "yuv9"/],
+    [["--input", "-", "--format", "yuyv"], /raw frames need their size/],
+    [["--input", "clip.mkv"], /cannot tell what clip\.mkv holds/],
+    [["--input", "a.h264", "--test-pattern"], /choose one source/],
   ] as const
 ) {
   Deno.test(`a bad command line (${args.join(" ") || "nothing"}) gets one line and exit 2`, async () => {
@@ -58,37 +68,101 @@ Deno.test("an input that is not H.264 gets one line and exit 1", async () => {
   }
 });
 
+/** Starts the CLI with `args`, waits for the URL it prints, and runs `fn` against it. */
+async function withCli(
+  args: string[],
+  fn: (url: string) => Promise<void>,
+  stdin?: ReadableStream<Uint8Array>,
+): Promise<void> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...START_FLAGS, CLI, "--port", "0", "--bind", "127.0.0.1", ...args],
+    stdin: stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const piping = stdin?.pipeTo(child.stdin).catch(() => {});
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  try {
+    while (!/rtsp:\/\/\S+/.test(out)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    const url = /rtsp:\/\/\S+/.exec(out)?.[0];
+    assert.ok(url, `no URL printed: ${out}`);
+    assert.match(url, /^rtsp:\/\/127\.0\.0\.1:\d+\/stream$/);
+    await fn(url);
+  } finally {
+    child.kill("SIGTERM");
+    reader.releaseLock();
+    await child.stdout.cancel().catch(() => {});
+    const status = await child.status;
+    const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+    assert.equal(status.code, 0, stderr);
+    await piping;
+  }
+}
+
+async function probe(url: string) {
+  const r = await run("ffprobe", ["-v", "error", "-show_streams", "-of", "json", url]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout).streams[0];
+}
+
 interopTest(
   "the CLI serves a clip that ffprobe reads, and exits 0 on SIGTERM",
   ["ffprobe"],
   async () => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", CLI, "--input", await testClip(), "--port", "0", "--bind", "127.0.0.1"],
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let out = "";
-    try {
-      while (!/rtsp:\/\/\S+/.test(out)) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        out += value;
-      }
-      const url = /rtsp:\/\/\S+/.exec(out)?.[0];
-      assert.ok(url, `no URL printed: ${out}`);
-      assert.match(url, /^rtsp:\/\/127\.0\.0\.1:\d+\/stream$/);
-      const probe = await run("ffprobe", ["-v", "error", "-show_streams", "-of", "json", url]);
-      assert.equal(probe.code, 0, probe.stderr);
-      const video = JSON.parse(probe.stdout).streams[0];
+    await withCli(["--input", await testClip()], async (url) => {
+      const video = await probe(url);
       assert.deepEqual([video.codec_name, video.width, video.height], ["h264", 640, 360]);
+    });
+  },
+);
+
+interopTest(
+  "with no source the CLI serves the test pattern: h264 1280x720 at 30 fps that records cleanly",
+  ["ffmpeg", "ffprobe"],
+  async () => {
+    await withCli([], async (url) => {
+      const video = await probe(url);
+      assert.deepEqual([video.codec_name, video.width, video.height], ["h264", 1280, 720]);
+      assert.equal(video.r_frame_rate, "30/1");
+      await withTempDir(async (dir) => {
+        const r = await run(
+          "ffmpeg",
+          argv`-v error -rtsp_transport tcp -i ${url} -t 5 -c copy ${dir}/o.mp4`,
+        );
+        assert.equal(r.code, 0, r.stderr);
+        const decoded = await decodeFrames(`${dir}/o.mp4`);
+        assert.equal(decoded.errors, "");
+        assert.ok(decoded.frames >= 140, `only ${decoded.frames} frames`);
+      });
+    });
+  },
+);
+
+interopTest(
+  "Y4M piped from ffmpeg into --input - is encoded and served",
+  ["ffmpeg", "ffprobe"],
+  async () => {
+    const producer = new Deno.Command("ffmpeg", {
+      args: argv`-v error -re -f lavfi -i testsrc2=size=320x240:rate=25 -t 30 -f yuv4mpegpipe -`,
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    try {
+      await withCli(["--input", "-"], async (url) => {
+        const video = await probe(url);
+        assert.deepEqual([video.codec_name, video.width, video.height], ["h264", 320, 240]);
+        assert.equal(video.r_frame_rate, "25/1");
+      }, producer.stdout);
     } finally {
-      child.kill("SIGTERM");
-      reader.releaseLock();
-      await child.stdout.cancel().catch(() => {});
-      const status = await child.status;
-      const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
-      assert.equal(status.code, 0, stderr);
+      try {
+        producer.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await producer.status;
     }
   },
 );

@@ -52,16 +52,16 @@ export function interopTest(
 }
 
 /**
- * A command line from a template: the literal parts split on white space, each interpolated value
- * one argument (so URLs and paths need no quoting). `` argv`-i ${url} -t 5` `` → `["-i", url, "-t", "5"]`.
+ * A command line from a template: split on the literal white space, each interpolated value kept
+ * whole inside the word it stands in (so URLs and paths need no quoting).
+ * `` argv`-i ${url} -s ${w}x${h}` `` → `["-i", url, "-s", "640x360"]`.
  */
 export function argv(parts: TemplateStringsArray, ...values: (string | number)[]): string[] {
-  const out: string[] = [];
-  parts.forEach((part, i) => {
-    out.push(...part.split(/\s+/).filter((w) => w !== ""));
-    if (i < values.length) out.push(String(values[i]));
-  });
-  return out;
+  const mark = (i: number) => `\ue000${i}\ue001`; // private-use marks, never in a literal
+  const text = parts.reduce((out, part, i) => out + part + (i < values.length ? mark(i) : ""), "");
+  return text.split(/\s+/).filter((w) => w !== "").map((word) =>
+    word.replace(/\ue000(\d+)\ue001/g, (_, i) => String(values[Number(i)]))
+  );
 }
 
 /** Runs `fn` with a fresh temporary directory, removed afterwards. */

@@ -1,0 +1,119 @@
+/**
+ * Starts the source the command line chose and connects it to a stream: an H.264 file served as it
+ * is, or the test pattern, a Y4M file or raw frames encoded by the WASM encoder.
+ *
+ * @module
+ */
+
+import { H264Encoder } from "../encoder/h264_encoder.ts";
+import { readWholeFile } from "../runtime/files.ts";
+import type { Logger } from "../server/log.ts";
+import type { RtspServer } from "../server/server.ts";
+import { playClip, readAnnexBClip } from "../source/annexb_file.ts";
+import { EncodePipeline } from "../source/encode_pipeline.ts";
+import { pace } from "../source/pacer.ts";
+import { openRawSource, playRawFrames } from "../source/raw_source.ts";
+import { TestPattern } from "../source/test_pattern.ts";
+import type { CliConfig } from "./args.ts";
+
+/** A running source. */
+export interface RunningSource {
+  /** One line saying what is served. */
+  description: string;
+  /** Resolves when the source ends by itself (standard input closed); never for loops. */
+  ended: Promise<void>;
+  /** Stops the source and frees the encoder. */
+  stop(): Promise<void>;
+}
+
+const FOREVER = new Promise<void>(() => {});
+
+/** Starts `config.source` feeding a new stream at `config.path` of `server`. */
+export async function startSource(
+  config: CliConfig,
+  server: RtspServer,
+  logger: Logger,
+): Promise<RunningSource> {
+  const source = config.source;
+  if (source.kind === "h264") {
+    const clip = readAnnexBClip(await readWholeFile(source.path));
+    const fps = config.fps ?? clip.framerate ?? 30;
+    const stream = server.addStream(config.path, { codec: "h264", framerate: fps });
+    const player = playClip(clip, fps, (nals, o) => stream.sendFrame(nals, o));
+    return {
+      description: `${source.path} (${clip.accessUnits.length} frames at ${fps} fps, looped)`,
+      ended: FOREVER,
+      stop: () => Promise.resolve(player.stop()),
+    };
+  }
+
+  if (source.kind === "test-pattern") {
+    const { width, height } = config.size ?? { width: 1280, height: 720 };
+    const fps = config.fps ?? 30;
+    const pattern = new TestPattern({ width, height });
+    const { pipeline, encoder } = await encodeInto(config, server, logger, width, height, fps);
+    const startWall = Date.now();
+    const player = pace(fps, (i) => {
+      const offsetMs = (i * 1000) / fps;
+      pipeline.push(pattern.draw(i, startWall + offsetMs, offsetMs * 1000));
+    });
+    return {
+      description: `test pattern ${width}x${height} at ${fps} fps, ${config.bitrate / 1e6} Mbit/s`,
+      ended: FOREVER,
+      stop: async () => {
+        player.stop();
+        await encoder.close();
+      },
+    };
+  }
+
+  const container = source.kind === "y4m"
+    ? "y4m" as const
+    : { format: source.format, width: config.size!.width, height: config.size!.height };
+  const { info, frames } = await openRawSource({ path: source.path, container, fps: config.fps });
+  const { pipeline, encoder } = await encodeInto(
+    config,
+    server,
+    logger,
+    info.width,
+    info.height,
+    info.fps,
+  );
+  const abort = new AbortController();
+  const ended = playRawFrames(frames(), info, (f) => pipeline.push(f), abort.signal);
+  const name = source.path === "-" ? "standard input" : source.path;
+  return {
+    description: `${name} (${source.kind}, ${info.width}x${info.height} at ${info.fps} fps)`,
+    ended,
+    stop: async () => {
+      abort.abort();
+      await encoder.close();
+    },
+  };
+}
+
+async function encodeInto(
+  config: CliConfig,
+  server: RtspServer,
+  logger: Logger,
+  width: number,
+  height: number,
+  fps: number,
+) {
+  const encoder = await H264Encoder.create({
+    width,
+    height,
+    fps,
+    bitrate: config.bitrate,
+    gop: config.gop,
+  });
+  const stream = server.addStream(config.path, {
+    codec: "h264",
+    framerate: fps,
+    onKeyframeRequest: () => encoder.requestKeyframe(), // fast start for each new reader
+  });
+  const pipeline = new EncodePipeline(encoder, stream, (error) => {
+    logger.log("error", "encoding failed", { error: error.message });
+  });
+  return { pipeline, encoder };
+}
