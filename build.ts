@@ -20,22 +20,42 @@ export interface BuildOptions {
   target?: string;
 }
 
-/** Compiles `cli.ts` into one executable. Throws with Bun's own message when the build fails. */
-export async function buildBinary(options: BuildOptions): Promise<void> {
-  const args = ["build", "--compile", "--minify-syntax", "cli.ts", "--outfile", options.outfile];
-  if (options.target) args.push("--target", options.target);
+/** Runs a program, throwing its standard error when it fails and `hint` when it is missing. */
+async function run(program: string, args: string[], hint: string): Promise<void> {
   let out: Deno.CommandOutput;
   try {
-    out = await new Deno.Command("bun", { args, stdout: "piped", stderr: "piped" }).output();
+    out = await new Deno.Command(program, { args, stdout: "piped", stderr: "piped" }).output();
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Error("bun is not installed: npm install -g bun");
-    }
+    if (error instanceof Deno.errors.NotFound) throw new Error(hint);
     throw error;
   }
   if (!out.success) {
-    throw new Error(`bun build failed:\n${new TextDecoder().decode(out.stderr)}`);
+    throw new Error(`${program} ${args[0]} failed:\n${new TextDecoder().decode(out.stderr)}`);
   }
+}
+
+/**
+ * Compiles `cli.ts` into one executable. Bun resolves packages from node_modules (it does not read
+ * deno.json's import map), so they are installed from package.json first when missing.
+ */
+export async function buildBinary(options: BuildOptions): Promise<void> {
+  try {
+    await Deno.stat("node_modules/fflate/package.json");
+  } catch {
+    await run("npm", ["install", "--no-audit", "--no-fund"], "npm is not installed");
+  }
+  // The encoder's Worker is a second entry point: Bun only bundles what it is given.
+  const args = [
+    "build",
+    "--compile",
+    "--minify-syntax",
+    "cli.ts",
+    "src/encoder/worker.ts",
+    "--outfile",
+    options.outfile,
+  ];
+  if (options.target) args.push("--target", options.target);
+  await run("bun", args, "bun is not installed: npm install -g bun");
 }
 
 if (import.meta.main) {

@@ -120,6 +120,17 @@ function rebuild(r: { name: string; message: string }): Error {
   return e;
 }
 
+/**
+ * Where the Worker's module is. In a Bun standalone binary every bundled module shares the entry
+ * point's URL, and `build.ts` bundles the worker as a second entry point under its path from the
+ * project root.
+ */
+function workerUrl(): string {
+  const here = import.meta.url;
+  if (here.includes("/$bunfs/")) return new URL("./src/encoder/worker.ts", here).href;
+  return new URL("./worker.ts", here).href;
+}
+
 class WorkerBackend implements Backend {
   #worker: Worker;
   #nextId = 1;
@@ -131,7 +142,7 @@ class WorkerBackend implements Backend {
   }
 
   static start(options: ResolvedEncoderOptions): Promise<WorkerBackend> {
-    const worker = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
+    const worker = new Worker(workerUrl(), { type: "module" });
     const backend = new WorkerBackend(worker);
     return new Promise((resolve, reject) => {
       worker.onmessage = (event: MessageEvent<EncoderResponse>) => {
