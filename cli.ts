@@ -13,6 +13,7 @@
 import process from "node:process";
 import { parseCliArgs, USAGE, UsageError } from "./src/cli/args.ts";
 import { consoleLogger } from "./src/cli/console_logger.ts";
+import { licenseNotices } from "./src/cli/licenses.ts";
 import { localAddresses } from "./src/runtime/interfaces.ts";
 import { startSource } from "./src/cli/start_source.ts";
 import { serve } from "./src/server/server.ts";
@@ -34,6 +35,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (config.version) {
     console.log(`rtsp-edge ${VERSION}`);
+    return 0;
+  }
+  if (config.licenses) {
+    console.log(licenseNotices());
     return 0;
   }
   const logger = consoleLogger(config.logLevel);

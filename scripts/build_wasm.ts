@@ -358,7 +358,7 @@ function base64(bytes: Uint8Array): string {
 }
 
 /** The generated TypeScript module: formatted as `deno fmt` would, so `fmt --check` passes. */
-export async function renderModuleTs(wasm: Uint8Array): Promise<string> {
+export async function renderModuleTs(wasm: Uint8Array, license: string): Promise<string> {
   const encoded = base64(deflateSync(wasm, { level: 9 }));
   const lines: string[] = [];
   for (let i = 0; i < encoded.length; i += 92) lines.push(`  "${encoded.slice(i, i + 92)}",`);
@@ -383,6 +383,9 @@ export async function renderModuleTs(wasm: Uint8Array): Promise<string> {
     "",
     "/** Debian source package version of the OpenH264 compiled into the module. */",
     `export const OPENH264_VERSION: string = "${DEBIAN_VERSION}";`,
+    "",
+    "/** OpenH264's licence notice (wasm/LICENSE.openh264), shipped inside every binary. */",
+    `export const OPENH264_LICENSE: string = ${JSON.stringify(license)};`,
     "",
     "/** The module, deflated (raw DEFLATE, RFC 1951) and base64-encoded. */",
     "export const OPENH264_WASM_DEFLATED: string = [",
@@ -420,10 +423,11 @@ async function build(cache: string, jobs: number): Promise<Outputs> {
     const wasm = await compileAndLink(tree, buildDir, jobs);
     await checkInterface(wasm);
     const text = new TextEncoder();
+    const license = await renderLicense(tree);
     return {
       [OUT_WASM]: wasm,
-      [OUT_TS]: text.encode(await renderModuleTs(wasm)),
-      [OUT_LICENSE]: text.encode(await renderLicense(tree)),
+      [OUT_TS]: text.encode(await renderModuleTs(wasm, license)),
+      [OUT_LICENSE]: text.encode(license),
     };
   } finally {
     await Deno.remove(buildDir, { recursive: true });

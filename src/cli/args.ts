@@ -22,6 +22,8 @@ export interface CliConfig {
   help: boolean;
   /** Print the version and exit. */
   version: boolean;
+  /** Print the licence notices and exit. */
+  licenses: boolean;
   /** The source. */
   source: SourceConfig;
   /** Picture size for the test pattern and headerless raw input. */
@@ -88,6 +90,7 @@ Other:
   --log-level LEVEL   debug, info, warn or error (default info)
   --help              show this help
   --version           show the version
+  --licenses          show the licences of rtsp-edge and of what it includes (OpenH264, fflate)
 `;
 
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
@@ -111,6 +114,7 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
       options: {
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
+        licenses: { type: "boolean" },
         input: { type: "string", short: "i" },
         "test-pattern": { type: "boolean" },
         format: { type: "string" },
@@ -165,6 +169,7 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
   return {
     help: values.help ?? false,
     version: values.version ?? false,
+    licenses: values.licenses ?? false,
     source,
     size: values.size === undefined ? undefined : parseSize(values.size),
     fps,

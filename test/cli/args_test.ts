@@ -6,6 +6,7 @@ Deno.test("parseCliArgs() defaults to the test pattern and the defaults users kn
   assert.deepEqual(parseCliArgs([]), {
     help: false,
     version: false,
+    licenses: false,
     source: { kind: "test-pattern" },
     size: undefined,
     fps: undefined,

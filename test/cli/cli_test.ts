@@ -22,6 +22,15 @@ Deno.test("--help prints usage and exits 0; --version prints the version", async
   assert.match(version.stdout, /^rtsp-edge \d+\.\d+\.\d+\n$/);
 });
 
+Deno.test("--licenses prints rtsp-edge's, fflate's and OpenH264's notices", async () => {
+  const r = await cli(["--licenses"]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^rtsp-edge: MIT License/);
+  assert.match(r.stdout, /Copyright \(c\) 2023 Arjun Barrett/);
+  assert.match(r.stdout, /OpenH264 is distributed under\s+the BSD 2-Clause licence/);
+  assert.match(r.stdout, /Copyright \(c\) 2013, Cisco Systems/);
+});
+
 for (
   const [args, message] of [
     [["--bogus"], /Unknown option '--bogus'/],
