@@ -35,6 +35,7 @@ import {
 import { functionNames, sameCode } from "./encoder_wasm_names.ts";
 import { flags } from "./lines.ts";
 import { describeMachine, otherLoad } from "./encoder_machine.ts";
+import { exists } from "./encoder_files.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const RUNNER = `${ROOT}/bench/encoder_wasm_run.ts`;
@@ -82,16 +83,6 @@ function log(line: string): void {
 function bitrateFor(width: number, height: number): number {
   const fixed: Record<string, number> = { 480: 1e6, 720: 2e6, 1080: 4e6 };
   return fixed[height] ?? Math.round((4e6 * width * height) / (1920 * 1080) / 1e5) * 1e5;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 async function output(

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { exists } from "./encoder_files.ts";
+
 /** One cached clip. */
 export interface RawClip {
   /** lavfi source name, e.g. `testsrc2` or `mandelbrot`. */
@@ -17,16 +19,6 @@ export interface RawClip {
   frames: number;
   /** Path of the raw I420 file (frames back to back, no header). */
   path: string;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 /**

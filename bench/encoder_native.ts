@@ -10,6 +10,8 @@
  * @module
  */
 
+import { exists } from "./encoder_files.ts";
+
 const HARNESS = new URL("../test/bench/native_encode.c", import.meta.url).pathname;
 
 async function run(cmd: string, args: string[], cwd?: string): Promise<void> {
@@ -22,16 +24,6 @@ async function run(cmd: string, args: string[], cwd?: string): Promise<void> {
   if (!success) {
     const text = new TextDecoder().decode(stderr) || new TextDecoder().decode(stdout);
     throw new Error(`${cmd} ${args.join(" ")} failed:\n${text.slice(-4000)}`);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
   }
 }
 

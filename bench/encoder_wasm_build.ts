@@ -14,6 +14,8 @@
  * @module
  */
 
+import { exists } from "./encoder_files.ts";
+
 import { C_FLAGS, COMMON_FLAGS, CXX_FLAGS, EXPORTS, LINK_FLAGS } from "../scripts/build_wasm.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -43,16 +45,6 @@ async function run(cmd: string, args: string[]): Promise<void> {
     .output();
   if (!out.success) {
     throw new Error(`${cmd} ${args.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
   }
 }
 
