@@ -5,7 +5,9 @@
  *    `.cache/openh264/` with `apt-get source`, enabling deb-src in
  *    `/etc/apt/sources.list.d/debian.sources` first when apt has no source URIs;
  * 2. compiles the encoder, common and processing C++ sources (the lists in the package's
- *    meson.build files; no x86/ARM assembly) and `wasm/*.c` with emcc, two jobs at a time;
+ *    meson.build files; no x86/ARM assembly), our `wasm/*.c` and `wasm/*.cpp` (the bridge, the
+ *    conversions and the WebAssembly SIMD kernels with their installer) with emcc, two jobs at a
+ *    time;
  * 3. links `wasm/openh264.wasm` (no JavaScript glue) and writes `src/encoder/wasm_module.ts` (the
  *    module deflated and base64'd) and `wasm/LICENSE.openh264` (from the package's LICENSE).
  *
@@ -59,7 +61,17 @@ const INCLUDE_DIRS = [
   "codec/processing/src/vaacalc",
 ];
 /** Our own C sources, relative to the repository root. */
-const BRIDGE_SOURCES = ["wasm/bridge.c", "wasm/convert.c"];
+export const BRIDGE_SOURCES: readonly string[] = [
+  "wasm/bridge.c",
+  "wasm/convert.c",
+  "wasm/simd_kernels.c",
+];
+/** Our own C++ sources: compiled like OpenH264's (its flags and include paths), since they use
+ * its internal headers (they install the SIMD kernels into the encoder's function tables). */
+export const BRIDGE_CXX_SOURCES: readonly string[] = [
+  "wasm/simd_install.cpp",
+  "wasm/simd_install_vp.cpp",
+];
 
 /** Exported functions: the ABI in wasm/README.md. */
 export const EXPORTS: readonly string[] = [
@@ -76,6 +88,9 @@ export const EXPORTS: readonly string[] = [
   "rtse_convert_to_i420",
   "rtse_malloc",
   "rtse_free",
+  "rtse_set_simd",
+  "rtse_selftest_kernels",
+  "rtse_encoder_simd",
 ];
 /** Imports the TypeScript binding provides (src/encoder/wasm_binding.ts); anything else fails. */
 const ALLOWED_IMPORTS = new Set([
@@ -303,7 +318,17 @@ function prefixMaps(tree: string, build: string): string[] {
   ];
 }
 
-async function compileAndLink(tree: string, build: string, jobs: number): Promise<Uint8Array> {
+/**
+ * Compiles OpenH264 (from the unpacked `tree`) and the bridge in `build`, links them, and returns
+ * the module. `extraLinkFlags` are for diagnostic builds only (the encoder benchmark's
+ * `--profiling-funcs` build, which must otherwise match this recipe exactly).
+ */
+export async function compileAndLink(
+  tree: string,
+  build: string,
+  jobs: number,
+  extraLinkFlags: readonly string[] = [],
+): Promise<Uint8Array> {
   const inc = `${build}/include`;
   const obj = `${build}/obj`;
   await Deno.mkdir(inc, { recursive: true });
@@ -325,12 +350,23 @@ async function compileAndLink(tree: string, build: string, jobs: number): Promis
     const args = ["emcc", ...COMMON_FLAGS, ...C_FLAGS, ...maps, `-I${tree}/codec/api/wels`];
     list.push({ label: f, args: [...args, "-c", `${ROOT}/${f}`, "-o", `${obj}/${objectName(f)}`] });
   }
+  for (const f of BRIDGE_CXX_SOURCES) {
+    const args = ["em++", ...COMMON_FLAGS, ...CXX_FLAGS, ...maps, ...includes, `-I${ROOT}/wasm`];
+    list.push({ label: f, args: [...args, "-c", `${ROOT}/${f}`, "-o", `${obj}/${objectName(f)}`] });
+  }
   log(`compiling ${list.length} files, ${jobs} at a time`);
   await compileAll(list, jobs);
   const objects = list.map((j) => j.args[j.args.length - 1]).sort();
   const exported = `-sEXPORTED_FUNCTIONS=[${EXPORTS.map((e) => `_${e}`).join(",")}]`;
   log(`linking ${objects.length} objects`);
-  await mustRun("em++", [...LINK_FLAGS, exported, ...objects, "-o", `${build}/openh264.wasm`]);
+  await mustRun("em++", [
+    ...LINK_FLAGS,
+    ...extraLinkFlags,
+    exported,
+    ...objects,
+    "-o",
+    `${build}/openh264.wasm`,
+  ]);
   return await Deno.readFile(`${build}/openh264.wasm`);
 }
 

@@ -18,6 +18,11 @@
 #include "codec_api.h"
 #include "convert.h"
 
+/* simd_install.cpp (C++: it reaches OpenH264's encoder context). */
+void rtse_simd_install(void* codec);
+int32_t rtse_simd_installed(void* codec);
+int32_t rtse_selftest_kernels_impl(uint32_t seed, int32_t iterations);
+
 #define EXPORT EMSCRIPTEN_KEEPALIVE
 
 /* Error codes (negative; part of the ABI). */
@@ -49,9 +54,14 @@ typedef struct {
   int32_t output_capacity;
   const uint8_t* result; /* what rtse_encoder_output() returns */
   int32_t frame_type;
+  bool simd; /* rtse_set_simd() at creation: use the WebAssembly SIMD kernels */
 } Encoder;
 
 static Encoder* encoders[RTSE_MAX_ENCODERS];
+
+/* Applied to encoders created afterwards; on by default. Off gives OpenH264's plain C kernels,
+ * which must produce the identical bitstream (test/encoder/simd_kernels_test.ts). */
+static bool simd_enabled = true;
 
 /* OpenH264's WelsThreadLib.cpp calls these two when it starts a worker thread; emscripten built
  * without -pthread does not provide them. The encoder never starts one here (iMultipleThreadIdc is
@@ -94,6 +104,22 @@ static void release(Encoder* e) {
 EXPORT void* rtse_malloc(int32_t size) { return size > 0 ? malloc((size_t)size) : NULL; }
 
 EXPORT void rtse_free(void* p) { free(p); }
+
+EXPORT int32_t rtse_set_simd(int32_t on) {
+  const int32_t previous = simd_enabled ? 1 : 0;
+  simd_enabled = on != 0;
+  return previous;
+}
+
+EXPORT int32_t rtse_selftest_kernels(int32_t seed, int32_t iterations) {
+  return rtse_selftest_kernels_impl((uint32_t)seed, iterations);
+}
+
+/* Test-only: 1 when that encoder runs the SIMD kernels (after its first encode), 0 when not. */
+EXPORT int32_t rtse_encoder_simd(int32_t handle) {
+  Encoder* e = lookup(handle);
+  return e == NULL ? RTSE_ERR_HANDLE : rtse_simd_installed(e->codec);
+}
 
 EXPORT int32_t rtse_frame_size(int32_t format, int32_t width, int32_t height) {
   return rtse_format_frame_size(format, width, height);
@@ -185,6 +211,7 @@ EXPORT int32_t rtse_encoder_create(int32_t width, int32_t height, float fps, int
   e->height = height;
   e->bitrate = bitrate_bps;
   e->frame_type = videoFrameTypeInvalid;
+  e->simd = simd_enabled;
   if (WelsCreateSVCEncoder(&e->codec) != 0 || e->codec == NULL) {
     e->codec = NULL;
     release(e);
@@ -292,7 +319,11 @@ EXPORT int32_t rtse_encoder_encode(int32_t handle, int32_t format, double timest
   SFrameBSInfo info;
   memset(&info, 0, sizeof info);
   e->result = NULL;
+  /* Every frame: SetOption may have rebuilt the context and its function table with C kernels. */
+  if (e->simd) rtse_simd_install(e->codec);
   const int rv = (*e->codec)->EncodeFrame(e->codec, &source, &info);
+  /* Again after: OpenH264 creates its preprocessing object (VAA tables) in the first EncodeFrame. */
+  if (e->simd) rtse_simd_install(e->codec);
   if (rv != cmResultSuccess) {
     e->frame_type = videoFrameTypeInvalid;
     return openh264_error(rv);

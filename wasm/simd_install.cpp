@@ -1,0 +1,329 @@
+/*
+ * rtsp-edge: installs the WebAssembly SIMD kernels of simd_kernels.c into an OpenH264 encoder,
+ * and checks them against OpenH264's C versions.
+ *
+ * OpenH264 picks its kernels through function pointers in the encoder context's SWelsFuncPtrList
+ * (filled by InitFunctionPointers() in encoder.cpp, where the x86 build installs its assembly by
+ * CPU flags). We overwrite the same slots after initialisation. The context lives in
+ * CWelsH264SVCEncoder::m_pEncContext, a private member; it is reached with the standard C++ rule
+ * that access checking does not apply to the names in an explicit template instantiation
+ * ([temp.explicit]: "The usual access checking rules do not apply to names used to specify
+ * explicit instantiations"), so no OpenH264 header or source is changed and nothing is
+ * #define'd. Compiled with OpenH264's own C++ flags and include paths (scripts/build_wasm.ts).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "deblocking_common.h"
+#include "decode_mb_aux.h"
+#include "mc.h"
+#include "encode_mb_aux.h"
+#include "copy_mb.h"
+#include "sad_common.h"
+#include "sample.h"
+#include "simd_kernels.h"
+#include "welsEncoderExt.h"
+#include "wels_preprocess.h"
+
+extern "C" {
+/* simd_install_vp.cpp: the preprocessing side. */
+void rtse_simd_install_vp(void* vp);
+int32_t rtse_simd_vp_installed(void* vp);
+int32_t rtse_selftest_vaa(uint32_t seed, int32_t iterations);
+}
+
+namespace {
+
+/* Member-pointer "thief": the explicit instantiation below names the private member, and the
+ * friend function defined by the instantiated class hands the member pointer out. */
+struct EncContextTag {
+  typedef WelsEnc::sWelsEncCtx* WelsEnc::CWelsH264SVCEncoder::*type;
+  friend type member(EncContextTag);
+};
+
+template <typename Tag, typename Tag::type Member>
+struct Expose {
+  friend typename Tag::type member(Tag) { return Member; }
+};
+
+/* CWelsPreProcess::m_pInterfaceVp (protected): the preprocessing object, an IWelsVP. */
+struct VpTag {
+  typedef IWelsVP* WelsEnc::CWelsPreProcess::*type;
+  friend type member(VpTag);
+};
+
+template struct Expose<EncContextTag, &WelsEnc::CWelsH264SVCEncoder::m_pEncContext>;
+template struct Expose<VpTag, &WelsEnc::CWelsPreProcess::m_pInterfaceVp>;
+
+WelsEnc::sWelsEncCtx* context_of(ISVCEncoder* encoder) {
+  /* WelsCreateSVCEncoder() creates a CWelsH264SVCEncoder and hands it out as its ISVCEncoder. */
+  WelsEnc::CWelsH264SVCEncoder* impl = static_cast<WelsEnc::CWelsH264SVCEncoder*>(encoder);
+  return impl->*member(EncContextTag());
+}
+
+}  // namespace
+
+extern "C" {
+
+/* Puts the SIMD kernels into the encoder's function table. Cheap (a few stores) and idempotent;
+ * the bridge calls it before every EncodeFrame, so a re-initialisation of the context (new
+ * parameters through SetOption, which may rebuild it and its table) cannot leave C kernels in. */
+void rtse_simd_install(void* codec) {
+  WelsEnc::sWelsEncCtx* ctx = context_of(reinterpret_cast<ISVCEncoder*>(codec));
+  if (ctx == NULL || ctx->pFuncList == NULL) return;
+  WelsEnc::SWelsFuncPtrList* f = ctx->pFuncList;
+  WelsEnc::SSampleDealingFunc* s = &f->sSampleDealingFuncs;
+  s->pfSampleSad[BLOCK_16x16] = rtse_sad16x16;
+  s->pfSampleSad[BLOCK_16x8] = rtse_sad16x8;
+  s->pfSampleSad[BLOCK_8x16] = rtse_sad8x16;
+  s->pfSampleSad[BLOCK_8x8] = rtse_sad8x8;
+  s->pfSampleSad[BLOCK_4x4] = rtse_sad4x4;
+  s->pfSampleSatd[BLOCK_4x4] = rtse_satd4x4;
+  s->pfSampleSatd[BLOCK_8x8] = rtse_satd8x8;
+  s->pfSampleSatd[BLOCK_8x16] = rtse_satd8x16;
+  s->pfSampleSatd[BLOCK_16x8] = rtse_satd16x8;
+  s->pfSampleSatd[BLOCK_16x16] = rtse_satd16x16;
+  s->pfSample4Sad[BLOCK_16x16] = rtse_sad_four16x16;
+  s->pfSample4Sad[BLOCK_16x8] = rtse_sad_four16x8;
+  s->pfSample4Sad[BLOCK_8x16] = rtse_sad_four8x16;
+  s->pfSample4Sad[BLOCK_8x8] = rtse_sad_four8x8;
+  f->pfQuantization4x4 = rtse_quant4x4;
+  f->pfQuantizationFour4x4 = rtse_quant_four4x4;
+  f->pfQuantizationFour4x4Max = rtse_quant_four4x4_max;
+  f->pfDctT4 = rtse_dct_t4;
+  f->pfDctFourT4 = rtse_dct_four_t4;
+  f->pfIDctT4 = rtse_idct_t4_rec;
+  f->pfIDctFourT4 = rtse_idct_four_t4_rec;
+  f->pfCopy16x16Aligned = rtse_copy16x16;
+  f->pfCopy16x16NotAligned = rtse_copy16x16;
+  f->sMcFuncs.pfSampleAveraging = rtse_pixel_avg;
+  f->sMcFuncs.pMcChromaFunc = rtse_mc_chroma;
+  f->sMcFuncs.pfLumaHalfpelHor = rtse_halfpel_hor;
+  f->sMcFuncs.pfLumaHalfpelVer = rtse_halfpel_ver;
+  f->sMcFuncs.pfLumaHalfpelCen = rtse_halfpel_cen;
+  f->pfDeblocking.pfLumaDeblockingLT4Ver = rtse_deblock_luma_lt4_v;
+  f->pfDeblocking.pfLumaDeblockingLT4Hor = rtse_deblock_luma_lt4_h;
+  f->pfDeblocking.pfLumaDeblockingEQ4Ver = rtse_deblock_luma_eq4_v;
+  f->pfDeblocking.pfLumaDeblockingEQ4Hor = rtse_deblock_luma_eq4_h;
+  if (ctx->pVpp != NULL) rtse_simd_install_vp(ctx->pVpp->*member(VpTag()));
+}
+
+/* 1 when the encoder's tables hold the SIMD kernels (checked on a few representative slots). */
+int32_t rtse_simd_installed(void* codec) {
+  WelsEnc::sWelsEncCtx* ctx = context_of(reinterpret_cast<ISVCEncoder*>(codec));
+  if (ctx == NULL || ctx->pFuncList == NULL || ctx->pVpp == NULL) return 0;
+  const WelsEnc::SWelsFuncPtrList* f = ctx->pFuncList;
+  return f->sSampleDealingFuncs.pfSampleSad[BLOCK_16x16] == rtse_sad16x16 &&
+         f->pfQuantizationFour4x4Max == rtse_quant_four4x4_max && f->pfDctFourT4 == rtse_dct_four_t4 &&
+         rtse_simd_vp_installed(ctx->pVpp->*member(VpTag()));
+}
+
+}  // extern "C"
+
+/* ---- self-test: each kernel against OpenH264's C function on random blocks ---- */
+
+namespace {
+
+uint32_t g_rng;
+
+uint32_t next_random() { /* xorshift32: deterministic from the seed */
+  g_rng ^= g_rng << 13;
+  g_rng ^= g_rng >> 17;
+  g_rng ^= g_rng << 5;
+  return g_rng;
+}
+
+/* Mostly-similar pictures, as in motion search, with a share of fully random bytes. */
+void fill_pair(uint8_t* a, uint8_t* b, int n) {
+  const bool wild = (next_random() & 3) == 0;
+  for (int i = 0; i < n; i++) {
+    a[i] = (uint8_t)next_random();
+    b[i] = wild ? (uint8_t)next_random() : (uint8_t)(a[i] + (int)(next_random() % 31) - 15);
+  }
+  if ((next_random() & 7) == 0) { /* extremes: 0 against 255 */
+    for (int i = 0; i < n; i++) {
+      a[i] = (next_random() & 1) ? 255 : 0;
+      b[i] = 255 - a[i];
+    }
+  }
+}
+
+void fill_coefficients(int16_t* c, int n) {
+  const uint32_t kind = next_random() % 3;
+  for (int i = 0; i < n; i++) {
+    const uint32_t r = next_random();
+    c[i] = kind == 0 ? (int16_t)r : kind == 1 ? (int16_t)((int)(r % 4097) - 2048)
+                                              : (int16_t)((int)(r % 65) - 32);
+  }
+}
+
+/* A smooth picture (gradient, slight noise) with a step across the edge at row 5 (vertical) or
+ * column 8 (horizontal), so the deblocking filters' conditions go both ways. */
+void fill_smooth(uint8_t* p, int n, int stride, bool vertical) {
+  const int base = (int)(next_random() % 256), gx = (int)(next_random() % 7) - 3;
+  const int gy = (int)(next_random() % 7) - 3, step = (int)(next_random() % 41) - 20;
+  const int noise = 1 + (int)(next_random() % 6);
+  for (int i = 0; i < n; i++) {
+    const int x = i % stride, y = i / stride;
+    const bool beyond = vertical ? y >= 5 : x >= 8;
+    const int v = base + gx * (x - 8) + gy * (y - 5) + (beyond ? step : 0) +
+                  (int)(next_random() % (uint32_t)noise);
+    p[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+  }
+}
+
+const int kStride = 48; /* room for a 16x16 block at offsets 0..31 */
+const int kArea = kStride * 26; /* and rows for the 6-tap filters around a 17x17 block */
+
+typedef int32_t (*CostFn)(uint8_t*, int32_t, uint8_t*, int32_t);
+typedef void (*Cost4Fn)(uint8_t*, int32_t, uint8_t*, int32_t, int32_t*);
+
+/* b is offset by one row and column at least: the four SADs look one pixel around it. */
+int check_cost4(Cost4Fn ref, Cost4Fn simd, uint8_t* a, uint8_t* b) {
+  const int oa = (int)(next_random() % 32), ob = kStride + 1 + (int)(next_random() % 30);
+  const int sa = kStride - (int)(next_random() % 16), sb = kStride - (int)(next_random() % 16);
+  int32_t r1[4], r2[4];
+  ref(a + oa, sa, b + ob, sb, r1);
+  simd(a + oa, sa, b + ob, sb, r2);
+  return memcmp(r1, r2, sizeof r1) != 0;
+}
+
+int check_cost(CostFn ref, CostFn simd, uint8_t* a, uint8_t* b) {
+  const int oa = (int)(next_random() % 32), ob = (int)(next_random() % 32);
+  const int sa = kStride - (int)(next_random() % 16), sb = kStride - (int)(next_random() % 16);
+  return ref(a + oa, sa, b + ob, sb) != simd(a + oa, sa, b + ob, sb);
+}
+
+}  // namespace
+
+extern "C" {
+
+/* Runs every kernel `iterations` times on random input (seeded) next to OpenH264's C version and
+ * returns the number of differing results (0 = bit-exact), or -1 for bad arguments. */
+int32_t rtse_selftest_kernels_impl(uint32_t seed, int32_t iterations) {
+  if (iterations < 0) return -1;
+  g_rng = seed != 0 ? seed : 0x9e3779b9u;
+  static uint8_t a[kArea], b[kArea], rec1[kArea], rec2[kArea];
+  static int16_t c1[64], c2[64], ff[8], mf[8], max1[4], max2[4];
+  int mismatches = 0;
+  SMcFunc mc; /* OpenH264's C motion compensation (no CPU flags: the plain C functions) */
+  memset(&mc, 0, sizeof mc);
+  WelsCommon::InitMcFunc(&mc, 0);
+  static const int32_t kMcWidths[] = {2, 4, 8, 16, 5, 9, 17};
+  for (int it = 0; it < iterations; it++) {
+    fill_pair(a, b, kArea);
+    mismatches += check_cost(WelsSampleSad16x16_c, rtse_sad16x16, a, b);
+    mismatches += check_cost(WelsSampleSad16x8_c, rtse_sad16x8, a, b);
+    mismatches += check_cost(WelsSampleSad8x16_c, rtse_sad8x16, a, b);
+    mismatches += check_cost(WelsSampleSad8x8_c, rtse_sad8x8, a, b);
+    mismatches += check_cost(WelsSampleSad4x4_c, rtse_sad4x4, a, b);
+    mismatches += check_cost(WelsEnc::WelsSampleSatd4x4_c, rtse_satd4x4, a, b);
+    mismatches += check_cost(WelsEnc::WelsSampleSatd8x8_c, rtse_satd8x8, a, b);
+    mismatches += check_cost(WelsEnc::WelsSampleSatd8x16_c, rtse_satd8x16, a, b);
+    mismatches += check_cost(WelsEnc::WelsSampleSatd16x8_c, rtse_satd16x8, a, b);
+    mismatches += check_cost(WelsEnc::WelsSampleSatd16x16_c, rtse_satd16x16, a, b);
+    mismatches += check_cost4(WelsSampleSadFour16x16_c, rtse_sad_four16x16, a, b);
+    mismatches += check_cost4(WelsSampleSadFour16x8_c, rtse_sad_four16x8, a, b);
+    mismatches += check_cost4(WelsSampleSadFour8x16_c, rtse_sad_four8x16, a, b);
+    mismatches += check_cost4(WelsSampleSadFour8x8_c, rtse_sad_four8x8, a, b);
+
+    const int oa = (int)(next_random() % 24), ob = (int)(next_random() % 24);
+    WelsEnc::WelsDctT4_c(c1, a + oa, kStride, b + ob, 16);
+    rtse_dct_t4(c2, a + oa, kStride, b + ob, 16);
+    mismatches += memcmp(c1, c2, 32) != 0;
+    WelsEnc::WelsDctFourT4_c(c1, a + oa, kStride, b + ob, 16);
+    rtse_dct_four_t4(c2, a + oa, kStride, b + ob, 16);
+    mismatches += memcmp(c1, c2, 128) != 0;
+
+    /* Quantisation with OpenH264's own tables (intra or inter rounding, any QP). */
+    const int qp = (int)(next_random() % 52);
+    const int16_t* ffs = (next_random() & 1) ? WelsEnc::g_kiQuantInterFF[qp]
+                                             : WelsEnc::g_kiQuantInterFF[qp + 6]; /* g_iQuantIntraFF */
+    memcpy(ff, ffs, sizeof ff);
+    memcpy(mf, WelsEnc::g_kiQuantMF[qp], sizeof mf);
+    fill_coefficients(c1, 64);
+    memcpy(c2, c1, sizeof c1);
+    WelsEnc::WelsQuant4x4_c(c1, ff, mf);
+    rtse_quant4x4(c2, ff, mf);
+    mismatches += memcmp(c1, c2, sizeof c1) != 0;
+    fill_coefficients(c1, 64);
+    memcpy(c2, c1, sizeof c1);
+    WelsEnc::WelsQuantFour4x4_c(c1, ff, mf);
+    rtse_quant_four4x4(c2, ff, mf);
+    mismatches += memcmp(c1, c2, sizeof c1) != 0;
+    fill_coefficients(c1, 64);
+    memcpy(c2, c1, sizeof c1);
+    WelsEnc::WelsQuantFour4x4Max_c(c1, ff, mf, max1);
+    rtse_quant_four4x4_max(c2, ff, mf, max2);
+    mismatches += memcmp(c1, c2, sizeof c1) != 0 || memcmp(max1, max2, sizeof max1) != 0;
+
+    /* Inverse transform on arbitrary coefficients (the C wraps and clips; so must we). */
+    fill_coefficients(c1, 64);
+    memcpy(rec1, b, kArea);
+    memcpy(rec2, b, kArea);
+    WelsEnc::WelsIDctT4Rec_c(rec1 + ob, kStride, a + oa, 16, c1);
+    rtse_idct_t4_rec(rec2 + ob, kStride, a + oa, 16, c1);
+    mismatches += memcmp(rec1, rec2, kArea) != 0;
+    WelsEnc::WelsIDctFourT4Rec_c(rec1 + ob, kStride, a + oa, 16, c1);
+    rtse_idct_four_t4_rec(rec2 + ob, kStride, a + oa, 16, c1);
+    mismatches += memcmp(rec1, rec2, kArea) != 0;
+
+    /* Motion compensation: sources at least 2 rows/columns inside (the filters reach -2..+3). */
+    const int32_t w = kMcWidths[next_random() % 7], h = kMcWidths[next_random() % 7];
+    const int32_t avg_w = w < 5 ? w : (w & ~1) == 16 ? 16 : 8;
+    const uint8_t* src = a + 2 * kStride + 2 + (int)(next_random() % 8);
+    memset(rec1, 0, kArea);
+    memset(rec2, 0, kArea);
+    mc.pfSampleAveraging(rec1, kStride, a + oa, kStride, b + ob, 16, avg_w, h);
+    rtse_pixel_avg(rec2, kStride, a + oa, kStride, b + ob, 16, avg_w, h);
+    mismatches += memcmp(rec1, rec2, kArea) != 0;
+    const int16_t mvx = (int16_t)(next_random() % 64) - 32, mvy = (int16_t)(next_random() % 64) - 32;
+    const int32_t cw = 2 << (next_random() % 3), ch = 2 << (next_random() % 3);
+    mc.pMcChromaFunc(src, kStride, rec1, kStride, mvx, mvy, cw, ch);
+    rtse_mc_chroma(src, kStride, rec2, kStride, mvx, mvy, cw, ch);
+    mismatches += memcmp(rec1, rec2, kArea) != 0;
+    mc.pfLumaHalfpelHor(src, kStride, rec1, kStride, w, h);
+    rtse_halfpel_hor(src, kStride, rec2, kStride, w, h);
+    mismatches += memcmp(rec1, rec2, kArea) != 0;
+    mc.pfLumaHalfpelVer(src, kStride, rec1, kStride, w, h);
+    rtse_halfpel_ver(src, kStride, rec2, kStride, w, h);
+    mismatches += memcmp(rec1, rec2, kArea) != 0;
+    mc.pfLumaHalfpelCen(src, kStride, rec1, kStride, w, h);
+    rtse_halfpel_cen(src, kStride, rec2, kStride, w, h);
+    mismatches += memcmp(rec1, rec2, kArea) != 0;
+
+    /* Deblocking: smooth-ish pictures (b near a) so the filters' conditions go both ways. */
+    const int32_t alpha = (int32_t)(next_random() % 64), beta = (int32_t)(next_random() % 19);
+    int8_t tc[4];
+    for (int i = 0; i < 4; i++) tc[i] = (int8_t)((int)(next_random() % 27) - 1);
+    fill_smooth(rec1, kArea, kStride, true);
+    memcpy(rec2, rec1, kArea);
+    uint8_t* edge1 = rec1 + 5 * kStride + 8;
+    uint8_t* edge2 = rec2 + 5 * kStride + 8;
+    DeblockLumaLt4V_c(edge1, kStride, alpha, beta, tc);
+    rtse_deblock_luma_lt4_v(edge2, kStride, alpha, beta, tc);
+    mismatches += memcmp(rec1, rec2, kArea) != 0;
+    fill_smooth(rec1, kArea, kStride, false);
+    memcpy(rec2, rec1, kArea);
+    DeblockLumaLt4H_c(edge1, kStride, alpha, beta, tc);
+    rtse_deblock_luma_lt4_h(edge2, kStride, alpha, beta, tc);
+    mismatches += memcmp(rec1, rec2, kArea) != 0;
+    fill_smooth(rec1, kArea, kStride, true);
+    memcpy(rec2, rec1, kArea);
+    DeblockLumaEq4V_c(edge1, kStride, alpha, beta);
+    rtse_deblock_luma_eq4_v(edge2, kStride, alpha, beta);
+    mismatches += memcmp(rec1, rec2, kArea) != 0;
+    fill_smooth(rec1, kArea, kStride, false);
+    memcpy(rec2, rec1, kArea);
+    DeblockLumaEq4H_c(edge1, kStride, alpha, beta);
+    rtse_deblock_luma_eq4_h(edge2, kStride, alpha, beta);
+    mismatches += memcmp(rec1, rec2, kArea) != 0;
+
+    WelsCopy16x16_c(rec1 + ob, kStride, a + oa, 17);
+    rtse_copy16x16(rec2 + ob, kStride, a + oa, 17);
+    mismatches += memcmp(rec1, rec2, kArea) != 0;
+  }
+  return mismatches + rtse_selftest_vaa(seed ^ 0x5bd1e995u, iterations / 8 + 1);
+}
+
+}  // extern "C"

@@ -1,0 +1,736 @@
+/*
+ * rtsp-edge: WebAssembly SIMD versions of OpenH264's hot encoder kernels (see simd_kernels.h).
+ *
+ * Written for this project from the H.264 arithmetic the C versions perform; every function must
+ * give the same bits as its C counterpart for every input the encoder can pass (checked by
+ * rtse_selftest_kernels() in simd_install.cpp and by comparing whole bitstreams in
+ * test/encoder/simd_kernels_test.ts). Loads and stores go through wasm_v128_load/store and
+ * memcpy, which WebAssembly allows at any alignment.
+ */
+#include "simd_kernels.h"
+
+#include <string.h>
+#include <wasm_simd128.h>
+
+/* ---- SAD: |a - b| per byte as max(a-b, 0) | max(b-a, 0), summed pairwise into u16 lanes. ---- */
+
+static inline v128_t absdiff_u8(v128_t a, v128_t b) {
+  return wasm_v128_or(wasm_u8x16_sub_sat(a, b), wasm_u8x16_sub_sat(b, a));
+}
+
+/* Sum of the eight u16 lanes (each at most 16 rows x 2 x 255, so no overflow). */
+static inline int32_t hsum_u16(v128_t acc) {
+  const v128_t s = wasm_u32x4_extadd_pairwise_u16x8(acc);
+  const v128_t t = wasm_i32x4_add(s, wasm_i32x4_shuffle(s, s, 2, 3, 0, 1));
+  return wasm_i32x4_extract_lane(wasm_i32x4_add(t, wasm_i32x4_shuffle(t, t, 1, 0, 3, 2)), 0);
+}
+
+static inline int32_t sad16(const uint8_t* a, int32_t sa, const uint8_t* b, int32_t sb, int rows) {
+  v128_t acc = wasm_i16x8_splat(0);
+  for (int i = 0; i < rows; i++) {
+    const v128_t d = absdiff_u8(wasm_v128_load(a), wasm_v128_load(b));
+    acc = wasm_i16x8_add(acc, wasm_u16x8_extadd_pairwise_u8x16(d));
+    a += sa;
+    b += sb;
+  }
+  return hsum_u16(acc);
+}
+
+/* Two 8-byte rows in one vector. */
+static inline v128_t load_2x8(const uint8_t* p, int32_t stride) {
+  return wasm_v128_load64_lane(p + stride, wasm_v128_load64_zero(p), 1);
+}
+
+static inline int32_t sad8(const uint8_t* a, int32_t sa, const uint8_t* b, int32_t sb, int rows) {
+  v128_t acc = wasm_i16x8_splat(0);
+  for (int i = 0; i < rows; i += 2) {
+    const v128_t d = absdiff_u8(load_2x8(a, sa), load_2x8(b, sb));
+    acc = wasm_i16x8_add(acc, wasm_u16x8_extadd_pairwise_u8x16(d));
+    a += 2 * sa;
+    b += 2 * sb;
+  }
+  return hsum_u16(acc);
+}
+
+static inline v128_t load_4x4(const uint8_t* p, int32_t stride) {
+  v128_t v = wasm_v128_load32_zero(p);
+  v = wasm_v128_load32_lane(p + stride, v, 1);
+  v = wasm_v128_load32_lane(p + 2 * stride, v, 2);
+  return wasm_v128_load32_lane(p + 3 * stride, v, 3);
+}
+
+int32_t rtse_sad16x16(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
+  return sad16(a, sa, b, sb, 16);
+}
+
+int32_t rtse_sad16x8(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
+  return sad16(a, sa, b, sb, 8);
+}
+
+int32_t rtse_sad8x16(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
+  return sad8(a, sa, b, sb, 16);
+}
+
+int32_t rtse_sad8x8(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
+  return sad8(a, sa, b, sb, 8);
+}
+
+int32_t rtse_sad4x4(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
+  const v128_t d = absdiff_u8(load_4x4(a, sa), load_4x4(b, sb));
+  return hsum_u16(wasm_u16x8_extadd_pairwise_u8x16(d));
+}
+
+/* ---- 4x4 blocks as four i32x4 rows ---- */
+
+typedef struct {
+  v128_t r0, r1, r2, r3;
+} Block4;
+
+static inline Block4 transpose4(Block4 m) {
+  const v128_t t0 = wasm_i32x4_shuffle(m.r0, m.r1, 0, 4, 1, 5);
+  const v128_t t1 = wasm_i32x4_shuffle(m.r0, m.r1, 2, 6, 3, 7);
+  const v128_t t2 = wasm_i32x4_shuffle(m.r2, m.r3, 0, 4, 1, 5);
+  const v128_t t3 = wasm_i32x4_shuffle(m.r2, m.r3, 2, 6, 3, 7);
+  Block4 out;
+  out.r0 = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5);
+  out.r1 = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
+  out.r2 = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
+  out.r3 = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
+  return out;
+}
+
+/* One row of a - b (4 pixels) widened to i32x4. */
+static inline v128_t diff_row4(const uint8_t* a, const uint8_t* b) {
+  const v128_t x = wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(a));
+  const v128_t y = wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(b));
+  return wasm_i32x4_extend_low_i16x8(wasm_i16x8_sub(x, y));
+}
+
+static inline Block4 diff_block4(const uint8_t* a, int32_t sa, const uint8_t* b, int32_t sb) {
+  Block4 m;
+  m.r0 = diff_row4(a, b);
+  m.r1 = diff_row4(a + sa, b + sb);
+  m.r2 = diff_row4(a + 2 * sa, b + 2 * sb);
+  m.r3 = diff_row4(a + 3 * sa, b + 3 * sb);
+  return m;
+}
+
+/* The SATD butterfly across the four vectors: (x0+x2)+(x1+x3), (x0-x2)+(x1-x3), ... */
+static inline Block4 hadamard4(Block4 m) {
+  const v128_t s0 = wasm_i32x4_add(m.r0, m.r2);
+  const v128_t s1 = wasm_i32x4_add(m.r1, m.r3);
+  const v128_t s2 = wasm_i32x4_sub(m.r0, m.r2);
+  const v128_t s3 = wasm_i32x4_sub(m.r1, m.r3);
+  Block4 out;
+  out.r0 = wasm_i32x4_add(s0, s1);
+  out.r1 = wasm_i32x4_add(s2, s3);
+  out.r2 = wasm_i32x4_sub(s2, s3);
+  out.r3 = wasm_i32x4_sub(s0, s1);
+  return out;
+}
+
+/* Exact integer arithmetic without rounding, so the order of the two passes does not change the
+ * set of 16 outputs (it gives the transpose), and the sum of their absolute values is the same. */
+int32_t rtse_satd4x4(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
+  Block4 m = hadamard4(transpose4(hadamard4(diff_block4(a, sa, b, sb))));
+  v128_t sum = wasm_i32x4_add(wasm_i32x4_abs(m.r0), wasm_i32x4_abs(m.r1));
+  sum = wasm_i32x4_add(sum, wasm_i32x4_add(wasm_i32x4_abs(m.r2), wasm_i32x4_abs(m.r3)));
+  sum = wasm_i32x4_add(sum, wasm_i32x4_shuffle(sum, sum, 2, 3, 0, 1));
+  sum = wasm_i32x4_add(sum, wasm_i32x4_shuffle(sum, sum, 1, 0, 3, 2));
+  return (wasm_i32x4_extract_lane(sum, 0) + 1) >> 1;
+}
+
+/* C sums the rounded 4x4 results, so do the same (rounding per block matters). */
+static inline int32_t satd_blocks(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb, int w, int h) {
+  int32_t sum = 0;
+  for (int y = 0; y < h; y += 4) {
+    for (int x = 0; x < w; x += 4) sum += rtse_satd4x4(a + y * sa + x, sa, b + y * sb + x, sb);
+  }
+  return sum;
+}
+
+int32_t rtse_satd16x16(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
+  return satd_blocks(a, sa, b, sb, 16, 16);
+}
+
+int32_t rtse_satd16x8(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
+  return satd_blocks(a, sa, b, sb, 16, 8);
+}
+
+int32_t rtse_satd8x16(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
+  return satd_blocks(a, sa, b, sb, 8, 16);
+}
+
+int32_t rtse_satd8x8(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
+  return satd_blocks(a, sa, b, sb, 8, 8);
+}
+
+void rtse_sad_four16x16(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb, int32_t* sad) {
+  sad[0] = sad16(a, sa, b - sb, sb, 16);
+  sad[1] = sad16(a, sa, b + sb, sb, 16);
+  sad[2] = sad16(a, sa, b - 1, sb, 16);
+  sad[3] = sad16(a, sa, b + 1, sb, 16);
+}
+
+void rtse_sad_four16x8(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb, int32_t* sad) {
+  sad[0] = sad16(a, sa, b - sb, sb, 8);
+  sad[1] = sad16(a, sa, b + sb, sb, 8);
+  sad[2] = sad16(a, sa, b - 1, sb, 8);
+  sad[3] = sad16(a, sa, b + 1, sb, 8);
+}
+
+void rtse_sad_four8x16(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb, int32_t* sad) {
+  sad[0] = sad8(a, sa, b - sb, sb, 16);
+  sad[1] = sad8(a, sa, b + sb, sb, 16);
+  sad[2] = sad8(a, sa, b - 1, sb, 16);
+  sad[3] = sad8(a, sa, b + 1, sb, 16);
+}
+
+void rtse_sad_four8x8(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb, int32_t* sad) {
+  sad[0] = sad8(a, sa, b - sb, sb, 8);
+  sad[1] = sad8(a, sa, b + sb, sb, 8);
+  sad[2] = sad8(a, sa, b - 1, sb, 8);
+  sad[3] = sad8(a, sa, b + 1, sb, 8);
+}
+
+/* ---- forward transform ---- */
+
+/* H.264 core transform across the four vectors: s0+s1, 2*s3+s2, s0-s1, s3-2*s2. */
+static inline Block4 core4(Block4 m) {
+  const v128_t s0 = wasm_i32x4_add(m.r0, m.r3);
+  const v128_t s3 = wasm_i32x4_sub(m.r0, m.r3);
+  const v128_t s1 = wasm_i32x4_add(m.r1, m.r2);
+  const v128_t s2 = wasm_i32x4_sub(m.r1, m.r2);
+  Block4 out;
+  out.r0 = wasm_i32x4_add(s0, s1);
+  out.r1 = wasm_i32x4_add(wasm_i32x4_shl(s3, 1), s2);
+  out.r2 = wasm_i32x4_sub(s0, s1);
+  out.r3 = wasm_i32x4_sub(s3, wasm_i32x4_shl(s2, 1));
+  return out;
+}
+
+/* C: horizontal pass, then vertical. Both are exact for 9-bit differences (|result| < 2^14), so
+ * vertical-then-horizontal gives the transpose of the same matrix; one more transpose fixes it. */
+void rtse_dct_t4(int16_t* dct, uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
+  const Block4 y = transpose4(core4(transpose4(core4(diff_block4(a, sa, b, sb)))));
+  wasm_v128_store(dct, wasm_i16x8_narrow_i32x4(y.r0, y.r1));
+  wasm_v128_store(dct + 8, wasm_i16x8_narrow_i32x4(y.r2, y.r3));
+}
+
+void rtse_dct_four_t4(int16_t* dct, uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
+  rtse_dct_t4(dct, a, sa, b, sb);
+  rtse_dct_t4(dct + 16, a + 4, sa, b + 4, sb);
+  rtse_dct_t4(dct + 32, a + 4 * sa, sa, b + 4 * sb, sb);
+  rtse_dct_t4(dct + 48, a + 4 * sa + 4, sa, b + 4 * sb + 4, sb);
+}
+
+/* ---- inverse transform + reconstruction ---- */
+
+/* C keeps the horizontal pass in int16 (iTemp[]), so wrap each lane to 16 bits like it does. */
+static inline v128_t wrap16(v128_t v) { return wasm_i32x4_shr(wasm_i32x4_shl(v, 16), 16); }
+
+void rtse_idct_t4_rec(uint8_t* rec, int32_t stride, uint8_t* pred, int32_t pred_stride,
+                      int16_t* dct) {
+  Block4 m;
+  m.r0 = wasm_i32x4_load16x4(dct);
+  m.r1 = wasm_i32x4_load16x4(dct + 4);
+  m.r2 = wasm_i32x4_load16x4(dct + 8);
+  m.r3 = wasm_i32x4_load16x4(dct + 12);
+  /* Horizontal pass on columns (vector j = coefficient j of each row). */
+  const Block4 c = transpose4(m);
+  const v128_t sum_u = wasm_i32x4_add(c.r0, c.r2);
+  const v128_t del_u = wasm_i32x4_sub(c.r0, c.r2);
+  const v128_t sum_d = wasm_i32x4_add(c.r1, wasm_i32x4_shr(c.r3, 1));
+  const v128_t del_d = wasm_i32x4_sub(wasm_i32x4_shr(c.r1, 1), c.r3);
+  Block4 h;
+  h.r0 = wrap16(wasm_i32x4_add(sum_u, sum_d));
+  h.r1 = wrap16(wasm_i32x4_add(del_u, del_d));
+  h.r2 = wrap16(wasm_i32x4_sub(del_u, del_d));
+  h.r3 = wrap16(wasm_i32x4_sub(sum_u, sum_d));
+  /* Back to rows; vertical pass in int32 as in C. */
+  const Block4 t = transpose4(h);
+  const v128_t sum_l = wasm_i32x4_add(t.r0, t.r2);
+  const v128_t del_l = wasm_i32x4_sub(t.r0, t.r2);
+  const v128_t del_r = wasm_i32x4_sub(wasm_i32x4_shr(t.r1, 1), t.r3);
+  const v128_t sum_r = wasm_i32x4_add(t.r1, wasm_i32x4_shr(t.r3, 1));
+  const v128_t k32 = wasm_i32x4_splat(32);
+  v128_t out[4];
+  out[0] = wasm_i32x4_add(wasm_i32x4_add(sum_l, sum_r), k32);
+  out[1] = wasm_i32x4_add(wasm_i32x4_add(del_l, del_r), k32);
+  out[2] = wasm_i32x4_add(wasm_i32x4_sub(del_l, del_r), k32);
+  out[3] = wasm_i32x4_add(wasm_i32x4_sub(sum_l, sum_r), k32);
+  for (int i = 0; i < 4; i++) {
+    const v128_t p = wasm_u32x4_extend_low_u16x8(
+        wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(pred + i * pred_stride)));
+    const v128_t r = wasm_i32x4_add(p, wasm_i32x4_shr(out[i], 6));
+    /* Saturating i32 -> i16 -> u8 narrowing is WelsClip1 (clamp to 0..255). */
+    const v128_t w = wasm_u8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(r, r), r);
+    const uint32_t bytes = (uint32_t)wasm_i32x4_extract_lane(w, 0);
+    memcpy(rec + i * stride, &bytes, 4);
+  }
+}
+
+void rtse_idct_four_t4_rec(uint8_t* rec, int32_t stride, uint8_t* pred, int32_t pred_stride,
+                           int16_t* dct) {
+  rtse_idct_t4_rec(rec, stride, pred, pred_stride, dct);
+  rtse_idct_t4_rec(rec + 4, stride, pred + 4, pred_stride, dct + 16);
+  rtse_idct_t4_rec(rec + 4 * stride, stride, pred + 4 * pred_stride, pred_stride, dct + 32);
+  rtse_idct_t4_rec(rec + 4 * stride + 4, stride, pred + 4 * pred_stride + 4, pred_stride,
+                   dct + 48);
+}
+
+/* ---- quantisation ----
+ * C: q = ((ff + |x|) * mf) >> 16 in int32, then the sign of x put back. With OpenH264's tables
+ * (ff, mf >= 0, (ff + |x|) * mf < 2^31) the product is the unsigned 16x16 -> 32 product and the
+ * result is its high half. */
+
+static inline v128_t quant_magnitude(v128_t x, v128_t ff, v128_t mf) {
+  const v128_t t = wasm_i16x8_add(wasm_i16x8_abs(x), ff); /* |x| as u16, plus ff: < 2^16 */
+  const v128_t lo = wasm_u32x4_extmul_low_u16x8(t, mf);
+  const v128_t hi = wasm_u32x4_extmul_high_u16x8(t, mf);
+  return wasm_i16x8_shuffle(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15);
+}
+
+static inline v128_t with_sign(v128_t q, v128_t x) {
+  const v128_t s = wasm_i16x8_shr(x, 15);
+  return wasm_i16x8_sub(wasm_v128_xor(q, s), s);
+}
+
+static inline void quant8(int16_t* dct, v128_t ff, v128_t mf) {
+  const v128_t x = wasm_v128_load(dct);
+  wasm_v128_store(dct, with_sign(quant_magnitude(x, ff, mf), x));
+}
+
+void rtse_quant4x4(int16_t* dct, const int16_t* ff, const int16_t* mf) {
+  const v128_t f = wasm_v128_load(ff);
+  const v128_t m = wasm_v128_load(mf);
+  quant8(dct, f, m);
+  quant8(dct + 8, f, m);
+}
+
+void rtse_quant_four4x4(int16_t* dct, const int16_t* ff, const int16_t* mf) {
+  const v128_t f = wasm_v128_load(ff);
+  const v128_t m = wasm_v128_load(mf);
+  for (int i = 0; i < 64; i += 8) quant8(dct + i, f, m);
+}
+
+void rtse_quant_four4x4_max(int16_t* dct, const int16_t* ff, const int16_t* mf, int16_t* max) {
+  const v128_t f = wasm_v128_load(ff);
+  const v128_t m = wasm_v128_load(mf);
+  for (int k = 0; k < 4; k++, dct += 16) {
+    const v128_t x0 = wasm_v128_load(dct);
+    const v128_t x1 = wasm_v128_load(dct + 8);
+    const v128_t q0 = quant_magnitude(x0, f, m);
+    const v128_t q1 = quant_magnitude(x1, f, m);
+    wasm_v128_store(dct, with_sign(q0, x0));
+    wasm_v128_store(dct + 8, with_sign(q1, x1));
+    /* Magnitudes are below 2^15: a signed max is exact; C's running max starts at 0. */
+    v128_t mx = wasm_i16x8_max(q0, q1);
+    mx = wasm_i16x8_max(mx, wasm_i32x4_shuffle(mx, mx, 2, 3, 0, 1));
+    mx = wasm_i16x8_max(mx, wasm_i32x4_shuffle(mx, mx, 1, 0, 3, 2));
+    mx = wasm_i16x8_max(mx, wasm_i16x8_shuffle(mx, mx, 1, 0, 3, 2, 5, 4, 7, 6));
+    max[k] = (int16_t)wasm_i16x8_extract_lane(wasm_i16x8_max(mx, wasm_i16x8_splat(0)), 0);
+  }
+}
+
+/* ---- copy ---- */
+
+void rtse_copy16x16(uint8_t* dst, int32_t stride_dst, uint8_t* src, int32_t stride_src) {
+  for (int i = 0; i < 16; i++) {
+    wasm_v128_store(dst + i * stride_dst, wasm_v128_load(src + i * stride_src));
+  }
+}
+
+/* ---- background-detection statistics ---- */
+
+/* Sums of the u32x4 lanes 0+1 (left 8 bytes of the rows) and 2+3 (right 8 bytes). */
+static inline void half_sums(v128_t acc16, int32_t* left, int32_t* right) {
+  const v128_t s = wasm_u32x4_extadd_pairwise_u16x8(acc16);
+  *left = wasm_i32x4_extract_lane(s, 0) + wasm_i32x4_extract_lane(s, 1);
+  *right = wasm_i32x4_extract_lane(s, 2) + wasm_i32x4_extract_lane(s, 3);
+}
+
+/* One 16x8 strip: blocks `index` (left) and `index + 1` (right). */
+static inline int32_t vaa_strip(const uint8_t* cur, const uint8_t* ref, int32_t stride,
+                                int32_t index, int32_t* sad8x8, int32_t* sd8x8, uint8_t* mad8x8) {
+  v128_t sum_cur = wasm_i16x8_splat(0), sum_ref = sum_cur, sum_ad = sum_cur, max_ad = sum_cur;
+  for (int k = 0; k < 8; k++) { /* u16 lanes: at most 8 rows x 2 x 255 */
+    const v128_t c = wasm_v128_load(cur + k * stride);
+    const v128_t r = wasm_v128_load(ref + k * stride);
+    const v128_t d = absdiff_u8(c, r);
+    sum_cur = wasm_i16x8_add(sum_cur, wasm_u16x8_extadd_pairwise_u8x16(c));
+    sum_ref = wasm_i16x8_add(sum_ref, wasm_u16x8_extadd_pairwise_u8x16(r));
+    sum_ad = wasm_i16x8_add(sum_ad, wasm_u16x8_extadd_pairwise_u8x16(d));
+    max_ad = wasm_u8x16_max(max_ad, d);
+  }
+  int32_t sad_l, sad_r, cur_l, cur_r, ref_l, ref_r;
+  half_sums(sum_ad, &sad_l, &sad_r);
+  half_sums(sum_cur, &cur_l, &cur_r);
+  half_sums(sum_ref, &ref_l, &ref_r);
+  /* Max within each 8-byte half. */
+  max_ad = wasm_u8x16_max(max_ad, wasm_i8x16_shuffle(max_ad, max_ad, 4, 5, 6, 7, 0, 1, 2, 3, 12,
+                                                     13, 14, 15, 8, 9, 10, 11));
+  max_ad = wasm_u8x16_max(max_ad, wasm_i8x16_shuffle(max_ad, max_ad, 2, 3, 0, 1, 6, 7, 4, 5, 10,
+                                                     11, 8, 9, 14, 15, 12, 13));
+  max_ad = wasm_u8x16_max(max_ad, wasm_i8x16_shuffle(max_ad, max_ad, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8,
+                                                     11, 10, 13, 12, 15, 14));
+  sad8x8[index] = sad_l;
+  sad8x8[index + 1] = sad_r;
+  sd8x8[index] = cur_l - ref_l; /* the sum of differences is the difference of the sums */
+  sd8x8[index + 1] = cur_r - ref_r;
+  mad8x8[index] = (uint8_t)wasm_u8x16_extract_lane(max_ad, 0);
+  mad8x8[index + 1] = (uint8_t)wasm_u8x16_extract_lane(max_ad, 8);
+  return sad_l + sad_r;
+}
+
+void rtse_vaa_calc_sad_bgd(const uint8_t* cur, const uint8_t* ref, int32_t width, int32_t height,
+                           int32_t stride, int32_t* frame_sad, int32_t* sad8x8, int32_t* sd8x8,
+                           uint8_t* mad8x8) {
+  const int32_t mb_width = width >> 4;
+  const int32_t mb_height = height >> 4;
+  int32_t total = 0;
+  int32_t mb = 0;
+  for (int32_t i = 0; i < mb_height; i++) {
+    const uint8_t* c = cur + (size_t)i * 16 * stride;
+    const uint8_t* r = ref + (size_t)i * 16 * stride;
+    for (int32_t j = 0; j < mb_width; j++, mb++, c += 16, r += 16) {
+      total += vaa_strip(c, r, stride, mb * 4, sad8x8, sd8x8, mad8x8);
+      total += vaa_strip(c + 8 * stride, r + 8 * stride, stride, mb * 4 + 2, sad8x8, sd8x8, mad8x8);
+    }
+  }
+  *frame_sad = total;
+}
+
+/* ---- motion compensation ---- */
+
+static inline uint8_t clip255(int32_t v) { return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v); }
+
+/* (a + b + 1) >> 1 per byte is exactly wasm's rounding average. */
+void rtse_pixel_avg(uint8_t* dst, int32_t dst_stride, const uint8_t* a, int32_t a_stride,
+                    const uint8_t* b, int32_t b_stride, int32_t width, int32_t height) {
+  for (int32_t i = 0; i < height; i++) {
+    int32_t j = 0;
+    for (; j + 16 <= width; j += 16) {
+      wasm_v128_store(dst + j, wasm_u8x16_avgr(wasm_v128_load(a + j), wasm_v128_load(b + j)));
+    }
+    if (j + 8 <= width) {
+      const v128_t v = wasm_u8x16_avgr(wasm_v128_load64_zero(a + j), wasm_v128_load64_zero(b + j));
+      wasm_v128_store64_lane(dst + j, v, 0);
+      j += 8;
+    }
+    for (; j < width; j++) dst[j] = (uint8_t)((a[j] + b[j] + 1) >> 1);
+    dst += dst_stride;
+    a += a_stride;
+    b += b_stride;
+  }
+}
+
+/* H.264 chroma interpolation, eighth-sample weights (8-dx)(8-dy), dx(8-dy), (8-dx)dy, dx dy; the
+ * weighted sum is at most 64 x 255 + 32, so u16 lanes hold it. */
+void rtse_mc_chroma(const uint8_t* src, int32_t src_stride, uint8_t* dst, int32_t dst_stride,
+                    int16_t mv_x, int16_t mv_y, int32_t width, int32_t height) {
+  const int32_t dx = mv_x & 7, dy = mv_y & 7;
+  if (dx == 0 && dy == 0) { /* McCopy_c */
+    for (int32_t i = 0; i < height; i++) memcpy(dst + i * dst_stride, src + i * src_stride,
+                                                (size_t)width);
+    return;
+  }
+  const int32_t wa = (8 - dx) * (8 - dy), wb = dx * (8 - dy), wc = (8 - dx) * dy, wd = dx * dy;
+  const v128_t va = wasm_i16x8_splat((int16_t)wa), vb = wasm_i16x8_splat((int16_t)wb);
+  const v128_t vc = wasm_i16x8_splat((int16_t)wc), vd = wasm_i16x8_splat((int16_t)wd);
+  const v128_t k32 = wasm_i16x8_splat(32);
+  for (int32_t i = 0; i < height; i++) {
+    const uint8_t* s0 = src + i * src_stride;
+    const uint8_t* s1 = s0 + src_stride;
+    uint8_t* d = dst + i * dst_stride;
+    int32_t j = 0;
+    for (; j + 8 <= width; j += 8) {
+      v128_t sum = wasm_i16x8_mul(va, wasm_u16x8_load8x8(s0 + j));
+      sum = wasm_i16x8_add(sum, wasm_i16x8_mul(vb, wasm_u16x8_load8x8(s0 + j + 1)));
+      sum = wasm_i16x8_add(sum, wasm_i16x8_mul(vc, wasm_u16x8_load8x8(s1 + j)));
+      sum = wasm_i16x8_add(sum, wasm_i16x8_mul(vd, wasm_u16x8_load8x8(s1 + j + 1)));
+      sum = wasm_u16x8_shr(wasm_i16x8_add(sum, k32), 6);
+      wasm_v128_store64_lane(d + j, wasm_u8x16_narrow_i16x8(sum, sum), 0);
+    }
+    for (; j < width; j++) {
+      d[j] = (uint8_t)((wa * s0[j] + wb * s0[j + 1] + wc * s1[j] + wd * s1[j + 1] + 32) >> 6);
+    }
+  }
+}
+
+/* The 6-tap half-sample filter (1, -5, 20, 20, -5, 1) on eight u8 columns: -2550..10710, fits i16. */
+static inline v128_t tap6_u8(const uint8_t* p, int32_t step) {
+  const v128_t p05 = wasm_i16x8_add(wasm_u16x8_load8x8(p - 2 * step), wasm_u16x8_load8x8(p + 3 * step));
+  const v128_t p14 = wasm_i16x8_add(wasm_u16x8_load8x8(p - step), wasm_u16x8_load8x8(p + 2 * step));
+  const v128_t p23 = wasm_i16x8_add(wasm_u16x8_load8x8(p), wasm_u16x8_load8x8(p + step));
+  return wasm_i16x8_add(wasm_i16x8_sub(p05, wasm_i16x8_mul(p14, wasm_i16x8_splat(5))),
+                        wasm_i16x8_mul(p23, wasm_i16x8_splat(20)));
+}
+
+static inline int32_t tap6_scalar(const uint8_t* p, int32_t step) {
+  return (p[-2 * step] + p[3 * step]) - 5 * (p[-step] + p[2 * step]) + 20 * (p[0] + p[step]);
+}
+
+/* (x + 16) >> 5, clipped to 0..255 by the saturating narrow; stores eight bytes. */
+static inline void store_round5(uint8_t* d, v128_t x) {
+  const v128_t r = wasm_i16x8_shr(wasm_i16x8_add(x, wasm_i16x8_splat(16)), 5);
+  wasm_v128_store64_lane(d, wasm_u8x16_narrow_i16x8(r, r), 0);
+}
+
+static void halfpel_1d(const uint8_t* src, int32_t src_stride, uint8_t* dst, int32_t dst_stride,
+                       int32_t width, int32_t height, int32_t step) {
+  for (int32_t i = 0; i < height; i++) {
+    int32_t j = 0;
+    for (; j + 8 <= width; j += 8) store_round5(dst + j, tap6_u8(src + j, step));
+    for (; j < width; j++) dst[j] = clip255((tap6_scalar(src + j, step) + 16) >> 5);
+    src += src_stride;
+    dst += dst_stride;
+  }
+}
+
+void rtse_halfpel_hor(const uint8_t* src, int32_t src_stride, uint8_t* dst, int32_t dst_stride,
+                      int32_t width, int32_t height) {
+  halfpel_1d(src, src_stride, dst, dst_stride, width, height, 1);
+}
+
+void rtse_halfpel_ver(const uint8_t* src, int32_t src_stride, uint8_t* dst, int32_t dst_stride,
+                      int32_t width, int32_t height) {
+  halfpel_1d(src, src_stride, dst, dst_stride, width, height, src_stride);
+}
+
+/* Vertical filter into int16 (as C's iTmp[]), then the horizontal filter in int32, + 512 >> 10. */
+void rtse_halfpel_cen(const uint8_t* src, int32_t src_stride, uint8_t* dst, int32_t dst_stride,
+                      int32_t width, int32_t height) {
+  int16_t tmp[64 + 8];
+  if (width > 64) { /* wider than any caller; keep the buffer bounded */
+    rtse_halfpel_cen(src, src_stride, dst, dst_stride, 64, height);
+    rtse_halfpel_cen(src + 64, src_stride, dst + 64, dst_stride, width - 64, height);
+    return;
+  }
+  const v128_t k5 = wasm_i32x4_splat(5), k20 = wasm_i32x4_splat(20), k512 = wasm_i32x4_splat(512);
+  for (int32_t i = 0; i < height; i++) {
+    const int32_t n = width + 5;
+    int32_t j = 0;
+    for (; j + 8 <= n; j += 8) wasm_v128_store(tmp + j, tap6_u8(src - 2 + j, src_stride));
+    for (; j < n; j++) tmp[j] = (int16_t)tap6_scalar(src - 2 + j, src_stride);
+    int32_t k = 0;
+    for (; k + 4 <= width; k += 4) {
+      const v128_t p05 = wasm_i32x4_add(wasm_i32x4_load16x4(tmp + k), wasm_i32x4_load16x4(tmp + k + 5));
+      const v128_t p14 =
+          wasm_i32x4_add(wasm_i32x4_load16x4(tmp + k + 1), wasm_i32x4_load16x4(tmp + k + 4));
+      const v128_t p23 =
+          wasm_i32x4_add(wasm_i32x4_load16x4(tmp + k + 2), wasm_i32x4_load16x4(tmp + k + 3));
+      v128_t x = wasm_i32x4_add(wasm_i32x4_sub(p05, wasm_i32x4_mul(p14, k5)), wasm_i32x4_mul(p23, k20));
+      x = wasm_i32x4_shr(wasm_i32x4_add(x, k512), 10);
+      const v128_t h = wasm_i16x8_narrow_i32x4(x, x);
+      const v128_t b = wasm_u8x16_narrow_i16x8(h, h);
+      wasm_v128_store32_lane(dst + k, b, 0);
+    }
+    for (; k < width; k++) {
+      const int32_t x = (tmp[k] + tmp[k + 5]) - 5 * (tmp[k + 1] + tmp[k + 4]) +
+                        20 * (tmp[k + 2] + tmp[k + 3]);
+      dst[k] = clip255((x + 512) >> 10);
+    }
+    src += src_stride;
+    dst += dst_stride;
+  }
+}
+
+/* ---- luma deblocking ----
+ * The 16 pixels along the edge are the lanes: v[0..7] = p3 p2 p1 p0 q0 q1 q2 q3, computed in i16
+ * halves (8 lanes each). For vertical edges (H) the 16x8 block around the edge is transposed in
+ * and out; p3 and q3 are written back unchanged. */
+
+typedef struct {
+  v128_t v[8];
+} Edge;
+
+static inline Edge load_edge_v(const uint8_t* pix, int32_t stride) {
+  Edge e;
+  for (int k = 0; k < 8; k++) e.v[k] = wasm_v128_load(pix + (k - 4) * stride);
+  return e;
+}
+
+static inline void store_edge_v(uint8_t* pix, int32_t stride, const Edge* e) {
+  for (int k = 1; k < 7; k++) wasm_v128_store(pix + (k - 4) * stride, e->v[k]);
+}
+
+/* 16 rows of 8 bytes at pix - 4 -> 8 vectors of 16 (column k of every row). */
+static inline Edge load_edge_h(const uint8_t* pix, int32_t stride) {
+  v128_t a[8], b[8], c[8];
+  const uint8_t* p = pix - 4;
+  for (int k = 0; k < 8; k++) { /* bytes of rows 2k, 2k+1 interleaved: column-major pairs */
+    a[k] = wasm_i8x16_shuffle(wasm_v128_load64_zero(p + 2 * k * stride),
+                              wasm_v128_load64_zero(p + (2 * k + 1) * stride), 0, 16, 1, 17, 2,
+                              18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  }
+  for (int m = 0; m < 4; m++) { /* 4 rows per column: columns 0-3 (b[2m]) and 4-7 (b[2m+1]) */
+    b[2 * m] = wasm_i16x8_shuffle(a[2 * m], a[2 * m + 1], 0, 8, 1, 9, 2, 10, 3, 11);
+    b[2 * m + 1] = wasm_i16x8_shuffle(a[2 * m], a[2 * m + 1], 4, 12, 5, 13, 6, 14, 7, 15);
+  }
+  for (int h = 0; h < 2; h++) { /* 8 rows per column: rows 0-7 (c[0..3]) and 8-15 (c[4..7]) */
+    const v128_t lo0 = b[4 * h], hi0 = b[4 * h + 1], lo1 = b[4 * h + 2], hi1 = b[4 * h + 3];
+    c[4 * h + 0] = wasm_i32x4_shuffle(lo0, lo1, 0, 4, 1, 5); /* columns 0, 1 */
+    c[4 * h + 1] = wasm_i32x4_shuffle(lo0, lo1, 2, 6, 3, 7); /* columns 2, 3 */
+    c[4 * h + 2] = wasm_i32x4_shuffle(hi0, hi1, 0, 4, 1, 5); /* columns 4, 5 */
+    c[4 * h + 3] = wasm_i32x4_shuffle(hi0, hi1, 2, 6, 3, 7); /* columns 6, 7 */
+  }
+  Edge e;
+  for (int q = 0; q < 4; q++) {
+    e.v[2 * q] = wasm_i64x2_shuffle(c[q], c[4 + q], 0, 2);
+    e.v[2 * q + 1] = wasm_i64x2_shuffle(c[q], c[4 + q], 1, 3);
+  }
+  return e;
+}
+
+static inline void store_edge_h(uint8_t* pix, int32_t stride, const Edge* e) {
+  v128_t a[8], b[8];
+  for (int k = 0; k < 4; k++) { /* columns 2k, 2k+1 interleaved: rows 0-7 (a[2k]), 8-15 */
+    a[2 * k] = wasm_i8x16_shuffle(e->v[2 * k], e->v[2 * k + 1], 0, 16, 1, 17, 2, 18, 3, 19, 4,
+                                  20, 5, 21, 6, 22, 7, 23);
+    a[2 * k + 1] = wasm_i8x16_shuffle(e->v[2 * k], e->v[2 * k + 1], 8, 24, 9, 25, 10, 26, 11, 27,
+                                      12, 28, 13, 29, 14, 30, 15, 31);
+  }
+  for (int h = 0; h < 2; h++) { /* columns 0-3 of rows 8h..8h+3 and 8h+4..8h+7; same for 4-7 */
+    b[4 * h + 0] = wasm_i16x8_shuffle(a[h], a[2 + h], 0, 8, 1, 9, 2, 10, 3, 11);
+    b[4 * h + 1] = wasm_i16x8_shuffle(a[h], a[2 + h], 4, 12, 5, 13, 6, 14, 7, 15);
+    b[4 * h + 2] = wasm_i16x8_shuffle(a[4 + h], a[6 + h], 0, 8, 1, 9, 2, 10, 3, 11);
+    b[4 * h + 3] = wasm_i16x8_shuffle(a[4 + h], a[6 + h], 4, 12, 5, 13, 6, 14, 7, 15);
+  }
+  uint8_t* p = pix - 4;
+  for (int h = 0; h < 2; h++) {
+    for (int g = 0; g < 2; g++) { /* rows 8h + 4g .. +3 */
+      const v128_t lo = b[4 * h + g], hi = b[4 * h + 2 + g];
+      const v128_t r01 = wasm_i32x4_shuffle(lo, hi, 0, 4, 1, 5);
+      const v128_t r23 = wasm_i32x4_shuffle(lo, hi, 2, 6, 3, 7);
+      uint8_t* row = p + (8 * h + 4 * g) * stride;
+      wasm_v128_store64_lane(row, r01, 0);
+      wasm_v128_store64_lane(row + stride, r01, 1);
+      wasm_v128_store64_lane(row + 2 * stride, r23, 0);
+      wasm_v128_store64_lane(row + 3 * stride, r23, 1);
+    }
+  }
+}
+
+static inline v128_t lo16(v128_t v) { return wasm_u16x8_extend_low_u8x16(v); }
+static inline v128_t hi16(v128_t v) { return wasm_u16x8_extend_high_u8x16(v); }
+static inline v128_t absd16(v128_t a, v128_t b) { return wasm_i16x8_abs(wasm_i16x8_sub(a, b)); }
+static inline v128_t clip3_16(v128_t x, v128_t lo, v128_t hi) {
+  return wasm_i16x8_min(wasm_i16x8_max(x, lo), hi);
+}
+
+/* bS < 4 on eight lanes (i16 values); tc0 per lane. Writes p1 p0 q0 q1 back into x[]. */
+static inline void lt4_half(v128_t x[8], v128_t tc0, v128_t alpha, v128_t beta) {
+  const v128_t p2 = x[1], p1 = x[2], p0 = x[3], q0 = x[4], q1 = x[5], q2 = x[6];
+  const v128_t mask = wasm_v128_and(
+      wasm_v128_and(wasm_i16x8_ge(tc0, wasm_i16x8_splat(0)), wasm_i16x8_lt(absd16(p0, q0), alpha)),
+      wasm_v128_and(wasm_i16x8_lt(absd16(p1, p0), beta), wasm_i16x8_lt(absd16(q1, q0), beta)));
+  const v128_t ap = wasm_v128_and(mask, wasm_i16x8_lt(absd16(p2, p0), beta));
+  const v128_t aq = wasm_v128_and(mask, wasm_i16x8_lt(absd16(q2, q0), beta));
+  const v128_t ntc0 = wasm_i16x8_neg(tc0);
+  const v128_t avg = wasm_i16x8_shr(wasm_i16x8_add(wasm_i16x8_add(p0, q0), wasm_i16x8_splat(1)), 1);
+  const v128_t dp1 = clip3_16(
+      wasm_i16x8_shr(wasm_i16x8_sub(wasm_i16x8_add(p2, avg), wasm_i16x8_shl(p1, 1)), 1), ntc0, tc0);
+  const v128_t dq1 = clip3_16(
+      wasm_i16x8_shr(wasm_i16x8_sub(wasm_i16x8_add(q2, avg), wasm_i16x8_shl(q1, 1)), 1), ntc0, tc0);
+  const v128_t tc = wasm_i16x8_sub(wasm_i16x8_sub(tc0, ap), aq); /* masks are -1: tc0 + ap + aq */
+  const v128_t d0 = wasm_i16x8_add(wasm_i16x8_shl(wasm_i16x8_sub(q0, p0), 2), wasm_i16x8_sub(p1, q1));
+  const v128_t delta = clip3_16(wasm_i16x8_shr(wasm_i16x8_add(d0, wasm_i16x8_splat(4)), 3),
+                                wasm_i16x8_neg(tc), tc);
+  x[2] = wasm_v128_bitselect(wasm_i16x8_add(p1, dp1), p1, ap);
+  x[5] = wasm_v128_bitselect(wasm_i16x8_add(q1, dq1), q1, aq);
+  /* p0 + delta, q0 - delta are clipped to 0..255 by the saturating narrow afterwards. */
+  x[3] = wasm_v128_bitselect(wasm_i16x8_add(p0, delta), p0, mask);
+  x[4] = wasm_v128_bitselect(wasm_i16x8_sub(q0, delta), q0, mask);
+}
+
+/* bS 4 on eight lanes. Writes p2..q2 back into x[]. */
+static inline void eq4_half(v128_t x[8], v128_t alpha, v128_t beta) {
+  const v128_t p3 = x[0], p2 = x[1], p1 = x[2], p0 = x[3], q0 = x[4], q1 = x[5], q2 = x[6],
+               q3 = x[7];
+  const v128_t d = absd16(p0, q0);
+  const v128_t mask = wasm_v128_and(
+      wasm_i16x8_lt(d, alpha),
+      wasm_v128_and(wasm_i16x8_lt(absd16(p1, p0), beta), wasm_i16x8_lt(absd16(q1, q0), beta)));
+  const v128_t strong = wasm_v128_and(
+      mask, wasm_i16x8_lt(d, wasm_i16x8_add(wasm_i16x8_shr(alpha, 2), wasm_i16x8_splat(2))));
+  const v128_t ap = wasm_v128_and(strong, wasm_i16x8_lt(absd16(p2, p0), beta));
+  const v128_t aq = wasm_v128_and(strong, wasm_i16x8_lt(absd16(q2, q0), beta));
+  const v128_t k2 = wasm_i16x8_splat(2), k4 = wasm_i16x8_splat(4);
+  const v128_t p0q0 = wasm_i16x8_add(p0, q0);
+  /* strong p side */
+  const v128_t sp0 = wasm_i16x8_shr(
+      wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_add(p2, wasm_i16x8_shl(wasm_i16x8_add(p1, p0q0), 1)),
+                                    q1),
+                     k4),
+      3);
+  const v128_t sp1 = wasm_i16x8_shr(wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_add(p2, p1), p0q0), k2), 2);
+  const v128_t sp2 = wasm_i16x8_shr(
+      wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_shl(p3, 1), wasm_i16x8_mul(p2, wasm_i16x8_splat(3))),
+                                    wasm_i16x8_add(p1, p0q0)),
+                     k4),
+      3);
+  const v128_t wp0 =
+      wasm_i16x8_shr(wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_shl(p1, 1), p0), wasm_i16x8_add(q1, k2)), 2);
+  /* strong q side */
+  const v128_t sq0 = wasm_i16x8_shr(
+      wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_add(p1, wasm_i16x8_shl(wasm_i16x8_add(q1, p0q0), 1)),
+                                    q2),
+                     k4),
+      3);
+  const v128_t sq1 = wasm_i16x8_shr(wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_add(q2, q1), p0q0), k2), 2);
+  const v128_t sq2 = wasm_i16x8_shr(
+      wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_shl(q3, 1), wasm_i16x8_mul(q2, wasm_i16x8_splat(3))),
+                                    wasm_i16x8_add(q1, p0q0)),
+                     k4),
+      3);
+  const v128_t wq0 =
+      wasm_i16x8_shr(wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_shl(q1, 1), q0), wasm_i16x8_add(p1, k2)), 2);
+  x[1] = wasm_v128_bitselect(sp2, p2, ap);
+  x[2] = wasm_v128_bitselect(sp1, p1, ap);
+  x[3] = wasm_v128_bitselect(wasm_v128_bitselect(sp0, wp0, ap), p0, mask);
+  x[4] = wasm_v128_bitselect(wasm_v128_bitselect(sq0, wq0, aq), q0, mask);
+  x[5] = wasm_v128_bitselect(sq1, q1, aq);
+  x[6] = wasm_v128_bitselect(sq2, q2, aq);
+}
+
+static inline void filter_edge(Edge* e, int32_t alpha, int32_t beta, const int8_t* tc) {
+  v128_t lo[8], hi[8];
+  for (int k = 0; k < 8; k++) {
+    lo[k] = lo16(e->v[k]);
+    hi[k] = hi16(e->v[k]);
+  }
+  const v128_t va = wasm_i16x8_splat((int16_t)alpha), vb = wasm_i16x8_splat((int16_t)beta);
+  if (tc != NULL) { /* tc[i >> 2] for lane i */
+    lt4_half(lo, wasm_i16x8_make(tc[0], tc[0], tc[0], tc[0], tc[1], tc[1], tc[1], tc[1]), va, vb);
+    lt4_half(hi, wasm_i16x8_make(tc[2], tc[2], tc[2], tc[2], tc[3], tc[3], tc[3], tc[3]), va, vb);
+  } else {
+    eq4_half(lo, va, vb);
+    eq4_half(hi, va, vb);
+  }
+  for (int k = 1; k < 7; k++) e->v[k] = wasm_u8x16_narrow_i16x8(lo[k], hi[k]);
+}
+
+void rtse_deblock_luma_lt4_v(uint8_t* pix, int32_t stride, int32_t alpha, int32_t beta, int8_t* tc) {
+  Edge e = load_edge_v(pix, stride);
+  filter_edge(&e, alpha, beta, tc);
+  store_edge_v(pix, stride, &e);
+}
+
+void rtse_deblock_luma_lt4_h(uint8_t* pix, int32_t stride, int32_t alpha, int32_t beta, int8_t* tc) {
+  Edge e = load_edge_h(pix, stride);
+  filter_edge(&e, alpha, beta, tc);
+  store_edge_h(pix, stride, &e);
+}
+
+void rtse_deblock_luma_eq4_v(uint8_t* pix, int32_t stride, int32_t alpha, int32_t beta) {
+  Edge e = load_edge_v(pix, stride);
+  filter_edge(&e, alpha, beta, NULL);
+  store_edge_v(pix, stride, &e);
+}
+
+void rtse_deblock_luma_eq4_h(uint8_t* pix, int32_t stride, int32_t alpha, int32_t beta) {
+  Edge e = load_edge_h(pix, stride);
+  filter_edge(&e, alpha, beta, NULL);
+  store_edge_h(pix, stride, &e);
+}
