@@ -61,9 +61,17 @@ export interface ProfileSummary {
   rows: ProfileRow[];
 }
 
-/** The kinds of work, by OpenH264's naming habits (case-sensitive); the first match wins. */
+/**
+ * The kinds of work, by OpenH264's naming habits (case-sensitive) and the names of our SIMD kernels
+ * (wasm/simd_kernels.c, `rtse_*`); the first match wins.
+ */
 const KINDS: [RegExp, string][] = [
-  [/^(memset|memcpy|memmove|malloc|free|dlmalloc|dlfree)$/, "libc"],
+  [/^_*(memset|memcpy|memmove|malloc|free|dlmalloc|dlfree)$/, "libc"],
+  [/^rtse_vaa/, "preprocessing"],
+  [/^rtse_(sad|satd)/, "SAD/SATD"],
+  [/^rtse_(i?dct|quant)/, "transform/quant"],
+  [/^rtse_deblock/, "deblocking"],
+  [/^rtse_(mc|halfpel|pixel_avg|copy)/, "motion compensation"],
   [/^WelsVP::|VAACalc|SceneChange|BackgroundDetection|AdaptiveQuant|Complexity/, "preprocessing"],
   [/Sad|Satd|Ssd|SampleVariance/, "SAD/SATD"],
   [/Dct|Quant|Hadamard|Transform|GetNoneZeroCount/, "transform/quant"],
