@@ -14,6 +14,7 @@ export type SourceConfig =
   | { kind: "test-pattern" }
   | { kind: "h264"; path: string }
   | { kind: "y4m"; path: string }
+  | { kind: "stdin" }
   | { kind: "raw"; path: string; format: PixelFormat };
 
 /** What the command line asked for. */
@@ -66,8 +67,9 @@ Source (one of):
   --test-pattern      moving colour bars with a frame counter and clock (the default)
   --input FILE        H.264 Annex B (.h264, .264: served as it is) or Y4M (.y4m: encoded),
                       looped at its frame rate
-  --input -           Y4M on standard input (ffmpeg ... -f yuv4mpegpipe -), or raw frames
-                      with --format and --size
+  --input -           standard input: Y4M (ffmpeg ... -f yuv4mpegpipe -) or H.264 Annex B
+                      (ffmpeg ... -c:v copy -f h264 -, paced at --fps), told apart by their
+                      first bytes; raw frames with --format and --size
   --format FORMAT     raw input layout: i420, nv12, yuyv, uyvy, rgb24, bgr24, rgba, bgra,
                       rgb565, gray8
 
@@ -210,7 +212,7 @@ function sourceOf(input: string | undefined, formatName: string | undefined): So
     return { kind: "test-pattern" };
   }
   if (format !== undefined) return { kind: "raw", path: input, format };
-  if (input === "-") return { kind: "y4m", path: input };
+  if (input === "-") return { kind: "stdin" }; // Y4M or H.264, told apart by their first bytes
   if (/\.y4m$/i.test(input)) return { kind: "y4m", path: input };
   if (/\.(h264|264|h26l|avc)$/i.test(input)) return { kind: "h264", path: input };
   throw new UsageError(

@@ -6,13 +6,16 @@
  */
 
 import { H264Encoder } from "../encoder/h264_encoder.ts";
-import { readWholeFile } from "../runtime/files.ts";
 import type { Logger } from "../server/log.ts";
 import type { RtspServer } from "../server/server.ts";
 import { playClip, readAnnexBClip } from "../source/annexb_file.ts";
 import { EncodePipeline } from "../source/encode_pipeline.ts";
 import { pace } from "../source/pacer.ts";
-import { openRawSource, playRawFrames } from "../source/raw_source.ts";
+import { AccessUnitSplitter } from "../codec/access_unit.ts";
+import { readChunks, readWholeFile } from "../runtime/files.ts";
+import { playPaced } from "../source/paced.ts";
+import { openRawSource, playRawFrames, type RawSourceInfo } from "../source/raw_source.ts";
+import { sniffStream } from "../source/sniff.ts";
 import { TestPattern } from "../source/test_pattern.ts";
 import type { CliConfig } from "./args.ts";
 
@@ -67,10 +70,25 @@ export async function startSource(
     };
   }
 
+  if (source.kind === "stdin") return await startStdin(config, server, logger);
+
   const container = source.kind === "y4m"
     ? "y4m" as const
     : { format: source.format, width: config.size!.width, height: config.size!.height };
   const { info, frames } = await openRawSource({ path: source.path, container, fps: config.fps });
+  const name = source.path === "-" ? "standard input" : source.path;
+  return await encodeRaw(config, server, logger, info, frames, `${name} (${source.kind})`);
+}
+
+/** Encodes frames from a raw source into a new stream, paced at the source's rate. */
+async function encodeRaw(
+  config: CliConfig,
+  server: RtspServer,
+  logger: Logger,
+  info: RawSourceInfo,
+  frames: () => AsyncGenerator<Uint8Array>,
+  name: string,
+): Promise<RunningSource> {
   const { pipeline, encoder } = await encodeInto(
     config,
     server,
@@ -81,14 +99,55 @@ export async function startSource(
   );
   const abort = new AbortController();
   const ended = playRawFrames(frames(), info, (f) => pipeline.push(f), abort.signal);
-  const name = source.path === "-" ? "standard input" : source.path;
   return {
-    description: `${name} (${source.kind}, ${info.width}x${info.height} at ${info.fps} fps)`,
+    description: `${name}, ${info.width}x${info.height} at ${info.fps} fps`,
     ended,
     stop: async () => {
       abort.abort();
       await encoder.close();
     },
+  };
+}
+
+/** Standard input without --format: Y4M is encoded, H.264 passed through, anything else refused. */
+async function startStdin(
+  config: CliConfig,
+  server: RtspServer,
+  logger: Logger,
+): Promise<RunningSource> {
+  const { kind, chunks } = await sniffStream(readChunks("-"));
+  if (kind === "y4m") {
+    const { info, frames } = await openRawSource({
+      path: "-",
+      container: "y4m",
+      fps: config.fps,
+      chunks,
+    });
+    return await encodeRaw(config, server, logger, info, frames, "standard input (y4m)");
+  }
+  if (kind !== "h264") {
+    throw new RangeError(
+      "standard input is neither Y4M nor H.264 Annex B; for raw frames give --format and --size",
+    );
+  }
+  const fps = config.fps ?? 30;
+  const stream = server.addStream(config.path, { codec: "h264", framerate: fps });
+  const splitter = new AccessUnitSplitter();
+  async function* accessUnits() {
+    for await (const chunk of chunks) yield* splitter.push(chunk);
+    yield* splitter.flush();
+  }
+  const abort = new AbortController();
+  const ended = playPaced(
+    accessUnits(),
+    fps,
+    (au, timestamp) => stream.sendFrame(au.nalUnits, { timestamp }),
+    abort.signal,
+  );
+  return {
+    description: `standard input (h264, ${fps} fps)`,
+    ended,
+    stop: () => Promise.resolve(abort.abort()),
   };
 }
 

@@ -9,6 +9,7 @@
 
 import { Y4mParser } from "../codec/y4m.ts";
 import { readChunks } from "../runtime/files.ts";
+import { playPaced } from "./paced.ts";
 import { frameSize, type PixelFormat, PixelFormat as Formats, type RawFrame } from "./raw_frame.ts";
 
 /** Where the frames come from and how they are laid out. */
@@ -21,6 +22,8 @@ export interface RawSourceOptions {
   fps?: number;
   /** Start again at the end of a file. Ignored for standard input. Default true. */
   loop?: boolean;
+  /** The bytes, when already being read (a sniffed stream); then `path` only names them. */
+  chunks?: AsyncIterable<Uint8Array>;
 }
 
 /** Frames plus what the stream is. */
@@ -70,10 +73,10 @@ export async function openRawSource(
   options: RawSourceOptions,
 ): Promise<{ info: RawSourceInfo; frames: () => AsyncGenerator<Uint8Array> }> {
   const { path, container } = options;
-  const loop = path !== "-" && (options.loop ?? true);
+  const loop = path !== "-" && !options.chunks && (options.loop ?? true);
   if (container === "y4m") {
     const parser = new Y4mParser();
-    const chunks = readChunks(path);
+    const chunks = (options.chunks ?? readChunks(path))[Symbol.asyncIterator]();
     // Read until the header is known; keep the frames that came with it.
     const early: Uint8Array[] = [];
     while (!parser.header) {
@@ -92,7 +95,7 @@ export async function openRawSource(
     };
     const frames = async function* (): AsyncGenerator<Uint8Array> {
       yield* early;
-      yield* y4mFrames(chunks, parser);
+      yield* y4mFrames({ [Symbol.asyncIterator]: () => chunks }, parser);
       while (loop) {
         let any = false;
         for await (const f of y4mFrames(readChunks(path), new Y4mParser())) {
@@ -124,40 +127,19 @@ export async function openRawSource(
  * that arrives late goes out at once and the schedule starts again from it. Stops when the frames
  * end or `signal` aborts.
  */
-export async function playRawFrames(
+export function playRawFrames(
   frames: AsyncIterable<Uint8Array>,
   info: RawSourceInfo,
   sink: (frame: RawFrame) => void,
   signal?: AbortSignal,
-  now: () => number = () => performance.now(),
+  now?: () => number,
 ): Promise<void> {
-  const interval = 1000 / info.fps;
-  let start = now();
-  let index = 0;
-  for await (const data of frames) {
-    if (signal?.aborted) return;
-    let due = start + index * interval;
-    const wait = due - now();
-    if (wait > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        signal?.addEventListener("abort", () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      });
-      if (signal?.aborted) return;
-    } else if (wait < -interval) {
-      start = now() - index * interval; // behind: restart the schedule here, no burst to catch up
-      due = start + index * interval;
-    }
-    sink({
-      data,
-      format: info.format,
-      width: info.width,
-      height: info.height,
-      timestamp: due * 1000,
-    });
-    index++;
-  }
+  const { format, width, height } = info;
+  return playPaced(
+    frames,
+    info.fps,
+    (data, timestamp) => sink({ data, format, width, height, timestamp }),
+    signal,
+    now,
+  );
 }

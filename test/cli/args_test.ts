@@ -25,7 +25,7 @@ Deno.test("parseCliArgs() tells the sources apart by flag and file name", () => 
   assert.deepEqual(parseCliArgs(["--input", "a.h264"]).source, { kind: "h264", path: "a.h264" });
   assert.deepEqual(parseCliArgs(["-i", "b.264"]).source, { kind: "h264", path: "b.264" });
   assert.deepEqual(parseCliArgs(["--input", "c.Y4M"]).source, { kind: "y4m", path: "c.Y4M" });
-  assert.deepEqual(parseCliArgs(["--input", "-"]).source, { kind: "y4m", path: "-" });
+  assert.deepEqual(parseCliArgs(["--input", "-"]).source, { kind: "stdin" });
   assert.deepEqual(
     parseCliArgs(["--input", "-", "--format", "YUYV", "--size", "640x480"]).source,
     { kind: "raw", path: "-", format: PixelFormat.YUYV },
