@@ -211,19 +211,21 @@ export class ServerCore {
 
   /**
    * Interleaved data from a client. RTCP on a session's channel counts as a sign of life; RTP from a
-   * reader is dropped. Returns false when no session on the connection is playing (the caller closes).
+   * reader is dropped. Returns false when no session on the connection has ever played (HARDENING
+   * item 15: the caller closes). A paused session still hears RTCP: GStreamer keeps sending
+   * receiver reports between its PAUSE and its TEARDOWN.
    */
   interleavedData(conn: RtspConnection, channel: number, payload: Uint8Array): boolean {
-    let playing = false;
+    let started = false;
     for (const session of conn.sessions) {
-      if (session.state !== "playing") continue;
-      playing = true;
+      if (!session.started) continue;
+      started = true;
       const t = session.reader.transport;
       if (t instanceof InterleavedTransport && t.channels[1] === channel) {
         this.#rtcpFrom(session, payload);
       }
     }
-    return playing;
+    return started;
   }
 
   /** A datagram on the shared RTCP port: receiver reports keep UDP sessions alive (INTEROP.md). */

@@ -29,6 +29,8 @@ export class Session {
   readonly reader: Reader;
   /** Current state. */
   state: SessionState = "ready";
+  /** Whether it has ever played: from then on the client's interleaved RTCP is expected, paused or not. */
+  started = false;
   /** Monotonic ms of the last sign of life (a request, an RTCP packet). */
   lastSeen: number;
   /** Monotonic ms at which the next RTCP sender report is due. */
@@ -68,6 +70,7 @@ export class Session {
   play(): void {
     if (this.state === "playing") return;
     this.state = "playing";
+    this.started = true;
     this.stream.attach(this.reader);
   }
 

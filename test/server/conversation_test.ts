@@ -432,6 +432,17 @@ Deno.test("interleaved data before PLAY closes the connection; RTCP while playin
   assert.equal(client.tcp.ended, false);
 });
 
+Deno.test("RTCP that arrives after PAUSE keeps the connection (GStreamer, before its TEARDOWN)", async () => {
+  const { core } = makeCore();
+  const client = new Client(core);
+  const { session } = await playing(client);
+  assert.equal((await client.request("PAUSE", URL, { CSeq: 5, Session: session })).status, 200);
+  const rr = buildReceiverReport({ ssrc: 7, reports: [], cname: "c" });
+  await client.send(new Uint8Array([0x24, 1, 0, rr.length, ...rr]));
+  assert.equal(client.tcp.ended, false);
+  assert.equal((await client.request("TEARDOWN", URL, { CSeq: 6, Session: session })).status, 200);
+});
+
 Deno.test("a request header not complete within the deadline closes the connection", async () => {
   const { core, clock } = makeCore();
   const client = new Client(core);
