@@ -7,7 +7,15 @@
 import assert from "node:assert/strict";
 import type { Network } from "../../src/runtime/net.ts";
 import { nodeNetwork } from "../../src/runtime/node_net.ts";
-import { argv, gstDecode, interopTest, run, startClipServer } from "./support.ts";
+import {
+  argv,
+  assertGstDecoded,
+  gstDecode,
+  interopTest,
+  run,
+  startClipServer,
+  teardownCounter,
+} from "./support.ts";
 
 const udpBlocked: Network = {
   listenTcp: nodeNetwork.listenTcp,
@@ -39,12 +47,11 @@ interopTest(
   "GStreamer falls back from blocked UDP to TCP and decodes",
   ["gst-launch-1.0"],
   async () => {
-    const s = await startClipServer({ network: udpBlocked });
+    const teardowns = teardownCounter();
+    const s = await startClipServer({ network: udpBlocked, logger: teardowns.logger });
     try {
       // rtspsrc retries over TCP when no UDP packet came within `timeout` microseconds.
-      const r = await gstDecode(s.url, ["timeout=2000000"], 30);
-      assert.equal(r.timedOut, false, "gst-launch did not finish in time");
-      assert.equal(r.code, 0, r.stderr + r.stdout);
+      assertGstDecoded(await gstDecode(s.url, ["timeout=2000000"], 30), teardowns.count());
     } finally {
       await s.close();
     }

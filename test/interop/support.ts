@@ -7,7 +7,7 @@
  */
 
 import { serve } from "../../mod.ts";
-import type { RtspServer, ServeOptions, Stream } from "../../mod.ts";
+import type { Logger, RtspServer, ServeOptions, Stream } from "../../mod.ts";
 import { playClip, readAnnexBClip } from "../../src/source/annexb_file.ts";
 
 /** Whether we run in CI. */
@@ -76,15 +76,48 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
 
 /**
  * GStreamer's rtspsrc reading `url` and decoding `frames` frames with avdec_h264; `rtspsrc` holds
- * extra rtspsrc properties. `fakesink num-buffers` ends the pipeline after that many decoded
- * frames, so exit 0 means they all went through depayloading, parsing and decoding.
+ * extra rtspsrc properties. `fakesink num-buffers` ends the pipeline with EOS after that many
+ * decoded frames, so EOS means they all went through depayloading, parsing and decoding.
  */
-export function gstDecode(url: string, rtspsrc: string[], frames: number): Promise<RunResult> {
-  return run("gst-launch-1.0", [
-    ...argv`-q rtspsrc location=${url}`,
+export async function gstDecode(
+  url: string,
+  rtspsrc: string[],
+  frames: number,
+): Promise<RunResult & { eos: boolean }> {
+  const r = await run("gst-launch-1.0", [
+    ...argv`rtspsrc location=${url}`,
     ...rtspsrc,
     ...argv`latency=0 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink num-buffers=${frames}`,
   ], 60_000);
+  return { ...r, eos: /Got EOS from element "pipeline0"/.test(r.stdout) };
+}
+
+/**
+ * Checks a {@link gstDecode} run: every frame decoded (EOS), and a clean exit, or exactly one
+ * shutdown race of GStreamer 1.22's rtspsrc that is not the server's: after EOS it may send its
+ * TEARDOWN, close its own connection, and only then try a PAUSE on it ("Could not send message.
+ * (Received end-of-file)" from gst_rtspsrc_pause). `teardowns` counts sessions the server saw end
+ * by TEARDOWN, proving the server answered to the end.
+ */
+export function assertGstDecoded(r: RunResult & { eos: boolean }, teardowns: number): void {
+  if (r.timedOut) throw new Error("gst-launch did not finish in time");
+  if (!r.eos) throw new Error(`GStreamer did not decode every frame:\n${r.stderr}${r.stdout}`);
+  if (r.code === 0) return;
+  const pauseRace = /gst_rtspsrc_pause[\s\S]*Received end-of-file/.test(r.stderr) && teardowns > 0;
+  if (!pauseRace) throw new Error(`gst-launch failed after EOS:\n${r.stderr}`);
+}
+
+/** A logger that counts the sessions the server ended because the client sent TEARDOWN. */
+export function teardownCounter(): { logger: Logger; count: () => number } {
+  let n = 0;
+  return {
+    logger: {
+      log(_level, message, fields) {
+        if (message === "session ended" && fields?.reason === "teardown") n++;
+      },
+    },
+    count: () => n,
+  };
 }
 
 /** What a finished child process printed. */
