@@ -152,30 +152,42 @@ interopTest(
   },
 );
 
+/** Runs the CLI on what an ffmpeg producer (`producerArgs`) writes to its standard output. */
+async function withPipedCli(
+  producerArgs: string[],
+  cliArgs: string[],
+  fn: (url: string) => Promise<void>,
+): Promise<void> {
+  const producer = new Deno.Command("ffmpeg", {
+    args: producerArgs,
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  try {
+    await withCli(cliArgs, fn, producer.stdout);
+  } finally {
+    try {
+      producer.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await producer.status;
+  }
+}
+
 interopTest(
   "Y4M piped from ffmpeg into --input - is encoded and served",
   ["ffmpeg", "ffprobe"],
   async () => {
-    const producer = new Deno.Command("ffmpeg", {
-      args: argv`-v error -re -f lavfi -i testsrc2=size=320x240:rate=25 -t 30 -f yuv4mpegpipe -`,
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    try {
-      await withCli(["--input", "-"], async (url) => {
+    await withPipedCli(
+      argv`-v error -re -f lavfi -i testsrc2=size=320x240:rate=25 -t 30 -f yuv4mpegpipe -`,
+      ["--input", "-"],
+      async (url) => {
         const video = await probe(url);
         assert.deepEqual([video.codec_name, video.width, video.height], ["h264", 320, 240]);
         assert.equal(video.r_frame_rate, "25/1");
-      }, producer.stdout);
-    } finally {
-      try {
-        producer.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await producer.status;
-    }
+      },
+    );
   },
 );
-
 Deno.test("standard input that is neither Y4M nor H.264 gets one line and exit 1", async () => {
   const r = await cli(["--input", "-", "--port", "0", "--bind", "127.0.0.1"]);
   assert.equal(r.code, 1);
@@ -186,27 +198,18 @@ interopTest(
   "H.264 piped from ffmpeg into --input - is served as it is",
   ["ffmpeg", "ffprobe"],
   async () => {
-    const producer = new Deno.Command("ffmpeg", {
-      args: argv`-v error -re -f lavfi -i testsrc2=size=320x240:rate=25 -t 30 -c:v libx264
+    await withPipedCli(
+      argv`-v error -re -f lavfi -i testsrc2=size=320x240:rate=25 -t 30 -c:v libx264
       -profile:v baseline -g 25 -bf 0 -f h264 -`,
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    try {
-      await withCli(["--input", "-", "--fps", "25"], async (url) => {
+      ["--input", "-", "--fps", "25"],
+      async (url) => {
         const video = await probe(url);
         assert.deepEqual([video.codec_name, video.width, video.height], ["h264", 320, 240]);
         assert.equal(video.r_frame_rate, "25/1");
-      }, producer.stdout);
-    } finally {
-      try {
-        producer.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await producer.status;
-    }
+      },
+    );
   },
 );
-
 Deno.test("a port already in use gets one line and exit 1", async () => {
   const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   try {
