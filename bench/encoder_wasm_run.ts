@@ -31,28 +31,7 @@ import { createBridge } from "../src/encoder/bridge.ts";
 import { EncoderCore } from "../src/encoder/encoder_core.ts";
 import { resolveEncoderOptions } from "../src/encoder/options.ts";
 import { PixelFormat } from "../src/source/raw_frame.ts";
-
-/** What one run measured; the same fields as the native harness prints. */
-export interface EncodeRunResult {
-  /** Frames encoded in the timed run. */
-  frames: number;
-  /** Wall-clock seconds inside `encode()` calls. */
-  seconds: number;
-  /** `frames / seconds`. */
-  fps: number;
-  /** Annex B bytes produced. */
-  bytes: number;
-  /** Frames the rate control skipped. */
-  skipped: number;
-  /** IDR pictures. */
-  idr: number;
-  /** 32-bit FNV-1a hash of every output byte in order, as 8 hex digits. */
-  fnv1a: string;
-  /** Process CPU seconds (user + system) over the timed run, all threads. */
-  cpu_seconds: number;
-  /** Cores other processes kept busy during the loop (Linux; -1 elsewhere), as the C harness. */
-  other_cores: number;
-}
+import type { EngineRun } from "./encoder_report.ts";
 
 /** Busy seconds of the whole machine (all but idle and iowait), from /proc/stat; -1 without it. */
 function machineBusySeconds(): number {
@@ -98,7 +77,7 @@ async function main(args: string[]): Promise<void> {
   throwaway.close();
 
   const core = new EncoderCore(bridge, options);
-  const result: EncodeRunResult = {
+  const result: EngineRun = {
     frames: 0,
     seconds: 0,
     fps: 0,
