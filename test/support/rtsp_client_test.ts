@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type RtspServer, serve, type Stream } from "../../mod.ts";
 import { type AccessUnit, splitAccessUnits } from "../../src/codec/access_unit.ts";
+import { interopTest } from "../interop/support.ts";
 import { type ReceivedAccessUnit, RtspTestClient } from "./rtsp_client.ts";
 
 // Real H.264 from ffmpeg, made once per run: 2 s of 640x360 at 30 fps, GOP 30 (two IDRs).
@@ -23,15 +24,6 @@ function clip(): Promise<AccessUnit[]> {
   })();
   return clipPromise;
 }
-
-const hasFfmpeg = (() => {
-  try {
-    return new Deno.Command("ffmpeg", { args: ["-version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-})();
 
 /** A server on loopback whose stream loops the clip at `intervalMs` per frame. */
 async function withServer(
@@ -79,95 +71,89 @@ function findSent(aus: AccessUnit[], au: ReceivedAccessUnit): number {
 }
 
 for (const transport of ["tcp", "udp"] as const) {
-  Deno.test({
-    name: `RtspTestClient over ${transport} receives every access unit whole, keyframe first`,
-    ignore: !hasFfmpeg,
-    fn: () =>
-      withServer(async (server, _stream, aus) => {
-        const got: ReceivedAccessUnit[] = [];
-        const client = await RtspTestClient.connect(server.url("/stream"), {
-          transport,
-          onFrame: (au) => got.push(au),
-        });
-        try {
-          await client.play();
-          await until("40 frames", () => client.framesReceived >= 40);
-          assert.equal(client.framesReceived, got.length);
-          assert.equal(got[0].keyframe, true);
-          assert.ok(got[0].nalUnits.some((n) => (n[0] & 0x1f) === 7), "SPS before the IDR");
-          for (const au of got) assert.ok(findSent(aus, au) >= 0, "bytes match a sent frame");
-          for (let k = 1; k < got.length; k++) {
-            assert.equal((got[k].timestamp - got[k - 1].timestamp) >>> 0, 3000, "30 fps");
-            assert.ok(got[k].receivedAt >= got[k - 1].receivedAt);
-          }
-          assert.equal(client.lost, 0);
-          assert.ok(client.packetsReceived >= client.framesReceived);
-          assert.ok(client.bytesReceived > 0);
-          assert.ok(client.lastSequence >= 0 && client.lastSequence <= 0xffff);
-          if (transport === "tcp") assert.deepEqual(client.channels, [0, 1]);
-          else {
-            assert.equal(client.clientPorts![0] % 2, 0);
-            assert.equal(client.clientPorts![1], client.clientPorts![0] + 1);
-            assert.ok(client.serverPorts !== undefined);
-          }
-          assert.equal((await client.teardown()).status, 200);
-          assert.equal(client.session, undefined);
-        } finally {
-          await client.close();
+  interopTest(`RtspTestClient over ${transport} receives every access unit whole, keyframe first`, [
+    "ffmpeg",
+  ], () =>
+    withServer(async (server, _stream, aus) => {
+      const got: ReceivedAccessUnit[] = [];
+      const client = await RtspTestClient.connect(server.url("/stream"), {
+        transport,
+        onFrame: (au) => got.push(au),
+      });
+      try {
+        await client.play();
+        await until("40 frames", () => client.framesReceived >= 40);
+        assert.equal(client.framesReceived, got.length);
+        assert.equal(got[0].keyframe, true);
+        assert.ok(got[0].nalUnits.some((n) => (n[0] & 0x1f) === 7), "SPS before the IDR");
+        for (const au of got) assert.ok(findSent(aus, au) >= 0, "bytes match a sent frame");
+        for (let k = 1; k < got.length; k++) {
+          assert.equal((got[k].timestamp - got[k - 1].timestamp) >>> 0, 3000, "30 fps");
+          assert.ok(got[k].receivedAt >= got[k - 1].receivedAt);
         }
-      }),
-  });
+        assert.equal(client.lost, 0);
+        assert.ok(client.packetsReceived >= client.framesReceived);
+        assert.ok(client.bytesReceived > 0);
+        assert.ok(client.lastSequence >= 0 && client.lastSequence <= 0xffff);
+        if (transport === "tcp") assert.deepEqual(client.channels, [0, 1]);
+        else {
+          assert.equal(client.clientPorts![0] % 2, 0);
+          assert.equal(client.clientPorts![1], client.clientPorts![0] + 1);
+          assert.ok(client.serverPorts !== undefined);
+        }
+        assert.equal((await client.teardown()).status, 200);
+        assert.equal(client.session, undefined);
+      } finally {
+        await client.close();
+      }
+    }));
 }
 
-Deno.test({
-  name: "RtspTestClient.describe() keeps the SDP and resolves the track URL from the base",
-  ignore: !hasFfmpeg,
-  fn: () =>
-    withServer(async (server) => {
-      const client = await RtspTestClient.connect(server.url("/stream"));
-      try {
-        const res = await client.describe();
-        assert.equal(res.status, 200);
-        assert.match(client.sdp!, /^v=0\r?\n/);
-        assert.match(client.sdp!, /m=video 0 RTP\/AVP 96/);
-        assert.ok(client.trackUrl!.startsWith(server.url("/stream")));
-        assert.notEqual(client.trackUrl, client.contentBase);
-        const setup = await client.setup();
-        assert.equal(setup.status, 200);
-        assert.match(client.session!, /^[^;\s]+$/);
-        assert.equal(typeof client.sessionTimeout, "number");
-      } finally {
-        await client.close();
-      }
-    }),
-});
+interopTest("RtspTestClient.describe() keeps the SDP and resolves the track URL from the base", [
+  "ffmpeg",
+], () =>
+  withServer(async (server) => {
+    const client = await RtspTestClient.connect(server.url("/stream"));
+    try {
+      const res = await client.describe();
+      assert.equal(res.status, 200);
+      assert.match(client.sdp!, /^v=0\r?\n/);
+      assert.match(client.sdp!, /m=video 0 RTP\/AVP 96/);
+      assert.ok(client.trackUrl!.startsWith(server.url("/stream")));
+      assert.notEqual(client.trackUrl, client.contentBase);
+      const setup = await client.setup();
+      assert.equal(setup.status, 200);
+      assert.match(client.session!, /^[^;\s]+$/);
+      assert.equal(typeof client.sessionTimeout, "number");
+    } finally {
+      await client.close();
+    }
+  }));
 
-Deno.test({
-  name: "RtspTestClient.request() pairs responses by CSeq and passes headers through",
-  ignore: !hasFfmpeg,
-  fn: () =>
-    withServer(async (server) => {
-      const client = await RtspTestClient.connect(server.url("/stream"));
-      try {
-        const [a, b, c] = await Promise.all([
-          client.options(),
-          client.request("DESCRIBE", server.url("/nothing-here"), { Accept: "application/sdp" }),
-          client.request("GET_PARAMETER", server.url("/stream")),
-        ]);
-        assert.deepEqual([a.headers.get("CSeq"), b.headers.get("CSeq")], ["1", "2"]);
-        assert.equal(a.status, 200);
-        assert.equal(b.status, 404);
-        assert.equal(c.headers.get("CSeq"), "3");
-      } finally {
-        await client.close();
-      }
-    }),
-});
+interopTest("RtspTestClient.request() pairs responses by CSeq and passes headers through", [
+  "ffmpeg",
+], () =>
+  withServer(async (server) => {
+    const client = await RtspTestClient.connect(server.url("/stream"));
+    try {
+      const [a, b, c] = await Promise.all([
+        client.options(),
+        client.request("DESCRIBE", server.url("/nothing-here"), { Accept: "application/sdp" }),
+        client.request("GET_PARAMETER", server.url("/stream")),
+      ]);
+      assert.deepEqual([a.headers.get("CSeq"), b.headers.get("CSeq")], ["1", "2"]);
+      assert.equal(a.status, 200);
+      assert.equal(b.status, 404);
+      assert.equal(c.headers.get("CSeq"), "3");
+    } finally {
+      await client.close();
+    }
+  }));
 
-Deno.test({
-  name: "RtspTestClient.sendRaw() sends bytes as they are; replies without CSeq are unsolicited",
-  ignore: !hasFfmpeg,
-  fn: () =>
+interopTest(
+  "RtspTestClient.sendRaw() sends bytes as they are; replies without CSeq are unsolicited",
+  ["ffmpeg"],
+  () =>
     withServer(async (server) => {
       const client = await RtspTestClient.connect(server.url("/stream"));
       try {
@@ -185,40 +171,38 @@ Deno.test({
         await client.close();
       }
     }),
-});
+);
 
-Deno.test({
-  name: "RtspTestClient.stopReading() leaves data in the kernel until resumeReading()",
-  ignore: !hasFfmpeg,
-  fn: () =>
-    withServer(async (server) => {
-      const client = await RtspTestClient.connect(server.url("/stream"));
-      try {
-        await client.play();
-        await until("a frame", () => client.framesReceived > 0);
-        client.stopReading();
-        await sleep(100); // what was already read is delivered
-        const bytes = client.bytesReceived;
-        await sleep(500);
-        assert.equal(client.bytesReceived, bytes, "nothing is read while stopped");
-        const queued = await receiveQueue(server.port);
-        if (queued !== undefined) {
-          assert.ok(queued > 0, `${queued} bytes wait in the receive buffer`);
-        }
-        const frames = client.framesReceived;
-        client.resumeReading();
-        await until("more frames", () => client.framesReceived > frames + 10);
-        assert.equal(client.lost, 0, "the server kept everything while the window was open");
-      } finally {
-        await client.close();
+interopTest("RtspTestClient.stopReading() leaves data in the kernel until resumeReading()", [
+  "ffmpeg",
+], () =>
+  withServer(async (server) => {
+    const client = await RtspTestClient.connect(server.url("/stream"));
+    try {
+      await client.play();
+      await until("a frame", () => client.framesReceived > 0);
+      client.stopReading();
+      await sleep(100); // what was already read is delivered
+      const bytes = client.bytesReceived;
+      await sleep(500);
+      assert.equal(client.bytesReceived, bytes, "nothing is read while stopped");
+      const queued = await receiveQueue(server.port);
+      if (queued !== undefined) {
+        assert.ok(queued > 0, `${queued} bytes wait in the receive buffer`);
       }
-    }),
-});
+      const frames = client.framesReceived;
+      client.resumeReading();
+      await until("more frames", () => client.framesReceived > frames + 10);
+      assert.equal(client.lost, 0, "the server kept everything while the window was open");
+    } finally {
+      await client.close();
+    }
+  }));
 
-Deno.test({
-  name: "RtspTestClient.pause() stops the frames and play() starts them again",
-  ignore: !hasFfmpeg,
-  fn: () =>
+interopTest(
+  "RtspTestClient.pause() stops the frames and play() starts them again",
+  ["ffmpeg"],
+  () =>
     withServer(async (server) => {
       const client = await RtspTestClient.connect(server.url("/stream"));
       try {
@@ -235,12 +219,12 @@ Deno.test({
         await client.close();
       }
     }),
-});
+);
 
-Deno.test({
-  name: "RtspTestClient without depacketizing counts the same whole access units",
-  ignore: !hasFfmpeg,
-  fn: () =>
+interopTest(
+  "RtspTestClient without depacketizing counts the same whole access units",
+  ["ffmpeg"],
+  () =>
     withServer(async (server) => {
       const full: number[] = [];
       const light: number[] = [];
@@ -266,7 +250,7 @@ Deno.test({
         await Promise.all([a.close(), b.close()]);
       }
     }),
-});
+);
 
 Deno.test("RtspTestClient.connect() rejects with the URL when nothing listens", async () => {
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
