@@ -127,6 +127,11 @@ export async function openCamera(
   let mode: CaptureMode;
   try {
     mode = chooseMode(probe.formats(), request);
+  } catch (error) {
+    if (!(error instanceof SystemError)) throw error;
+    throw isDeviceLoss(error, path)
+      ? new CameraError("missing", `camera ${path} went away while its formats were read`)
+      : new CameraError("failed", `cannot read the formats of ${path}: ${error.message}`);
   } finally {
     probe.close();
   }

@@ -92,9 +92,11 @@ function rank(pixelFormat: number): number {
   return CAPTURE_FORMATS.findIndex((f) => f.pixelFormat === pixelFormat);
 }
 
+/** The value of `min + k * step` (k whole, at most `max`) nearest to `want`. */
 function nearestInRange(want: number, min: number, max: number, step: number): number {
-  const clamped = Math.min(max, Math.max(min, want));
-  return min + Math.round((clamped - min) / step) * step;
+  const steps = Math.floor((max - min) / step); // the last step that stays within the range
+  const k = Math.round((Math.min(max, Math.max(min, want)) - min) / step);
+  return min + Math.min(k, steps) * step;
 }
 
 /** The fps of an interval (0 for a malformed one). */
@@ -141,7 +143,7 @@ export function chooseMode(offers: readonly FormatOffer[], request: ModeRequest)
       ? "nothing"
       : names.slice(0, 8).join(", ") + (names.length > 8 ? ` and ${names.length - 8} more` : "");
     const wanted = request.pixelFormat === undefined
-      ? `none of ${CAPTURE_FORMATS.map((f) => f.name).join(", ")}`
+      ? `any of ${CAPTURE_FORMATS.map((f) => f.name).join(", ")}`
       : fourccName(request.pixelFormat).trim();
     throw new NegotiationError(`unsupported format: the camera offers ${offered}, not ${wanted}`);
   }
