@@ -1,5 +1,6 @@
 /**
- * Builds the OpenH264 encoder into one standalone WebAssembly module, reproducibly:
+ * Builds the WebAssembly modules reproducibly: the OpenH264 encoder (here) and the libjpeg-turbo
+ * decoder (scripts/build_jpeg_wasm.ts). For OpenH264 it
  *
  * 1. fetches Debian's source package `openh264` (version pinned below, checksums verified) into
  *    `.cache/openh264/` with `apt-get source`, enabling deb-src in
@@ -12,12 +13,13 @@
  *    module deflated and base64'd) and `wasm/LICENSE.openh264` (from the package's LICENSE).
  *
  * The same inputs give byte-identical outputs: sorted file lists, no timestamps, no debug info,
- * source paths mapped away, and a clean environment for emcc. `--check` rebuilds into a temporary
- * directory and exits 1 when any committed output differs.
+ * source paths mapped away, and a clean environment for emcc. `--check` rebuilds both modules into
+ * temporary directories and exits 1 when any committed output differs.
  *
  * ```sh
- * deno run -A scripts/build_wasm.ts              # build and write the three outputs
- * deno run -A scripts/build_wasm.ts --check      # rebuild and compare byte for byte
+ * deno run -A scripts/build_wasm.ts              # build both modules and write their outputs
+ * deno run -A scripts/build_wasm.ts --check      # rebuild both and compare byte for byte
+ * deno run -A scripts/build_wasm.ts --only jpeg  # one module (openh264 or jpeg)
  * deno run -A scripts/build_wasm.ts --print-flags
  * ```
  *
@@ -29,21 +31,45 @@ import { parseArgs } from "node:util";
 // and the generated module must be byte-identical from build to build.
 // deno-lint-ignore no-import-prefix
 import { deflateSync } from "npm:fflate@0.8.2";
+import { buildJpeg, printJpegFlags } from "./build_jpeg_wasm.ts";
+import {
+  base64,
+  BuildError,
+  checkEmcc,
+  checkInterface,
+  compileAll,
+  type DebianSource,
+  exists,
+  fetchSource,
+  type Job,
+  log,
+  mustRun,
+  objectName,
+  type Outputs,
+  ROOT,
+  sha256,
+  staleOutputs,
+  writeOutputs,
+} from "./wasm_common.ts";
+
+export { EMCC_VERSION } from "./wasm_common.ts";
 
 /** Debian source package version compiled into the module. */
 export const DEBIAN_VERSION = "2.3.1+dfsg-3+deb12u2";
-/** The emscripten release the committed module was built with (Debian bookworm's `emscripten`). */
-export const EMCC_VERSION = "3.1.6";
-
 const SOURCE_TREE = "openh264-2.3.1+dfsg";
-/** SHA-256 of the three files of the source package (from its signed .dsc). */
-const PACKAGE_FILES: Record<string, string> = {
-  "openh264_2.3.1+dfsg-3+deb12u2.dsc":
-    "ab0232d6f1cba01441fde3785a50923839a99bd9ce7abbe8d377e282a72315c8",
-  "openh264_2.3.1+dfsg.orig.tar.xz":
-    "87124d0eb5d86ea78c59bab916ecdc3d9dfa752ce6bf73a609bbb98db7d96383",
-  "openh264_2.3.1+dfsg-3+deb12u2.debian.tar.xz":
-    "8d749166ec936dd757eed56a3157167bee5ab95511d5726cc2d87ffca2069bb0",
+/** The source package, with the SHA-256 of its three files (from its signed .dsc). */
+const SOURCE: DebianSource = {
+  name: "openh264",
+  version: DEBIAN_VERSION,
+  tree: SOURCE_TREE,
+  files: {
+    "openh264_2.3.1+dfsg-3+deb12u2.dsc":
+      "ab0232d6f1cba01441fde3785a50923839a99bd9ce7abbe8d377e282a72315c8",
+    "openh264_2.3.1+dfsg.orig.tar.xz":
+      "87124d0eb5d86ea78c59bab916ecdc3d9dfa752ce6bf73a609bbb98db7d96383",
+    "openh264_2.3.1+dfsg-3+deb12u2.debian.tar.xz":
+      "8d749166ec936dd757eed56a3157167bee5ab95511d5726cc2d87ffca2069bb0",
+  },
 };
 
 /** Library folders whose meson.build `cpp_sources` make up the encoder. */
@@ -129,142 +155,9 @@ export const LINK_FLAGS: readonly string[] = [
   "-sABORTING_MALLOC=0",
 ];
 
-const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const OUT_WASM = "wasm/openh264.wasm";
 const OUT_TS = "src/encoder/wasm_module.ts";
 const OUT_LICENSE = "wasm/LICENSE.openh264";
-
-/** A build step failed; the message says which and why. */
-class BuildError extends Error {}
-
-function log(message: string): void {
-  console.log(`build_wasm: ${message}`);
-}
-
-interface RunResult {
-  ok: boolean;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a program with a minimal environment, so stray EMCC_CFLAGS and the like cannot leak in. */
-async function run(cmd: string, args: string[], cwd = ROOT): Promise<RunResult> {
-  const env: Record<string, string> = { LANG: "C", LC_ALL: "C" };
-  for (const key of ["PATH", "HOME", "TMPDIR"]) {
-    const value = Deno.env.get(key);
-    if (value !== undefined) env[key] = value;
-  }
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(cmd, { args, cwd, env, clearEnv: true, stdin: "null" }).output();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new BuildError(`${cmd} is not installed`);
-    throw error;
-  }
-  const text = new TextDecoder();
-  return { ok: out.success, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
-
-async function mustRun(cmd: string, args: string[], cwd = ROOT): Promise<string> {
-  const r = await run(cmd, args, cwd);
-  if (!r.ok) throw new BuildError(`${cmd} ${args.join(" ")} failed:\n${r.stderr || r.stdout}`);
-  return r.stdout;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function packageFilesVerified(cache: string): Promise<boolean> {
-  for (const [name, expected] of Object.entries(PACKAGE_FILES)) {
-    const path = `${cache}/${name}`;
-    if (!(await exists(path))) return false;
-    const actual = await sha256(await Deno.readFile(path));
-    if (actual !== expected) {
-      throw new BuildError(`${path}: sha256 ${actual}, expected ${expected}`);
-    }
-  }
-  return true;
-}
-
-/**
- * Makes apt know source packages: Debian 12 keeps its sources in deb822 form, where source URIs
- * need `Types: deb deb-src`. Then refreshes the indexes (also when deb-src was on but never
- * fetched). Both need root.
- */
-async function enableDebSrc(): Promise<void> {
-  const path = "/etc/apt/sources.list.d/debian.sources";
-  if (!(await exists(path))) {
-    throw new BuildError(`apt knows no source packages and ${path} does not exist; add deb-src`);
-  }
-  const text = await Deno.readTextFile(path);
-  if (!/^Types:.*\bdeb-src\b/m.test(text)) {
-    const updated = text.replace(/^Types:[ \t]*deb[ \t]*$/gm, "Types: deb deb-src");
-    if (updated === text) throw new BuildError(`${path} has no plain "Types: deb" line to extend`);
-    log(`source: enabling deb-src in ${path}`);
-    try {
-      await Deno.writeTextFile(path, updated);
-    } catch (error) {
-      throw new BuildError(`cannot edit ${path} (${(error as Error).message}); run as root`);
-    }
-  }
-  log("source: apt-get update");
-  await mustRun("apt-get", ["update", "-qq"]);
-}
-
-/** Returns the unpacked, patched source tree, fetching it once into the cache. */
-async function fetchSource(cache: string): Promise<string> {
-  const tree = `${cache}/${SOURCE_TREE}`;
-  const stamp = `${cache}/${SOURCE_TREE}.ready`;
-  if (await exists(stamp) && (await Deno.readTextFile(stamp)).trim() === DEBIAN_VERSION) {
-    log(`source: ${tree} (cached)`);
-    return tree;
-  }
-  await Deno.mkdir(cache, { recursive: true });
-  await Deno.remove(tree, { recursive: true }).catch(() => {});
-  if (await packageFilesVerified(cache)) {
-    // The three files are already here (an earlier download, or copied from snapshot.debian.org).
-    log(`source: unpacking ${Object.keys(PACKAGE_FILES)[0]} with dpkg-source`);
-    await mustRun("dpkg-source", ["-x", Object.keys(PACKAGE_FILES)[0], SOURCE_TREE], cache);
-  } else {
-    log(`source: apt-get source openh264=${DEBIAN_VERSION} into ${cache}`);
-    const args = ["source", "-qq", `openh264=${DEBIAN_VERSION}`];
-    let r = await run("apt-get", args, cache);
-    if (!r.ok && /deb-src|find a source package/i.test(r.stderr)) {
-      await enableDebSrc();
-      r = await run("apt-get", args, cache);
-    }
-    if (!r.ok) throw new BuildError(`apt-get source failed:\n${r.stderr}`);
-    if (!(await packageFilesVerified(cache))) throw new BuildError("apt-get source left no files");
-  }
-  const changelog = await Deno.readTextFile(`${tree}/debian/changelog`);
-  if (!changelog.startsWith(`openh264 (${DEBIAN_VERSION})`)) {
-    throw new BuildError(`${tree} is not openh264 ${DEBIAN_VERSION}`);
-  }
-  await Deno.writeTextFile(stamp, `${DEBIAN_VERSION}\n`);
-  return tree;
-}
-
-async function checkEmcc(): Promise<void> {
-  const first = (await mustRun("emcc", ["--version"])).split("\n")[0];
-  if (!first.includes(` ${EMCC_VERSION} `)) {
-    throw new BuildError(
-      `emcc ${EMCC_VERSION} is required (Debian bookworm's emscripten), got: ${first}`,
-    );
-  }
-  log(`compiler: ${first}`);
-}
 
 /** The `cpp_sources` list of each library's meson.build, as paths in the tree, sorted. */
 async function openh264Sources(tree: string): Promise<string[]> {
@@ -281,32 +174,6 @@ async function openh264Sources(tree: string): Promise<string[]> {
     if (!(await exists(`${tree}/${f}`))) throw new BuildError(`${tree}/${f} is missing`);
   }
   return files;
-}
-
-interface Job {
-  label: string;
-  args: string[];
-}
-
-/** Runs the jobs `parallel` at a time; objects are named by source, so order does not matter. */
-async function compileAll(jobs: Job[], parallel: number): Promise<void> {
-  let next = 0;
-  let done = 0;
-  const width = String(jobs.length).length;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const job = jobs[next++];
-      const r = await run(job.args[0], job.args.slice(1));
-      if (!r.ok) throw new BuildError(`compiling ${job.label} failed:\n${r.stderr}`);
-      done++;
-      log(`compiled [${String(done).padStart(width)}/${jobs.length}] ${job.label}`);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
-}
-
-function objectName(path: string): string {
-  return path.replaceAll("/", "__").replace(/\.(c|cpp)$/, ".o");
 }
 
 /** Maps the machine-specific directories to fixed names in anything the compiler records. */
@@ -370,29 +237,6 @@ export async function compileAndLink(
   return await Deno.readFile(`${build}/openh264.wasm`);
 }
 
-/** Fails when the module imports something the binding does not provide or lacks an export. */
-async function checkInterface(wasm: Uint8Array): Promise<void> {
-  const module = await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
-  for (const i of WebAssembly.Module.imports(module)) {
-    const name = `${i.module}.${i.name}`;
-    if (!ALLOWED_IMPORTS.has(name)) {
-      throw new BuildError(`the module imports ${name}, which wasm_binding.ts does not provide`);
-    }
-  }
-  const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-  for (const name of [...EXPORTS, "memory", "_initialize"]) {
-    if (!exported.has(name)) throw new BuildError(`the module does not export ${name}`);
-  }
-}
-
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
 /** The generated TypeScript module: formatted as `deno fmt` would, so `fmt --check` passes. */
 export async function renderModuleTs(wasm: Uint8Array, license: string): Promise<string> {
   const encoded = base64(deflateSync(wasm, { level: 9 }));
@@ -447,17 +291,12 @@ async function renderLicense(tree: string): Promise<string> {
   ].join("\n");
 }
 
-interface Outputs {
-  [path: string]: Uint8Array;
-}
-
 async function build(cache: string, jobs: number): Promise<Outputs> {
-  await checkEmcc();
-  const tree = await fetchSource(cache);
+  const tree = await fetchSource(cache, SOURCE);
   const buildDir = await Deno.makeTempDir({ prefix: "rtse-wasm-" });
   try {
     const wasm = await compileAndLink(tree, buildDir, jobs);
-    await checkInterface(wasm);
+    await checkInterface(wasm, ALLOWED_IMPORTS, EXPORTS, "wasm_binding.ts");
     const text = new TextEncoder();
     const license = await renderLicense(tree);
     return {
@@ -470,8 +309,11 @@ async function build(cache: string, jobs: number): Promise<Outputs> {
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+/** Logs a module's size and hash. */
+async function describe(name: string, wasm: Uint8Array): Promise<void> {
+  const deflated = base64(deflateSync(wasm, { level: 9 })).length;
+  log(`${name}: ${wasm.length} bytes raw, ${deflated} bytes base64 deflated`);
+  log(`${name} sha256: ${await sha256(wasm)}`);
 }
 
 async function main(): Promise<number> {
@@ -480,32 +322,43 @@ async function main(): Promise<number> {
     options: {
       check: { type: "boolean", default: false },
       "print-flags": { type: "boolean", default: false },
+      only: { type: "string" },
       jobs: { type: "string", default: "2" },
       cache: { type: "string", default: `${ROOT}/.cache/openh264` },
+      "jpeg-cache": { type: "string", default: `${ROOT}/.cache/libjpeg-turbo` },
     },
   });
+  const only = values.only;
+  if (only !== undefined && only !== "openh264" && only !== "jpeg") {
+    throw new BuildError(`--only must be openh264 or jpeg, got ${only}`);
+  }
   if (values["print-flags"]) {
-    console.log(`C++ compile: em++ ${[...COMMON_FLAGS, ...CXX_FLAGS].join(" ")}`);
-    console.log(`C compile:   emcc ${[...COMMON_FLAGS, ...C_FLAGS].join(" ")}`);
-    console.log(`link:        em++ ${LINK_FLAGS.join(" ")}`);
-    console.log(`exports:     ${EXPORTS.join(" ")}`);
+    if (only !== "jpeg") {
+      console.log(`C++ compile: em++ ${[...COMMON_FLAGS, ...CXX_FLAGS].join(" ")}`);
+      console.log(`C compile:   emcc ${[...COMMON_FLAGS, ...C_FLAGS].join(" ")}`);
+      console.log(`link:        em++ ${LINK_FLAGS.join(" ")}`);
+      console.log(`exports:     ${EXPORTS.join(" ")}`);
+    }
+    if (only !== "openh264") printJpegFlags();
     return 0;
   }
   const jobs = Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) {
     throw new BuildError(`--jobs must be a positive integer`);
   }
-  const outputs = await build(values.cache, jobs);
-  const wasm = outputs[OUT_WASM];
-  const deflated = base64(deflateSync(wasm, { level: 9 })).length;
-  log(`module: ${wasm.length} bytes raw, ${deflated} bytes base64 deflated`);
-  log(`sha256: ${await sha256(wasm)}`);
+  await checkEmcc();
+  const outputs: Outputs = {};
+  if (only !== "jpeg") {
+    Object.assign(outputs, await build(values.cache, jobs));
+    await describe("openh264.wasm", outputs[OUT_WASM]);
+  }
+  if (only !== "openh264") {
+    const jpeg = await buildJpeg(values["jpeg-cache"], jobs);
+    Object.assign(outputs, jpeg.outputs);
+    await describe("jpeg.wasm", jpeg.wasm);
+  }
   if (values.check) {
-    const stale: string[] = [];
-    for (const [path, bytes] of Object.entries(outputs)) {
-      const committed = await Deno.readFile(`${ROOT}/${path}`).catch(() => new Uint8Array());
-      if (!sameBytes(committed, bytes)) stale.push(path);
-    }
+    const stale = await staleOutputs(outputs);
     if (stale.length > 0) {
       const what = stale.length === 1 ? `${stale[0]} differs` : `${stale.join(", ")} differ`;
       console.error(
@@ -517,10 +370,7 @@ async function main(): Promise<number> {
     log("check: committed outputs match a fresh build byte for byte");
     return 0;
   }
-  for (const [path, bytes] of Object.entries(outputs)) {
-    await Deno.writeFile(`${ROOT}/${path}`, bytes);
-    log(`wrote ${path} (${bytes.length} bytes)`);
-  }
+  await writeOutputs(outputs);
   return 0;
 }
 

@@ -6,8 +6,11 @@
  * @module
  */
 
-import { frameSize, type PixelFormat } from "../source/raw_frame.ts";
+import { JpegError } from "../codec/jpeg.ts";
+import { JpegDecoder } from "../jpeg/jpeg_decoder.ts";
+import { frameSize, PixelFormat } from "../source/raw_frame.ts";
 import type { ResolvedEncoderOptions } from "./options.ts";
+import type { InputFormat } from "./protocol.ts";
 import { type EncoderExports, FrameType } from "./wasm_binding.ts";
 
 /** An encoded frame as the core returns it. */
@@ -16,6 +19,8 @@ export interface CoreOutput {
   data: Uint8Array | undefined;
   /** Whether it is an IDR picture. */
   keyframe: boolean;
+  /** libjpeg's warning when a damaged JPEG still decoded. */
+  warning?: string;
 }
 
 /** A failure reported by the bridge, with its code. */
@@ -35,6 +40,8 @@ export class EncoderCore {
   #x: EncoderExports;
   #handle: number;
   #options: ResolvedEncoderOptions;
+  /** Made on the first JPEG frame: encoders fed raw frames never load the JPEG module. */
+  #jpeg: JpegDecoder | undefined;
 
   /** Creates the OpenH264 encoder. Throws {@link EncoderError}. */
   constructor(exports: EncoderExports, options: ResolvedEncoderOptions) {
@@ -54,8 +61,13 @@ export class EncoderCore {
     if (this.#handle <= 0) throw new EncoderError("creating the encoder", this.#handle);
   }
 
-  /** Encodes one frame of `format` whose bytes are `data`. */
-  encode(data: Uint8Array, format: PixelFormat, timestampUs: number): CoreOutput {
+  /**
+   * Encodes one frame of `format` whose bytes are `data`. A JPEG is decoded to I420 first; one
+   * that cannot be decoded, or whose (even-cropped) size is not the encoder's, throws
+   * {@link JpegError} and leaves the encoder as it was.
+   */
+  encode(data: Uint8Array, format: InputFormat, timestampUs: number): CoreOutput {
+    if (format === "jpeg") return this.#encodeJpeg(data, timestampUs);
     const { width, height } = this.#options;
     const size = frameSize(format, width, height);
     if (data.length < size) {
@@ -77,6 +89,23 @@ export class EncoderCore {
     };
   }
 
+  #encodeJpeg(jpeg: Uint8Array, timestampUs: number): CoreOutput {
+    this.#jpeg ??= JpegDecoder.createSync();
+    // A view into the decoder's memory: encode() copies it into the encoder's, once.
+    const picture = this.#jpeg.decode(jpeg, { view: true });
+    const { width, height } = this.#options;
+    if (picture.width !== width || picture.height !== height) {
+      throw new JpegError(
+        "size-mismatch",
+        `the JPEG is ${picture.width}x${picture.height}, the encoder ${width}x${height}; ` +
+          "create an encoder for the new size",
+      );
+    }
+    const out = this.encode(picture.data, PixelFormat.I420, timestampUs);
+    if (picture.warning !== undefined) out.warning = picture.warning;
+    return out;
+  }
+
   /** Makes the next frame an IDR. */
   requestKeyframe(): void {
     const rc = this.#x.rtse_encoder_force_keyframe(this.#handle);
@@ -89,8 +118,10 @@ export class EncoderCore {
     if (rc < 0) throw new EncoderError("changing the bitrate", rc);
   }
 
-  /** Frees the encoder. */
+  /** Frees the encoder (and its JPEG decoder, if it made one). */
   close(): void {
+    this.#jpeg?.close();
+    this.#jpeg = undefined;
     if (this.#handle > 0) this.#x.rtse_encoder_destroy(this.#handle);
     this.#handle = 0;
   }

@@ -1,11 +1,13 @@
 /**
- * The H.264 encoder: raw frames in, access units out, OpenH264 compiled to WebAssembly doing the
- * work in a Worker (or in the calling thread where no Worker exists, as in Node).
+ * The H.264 encoder: raw frames (or JPEGs, decoded in the same place) in, access units out,
+ * OpenH264 compiled to WebAssembly doing the work in a Worker (or in the calling thread where no
+ * Worker exists, as in Node).
  *
  * @module
  */
 
 import { splitAnnexB } from "../codec/annexb.ts";
+import { JpegError, type JpegErrorCode } from "../codec/jpeg.ts";
 import { PixelFormat } from "../source/raw_frame.ts";
 import { createBridge } from "./bridge.ts";
 import { EncoderCore } from "./encoder_core.ts";
@@ -15,7 +17,7 @@ import {
   type ResolvedEncoderOptions,
   resolveEncoderOptions,
 } from "./options.ts";
-import type { EncoderRequest, EncoderResponse } from "./protocol.ts";
+import type { EncoderRequest, EncoderResponse, InputFormat } from "./protocol.ts";
 
 /** One encoded picture. */
 export interface EncodedAccessUnit {
@@ -25,20 +27,27 @@ export interface EncodedAccessUnit {
   keyframe: boolean;
   /** The frame's timestamp, in microseconds, as given to `encode`. */
   timestamp: number;
+  /** For a JPEG frame that libjpeg decoded despite damage (e.g. "Premature end of JPEG file"),
+   * its warning. */
+  warning?: string;
 }
 
 /** A frame for {@link H264Encoder.encode}. */
 export interface EncoderInput {
-  /** The pixels. */
+  /** The pixels, or one whole JPEG when `format` is `"jpeg"`. */
   data: Uint8Array;
-  /** Their layout. Default I420. */
-  format?: PixelFormat;
+  /**
+   * Their layout. Default I420. `"jpeg"`: an MJPEG frame, decoded to I420 (libjpeg-turbo in
+   * WebAssembly, next to the encoder) before encoding; a JPEG whose size, cropped to even, is not
+   * the encoder's, or that cannot be decoded, rejects with {@link JpegError} for that frame only.
+   */
+  format?: PixelFormat | "jpeg";
   /** Capture time in microseconds. Default: now. */
   timestamp?: number;
 }
 
 interface Backend {
-  encode(data: Uint8Array, format: PixelFormat, timestamp: number): Promise<EncoderResponse>;
+  encode(data: Uint8Array, format: InputFormat, timestamp: number): Promise<EncoderResponse>;
   send(message: EncoderRequest): void;
   close(): Promise<void>;
 }
@@ -91,7 +100,13 @@ export class H264Encoder {
     const r = await this.#backend.encode(frame.data, format, timestamp);
     if (r.type === "error") throw rebuild(r);
     if (r.type !== "encoded" || !r.data) return undefined;
-    return { nalUnits: splitAnnexB(r.data), keyframe: r.keyframe, timestamp: r.timestamp };
+    const au: EncodedAccessUnit = {
+      nalUnits: splitAnnexB(r.data),
+      keyframe: r.keyframe,
+      timestamp: r.timestamp,
+    };
+    if (r.warning !== undefined) au.warning = r.warning;
+    return au;
   }
 
   /** Makes the next frame an IDR (fast start for a joining reader). */
@@ -113,7 +128,10 @@ export class H264Encoder {
   }
 }
 
-function rebuild(r: { name: string; message: string }): Error {
+function rebuild(r: { name: string; message: string; code?: string }): Error {
+  if (r.name === "JpegError") {
+    return new JpegError((r.code ?? "invalid") as JpegErrorCode, r.message);
+  }
   const E = r.name === "RangeError" ? RangeError : r.name === "TypeError" ? TypeError : Error;
   const e = new E(r.message);
   if (E === Error) e.name = r.name;
@@ -175,7 +193,7 @@ class WorkerBackend implements Backend {
     settle?.(m);
   }
 
-  encode(data: Uint8Array, format: PixelFormat, timestamp: number): Promise<EncoderResponse> {
+  encode(data: Uint8Array, format: InputFormat, timestamp: number): Promise<EncoderResponse> {
     if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#nextId++;
     const copy = data.slice(); // the caller keeps its buffer; the copy moves to the worker
@@ -221,7 +239,7 @@ class InlineBackend implements Backend {
     return new InlineBackend(new EncoderCore(await createBridge(), options));
   }
 
-  encode(data: Uint8Array, format: PixelFormat, timestamp: number): Promise<EncoderResponse> {
+  encode(data: Uint8Array, format: InputFormat, timestamp: number): Promise<EncoderResponse> {
     try {
       const out = this.#core.encode(data, format, timestamp);
       return Promise.resolve({
@@ -230,10 +248,12 @@ class InlineBackend implements Backend {
         data: out.data,
         keyframe: out.keyframe,
         timestamp,
+        warning: out.warning,
       });
     } catch (error) {
       const e = error as Error;
-      return Promise.resolve({ type: "error", id: 0, name: e.name, message: e.message });
+      const code = error instanceof JpegError ? error.code : undefined;
+      return Promise.resolve({ type: "error", id: 0, name: e.name, message: e.message, code });
     }
   }
 

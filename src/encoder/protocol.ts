@@ -8,10 +8,14 @@
 import type { PixelFormat } from "../source/raw_frame.ts";
 import type { ResolvedEncoderOptions } from "./options.ts";
 
+/** What an encode request carries: raw pixels of a {@link PixelFormat}, or one JPEG (an MJPEG
+ * frame), which the worker decodes to I420 first. */
+export type InputFormat = PixelFormat | "jpeg";
+
 /** To the worker. */
 export type EncoderRequest =
   | { type: "init"; options: ResolvedEncoderOptions }
-  | { type: "encode"; id: number; data: Uint8Array; format: PixelFormat; timestamp: number }
+  | { type: "encode"; id: number; data: Uint8Array; format: InputFormat; timestamp: number }
   | { type: "keyframe" }
   | { type: "bitrate"; bitrate: number }
   | { type: "close" };
@@ -25,5 +29,7 @@ export type EncoderResponse =
     data: Uint8Array | undefined;
     keyframe: boolean;
     timestamp: number;
+    /** libjpeg's warning for a damaged JPEG that still decoded. */
+    warning?: string;
   }
-  | { type: "error"; id?: number; name: string; message: string };
+  | { type: "error"; id?: number; name: string; message: string; code?: string };

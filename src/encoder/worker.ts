@@ -1,6 +1,6 @@
 /**
- * The encoder's Worker: owns one WASM instance and one {@link EncoderCore}, and answers the
- * messages of `protocol.ts` in order. Encoding here keeps the RTSP event loop free.
+ * The encoder's Worker: owns one WASM instance and one {@link EncoderCore} (which adds a JPEG
+ * decoder instance on its first JPEG frame), and answers the messages of `protocol.ts` in order. Encoding here keeps the RTSP event loop free.
  *
  * @module
  */
@@ -10,6 +10,7 @@
 import { EncoderCore } from "./encoder_core.ts";
 import type { EncoderRequest, EncoderResponse } from "./protocol.ts";
 import { createBridge } from "./bridge.ts";
+import { JpegError } from "../codec/jpeg.ts";
 
 let core: EncoderCore | undefined;
 
@@ -19,7 +20,8 @@ function reply(message: EncoderResponse, transfer: Transferable[] = []): void {
 
 function fail(error: unknown, id?: number): void {
   const e = error instanceof Error ? error : new Error(String(error));
-  reply({ type: "error", id, name: e.name, message: e.message });
+  const code = error instanceof JpegError ? error.code : undefined;
+  reply({ type: "error", id, name: e.name, message: e.message, code });
 }
 
 self.onmessage = async (event: MessageEvent<EncoderRequest>) => {
@@ -40,6 +42,7 @@ self.onmessage = async (event: MessageEvent<EncoderRequest>) => {
             data: out.data,
             keyframe: out.keyframe,
             timestamp: m.timestamp,
+            warning: out.warning,
           },
           out.data ? [out.data.buffer as ArrayBuffer] : [],
         );

@@ -1,0 +1,156 @@
+/**
+ * The low-level face of the libjpeg-turbo WebAssembly module (wasm/jpeg_bridge.c): inflate and
+ * compile the embedded module once, instantiate it with the three imports it needs, and type its
+ * `rjpg_*` exports. No WASI at all: the module neither prints nor reads files or clocks.
+ *
+ * @module
+ */
+
+import { inflateSync } from "fflate";
+import { JPEG_WASM_DEFLATED, JPEG_WASM_SIZE } from "./wasm_module.ts";
+
+/** Negative return codes of the bridge (wasm/jpeg_bridge.c, `RJPG_ERR_*`). */
+export const JpegBridgeError = {
+  /** No live decoder with that handle. */
+  Handle: -1,
+  /** Length or flags out of range. */
+  Param: -2,
+  /** WebAssembly memory cannot grow. */
+  NoMemory: -3,
+  /** 16 decoders are already live in this instance. */
+  Limit: -4,
+  /** libjpeg refused the data; `rjpg_message` says why. */
+  Jpeg: -5,
+  /** A side above 4096 pixels. */
+  TooLarge: -6,
+  /** A side below 2 pixels. */
+  TooSmall: -7,
+  /** A colour space the bridge does not convert (CMYK, YCCK). */
+  Unsupported: -8,
+  /** A progressive JPEG with more than 500 scans. */
+  Scans: -9,
+} as const;
+
+/** `rjpg_decode` flag: keep JPEG's full-range samples instead of BT.601 limited range. */
+export const JPEG_FLAG_FULL_RANGE = 1;
+
+/** Indices into the eight int32 of `rjpg_result`. */
+export const JpegResult = {
+  /** Width of the I420 picture (the JPEG's, made even). */
+  Width: 0,
+  /** Height of the I420 picture. */
+  Height: 1,
+  /** The JPEG's own width. */
+  ImageWidth: 2,
+  /** The JPEG's own height. */
+  ImageHeight: 3,
+  /** 1: raw DCT output (no colour conversion), 2: libjpeg upsampled and converted. */
+  Path: 4,
+  /** libjpeg's J_COLOR_SPACE of the data (1 grey, 2 RGB, 3 YCbCr, 4 CMYK, 5 YCCK). */
+  ColorSpace: 5,
+  /** Number of libjpeg warnings (corrupt data it recovered from). */
+  Warnings: 6,
+  /** Number of components. */
+  Components: 7,
+} as const;
+
+/** The module's exports. Pointers are byte offsets into `memory`; 0 is NULL. */
+export interface JpegExports {
+  /** Linear memory; its buffer is replaced whenever it grows. */
+  readonly memory: WebAssembly.Memory;
+  /** A handle (> 0) for a new decoder, or a negative {@link JpegBridgeError} code. */
+  rjpg_decoder_create(): number;
+  /** Frees a decoder; unknown handles are ignored. */
+  rjpg_decoder_destroy(handle: number): void;
+  /** Pointer to the decoder's input buffer of at least `length` bytes (grow-only), or 0. */
+  rjpg_input(handle: number, length: number): number;
+  /** Decodes `length` input bytes into I420: 0 or a negative {@link JpegBridgeError} code. */
+  rjpg_decode(handle: number, length: number, flags: number): number;
+  /** Pointer to the I420 output (valid until the next decode), or 0. */
+  rjpg_output(handle: number): number;
+  /** Pointer to eight int32 describing the last decode ({@link JpegResult}), or 0. */
+  rjpg_result(handle: number): number;
+  /** Pointer to the last error's NUL-terminated message, or 0. */
+  rjpg_message(handle: number): number;
+  /** Pointer to the last decode's first warning (empty if none), or 0. */
+  rjpg_warning(handle: number): number;
+  /** malloc; 0 on failure or when `size <= 0`. */
+  rjpg_malloc(size: number): number;
+  /** free. */
+  rjpg_free(pointer: number): void;
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+let compiledSync: WebAssembly.Module | undefined;
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function inflated(): Uint8Array<ArrayBuffer> {
+  const wasm = inflateSync(decodeBase64(JPEG_WASM_DEFLATED));
+  if (wasm.length !== JPEG_WASM_SIZE) {
+    throw new Error(
+      `the embedded JPEG module inflated to ${wasm.length} bytes, expected ${JPEG_WASM_SIZE}`,
+    );
+  }
+  return wasm as Uint8Array<ArrayBuffer>;
+}
+
+/** Inflates and compiles the embedded module, once per thread (later calls share it). */
+export function loadJpegModule(): Promise<WebAssembly.Module> {
+  if (compiledSync) return Promise.resolve(compiledSync);
+  compiled ??= WebAssembly.compile(inflated());
+  compiled.catch(() => (compiled = undefined)); // a failed load may be retried
+  return compiled;
+}
+
+/**
+ * The same, synchronously (for the encoder, which meets its first JPEG in the middle of a
+ * synchronous encode). Fine in Deno, Node, Bun and any Worker; a browser's main thread refuses
+ * synchronous compiles of modules this large.
+ */
+export function loadJpegModuleSync(): WebAssembly.Module {
+  compiledSync ??= new WebAssembly.Module(inflated());
+  return compiledSync;
+}
+
+/** One instance: typed exports and fresh views of its memory. */
+export interface JpegInstance {
+  /** The exports, typed. */
+  readonly exports: JpegExports;
+  /** All of memory as bytes; a fresh view after memory grew, the same one otherwise. */
+  heap(): Uint8Array;
+}
+
+/** Instantiates the module (synchronously) and runs its static constructors. */
+export function instantiateJpeg(module: WebAssembly.Module): JpegInstance {
+  const state: { heap?: Uint8Array; temp: number } = { temp: 0 };
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      // emcc's WebAssembly setjmp/longjmp lowering keeps one i32 here (the high word of an i64).
+      getTempRet0: (): number => state.temp,
+      setTempRet0: (value: number): void => {
+        state.temp = value;
+      },
+      emscripten_notify_memory_growth: (): void => {
+        state.heap = undefined;
+      },
+    },
+  });
+  const exports = instance.exports as unknown as JpegExports & { _initialize(): void };
+  exports._initialize();
+  const memory = exports.memory;
+  return {
+    exports,
+    heap(): Uint8Array {
+      if (!state.heap || state.heap.buffer !== memory.buffer) {
+        state.heap = new Uint8Array(memory.buffer);
+      }
+      return state.heap;
+    },
+  };
+}
