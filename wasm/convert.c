@@ -10,6 +10,7 @@
 #include "convert.h"
 
 #include <string.h>
+#include <wasm_simd128.h>
 
 #define Y_R 16829
 #define Y_G 33039
@@ -137,6 +138,36 @@ static void rgb565(const uint8_t* src, int32_t w, int32_t h, uint8_t* dst) {
   }
 }
 
+/* Sixteen pixels of two rows of YUYV (uyvy = 0) or UYVY (uyvy = 1) at a time: the luma bytes and
+ * the chroma bytes are gathered with shuffles, and the two rows' chroma averaged with
+ * wasm_u8x16_avgr, which rounds exactly as (a + b + 1) >> 1 does. Returns the pairs done. */
+INLINE int32_t packed_422_simd(const uint8_t* s0, const uint8_t* s1, uint8_t* y0, uint8_t* y1,
+                               uint8_t* u, uint8_t* v, int32_t cw, int uyvy) {
+  int32_t i = 0;
+  for (; i + 8 <= cw; i += 8) {
+    const v128_t a0 = wasm_v128_load(s0 + 4 * i), a1 = wasm_v128_load(s0 + 4 * i + 16);
+    const v128_t b0 = wasm_v128_load(s1 + 4 * i), b1 = wasm_v128_load(s1 + 4 * i + 16);
+    v128_t ya, yb, ca, cb;
+    if (uyvy) {
+      ya = wasm_i8x16_shuffle(a0, a1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+      yb = wasm_i8x16_shuffle(b0, b1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+      ca = wasm_i8x16_shuffle(a0, a1, 0, 4, 8, 12, 16, 20, 24, 28, 2, 6, 10, 14, 18, 22, 26, 30);
+      cb = wasm_i8x16_shuffle(b0, b1, 0, 4, 8, 12, 16, 20, 24, 28, 2, 6, 10, 14, 18, 22, 26, 30);
+    } else {
+      ya = wasm_i8x16_shuffle(a0, a1, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+      yb = wasm_i8x16_shuffle(b0, b1, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+      ca = wasm_i8x16_shuffle(a0, a1, 1, 5, 9, 13, 17, 21, 25, 29, 3, 7, 11, 15, 19, 23, 27, 31);
+      cb = wasm_i8x16_shuffle(b0, b1, 1, 5, 9, 13, 17, 21, 25, 29, 3, 7, 11, 15, 19, 23, 27, 31);
+    }
+    wasm_v128_store(y0 + 2 * i, ya);
+    wasm_v128_store(y1 + 2 * i, yb);
+    const v128_t c = wasm_u8x16_avgr(ca, cb);
+    wasm_v128_store64_lane(u + i, c, 0);
+    wasm_v128_store64_lane(v + i, c, 1);
+  }
+  return i;
+}
+
 /* YUYV (Y0 U Y1 V) and UYVY (U Y0 V Y1): 4:2:2, so U/V are shared by a pixel pair; 4:2:0 takes the
  * rounded mean of the two rows. */
 INLINE void packed_422(const uint8_t* src, int32_t w, int32_t h, uint8_t* dst, int yi, int ui,
@@ -152,7 +183,7 @@ INLINE void packed_422(const uint8_t* src, int32_t w, int32_t h, uint8_t* dst, i
     uint8_t* y1 = y0 + w;
     uint8_t* u = pu + (row / 2) * cw;
     uint8_t* v = pv + (row / 2) * cw;
-    for (int32_t i = 0; i < cw; i++) {
+    for (int32_t i = packed_422_simd(s0, s1, y0, y1, u, v, cw, yi == 1); i < cw; i++) {
       const uint8_t* a = s0 + 4 * i;
       const uint8_t* b = s1 + 4 * i;
       y0[2 * i] = a[yi];
