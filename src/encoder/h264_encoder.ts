@@ -149,9 +149,15 @@ function workerUrl(): string {
   return new URL("./worker.ts", here).href;
 }
 
+/** Frame buffers kept for reuse; two frames are in flight at most in an EncodePipeline. */
+const SPARE_BUFFERS = 4;
+
 class WorkerBackend implements Backend {
   #worker: Worker;
   #nextId = 1;
+  // Frame buffers the worker handed back. Reusing them keeps a 30 fps camera from allocating
+  // (and the garbage collector from holding) megabytes per frame.
+  #spare: ArrayBuffer[] = [];
   #pending = new Map<number, (r: EncoderResponse) => void>();
   #failed: Error | undefined;
 
@@ -160,7 +166,8 @@ class WorkerBackend implements Backend {
   }
 
   static start(options: ResolvedEncoderOptions): Promise<WorkerBackend> {
-    const worker = new Worker(workerUrl(), { type: "module" });
+    // Bun's `smol` gives the worker a smaller heap; Deno ignores the option.
+    const worker = new Worker(workerUrl(), { type: "module", smol: true } as WorkerOptions);
     const backend = new WorkerBackend(worker);
     return new Promise((resolve, reject) => {
       worker.onmessage = (event: MessageEvent<EncoderResponse>) => {
@@ -187,7 +194,9 @@ class WorkerBackend implements Backend {
   }
 
   #receive(m: EncoderResponse): void {
-    if (m.type === "ready" || m.id === undefined) return;
+    if (m.type === "ready") return;
+    if (m.input && this.#spare.length < SPARE_BUFFERS) this.#spare.push(m.input);
+    if (m.id === undefined) return;
     const settle = this.#pending.get(m.id);
     this.#pending.delete(m.id);
     settle?.(m);
@@ -196,7 +205,9 @@ class WorkerBackend implements Backend {
   encode(data: Uint8Array, format: InputFormat, timestamp: number): Promise<EncoderResponse> {
     if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#nextId++;
-    const copy = data.slice(); // the caller keeps its buffer; the copy moves to the worker
+    // The caller keeps its buffer; a copy in a spare (or new) buffer moves to the worker.
+    const copy = new Uint8Array(this.#buffer(data.byteLength), 0, data.byteLength);
+    copy.set(data);
     return new Promise((resolve) => {
       this.#pending.set(id, resolve);
       this.#worker.postMessage(
@@ -204,6 +215,13 @@ class WorkerBackend implements Backend {
         [copy.buffer as ArrayBuffer],
       );
     });
+  }
+
+  /** A spare buffer of at least `size` bytes, or a new one (rounded up for JPEGs of varying size). */
+  #buffer(size: number): ArrayBuffer {
+    const i = this.#spare.findIndex((b) => b.byteLength >= size && b.byteLength <= size * 2);
+    if (i >= 0) return this.#spare.splice(i, 1)[0];
+    return new ArrayBuffer(Math.ceil(size / 65536) * 65536);
   }
 
   send(message: EncoderRequest): void {

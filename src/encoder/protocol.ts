@@ -31,5 +31,14 @@ export type EncoderResponse =
     timestamp: number;
     /** libjpeg's warning for a damaged JPEG that still decoded. */
     warning?: string;
+    /** The request's frame buffer, handed back for the next frame (no allocation per frame). */
+    input?: ArrayBuffer;
   }
-  | { type: "error"; id?: number; name: string; message: string; code?: string };
+  | {
+    type: "error";
+    id?: number;
+    name: string;
+    message: string;
+    code?: string;
+    input?: ArrayBuffer;
+  };

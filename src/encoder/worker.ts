@@ -18,10 +18,10 @@ function reply(message: EncoderResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
-function fail(error: unknown, id?: number): void {
+function fail(error: unknown, id?: number, input?: ArrayBuffer): void {
   const e = error instanceof Error ? error : new Error(String(error));
   const code = error instanceof JpegError ? error.code : undefined;
-  reply({ type: "error", id, name: e.name, message: e.message, code });
+  reply({ type: "error", id, name: e.name, message: e.message, code, input }, input ? [input] : []);
 }
 
 self.onmessage = async (event: MessageEvent<EncoderRequest>) => {
@@ -35,6 +35,8 @@ self.onmessage = async (event: MessageEvent<EncoderRequest>) => {
       case "encode": {
         if (!core) throw new Error("encoder used before it was ready");
         const out = core.encode(m.data, m.format, m.timestamp);
+        // The frame is in WASM memory now: its buffer goes back for the next frame.
+        const input = m.data.buffer as ArrayBuffer;
         reply(
           {
             type: "encoded",
@@ -43,8 +45,9 @@ self.onmessage = async (event: MessageEvent<EncoderRequest>) => {
             keyframe: out.keyframe,
             timestamp: m.timestamp,
             warning: out.warning,
+            input,
           },
-          out.data ? [out.data.buffer as ArrayBuffer] : [],
+          out.data ? [out.data.buffer as ArrayBuffer, input] : [input],
         );
         break;
       }
@@ -61,6 +64,7 @@ self.onmessage = async (event: MessageEvent<EncoderRequest>) => {
         break;
     }
   } catch (error) {
-    fail(error, m.type === "encode" ? m.id : undefined);
+    if (m.type === "encode") fail(error, m.id, m.data.buffer as ArrayBuffer);
+    else fail(error);
   }
 };
