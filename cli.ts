@@ -5,12 +5,15 @@
  * ```sh
  * deno run -A cli.ts                      # the test pattern at rtsp://localhost:8554/stream
  * deno run -A cli.ts --input clip.h264 --port 8554 --path /stream
+ * deno run -A cli.ts --camera /dev/video0 --size 1280x720 --fps 30
  * ```
  *
  * @module
  */
 
 import process from "node:process";
+import { loadLibC } from "./src/camera/libc.ts";
+import { formatCameraList, listCameras, videoDeviceNodes } from "./src/camera/list_cameras.ts";
 import { parseCliArgs, USAGE, UsageError } from "./src/cli/args.ts";
 import { consoleLogger } from "./src/cli/console_logger.ts";
 import { licenseNotices } from "./src/cli/licenses.ts";
@@ -41,6 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(licenseNotices());
     return 0;
   }
+  if (config.listCameras) return await printCameras();
   const logger = consoleLogger(config.logLevel);
   let server;
   let source;
@@ -68,6 +72,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   await source.stop();
   await server.close(); // TEARDOWN semantics for every session
   return reason.startsWith("input failed") ? 1 : 0;
+}
+
+async function printCameras(): Promise<number> {
+  let libc;
+  try {
+    libc = await loadLibC();
+  } catch (error) {
+    console.error(`rtsp-edge: ${(error as Error).message}`);
+    return 1;
+  }
+  console.log(formatCameraList(listCameras(libc, videoDeviceNodes())).trimEnd());
+  return 0;
 }
 
 function printBanner(url: string, port: number, bind: string, path: string, what: string): void {

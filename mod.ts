@@ -78,3 +78,20 @@ export { EncodePipeline } from "./src/source/encode_pipeline.ts";
 export type { PipelineStats } from "./src/source/encode_pipeline.ts";
 export { Y4mParser } from "./src/codec/y4m.ts";
 export type { Y4mHeader } from "./src/codec/y4m.ts";
+export { openCamera } from "./src/camera/camera_capture.ts";
+export type {
+  CameraCapture,
+  CameraOptions,
+  CapturedFrame,
+  CaptureStats,
+} from "./src/camera/camera_capture.ts";
+export { CameraError } from "./src/camera/v4l2_device.ts";
+export { NegotiationError } from "./src/camera/negotiate.ts";
+export type { CaptureLayout, CaptureMode, ModeRequest } from "./src/camera/negotiate.ts";
+export type { Fraction } from "./src/camera/v4l2_abi.ts";
+export type { LibC, Mapping } from "./src/camera/libc.ts";
+export { JpegDecoder } from "./src/jpeg/jpeg_decoder.ts";
+export type { DecodedJpeg, JpegDecodeOptions } from "./src/jpeg/jpeg_decoder.ts";
+export { JpegError } from "./src/codec/jpeg.ts";
+export type { JpegErrorCode } from "./src/codec/jpeg.ts";
+export type { InputFormat } from "./src/encoder/protocol.ts";

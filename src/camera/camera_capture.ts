@@ -8,7 +8,7 @@
 
 import { existsSync } from "node:fs";
 import type { Logger } from "../server/log.ts";
-import { copyFrame } from "./frame_copy.ts";
+import { packedView } from "./frame_copy.ts";
 import { type LibC, loadLibC, SystemError } from "./libc.ts";
 import {
   type CaptureLayout,
@@ -21,9 +21,12 @@ import {
 import { fourccName, type PixFormat } from "./v4l2_abi.ts";
 import { CameraError, V4l2Device } from "./v4l2_device.ts";
 
-/** One captured picture, copied out of the driver's buffer. */
+/** One captured picture. */
 export interface CapturedFrame {
-  /** Packed pixels, or one JPEG. */
+  /**
+   * Packed pixels, or one JPEG: usually a view of the driver's mapped buffer, valid only during
+   * the `onFrame` call (the buffer goes back to the driver after it). Copy what you keep.
+   */
   data: Uint8Array;
   /** Their layout. */
   layout: CaptureLayout;
@@ -238,17 +241,28 @@ export async function openCamera(
           stats.missed += frame.sequence - lastSequence - 1;
         }
         lastSequence = frame.sequence;
-        const data = frame.damaged ? undefined : copyFrame(frame.bytes, geometry);
-        device.requeue(frame.index);
-        if (!data) {
+        const data = frame.damaged ? undefined : packedView(frame.bytes, geometry);
+        if (data) {
+          stats.frames++;
+          const timestamp = frame.monotonic && frame.timestampUs > 0
+            ? frame.timestampUs
+            : Math.round(performance.now() * 1000);
+          try {
+            onFrame({
+              data,
+              layout: mode.layout,
+              width: mode.width,
+              height: mode.height,
+              timestamp,
+            });
+          } finally {
+            device.requeue(frame.index); // the frame was consumed (copied) during onFrame
+          }
+        } else {
           stats.damaged++;
+          device.requeue(frame.index);
           continue;
         }
-        stats.frames++;
-        const timestamp = frame.monotonic && frame.timestampUs > 0
-          ? frame.timestampUs
-          : Math.round(performance.now() * 1000);
-        onFrame({ data, layout: mode.layout, width: mode.width, height: mode.height, timestamp });
         // Under Bun, waiting polls; sleeping through most of the frame interval saves wake-ups.
         if (device.waitPolls) await sleep(frameMs / 2);
       } catch (error) {

@@ -73,6 +73,18 @@ export function copyFrame(bytes: Uint8Array, g: CapturedGeometry): Uint8Array | 
   return out;
 }
 
+/**
+ * The picture in `bytes` as the encoder takes it: a view of `bytes` itself when its rows are
+ * unpadded (the usual case; no copy), else a packed copy. Undefined when `bytes` is too short.
+ */
+export function packedView(bytes: Uint8Array, g: CapturedGeometry): Uint8Array | undefined {
+  if (g.layout === "jpeg") return bytes.length > 0 ? bytes : undefined;
+  if (bytes.length < capturedFrameBytes(g)) return undefined;
+  const stride = Math.max(g.bytesPerLine, g.width * bytesPerPixel(g.layout));
+  if (stride !== g.width * bytesPerPixel(g.layout)) return copyFrame(bytes, g);
+  return bytes.subarray(0, frameSize(g.layout, g.width, g.height));
+}
+
 function copyRows(
   src: Uint8Array,
   from: number,

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { parseBitrate } from "../encoder/options.ts";
 import type { LogLevel } from "../server/log.ts";
+import { CAPTURE_FORMAT_NAMES } from "../camera/negotiate.ts";
 import { type PixelFormat, pixelFormatByName } from "../source/raw_frame.ts";
 
 /** What the stream is made from. */
@@ -15,7 +16,8 @@ export type SourceConfig =
   | { kind: "h264"; path: string }
   | { kind: "y4m"; path: string }
   | { kind: "stdin" }
-  | { kind: "raw"; path: string; format: PixelFormat };
+  | { kind: "raw"; path: string; format: PixelFormat }
+  | { kind: "camera"; device: string; pixelFormat: number | undefined };
 
 /** What the command line asked for. */
 export interface CliConfig {
@@ -25,6 +27,8 @@ export interface CliConfig {
   version: boolean;
   /** Print the licence notices and exit. */
   licenses: boolean;
+  /** Print the cameras and exit. */
+  listCameras: boolean;
   /** The source. */
   source: SourceConfig;
   /** Picture size for the test pattern and headerless raw input. */
@@ -65,16 +69,20 @@ Serves live H.264 over RTSP (TCP interleaved and UDP) to ffmpeg, GStreamer, VLC,
 
 Source (one of):
   --test-pattern      moving colour bars with a frame counter and clock (the default)
+  --camera DEVICE     a V4L2 camera, e.g. /dev/video0, captured and encoded; the nearest mode
+                      to --size and --fps is used (default 1280x720 at 30 fps)
   --input FILE        H.264 Annex B (.h264, .264: served as it is) or Y4M (.y4m: encoded),
                       looped at its frame rate
   --input -           standard input: Y4M (ffmpeg ... -f yuv4mpegpipe -) or H.264 Annex B
                       (ffmpeg ... -c:v copy -f h264 -, paced at --fps), told apart by their
                       first bytes; raw frames with --format and --size
   --format FORMAT     raw input layout: i420, nv12, yuyv, uyvy, rgb24, bgr24, rgba, bgra,
-                      rgb565, gray8
+                      rgb565, gray8; for --camera, the capture format to insist on: yuyv, uyvy,
+                      nv12, yu12, rgb24, bgr24, mjpeg, grey (default: the cheapest that
+                      reaches the size and rate)
 
 Encoding (test pattern, Y4M and raw input):
-  --size WxH          picture size (default 1280x720 for the test pattern)
+  --size WxH          picture size (default 1280x720 for the test pattern and cameras)
   --bitrate RATE      target bitrate, e.g. 2M or 500k (default 2M)
   --gop N             frames from one keyframe to the next (default 30)
 
@@ -93,6 +101,7 @@ Other:
   --help              show this help
   --version           show the version
   --licenses          show the licences of rtsp-edge and of what it includes (OpenH264, fflate)
+  --list-cameras      show each camera with its formats, sizes and frame rates
 `;
 
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
@@ -117,6 +126,8 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
         licenses: { type: "boolean" },
+        "list-cameras": { type: "boolean" },
+        camera: { type: "string", short: "c" },
         input: { type: "string", short: "i" },
         "test-pattern": { type: "boolean" },
         format: { type: "string" },
@@ -155,8 +166,12 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
     throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}, got "${logLevel}"`);
   }
   if (values.input === "") throw new UsageError("--input needs a file name");
-  if (values.input !== undefined && values["test-pattern"]) {
-    throw new UsageError("choose one source: --input or --test-pattern");
+  if (values.camera === "") throw new UsageError("--camera needs a device, e.g. /dev/video0");
+  const sources = [values.input, values.camera, values["test-pattern"]].filter((v) =>
+    v !== undefined
+  );
+  if (sources.length > 1) {
+    throw new UsageError("choose one source: --test-pattern, --camera or --input");
   }
   let bitrate = 2_000_000;
   try {
@@ -164,7 +179,9 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
   } catch (error) {
     throw new UsageError(`--bitrate: ${(error as Error).message}`);
   }
-  const source = sourceOf(values.input, values.format);
+  const source = values.camera !== undefined
+    ? cameraSource(values.camera, values.format)
+    : sourceOf(values.input, values.format);
   if (source.kind === "raw" && values.size === undefined) {
     throw new UsageError("raw frames need their size: add --size WIDTHxHEIGHT");
   }
@@ -172,6 +189,7 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
     help: values.help ?? false,
     version: values.version ?? false,
     licenses: values.licenses ?? false,
+    listCameras: values["list-cameras"] ?? false,
     source,
     size: values.size === undefined ? undefined : parseSize(values.size),
     fps,
@@ -196,6 +214,19 @@ function parseSize(text: string): { width: number; height: number } {
     );
   }
   return { width, height };
+}
+
+function cameraSource(device: string, formatName: string | undefined): SourceConfig {
+  if (formatName === undefined) return { kind: "camera", device, pixelFormat: undefined };
+  const pixelFormat = CAPTURE_FORMAT_NAMES[formatName.toLowerCase()];
+  if (pixelFormat === undefined) {
+    throw new UsageError(
+      `--format for a camera must be one of ${
+        Object.keys(CAPTURE_FORMAT_NAMES).join(", ")
+      }, got "${formatName}"`,
+    );
+  }
+  return { kind: "camera", device, pixelFormat };
 }
 
 function sourceOf(input: string | undefined, formatName: string | undefined): SourceConfig {

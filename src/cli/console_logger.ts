@@ -4,6 +4,7 @@
  * @module
  */
 
+import process from "node:process";
 import { printable } from "../rtsp/syntax.ts";
 import { atLeast, type LogFields, type Logger, type LogLevel } from "../server/log.ts";
 
@@ -20,10 +21,13 @@ export function formatLogLine(level: LogLevel, message: string, fields?: LogFiel
   return line;
 }
 
-/** A logger writing lines at `threshold` or above through `write` (default: `console.error`). */
+/**
+ * A logger writing lines at `threshold` or above through `write` (default: standard error, written
+ * directly: Bun's `console.error` would colour the line on a terminal).
+ */
 export function consoleLogger(
   threshold: LogLevel,
-  write: (line: string) => void = (line) => console.error(line),
+  write: (line: string) => void = (line) => void process.stderr.write(line + "\n"),
 ): Logger {
   return {
     log(level, message, fields) {

@@ -5,11 +5,9 @@
  * @module
  */
 
-import { H264Encoder } from "../encoder/h264_encoder.ts";
 import type { Logger } from "../server/log.ts";
 import type { RtspServer } from "../server/server.ts";
 import { playClip, readAnnexBClip } from "../source/annexb_file.ts";
-import { EncodePipeline } from "../source/encode_pipeline.ts";
 import { pace } from "../source/pacer.ts";
 import { AccessUnitSplitter } from "../codec/access_unit.ts";
 import { readChunks, readWholeFile } from "../runtime/files.ts";
@@ -18,6 +16,8 @@ import { openRawSource, playRawFrames, type RawSourceInfo } from "../source/raw_
 import { sniffStream } from "../source/sniff.ts";
 import { TestPattern } from "../source/test_pattern.ts";
 import type { CliConfig } from "./args.ts";
+import { encodeInto } from "./encode_into.ts";
+import { startCamera } from "./start_camera.ts";
 
 /** A running source. */
 export interface RunningSource {
@@ -71,6 +71,9 @@ export async function startSource(
   }
 
   if (source.kind === "stdin") return await startStdin(config, server, logger);
+  if (source.kind === "camera") {
+    return await startCamera(config, source.device, source.pixelFormat, server, logger);
+  }
 
   const container = source.kind === "y4m"
     ? "y4m" as const
@@ -149,30 +152,4 @@ async function startStdin(
     ended,
     stop: () => Promise.resolve(abort.abort()),
   };
-}
-
-async function encodeInto(
-  config: CliConfig,
-  server: RtspServer,
-  logger: Logger,
-  width: number,
-  height: number,
-  fps: number,
-) {
-  const encoder = await H264Encoder.create({
-    width,
-    height,
-    fps,
-    bitrate: config.bitrate,
-    gop: config.gop,
-  });
-  const stream = server.addStream(config.path, {
-    codec: "h264",
-    framerate: fps,
-    onKeyframeRequest: () => encoder.requestKeyframe(), // fast start for each new reader
-  });
-  const pipeline = new EncodePipeline(encoder, stream, (error) => {
-    logger.log("error", "encoding failed", { error: error.message });
-  });
-  return { pipeline, encoder };
 }

@@ -6,9 +6,8 @@
  * @module
  */
 
-import type { H264Encoder } from "../encoder/h264_encoder.ts";
+import type { EncoderInput, H264Encoder } from "../encoder/h264_encoder.ts";
 import type { Stream } from "../server/stream.ts";
-import type { RawFrame } from "./raw_frame.ts";
 
 /** Counters of a pipeline. */
 export interface PipelineStats {
@@ -44,7 +43,7 @@ export class EncodePipeline {
   }
 
   /** Takes one frame; never waits. */
-  push(frame: RawFrame): void {
+  push(frame: EncoderInput): void {
     if (this.#inFlight >= this.#maxInFlight) {
       this.stats.dropped++;
       return;

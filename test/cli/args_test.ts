@@ -7,6 +7,7 @@ Deno.test("parseCliArgs() defaults to the test pattern and the defaults users kn
     help: false,
     version: false,
     licenses: false,
+    listCameras: false,
     source: { kind: "test-pattern" },
     size: undefined,
     fps: undefined,
@@ -64,4 +65,34 @@ Deno.test("parseCliArgs() refuses positionals, unknown flags and values out of r
   ) {
     assert.throws(() => parseCliArgs(argv), UsageError, argv.join(" "));
   }
+});
+
+Deno.test("parseCliArgs() takes a camera device, an optional capture format and --list-cameras", () => {
+  assert.deepEqual(parseCliArgs(["--camera", "/dev/video0"]).source, {
+    kind: "camera",
+    device: "/dev/video0",
+    pixelFormat: undefined,
+  });
+  assert.deepEqual(parseCliArgs(["-c", "/dev/video2", "--format", "MJPEG"]).source, {
+    kind: "camera",
+    device: "/dev/video2",
+    pixelFormat: 0x47504a4d, // "MJPG"
+  });
+  assert.equal(parseCliArgs(["--list-cameras"]).listCameras, true);
+});
+
+Deno.test("parseCliArgs() refuses two sources, an empty camera and a format cameras lack", () => {
+  assert.throws(
+    () => parseCliArgs(["--camera", "/dev/video0", "--input", "a.h264"]),
+    { name: "UsageError", message: "choose one source: --test-pattern, --camera or --input" },
+  );
+  assert.throws(
+    () => parseCliArgs(["--camera", "/dev/video0", "--test-pattern"]),
+    /choose one source/,
+  );
+  assert.throws(() => parseCliArgs(["--camera", ""]), /--camera needs a device/);
+  assert.throws(
+    () => parseCliArgs(["--camera", "/dev/video0", "--format", "rgb565"]),
+    /--format for a camera must be one of yuyv, .*mjpeg.*, got "rgb565"/,
+  );
 });

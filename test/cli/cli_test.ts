@@ -48,6 +48,9 @@ for (
     [["--input", "-", "--format", "yuyv"], /raw frames need their size/],
     [["--input", "clip.mkv"], /cannot tell what clip\.mkv holds/],
     [["--input", "a.h264", "--test-pattern"], /choose one source/],
+    [["--camera", "/dev/video0", "--input", "a.h264"], /choose one source/],
+    [["--camera", ""], /--camera needs a device/],
+    [["--camera", "/dev/video0", "--format", "rgb565"], /--format for a camera must be one of/],
   ] as const
 ) {
   Deno.test(`a bad command line (${args.join(" ") || "nothing"}) gets one line and exit 2`, async () => {
@@ -58,6 +61,38 @@ for (
     assert.doesNotMatch(r.stderr, /\bat .*\.ts:\d+/, "a stack trace was printed");
   });
 }
+
+Deno.test("a missing camera gets one line and exit 1, under the permissions of deno task start", async () => {
+  const r = await run(Deno.execPath(), ["run", ...START_FLAGS, CLI, "--camera", "/dev/video97"]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim(), "rtsp-edge: camera /dev/video97 not found");
+});
+
+Deno.test("a camera path that is not a V4L2 device gets one line and exit 1", async () => {
+  const r = await cli(["--camera", "/dev/null"]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim(), "rtsp-edge: /dev/null is not a V4L2 device");
+});
+
+Deno.test("--list-cameras prints each camera, or says there is none, and exits 0", async () => {
+  const r = await run(Deno.execPath(), ["run", ...START_FLAGS, CLI, "--list-cameras"]);
+  assert.equal(r.code, 0, r.stderr);
+  const hasVideo = [...Deno.readDirSync("/dev")].some((e) => /^video\d+$/.test(e.name));
+  assert.match(r.stdout, hasVideo ? /^\/dev\/video\d+: / : /^no cameras found/);
+});
+
+Deno.test("camera capture without FFI permission under Deno says which flag to add", async () => {
+  const r = await run(Deno.execPath(), [
+    "run",
+    "--allow-net",
+    "--allow-read",
+    CLI,
+    "--camera",
+    "/dev/video0",
+  ]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim(), "rtsp-edge: camera capture needs FFI: run Deno with --allow-ffi");
+});
 
 Deno.test("a missing input file gets one line and exit 1", async () => {
   const r = await cli(["--input", "/nonexistent/clip.h264"]);

@@ -2,38 +2,12 @@
 // Skipped when qemu or a kernel with modules is missing, except under CI=true (then it fails, so
 // a CI machine that lacks the apt packages cannot pass silently).
 import assert from "node:assert/strict";
-import { buildBinary } from "../../build.ts";
-import { CACHE_DIR, findKernel } from "./build_initramfs.ts";
+import { freePort, guestBinaryDir, haveBun, haveVmTools } from "./guest_binary.ts";
 import { startVm } from "./vm.ts";
-
-const repoRoot = new URL("../../", import.meta.url).pathname;
-const binary = `${repoRoot}dist/rtsp-edge`;
-
-async function haveVmTools(): Promise<boolean> {
-  try {
-    await findKernel();
-    const out = await new Deno.Command("qemu-system-x86_64", { args: ["--version"] }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
 
 const IN_CI = Deno.env.get("CI") === "true";
 const ignore = !IN_CI && !(await haveVmTools());
-const haveBinary = await Deno.stat(binary).then(() => true, () => false);
-const haveBun = await new Deno.Command("bun", { args: ["--version"] }).output().then(
-  (o) => o.success,
-  () => false,
-);
-
-/** Folder holding rtsp-edge: dist/ when built, else a fresh build in .cache/vm/bin (CI clones). */
-async function binaryDir(): Promise<string> {
-  if (haveBinary) return `${repoRoot}dist`;
-  const dir = `${CACHE_DIR}/bin`;
-  await buildBinary({ outfile: `${dir}/rtsp-edge` });
-  return dir;
-}
+const bunMissing = !IN_CI && !(await haveBun());
 
 Deno.test({
   name: "a QEMU VM loads vivid and shows /dev/video0 with the vivid card name",
@@ -75,13 +49,6 @@ Deno.test({
   },
 });
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 /** Sends RTSP OPTIONS once; returns the response head or "" when the guest is not serving yet. */
 async function rtspOptions(port: number): Promise<string> {
   let conn: Deno.TcpConn | undefined;
@@ -108,12 +75,12 @@ async function rtspOptions(port: number): Promise<string> {
 
 Deno.test({
   name: "dist/rtsp-edge runs inside the VM and answers OPTIONS through the host port forward",
-  ignore: ignore || (!IN_CI && !(haveBinary || haveBun)),
+  ignore: ignore || bunMissing,
   async fn() {
     const hostPort = freePort();
     const vm = await startVm({
       command: ["/mnt/share/rtsp-edge", "--port", "8554", "--size", "320x240", "--fps", "5"],
-      share: await binaryDir(),
+      share: await guestBinaryDir(),
       hostPort,
       timeoutMs: 120_000,
     });
