@@ -95,3 +95,5 @@ export type { DecodedJpeg, JpegDecodeOptions } from "./src/jpeg/jpeg_decoder.ts"
 export { JpegError } from "./src/codec/jpeg.ts";
 export type { JpegErrorCode } from "./src/codec/jpeg.ts";
 export type { InputFormat } from "./src/encoder/protocol.ts";
+export { PathBusyError } from "./src/server/publishers.ts";
+export type { Publication, PublishOptions } from "./src/server/publishers.ts";

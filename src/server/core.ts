@@ -17,6 +17,7 @@ import { randomUint32 } from "./session_id.ts";
 import { SessionTable } from "./session_table.ts";
 import { Stream, type StreamOptions } from "./stream.ts";
 import { normalizePath } from "./mounts.ts";
+import { PublisherRegistry } from "./publishers.ts";
 import { InterleavedTransport, type UdpPair } from "./transport.ts";
 
 /** Milliseconds between RTCP sender reports to a reader (RFC 3550 §6.2 minimum interval). */
@@ -128,6 +129,13 @@ export class ServerCore {
   }
 
   /** Adds a stream at `path`; throws when the path is malformed or taken. */
+  /** Who publishes which path (ingest devices, RTSP RECORD clients). */
+  readonly publishers: PublisherRegistry = new PublisherRegistry({
+    get: (path) => this.mounts.get(path),
+    add: (path, options) => this.addStream(path, options),
+    remove: (path) => void this.removeStream(path),
+  });
+
   addStream(path: string, options: StreamOptions): Stream {
     const key = normalizePath(path);
     if (this.mounts.has(key)) throw new RangeError(`a stream is already served at ${key}`);

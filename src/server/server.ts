@@ -12,6 +12,7 @@ import { ServerCore, type ServerStats } from "./core.ts";
 import { silentLogger } from "./log.ts";
 import { normalizePath } from "./mounts.ts";
 import { resolveOptions, type ServeOptions } from "./options.ts";
+import type { Publication, PublishOptions } from "./publishers.ts";
 import type { Stream, StreamOptions } from "./stream.ts";
 import type { UdpPair } from "./transport.ts";
 
@@ -77,6 +78,16 @@ export class RtspServer {
    */
   addStream(path: string, options: StreamOptions): Stream {
     return this.#core.addStream(path, options);
+  }
+
+  /**
+   * Claims `path` for a publisher that pushes frames from outside (a device, an RTSP RECORD
+   * client): the stream is created on first use and kept when the publisher leaves, so readers
+   * stay connected and the next publisher continues it. Throws {@link PathBusyError} when another
+   * publisher holds the path (unless `replace`), and `RangeError` for a malformed path.
+   */
+  publish(path: string, options: PublishOptions): Publication {
+    return this.#core.publishers.claim(normalizePath(path), options);
   }
 
   /** The stream at `path`, if any. */

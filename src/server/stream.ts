@@ -189,6 +189,19 @@ export class Stream {
     return true;
   }
 
+  /** The codec of the stream's frames. */
+  get codec(): StreamOptions["codec"] {
+    return this.#options.codec;
+  }
+
+  /**
+   * Replaces the source's keyframe callback (a new publisher of the path brings its own; undefined
+   * when the source cannot make keyframes on request).
+   */
+  setKeyframeRequest(request: (() => void) | undefined): void {
+    this.#options.onKeyframeRequest = request;
+  }
+
   /** The latest SPS and PPS, once the stream has carried them. */
   get parameterSets(): { sps: Uint8Array; pps: Uint8Array } | undefined {
     return this.#sps && this.#pps ? { sps: this.#sps, pps: this.#pps } : undefined;

@@ -1,0 +1,128 @@
+/**
+ * Who feeds each published path. A path is claimed by one publisher at a time (an ingest device,
+ * an RTSP ANNOUNCE/RECORD client); a second one is refused unless it asks to replace the first.
+ * When a publisher goes away its stream stays, so readers stay connected, and the next publisher of
+ * the same codec continues the same stream: RTP sequence numbers and timestamps keep rising.
+ *
+ * @module
+ */
+
+import type { Stream, StreamOptions } from "./stream.ts";
+
+/** A path already has a publisher; `message` is one sentence for the user. */
+export class PathBusyError extends Error {
+  /** The path. */
+  readonly path: string;
+
+  /** Builds the error. */
+  constructor(path: string, message: string) {
+    super(message);
+    this.name = "PathBusyError";
+    this.path = path;
+  }
+}
+
+/** What a publisher asks for. */
+export interface PublishOptions extends StreamOptions {
+  /** Who is publishing, for logs (e.g. "ingest 10.0.0.7", "rtsp 10.0.0.8"). */
+  publisher: string;
+  /** Take the path from a publisher that holds it (default false: refuse). */
+  replace?: boolean;
+  /** Called when a later publisher replaced this one: stop sending and close the connection. */
+  onReplaced?: () => void;
+}
+
+/** A claim on a path. Send frames to `stream` until `release()` or until replaced. */
+export interface Publication {
+  /** The stream readers of the path read. */
+  readonly stream: Stream;
+  /** Whether this claim still holds (false after release or replacement). */
+  readonly active: boolean;
+  /** Gives the path up; the stream and its readers stay for the next publisher. */
+  release(): void;
+}
+
+/** How the registry reaches the server's mount table. */
+export interface MountTable {
+  /** The stream at a normalized path. */
+  get(path: string): Stream | undefined;
+  /** Creates a stream at a normalized path. */
+  add(path: string, options: StreamOptions): Stream;
+  /** Removes the stream at a normalized path, ending its readers' sessions. */
+  remove(path: string): void;
+}
+
+interface Claim {
+  publisher: string;
+  onReplaced?: () => void;
+  released: boolean;
+}
+
+/** The publishers of a server, one per path. */
+export class PublisherRegistry {
+  readonly #mounts: MountTable;
+  readonly #claims = new Map<string, Claim>();
+  // Streams created for publishers (as opposed to addStream by the program).
+  readonly #published = new Set<Stream>();
+
+  /** Keeps claims over `mounts`. */
+  constructor(mounts: MountTable) {
+    this.#mounts = mounts;
+  }
+
+  /** The publisher holding `path` (normalized), if any. */
+  publisherOf(path: string): string | undefined {
+    return this.#claims.get(path)?.publisher;
+  }
+
+  /**
+   * Claims `path` (normalized) for a publisher. Throws {@link PathBusyError} when another publisher
+   * holds it and `replace` is not set, or when the program itself serves a stream there.
+   */
+  claim(path: string, options: PublishOptions): Publication {
+    const { publisher, replace = false, onReplaced, ...streamOptions } = options;
+    const held = this.#claims.get(path);
+    if (held && !replace) {
+      throw new PathBusyError(path, `${path} is being published by ${held.publisher}`);
+    }
+    let stream = this.#mounts.get(path);
+    if (stream && !this.#published.has(stream)) {
+      throw new PathBusyError(path, `${path} is served by a local source and cannot be published`);
+    }
+    if (held) {
+      held.released = true;
+      this.#claims.delete(path);
+      try {
+        held.onReplaced?.();
+      } catch { /* the old publisher's cleanup must not stop the new one */ }
+    }
+    // A publisher that comes back with the same codec continues the stream its readers hold.
+    if (stream && stream.codec !== streamOptions.codec) {
+      this.#published.delete(stream);
+      this.#mounts.remove(path);
+      stream = undefined;
+    }
+    if (!stream) {
+      stream = this.#mounts.add(path, streamOptions);
+      this.#published.add(stream);
+    } else if (streamOptions.onKeyframeRequest) {
+      stream.setKeyframeRequest(streamOptions.onKeyframeRequest);
+    }
+    const claim: Claim = { publisher, onReplaced, released: false };
+    this.#claims.set(path, claim);
+    const claims = this.#claims;
+    const published = stream;
+    return {
+      stream: published,
+      get active() {
+        return !claim.released;
+      },
+      release() {
+        if (claim.released) return;
+        claim.released = true;
+        if (claims.get(path) === claim) claims.delete(path);
+        published.setKeyframeRequest(undefined);
+      },
+    };
+  }
+}
