@@ -7,12 +7,10 @@
  */
 
 import { H264Encoder } from "../encoder/h264_encoder.ts";
-import type { Logger } from "../server/log.ts";
+import { type Logger, throttledLog } from "../server/log.ts";
 import type { RtspServer } from "../server/server.ts";
 import { EncodePipeline } from "../source/encode_pipeline.ts";
 import type { CliConfig } from "./args.ts";
-
-const ERROR_LOG_INTERVAL_MS = 10_000;
 
 /** Makes an encoder of `width`×`height` at `fps` and a stream at `config.path` it feeds. */
 export async function encodeInto(
@@ -36,20 +34,7 @@ export async function encodeInto(
     onKeyframeRequest: () => encoder.requestKeyframe(), // fast start for each new reader
   });
   // A camera sending damaged JPEGs fails frame after frame: say so once per interval, with a count.
-  let lastLogged = -Infinity;
-  let unlogged = 0;
-  const pipeline = new EncodePipeline(encoder, stream, (error) => {
-    const now = performance.now();
-    if (now - lastLogged < ERROR_LOG_INTERVAL_MS) {
-      unlogged++;
-      return;
-    }
-    logger.log("error", "a frame could not be encoded", {
-      error: error.message,
-      alsoFailed: unlogged || undefined,
-    });
-    lastLogged = now;
-    unlogged = 0;
-  });
+  const report = throttledLog(logger, "error", "a frame could not be encoded");
+  const pipeline = new EncodePipeline(encoder, stream, (error) => report({ error: error.message }));
   return { pipeline, encoder };
 }

@@ -28,3 +28,28 @@ const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 export function atLeast(level: LogLevel, threshold: LogLevel): boolean {
   return RANK[level] >= RANK[threshold];
 }
+
+/**
+ * A log line that repeats (a device sending damaged frames, frame after frame) printed at most once
+ * per `intervalMs`, with the number of repeats it stood for in `alsoFailed`.
+ */
+export function throttledLog(
+  logger: Logger,
+  level: LogLevel,
+  message: string,
+  intervalMs = 10_000,
+  now: () => number = () => performance.now(),
+): (fields?: LogFields) => void {
+  let last = -Infinity;
+  let unlogged = 0;
+  return (fields) => {
+    const t = now();
+    if (t - last < intervalMs) {
+      unlogged++;
+      return;
+    }
+    logger.log(level, message, { ...fields, alsoFailed: unlogged || undefined });
+    last = t;
+    unlogged = 0;
+  };
+}
