@@ -1,16 +1,17 @@
 /**
- * One access unit as it goes out: its RTP packets, built once and shared by every reader.
+ * One frame as it goes out (an H.264 access unit or a JPEG picture): its RTP packets, built once and
+ * shared by every reader.
  *
  * @module
  */
 
 import type { PacketList } from "../rtp/packet_list.ts";
 
-/** An access unit packetized for RTP, shared read-only by all readers of a stream. */
+/** A frame packetized for RTP, shared read-only by all readers of a stream. */
 export class Frame {
   /** The RTP packets, in interleaved framing on channel 0. */
   readonly packets: PacketList;
-  /** Whether decoding can start here (an IDR picture, with SPS and PPS in front). */
+  /** Whether decoding can start here (an IDR picture with SPS and PPS in front; every JPEG). */
   readonly keyframe: boolean;
   /** RTP timestamp of every packet of the frame. */
   readonly rtpTimestamp: number;

@@ -1,32 +1,31 @@
 /**
- * A Stream is one mount point's live video: producers hand it access units, it packetizes each once
- * (RFC 6184), keeps the current group of pictures so a new reader can start at once, and hands the
- * packets to every reader without waiting on any of them.
+ * A Stream is one mount point's live video: producers hand it frames (H.264 access units or JPEG
+ * pictures), it packetizes each once (RFC 6184 or RFC 2435, see stream_payload.ts), keeps the
+ * current group of pictures so a new reader can start at once, and hands the packets to every
+ * reader without waiting on any of them.
  *
  * @module
  */
 
-import { splitAnnexB } from "../codec/annexb.ts";
-import { NalType, nalType } from "../codec/h264.ts";
-import { parseSps, type SpsInfo } from "../codec/sps.ts";
-import { H264Packetizer } from "../rtp/h264_packetizer.ts";
 import { tsAdd } from "../rtp/sequence.ts";
-import { h264Fmtp } from "../sdp/h264_fmtp.ts";
 import type { SdpMediaDescription } from "../sdp/build.ts";
 import type { Clock } from "./clock.ts";
 import { Frame } from "./frame.ts";
 import type { Logger } from "./log.ts";
 import { randomUint32 } from "./session_id.ts";
+import { createStreamPayload, type StreamPayload } from "./stream_payload.ts";
 
-/** RTP payload type used for H.264 (dynamic range, RFC 3551 §6). */
-export const H264_PAYLOAD_TYPE = 96;
-/** RTP clock rate for video (RFC 6184 §8.2.1). */
+export { H264_PAYLOAD_TYPE } from "./stream_payload.ts";
+/** RTP clock rate for video (RFC 6184 §8.2.1, RFC 2435 §3). */
 export const VIDEO_CLOCK_RATE = 90000;
 
 /** Settings of one stream. */
 export interface StreamOptions {
-  /** The codec of the frames that will be sent. Only `"h264"` so far. */
-  codec: "h264";
+  /**
+   * The codec of the frames that will be sent: `"h264"` (access units, RFC 6184) or `"jpeg"`
+   * (whole baseline JPEG pictures, 4:2:0 or 4:2:2, sent as RTP/JPEG, RFC 2435).
+   */
+  codec: "h264" | "jpeg";
   /** Frames per second, for the SDP `a=framerate` when the SPS does not say. */
   framerate?: number;
   /**
@@ -36,7 +35,7 @@ export interface StreamOptions {
   onKeyframeRequest?: () => void;
   /** Least milliseconds between two keyframe requests. Default 1000. */
   keyframeRequestInterval?: number;
-  /** Largest access unit accepted, in bytes. Default 8 MiB. */
+  /** Largest frame (access unit or JPEG) accepted, in bytes. Default 8 MiB. */
   maxFrameSize?: number;
   /** Bytes of the current group of pictures kept for fast start. Default 32 MiB. */
   maxGopBytes?: number;
@@ -69,7 +68,7 @@ export interface StartPoint {
 export interface StreamStats {
   /** Frames accepted by `sendFrame`. */
   frames: number;
-  /** Frames refused (too large, no NAL units). */
+  /** Frames refused (empty, too large, or a JPEG that RTP/JPEG cannot carry). */
   rejectedFrames: number;
   /** Readers now attached. */
   readers: number;
@@ -85,11 +84,13 @@ export interface StreamContext {
   maxPayloadSize: number;
 }
 
-// A presentation time further than this from the previous one is a discontinuity (a looped file,
-// a device that rebooted): RTP time then moves on by one frame instead, so it never runs backwards.
+// A presentation time further than this from the previous one, or before it, is a discontinuity (a
+// looped file, a device that reconnected with a fresh clock): RTP time then moves on by the
+// wall-clock time since the last frame instead, so it never runs backwards and stays in step with
+// the wall clock of RTCP sender reports.
 const MAX_TIMESTAMP_JUMP_US = 10_000_000;
 
-/** A live H.264 stream at one path. Create it with `server.addStream()`. */
+/** A live H.264 or JPEG stream at one path. Create it with `server.addStream()`. */
 export class Stream {
   /** The mount path, e.g. `/stream`. */
   readonly path: string;
@@ -97,13 +98,11 @@ export class Stream {
   readonly ssrc: number;
   #options: Required<Omit<StreamOptions, "onKeyframeRequest" | "framerate">> & StreamOptions;
   #context: StreamContext;
-  #packetizer: H264Packetizer;
+  #payload: StreamPayload;
   #readers = new Set<StreamReader>();
   #gop: Frame[] = [];
   #gopBytes = 0;
-  #sps: Uint8Array | undefined;
-  #pps: Uint8Array | undefined;
-  #spsInfo: SpsInfo | undefined;
+  #warnedUncarriable = false;
   #sdpVersion = 1;
   #waiters: (() => void)[] = [];
   #lastKeyframeRequest = -Infinity;
@@ -117,8 +116,8 @@ export class Stream {
 
   /** Use `server.addStream()`; this is for the server. */
   constructor(path: string, options: StreamOptions, context: StreamContext) {
-    if (options?.codec !== "h264") {
-      throw new TypeError(`codec must be "h264", got ${JSON.stringify(options?.codec)}`);
+    if (options?.codec !== "h264" && options?.codec !== "jpeg") {
+      throw new TypeError(`codec must be "h264" or "jpeg", got ${JSON.stringify(options?.codec)}`);
     }
     const fps = options.framerate;
     if (fps !== undefined && !(typeof fps === "number" && fps > 0 && fps <= 1000)) {
@@ -134,58 +133,55 @@ export class Stream {
     };
     this.#context = context;
     if (fps) this.#frameDurationUs = 1e6 / fps;
-    this.#packetizer = new H264Packetizer({
-      payloadType: H264_PAYLOAD_TYPE,
+    this.#payload = createStreamPayload(options.codec, {
       ssrc: this.ssrc,
       initialSequence: randomUint32() & 0xffff,
       maxPayloadSize: context.maxPayloadSize,
+      onChange: () => this.#descriptionChanged(),
+      warn: (message, fields) => context.logger.log("warn", message, { path, ...fields }),
     });
   }
 
   /**
-   * Sends one access unit to every reader: Annex B bytes, or its NAL units without start codes. The
-   * bytes are copied into RTP packets before this returns, so the caller may reuse its buffer.
-   * Returns false when the frame was refused (empty, or above the size cap).
+   * Sends one frame to every reader. H.264: one access unit, as Annex B bytes or its NAL units
+   * without start codes. JPEG: one whole JPEG picture. The bytes are copied into RTP packets before
+   * this returns, so the caller may reuse its buffer. Returns false when the frame was refused:
+   * empty, above the size cap, or a JPEG that RFC 2435 cannot carry (progressive, greyscale, 4:4:4,
+   * optimized Huffman tables, above 2040 pixels; logged once per stream with the reason).
    */
-  sendFrame(accessUnit: Uint8Array | readonly Uint8Array[], options: FrameOptions = {}): boolean {
+  sendFrame(frame: Uint8Array | readonly Uint8Array[], options: FrameOptions = {}): boolean {
     if (this.#closed) return false;
-    const nals = accessUnit instanceof Uint8Array ? splitAnnexB(accessUnit) : accessUnit;
-    let size = 0;
-    let keyframe = false;
-    let hasSps = false;
-    let hasPps = false;
-    for (const nal of nals) {
-      size += nal.length;
-      const type = nal.length > 0 ? nalType(nal) : 0;
-      if (type === NalType.IDR) keyframe = true;
-      else if (type === NalType.SPS) hasSps = this.#takeSps(nal);
-      else if (type === NalType.PPS) hasPps = this.#takePps(nal);
-    }
-    if (size === 0 || size > this.#options.maxFrameSize) {
+    const accepted = this.#payload.accept(frame, this.#options.maxFrameSize);
+    if (!accepted.ok) {
       this.#stats.rejectedFrames++;
-      this.#context.logger.log("warn", "frame refused", { path: this.path, bytes: size });
+      if (!accepted.uncarriable) {
+        this.#context.logger.log("warn", "frame refused", {
+          path: this.path,
+          bytes: accepted.bytes,
+        });
+      } else if (!this.#warnedUncarriable) {
+        // A device sends the same kind of picture every time: once is enough to say why.
+        this.#warnedUncarriable = true;
+        this.#context.logger.log("warn", "frame cannot be sent; further ones dropped silently", {
+          path: this.path,
+          codec: this.codec,
+          bytes: accepted.bytes,
+          reason: accepted.reason,
+        });
+      }
       return false;
     }
-    let out = nals;
-    // INTEROP.md: repeat SPS and PPS in-band before every IDR, so a decoder can start at any one.
-    if (keyframe && (!hasSps || !hasPps) && this.#sps && this.#pps) {
-      out = [
-        ...(hasSps ? [] : [this.#sps]),
-        ...(hasPps ? [] : [this.#pps]),
-        ...nals,
-      ];
-    }
     const rtpTimestamp = this.#nextRtpTimestamp(options.timestamp);
-    const firstSequence = this.#packetizer.nextSequence;
-    const frame = new Frame(
-      this.#packetizer.packetize(out, rtpTimestamp),
-      keyframe,
+    const firstSequence = this.#payload.nextSequence;
+    const out = new Frame(
+      accepted.packetize(rtpTimestamp),
+      accepted.keyframe,
       rtpTimestamp,
       firstSequence,
     );
     this.#stats.frames++;
-    this.#remember(frame);
-    for (const reader of this.#readers) reader.deliver(frame);
+    this.#remember(out);
+    for (const reader of this.#readers) reader.deliver(out);
     return true;
   }
 
@@ -202,21 +198,28 @@ export class Stream {
     this.#options.onKeyframeRequest = request;
   }
 
-  /** The latest SPS and PPS, once the stream has carried them. */
+  /** The latest SPS and PPS, once the stream has carried them (H.264 only). */
   get parameterSets(): { sps: Uint8Array; pps: Uint8Array } | undefined {
-    return this.#sps && this.#pps ? { sps: this.#sps, pps: this.#pps } : undefined;
+    return this.#payload.parameterSets;
   }
 
-  /** Picture size and rate from the SPS (and `framerate`), when known. */
+  /**
+   * Picture size and rate from the SPS (H.264) or the latest JPEG's frame header, and `framerate`,
+   * when known.
+   */
   get videoInfo(): { width?: number; height?: number; framerate?: number } {
+    const info = this.#payload.videoInfo;
     return {
-      width: this.#spsInfo?.width,
-      height: this.#spsInfo?.height,
-      framerate: this.#options.framerate ?? this.#spsInfo?.frameRate,
+      width: info.width,
+      height: info.height,
+      framerate: this.#options.framerate ?? info.frameRate,
     };
   }
 
-  /** Changes whenever the parameter sets change, for the SDP `o=` version (RFC 4566 §5.2). */
+  /**
+   * Changes whenever what the SDP says changes (parameter sets, picture size), for the SDP `o=`
+   * version (RFC 4566 §5.2).
+   */
   get sdpVersion(): number {
     return this.#sdpVersion;
   }
@@ -226,9 +229,12 @@ export class Stream {
     return { ...this.#stats, readers: this.#readers.size };
   }
 
-  /** Resolves once SPS and PPS are known, or after `timeoutMs`, whichever comes first. */
+  /**
+   * Resolves once the SDP can be complete (H.264: SPS and PPS known; JPEG: one picture seen), or
+   * after `timeoutMs`, whichever comes first.
+   */
   whenReady(timeoutMs: number): Promise<void> {
-    if (this.parameterSets || this.#closed) return Promise.resolve();
+    if (this.#payload.ready || this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, timeoutMs);
       const waiters = this.#waiters;
@@ -242,17 +248,14 @@ export class Stream {
     });
   }
 
-  /** The SDP media section for this stream (RFC 4566 §5.14, RFC 6184 §8.2.1). */
+  /** The SDP media section for this stream (RFC 4566 §5.14, RFC 6184 §8.2.1, RFC 2435 §3). */
   sdpMedia(control: string): SdpMediaDescription {
     const info = this.videoInfo;
-    const sets = this.parameterSets;
     return {
       kind: "video",
-      payloadType: H264_PAYLOAD_TYPE,
-      encoding: "H264",
+      ...this.#payload.sdp(),
       clockRate: VIDEO_CLOCK_RATE,
       control,
-      fmtp: sets ? h264Fmtp(sets.sps, sets.pps) : "packetization-mode=1",
       framerate: info.framerate,
       width: info.width,
       height: info.height,
@@ -265,7 +268,7 @@ export class Stream {
     if (first?.keyframe) {
       return { sequence: first.firstSequence, rtpTimestamp: first.rtpTimestamp };
     }
-    return { sequence: this.#packetizer.nextSequence, rtpTimestamp: this.rtpTimeAt() };
+    return { sequence: this.#payload.nextSequence, rtpTimestamp: this.rtpTimeAt() };
   }
 
   /**
@@ -304,28 +307,9 @@ export class Stream {
     for (const resolve of this.#waiters.splice(0)) resolve();
   }
 
-  #takeSps(nal: Uint8Array): boolean {
-    if (this.#sps && equalBytes(this.#sps, nal)) return true;
-    try {
-      this.#spsInfo = parseSps(nal);
-    } catch {
-      this.#context.logger.log("warn", "unreadable SPS; size unknown", { path: this.path });
-    }
-    this.#sps = nal.slice();
-    this.#parameterSetsChanged();
-    return true;
-  }
-
-  #takePps(nal: Uint8Array): boolean {
-    if (this.#pps && equalBytes(this.#pps, nal)) return true;
-    this.#pps = nal.slice();
-    this.#parameterSetsChanged();
-    return true;
-  }
-
-  #parameterSetsChanged(): void {
+  #descriptionChanged(): void {
     this.#sdpVersion++;
-    if (this.parameterSets) {
+    if (this.#payload.ready) {
       for (const resolve of this.#waiters.splice(0)) resolve();
     }
   }
@@ -338,8 +322,13 @@ export class Stream {
       rtp = this.#rtpBase;
     } else {
       let delta = ts - this.#lastTimestampUs;
-      if (!(delta >= 0 && delta <= MAX_TIMESTAMP_JUMP_US)) delta = this.#frameDurationUs;
-      else if (delta > 0) this.#frameDurationUs = delta;
+      if (!(delta >= 0 && delta <= MAX_TIMESTAMP_JUMP_US)) {
+        // A new clock (a publisher that reconnected, a looped file): the source's times say
+        // nothing about the gap, the wall clock does. At least one frame, so RTP time moves on.
+        delta = Math.max((now - this.#lastArrival) * 1000, this.#frameDurationUs);
+      } else if (delta > 0) {
+        this.#frameDurationUs = delta;
+      }
       rtp = tsAdd(this.#lastRtp, Math.round(delta * (VIDEO_CLOCK_RATE / 1e6)));
     }
     this.#lastTimestampUs = ts;
@@ -366,7 +355,7 @@ export class Stream {
 
   #requestKeyframe(): void {
     const request = this.#options.onKeyframeRequest;
-    if (!request) return;
+    if (!request || !this.#payload.keyframesOnRequest) return;
     const now = this.#context.clock.now();
     if (now - this.#lastKeyframeRequest < this.#options.keyframeRequestInterval) return;
     this.#lastKeyframeRequest = now;
@@ -379,10 +368,4 @@ export class Stream {
       });
     }
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -115,7 +115,25 @@ Deno.test("the stream rejects a codec it cannot carry and an absurd frame rate",
   const context = { clock: new ManualClock(), logger: silentLogger, maxPayloadSize: 1400 };
   assert.throws(
     () => new Stream("/s", { codec: "h265" } as unknown as StreamOptions, context),
-    /codec must be "h264", got "h265"/,
+    /codec must be "h264" or "jpeg", got "h265"/,
   );
   assert.throws(() => new Stream("/s", { codec: "h264", framerate: -1 }, context), RangeError);
+});
+
+Deno.test("after a publisher gap with a fresh clock, RTP time advances by the wall-clock gap", () => {
+  const { stream, frames, reader, clock } = makeStream({ framerate: 25 });
+  stream.attach(reader);
+  stream.sendFrame([SPS, PPS, idr()], { timestamp: 7_000_000 });
+  clock.advance(40);
+  stream.sendFrame([slice()], { timestamp: 7_040_000 });
+  clock.advance(5000); // the device reconnects 5 s later, its clock starting again at 0
+  stream.sendFrame([SPS, PPS, idr()], { timestamp: 0 });
+  clock.advance(40);
+  stream.sendFrame([slice()], { timestamp: 40_000 });
+  clock.advance(60_000); // a minute later, its clock far ahead
+  stream.sendFrame([slice()], { timestamp: 900_000_000 });
+  const deltas = frames.slice(1).map((f, i) => (f.rtpTimestamp - frames[i].rtpTimestamp) >>> 0);
+  assert.deepEqual(deltas, [3600, 5000 * 90, 3600, 60_000 * 90]);
+  // The RTCP sender report's RTP time at the last frame's arrival is that frame's RTP time.
+  assert.equal(stream.rtpTimeAt(clock.now()), frames.at(-1)!.rtpTimestamp);
 });
