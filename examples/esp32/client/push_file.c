@@ -1,0 +1,312 @@
+/*
+ * push_file: plays an H.264 Annex B file or an MJPEG file into rtsp-edge's ingest port, as an
+ * ESP32 would, using the same client (rtse_push.c). For trying a server without a device.
+ *
+ *   push_file (--h264 FILE.h264 | --mjpeg FILE.mjpeg) --url http://HOST:PORT/ingest/PATH
+ *             [--token TOKEN] [--fps N] [--loop]
+ *
+ * H.264 is cut into access units (H.264 §7.4.1.2.3), MJPEG into JPEGs (SOI .. EOI, walking the
+ * marker segments so an EXIF thumbnail's EOI does not end the picture); one per chunk, paced at
+ * --fps (default 30), JPEGs stamped with the monotonic clock in microseconds. --loop repeats the
+ * file until Ctrl-C, which ends the stream cleanly.
+ *
+ * Prints the server's answer. Exit status: 0 for 2xx, 4 for 4xx, 5 for 5xx, 1 for a network
+ * failure or another answer, 2 for a usage or file problem.
+ *
+ * Build: make (or: gcc -std=c99 -O2 -Wall -Wextra -Werror -pedantic -o push_file push_file.c
+ * rtse_push.c)
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "rtse_push.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/** One frame: a range of the file. */
+typedef struct {
+    size_t start, len;
+} span;
+
+static volatile sig_atomic_t stop_requested = 0;
+
+static void on_signal(int sig) {
+    (void)sig;
+    stop_requested = 1;
+}
+
+static int usage(const char *why) {
+    fprintf(stderr,
+            "push_file: %s\n"
+            "usage: push_file (--h264 FILE.h264 | --mjpeg FILE.mjpeg) "
+            "--url http://HOST:PORT/ingest/PATH [--token TOKEN] [--fps N] [--loop]\n",
+            why);
+    return 2;
+}
+
+static uint64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Sleeps until the monotonic clock reaches `when_us`, or a signal asks us to stop. */
+static void sleep_until(uint64_t when_us) {
+    while (!stop_requested) {
+        uint64_t now = now_us();
+        struct timespec ts;
+        if (now >= when_us) return;
+        ts.tv_sec = (time_t)((when_us - now) / 1000000u);
+        ts.tv_nsec = (long)((when_us - now) % 1000000u) * 1000L;
+        nanosleep(&ts, NULL); /* EINTR: loop to check the flag */
+    }
+}
+
+/* Splits http://host[:port]/ingest/path; host may be [v6]. Returns 0 on success. */
+static int parse_url(const char *url, char *host, size_t host_cap, uint16_t *port,
+                     const char **path) {
+    const char *p, *slash, *colon, *host_start, *host_end;
+    size_t n;
+    if (strncmp(url, "http://", 7) != 0) return -1;
+    p = url + 7;
+    slash = strchr(p, '/');
+    if (slash == NULL) return -1;
+    if (*p == '[') {
+        host_start = p + 1;
+        host_end = memchr(p, ']', (size_t)(slash - p));
+        if (host_end == NULL) return -1;
+        colon = host_end[1] == ':' ? host_end + 1 : NULL;
+    } else {
+        host_start = p;
+        colon = memchr(p, ':', (size_t)(slash - p));
+        host_end = colon != NULL ? colon : slash;
+    }
+    n = (size_t)(host_end - host_start);
+    if (n == 0 || n >= host_cap) return -1;
+    memcpy(host, host_start, n);
+    host[n] = '\0';
+    *port = 80;
+    if (colon != NULL) {
+        unsigned long v = 0;
+        const char *d = colon + 1;
+        if (d == slash) return -1;
+        for (; d < slash; d++) {
+            if (*d < '0' || *d > '9' || v > 65535) return -1;
+            v = v * 10 + (unsigned long)(*d - '0');
+        }
+        if (v == 0 || v > 65535) return -1;
+        *port = (uint16_t)v;
+    }
+    if (strncmp(slash, "/ingest/", 8) != 0 || slash[8] == '\0') return -1;
+    *path = slash + 8;
+    return 0;
+}
+
+static uint8_t *read_file(const char *name, size_t *size) {
+    FILE *f = fopen(name, "rb");
+    uint8_t *data = NULL;
+    size_t cap = 0, len = 0;
+    if (f == NULL) return NULL;
+    for (;;) {
+        size_t got;
+        if (len == cap) {
+            uint8_t *bigger = realloc(data, cap = cap ? cap * 2 : 1 << 16);
+            if (bigger == NULL) break;
+            data = bigger;
+        }
+        got = fread(data + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) break;
+    }
+    if (ferror(f) || len == 0) {
+        free(data);
+        data = NULL;
+    }
+    fclose(f);
+    *size = len;
+    return data;
+}
+
+static int add_span(span **list, size_t *count, size_t *cap, size_t start, size_t len) {
+    if (*count == *cap) {
+        span *bigger = realloc(*list, (*cap = *cap ? *cap * 2 : 256) * sizeof **list);
+        if (bigger == NULL) return -1;
+        *list = bigger;
+    }
+    (*list)[*count].start = start;
+    (*list)[(*count)++].len = len;
+    return 0;
+}
+
+/*
+ * H.264 §7.4.1.2.3: once an access unit holds a VCL NAL unit (types 1..5), an AUD, SPS, PPS, SEI,
+ * types 14..18, or a slice with first_mb_in_slice == 0 (its ue(v) is the single bit 1, the top
+ * bit of the byte after the NAL header) starts the next. Each access unit starts at its first
+ * start code (4-byte start codes included), so the frames put together are the file.
+ */
+static int split_h264(const uint8_t *d, size_t n, span **list, size_t *count) {
+    size_t cap = 0, au_start = 0, i = 0;
+    int has_vcl = 0;
+    while (i + 3 <= n) {
+        size_t sc, h;
+        int type, second, starts;
+        if (!(d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1)) {
+            i++;
+            continue;
+        }
+        sc = (i > 0 && d[i - 1] == 0) ? i - 1 : i;
+        h = i + 3;
+        i = h;
+        if (h >= n) break;
+        type = d[h] & 0x1f;
+        second = h + 1 < n ? d[h + 1] : 0;
+        starts = type == 6 || type == 7 || type == 8 || type == 9 || (type >= 14 && type <= 18) ||
+                 ((type == 1 || type == 2 || type == 5) && (second & 0x80));
+        if (has_vcl && starts) {
+            if (add_span(list, count, &cap, au_start, sc - au_start)) return -1;
+            au_start = sc;
+            has_vcl = 0;
+        }
+        if (type >= 1 && type <= 5) has_vcl = 1;
+    }
+    if (has_vcl && add_span(list, count, &cap, au_start, n - au_start)) return -1;
+    return 0;
+}
+
+/*
+ * JPEG (ITU-T T.81 §B.1.1): SOI, marker segments with 16-bit lengths, and after each SOS
+ * entropy-coded data in which 0xFF is followed by 0x00 (stuffing) or RSTn; any other marker
+ * ends it. EOI ends the picture. Markers inside segments (an EXIF thumbnail) are skipped whole.
+ */
+static int split_mjpeg(const uint8_t *d, size_t n, span **list, size_t *count) {
+    size_t cap = 0, i = 0;
+    while (i + 1 < n) {
+        size_t soi, j;
+        if (!(d[i] == 0xFF && d[i + 1] == 0xD8)) {
+            i++;
+            continue;
+        }
+        soi = i;
+        j = i + 2;
+        i += 2;
+        for (;;) {
+            unsigned m;
+            while (j < n && d[j] == 0xFF && j + 1 < n && d[j + 1] == 0xFF) j++; /* fill bytes */
+            if (j + 1 >= n) return 0; /* truncated: the last picture is left out */
+            if (d[j] != 0xFF) break;  /* not a JPEG after all: look for the next SOI */
+            m = d[j + 1];
+            if (m == 0xD9) { /* EOI */
+                if (add_span(list, count, &cap, soi, j + 2 - soi)) return -1;
+                i = j + 2;
+                break;
+            }
+            if (m == 0x01 || (m >= 0xD0 && m <= 0xD7)) { /* no length */
+                j += 2;
+                continue;
+            }
+            if (j + 3 >= n) return 0;
+            j += 2 + (((size_t)d[j + 2] << 8) | d[j + 3]);
+            if (m == 0xDA) { /* SOS: skip the entropy-coded data */
+                while (j + 1 < n && !(d[j] == 0xFF && d[j + 1] != 0x00 &&
+                                      !(d[j + 1] >= 0xD0 && d[j + 1] <= 0xD7)))
+                    j++;
+            }
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    const char *h264 = NULL, *mjpeg = NULL, *url = NULL, *token = NULL, *path = NULL;
+    double fps = 30;
+    int loop = 0, i, rc, code;
+    char host[256];
+    uint16_t port = 0;
+    uint8_t *data;
+    size_t size = 0, count = 0, k, sent = 0;
+    uint64_t bytes = 0, t0, period;
+    span *frames = NULL;
+    rtse_conn conn;
+    struct sigaction sa;
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--loop") == 0) {
+            loop = 1;
+            continue;
+        }
+        if (strcmp(a, "--h264") && strcmp(a, "--mjpeg") && strcmp(a, "--url") &&
+            strcmp(a, "--token") && strcmp(a, "--fps"))
+            return usage("unknown option");
+        if (v == NULL) return usage("an option lacks its value");
+        i++;
+        if (!strcmp(a, "--h264")) h264 = v;
+        if (!strcmp(a, "--mjpeg")) mjpeg = v;
+        if (!strcmp(a, "--url")) url = v;
+        if (!strcmp(a, "--token")) token = v;
+        if (!strcmp(a, "--fps")) {
+            char *end;
+            fps = strtod(v, &end);
+            if (*end != '\0' || !(fps > 0 && fps <= 240))
+                return usage("--fps must be a number above 0 and at most 240");
+        }
+    }
+    if ((h264 == NULL) == (mjpeg == NULL)) return usage("give one of --h264 and --mjpeg");
+    if (url == NULL || parse_url(url, host, sizeof host, &port, &path) != 0)
+        return usage("--url must look like http://HOST:PORT/ingest/PATH");
+
+    errno = 0;
+    data = read_file(h264 ? h264 : mjpeg, &size);
+    if (data == NULL) {
+        fprintf(stderr, "push_file: cannot read %s: %s\n", h264 ? h264 : mjpeg,
+                errno ? strerror(errno) : "empty file");
+        return 2;
+    }
+    if ((h264 ? split_h264 : split_mjpeg)(data, size, &frames, &count) != 0 || count == 0) {
+        fprintf(stderr, "push_file: no %s frames found in %s\n", h264 ? "H.264" : "JPEG",
+                h264 ? h264 : mjpeg);
+        return 2;
+    }
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: a blocked sleep or send returns */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    rc = rtse_connect(&conn, host, port, path, token, h264 ? RTSE_H264 : RTSE_JPEG);
+    period = (uint64_t)(1e6 / fps + 0.5);
+    t0 = now_us();
+    for (k = 0; rc == RTSE_OK && !stop_requested; k++) {
+        const span *f = &frames[k % count];
+        if (k > 0 && k % count == 0 && !loop) break;
+        sleep_until(t0 + (uint64_t)k * period);
+        if (stop_requested) break;
+        rc = rtse_send_frame(&conn, data + f->start, f->len, now_us());
+        if (rc == RTSE_OK) {
+            sent++;
+            bytes += f->len;
+        }
+    }
+    rc = rtse_close(&conn);
+    fprintf(stdout, "push_file: sent %lu frames, %llu bytes\n", (unsigned long)sent,
+            (unsigned long long)bytes);
+    if (conn.status != 0) {
+        fprintf(stdout, "push_file: server answered %s\n", conn.message);
+    } else {
+        fprintf(stderr, "push_file: %s%s%s\n", rtse_strerror(rc), conn.sys_errno ? ": " : "",
+                conn.sys_errno ? strerror(conn.sys_errno) : "");
+    }
+    free(frames);
+    free(data);
+    code = conn.status >= 200 && conn.status < 300 && rc == RTSE_OK ? 0
+           : conn.status >= 400 && conn.status < 500             ? 4
+           : conn.status >= 500 && conn.status < 600             ? 5
+                                                                 : 1;
+    return code;
+}

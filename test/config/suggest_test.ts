@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { closestName, editDistance } from "../../src/config/suggest.ts";
+
+Deno.test("editDistance() counts insertions, deletions, substitutions and swaps, ignoring case", () => {
+  assert.equal(editDistance("token", "token"), 0);
+  assert.equal(editDistance("tokn", "token"), 1);
+  assert.equal(editDistance("tokens", "token"), 1);
+  assert.equal(editDistance("tokan", "token"), 1);
+  assert.equal(editDistance("tkoen", "token"), 1);
+  assert.equal(editDistance("RTSPPORT", "rtspPort"), 0);
+  assert.equal(editDistance("", "gop"), 3);
+});
+
+Deno.test("closestName() suggests only names within a typo's reach", () => {
+  const known = ["source", "token", "jpeg", "replace", "bitrate", "gop", "maxFrameBytes"];
+  assert.equal(closestName("tokn", known), "token");
+  assert.equal(closestName("bitrat", known), "bitrate");
+  assert.equal(closestName("maxframebytes", known), "maxFrameBytes");
+  assert.equal(closestName("jpg", known), "jpeg");
+  assert.equal(closestName("go", known), "gop");
+  assert.equal(closestName("fps", known), undefined);
+  assert.equal(closestName("quality", known), undefined);
+});
