@@ -19,6 +19,8 @@ import { consoleLogger } from "./src/cli/console_logger.ts";
 import { licenseNotices } from "./src/cli/licenses.ts";
 import { localAddresses } from "./src/runtime/interfaces.ts";
 import { startSource } from "./src/cli/start_source.ts";
+import { ingestPolicy } from "./src/cli/ingest_policy.ts";
+import { startIngest } from "./src/ingest/ingest_server.ts";
 import { serve } from "./src/server/server.ts";
 import { VERSION } from "./src/version.ts";
 
@@ -48,6 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const logger = consoleLogger(config.logLevel);
   let server;
   let source;
+  let ingest;
   try {
     server = await serve({
       port: config.port,
@@ -57,18 +60,37 @@ export async function main(argv: readonly string[]): Promise<number> {
       logger,
     });
     source = await startSource(config, server, logger);
+    if (config.ingest) {
+      ingest = await startIngest({
+        rtsp: server,
+        port: config.ingest.port,
+        hostname: config.bind,
+        policyFor: ingestPolicy(config, config.ingest),
+        logger,
+      });
+    }
   } catch (error) {
+    await source?.stop();
     await server?.close();
     console.error(`rtsp-edge: ${(error as Error).message}`);
     return 1;
   }
-  printBanner(server.url(config.path), server.port, config.bind, config.path, source.description);
+  // With nothing served locally, paths are whatever devices and publishers choose.
+  const path = config.source.kind === "none" ? "/<path>" : config.path;
+  printBanner(server.url(path), server.port, config.bind, path, source.description);
+  if (ingest) {
+    console.log(
+      `  devices push to http://<host>:${ingest.port}/ingest/<path>` +
+        (config.ingest!.token ? "" : " (no token: anyone on the network may publish)"),
+    );
+  }
   const reason = await new Promise<string>((resolve) => {
     process.once("SIGINT", () => resolve("interrupted"));
     process.once("SIGTERM", () => resolve("terminated"));
     source.ended.then(() => resolve("input ended"), (e) => resolve(`input failed: ${e.message}`));
   });
   logger.log("info", `stopping: ${reason}`);
+  await ingest?.close();
   await source.stop();
   await server.close(); // TEARDOWN semantics for every session
   return reason.startsWith("input failed") ? 1 : 0;

@@ -17,7 +17,18 @@ export type SourceConfig =
   | { kind: "y4m"; path: string }
   | { kind: "stdin" }
   | { kind: "raw"; path: string; format: PixelFormat }
-  | { kind: "camera"; device: string; pixelFormat: number | undefined };
+  | { kind: "camera"; device: string; pixelFormat: number | undefined }
+  | { kind: "none" };
+
+/** Frame ingest from devices (HTTP/WebSocket), when asked for. */
+export interface IngestFlags {
+  /** TCP port of the ingest listener. */
+  port: number;
+  /** Bearer token devices must present; undefined: none. */
+  token: string | undefined;
+  /** How pushed JPEG is served. */
+  jpeg: "h264" | "rtp-jpeg";
+}
 
 /** What the command line asked for. */
 export interface CliConfig {
@@ -51,6 +62,14 @@ export interface CliConfig {
   payloadSize: number;
   /** Least severe log level printed. */
   logLevel: LogLevel;
+  /** Frame ingest, if enabled. */
+  ingest: IngestFlags | undefined;
+  /** Whether RTSP clients may publish (ANNOUNCE/RECORD) to any path. */
+  publish: boolean;
+  /** A new publisher (device or RTSP) takes a path from the one holding it. */
+  replace: boolean;
+  /** A config file describing many paths. */
+  configFile: string | undefined;
 }
 
 /** A mistake on the command line; its message is one sentence for the user. */
@@ -96,6 +115,16 @@ Network:
   --rtp-port N        first UDP port of the RTP/RTCP pair, even (default: any free pair)
   --payload-size N    largest RTP payload in bytes (default 1400)
 
+Devices and publishers (paths appear when something publishes to them):
+  --ingest-port N     accept frames pushed over HTTP/WebSocket to /ingest/<path> on this port
+                      (default 8080 when --ingest or --ingest-token is given)
+  --ingest            accept pushed frames on the default ingest port, without a token
+  --ingest-token T    the Bearer token devices must present (enables ingest)
+  --jpeg MODE         serve pushed JPEG as h264 (transcoded, the default) or rtp-jpeg (RFC 2435)
+  --publish           accept RTSP publishers (ANNOUNCE/RECORD, e.g. ffmpeg -f rtsp) on any path
+  --replace           a new publisher takes a path from the one holding it (default: refused)
+  --config FILE       many paths, each with its source and rules (see examples/rtsp-edge.json)
+
 Other:
   --log-level LEVEL   debug, info, warn or error (default info)
   --help              show this help
@@ -127,6 +156,13 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
         version: { type: "boolean", short: "V" },
         licenses: { type: "boolean" },
         "list-cameras": { type: "boolean" },
+        "ingest-port": { type: "string" },
+        "ingest-token": { type: "string" },
+        ingest: { type: "boolean" },
+        jpeg: { type: "string" },
+        publish: { type: "boolean" },
+        replace: { type: "boolean" },
+        config: { type: "string" },
         camera: { type: "string", short: "c" },
         input: { type: "string", short: "i" },
         "test-pattern": { type: "boolean" },
@@ -179,8 +215,27 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
   } catch (error) {
     throw new UsageError(`--bitrate: ${(error as Error).message}`);
   }
+  const jpeg = values.jpeg ?? "h264";
+  if (jpeg !== "h264" && jpeg !== "rtp-jpeg") {
+    throw new UsageError(`--jpeg must be h264 or rtp-jpeg, got "${jpeg}"`);
+  }
+  if (values["ingest-token"] === "") throw new UsageError("--ingest-token needs a token");
+  if (values.config === "") throw new UsageError("--config needs a file name");
+  const ingestOn = values.ingest || values["ingest-port"] !== undefined ||
+    values["ingest-token"] !== undefined;
+  const ingest = ingestOn
+    ? {
+      port: int("ingest-port", values["ingest-port"], 0, 65535, 8080),
+      token: values["ingest-token"],
+      jpeg: jpeg as IngestFlags["jpeg"],
+    }
+    : undefined;
+  // Pushed or published paths need no local source: serve only what arrives, unless one is named.
+  const receiving = ingestOn || values.publish || values.config !== undefined;
   const source = values.camera !== undefined
     ? cameraSource(values.camera, values.format)
+    : receiving && values.input === undefined && !values["test-pattern"]
+    ? { kind: "none" as const }
     : sourceOf(values.input, values.format);
   if (source.kind === "raw" && values.size === undefined) {
     throw new UsageError("raw frames need their size: add --size WIDTHxHEIGHT");
@@ -201,6 +256,10 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
     rtpPort,
     payloadSize: int("payload-size", values["payload-size"], 100, 65000, 1400),
     logLevel,
+    ingest,
+    publish: values.publish ?? false,
+    replace: values.replace ?? false,
+    configFile: values.config,
   };
 }
 

@@ -70,6 +70,13 @@ export async function startSource(
     };
   }
 
+  if (source.kind === "none") {
+    return {
+      description: "what devices and publishers send",
+      ended: FOREVER,
+      stop: async () => {},
+    };
+  }
   if (source.kind === "stdin") return await startStdin(config, server, logger);
   if (source.kind === "camera") {
     return await startCamera(config, source.device, source.pixelFormat, server, logger);

@@ -19,6 +19,10 @@ Deno.test("parseCliArgs() defaults to the test pattern and the defaults users kn
     rtpPort: 0,
     payloadSize: 1400,
     logLevel: "info",
+    ingest: undefined,
+    publish: false,
+    replace: false,
+    configFile: undefined,
   });
 });
 

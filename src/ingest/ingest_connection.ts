@@ -1,0 +1,330 @@
+/**
+ * One device connection to the ingest port: HTTP/1.1 requests (one frame each, or a long-lived
+ * chunked stream) or a WebSocket, each frame handed to the path's sink. A mistake gets one status
+ * with a one-line reason, is logged once, and closes this connection only: no other path or reader
+ * notices.
+ *
+ * @module
+ */
+
+import type { TcpConnection } from "../runtime/net.ts";
+import type { Logger } from "../server/log.ts";
+import { PathBusyError, type Publication } from "../server/publishers.ts";
+import type { RtspServer } from "../server/server.ts";
+import { BodyReader } from "./body_reader.ts";
+import { IngestError } from "./errors.ts";
+import { formatResponse, type HttpRequestHead, HttpRequestParser } from "./http_request.ts";
+import { type IngestPathPolicy, type IngestPlan, planIngest } from "./ingest_request.ts";
+import { EncodingSink, H264Passthrough, JpegRtpSink } from "./sinks.ts";
+import type { ParkedSink, SinkCache } from "./sink_cache.ts";
+import { TimestampSmoother } from "./timestamps.ts";
+import { acceptKey, encodeFrame, WebSocketError, WebSocketParser } from "./websocket.ts";
+
+/** What a connection needs from the ingest server. */
+export interface IngestContext {
+  /** The RTSP server whose paths are published. */
+  rtsp: RtspServer;
+  /** The rules of a path, or undefined when it may not be published. */
+  policyFor(path: string): IngestPathPolicy | undefined;
+  /** Where refusals and publisher changes are told. */
+  logger: Logger;
+  /** Monotonic milliseconds. */
+  now(): number;
+  /** Sinks kept between a path's requests. */
+  sinks: SinkCache;
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  101: "Switching Protocols",
+  204: "No Content",
+  400: "Bad Request",
+  401: "Unauthorized",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  411: "Length Required",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  505: "HTTP Version Not Supported",
+};
+
+/** A device's publication of a path: the claim, the sink, the clock. */
+interface Publishing extends ParkedSink {
+  key: string;
+  publication: Publication;
+}
+
+/** Handles one TCP connection of the ingest port. */
+export class IngestConnection {
+  readonly #tcp: TcpConnection;
+  readonly #ctx: IngestContext;
+  readonly #peer: string;
+  #http: HttpRequestParser | undefined = new HttpRequestParser();
+  #ws: WebSocketParser | undefined;
+  #wsBacklog: Uint8Array[] | undefined;
+  #wsTimestamp: number | undefined;
+  #body: BodyReader | undefined;
+  #publishing: Publishing | undefined;
+  #closed = false;
+  /** Milliseconds of the last byte received, for the idle timeout. */
+  lastActivity: number;
+
+  /** Serves `tcp` with the server's context. */
+  constructor(tcp: TcpConnection, ctx: IngestContext) {
+    this.#tcp = tcp;
+    this.#ctx = ctx;
+    this.#peer = tcp.remote.hostname;
+    this.lastActivity = ctx.now();
+  }
+
+  /** Bytes arrived (valid during the call). Never throws. */
+  data(bytes: Uint8Array): void {
+    if (this.#closed) return;
+    this.lastActivity = this.#ctx.now();
+    try {
+      if (this.#wsBacklog) this.#wsBacklog.push(bytes.slice());
+      else if (this.#ws) this.#wsData(bytes);
+      else this.#httpData(bytes);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** A write reached the kernel. */
+  written(): void {}
+
+  /** The connection is gone: the path is given up, its stream and readers stay. */
+  closed(): void {
+    this.#closed = true;
+    this.#release();
+  }
+
+  /** Closes the connection (idle timeout, server shutdown, a publisher that replaced this one). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#release();
+    this.#tcp.destroy();
+  }
+
+  #httpData(bytes: Uint8Array): void {
+    for (const event of this.#http!.push(bytes)) {
+      if (event.kind === "head") this.#head(event.head);
+      else if (event.kind === "body") this.#body?.push(event.data);
+      else if (event.kind === "end") this.#end();
+      if (this.#closed || this.#ws || this.#wsBacklog) return;
+    }
+  }
+
+  #head(head: HttpRequestHead): void {
+    const plan = planIngest(head, this.#ctx.policyFor);
+    const publishing = this.#publish(plan);
+    const target = {
+      sink: publishing.sink,
+      h264: publishing.h264,
+      stamp: (deviceUs: number | undefined) =>
+        publishing.smoother.next(deviceUs, this.#ctx.now() * 1000),
+    };
+    this.#body = new BodyReader(
+      plan.format,
+      target,
+      plan.policy.maxFrameBytes,
+      plan.timestampUs,
+      plan.encoding,
+    );
+    if (plan.websocket) this.#upgrade(head, plan.policy.maxFrameBytes);
+    // curl asks before sending a large body (RFC 9110 §10.1.1) and waits a second for this.
+    else if (head.headers["expect"]?.toLowerCase() === "100-continue") {
+      this.#write(formatResponse(100, "Continue", {}));
+    }
+  }
+
+  #end(): void {
+    this.#body?.end();
+    this.#body = undefined;
+    // The path is free between requests; its sink waits in the cache for the next one.
+    this.#release(true);
+    this.#respond(204);
+  }
+
+  /** Claims the path (or keeps the claim this connection already has for the same format). */
+  #publish(plan: IngestPlan): Publishing {
+    const codec = plan.format.kind !== "h264" && plan.format.kind !== "raw" &&
+        plan.policy.jpeg === "rtp-jpeg"
+      ? "jpeg" as const
+      : "h264" as const;
+    const key = `${plan.path} ${JSON.stringify(plan.format)} ${codec}`;
+    this.#release();
+    let publication: Publication;
+    try {
+      publication = this.#ctx.rtsp.publish(plan.path, {
+        codec,
+        publisher: `ingest ${this.#peer}`,
+        replace: plan.policy.replace,
+        onReplaced: () => {
+          this.#ctx.logger.log("info", "device replaced by another", { path: plan.path });
+          this.close();
+        },
+      });
+    } catch (error) {
+      if (error instanceof PathBusyError) throw new IngestError(409, error.message);
+      throw error;
+    }
+    const { stream } = publication;
+    const parked = this.#ctx.sinks.take(key, stream);
+    if (parked) {
+      this.#publishing = { ...parked, key, publication };
+      return this.#publishing;
+    }
+    const publishing: Publishing = {
+      key,
+      publication,
+      stream,
+      smoother: new TimestampSmoother(),
+    };
+    const settings = { bitrate: plan.policy.bitrate, gop: plan.policy.gop, fps: 30 };
+    const format = plan.format;
+    if (format.kind === "h264") {
+      publishing.h264 = new H264Passthrough(stream, plan.policy.maxFrameBytes);
+    } else if (format.kind === "raw") {
+      if (format.framerate) settings.fps = format.framerate;
+      publishing.sink = new EncodingSink(stream, settings, this.#ctx.logger, format);
+    } else {
+      publishing.sink = codec === "jpeg"
+        ? new JpegRtpSink(stream)
+        : new EncodingSink(stream, settings, this.#ctx.logger);
+    }
+    this.#publishing = publishing;
+    this.#ctx.logger.log("info", "device publishing", {
+      path: plan.path,
+      peer: this.#peer,
+      format: format.kind,
+      as: codec,
+    });
+    return publishing;
+  }
+
+  /** Gives the path up; `park` keeps the sink for the path's next request. */
+  #release(park = false): void {
+    const p = this.#publishing;
+    if (!p) return;
+    this.#publishing = undefined;
+    p.publication.release();
+    if (park && p.publication.stream === p.stream) {
+      this.#ctx.sinks.park(p.key, {
+        stream: p.stream,
+        sink: p.sink,
+        h264: p.h264,
+        smoother: p.smoother,
+      });
+      return;
+    }
+    this.#ctx.logger.log("info", "device stopped publishing; readers stay", {
+      path: p.stream.path,
+      peer: this.#peer,
+    });
+    p.sink?.close().catch(() => {});
+  }
+
+  // --- WebSocket (RFC 6455) ---
+
+  #upgrade(head: HttpRequestHead, maxMessageBytes: number): void {
+    const key = head.headers["sec-websocket-key"];
+    if (!key || head.headers["sec-websocket-version"]?.trim() !== "13") {
+      throw new IngestError(400, "a WebSocket upgrade needs Sec-WebSocket-Key and version 13");
+    }
+    // Bytes that came after the upgrade request in the same read are the first WebSocket frames.
+    const rest = this.#http!.takeRemainder();
+    this.#http = undefined;
+    this.#wsBacklog = rest.length ? [rest.slice()] : [];
+    acceptKey(key).then((accept) => {
+      if (this.#closed) return;
+      this.#write(formatResponse(101, REASONS[101], {
+        Upgrade: "websocket",
+        Connection: "Upgrade",
+        "Sec-WebSocket-Accept": accept,
+      }));
+      this.#ws = new WebSocketParser(maxMessageBytes);
+      const backlog = this.#wsBacklog ?? [];
+      this.#wsBacklog = undefined;
+      try {
+        for (const bytes of backlog) this.#wsData(bytes);
+      } catch (error) {
+        this.#fail(error);
+      }
+    }, (error) => this.#fail(error));
+  }
+
+  #wsData(bytes: Uint8Array): void {
+    for (const m of this.#ws!.push(bytes)) {
+      if (m.kind === "binary") {
+        this.#body!.message(m.data, this.#wsTimestamp);
+        this.#wsTimestamp = undefined;
+      } else if (m.kind === "text") {
+        const ts = /^ts=(\d{1,16})$/.exec(new TextDecoder().decode(m.data).trim());
+        if (!ts) throw new WebSocketError(1003, 'text messages must be "ts=<microseconds>"');
+        this.#wsTimestamp = Number(ts[1]);
+      } else if (m.kind === "ping") {
+        this.#write(encodeFrame(0xa, m.data));
+      } else if (m.kind === "close") {
+        this.#write(encodeFrame(0x8, closePayload(1000, "")));
+        this.#tcp.end();
+        this.#closed = true;
+        this.#release();
+        return;
+      }
+    }
+  }
+
+  // --- answers ---
+
+  #respond(status: number, reason = ""): void {
+    const body = reason ? new TextEncoder().encode(reason + "\n") : undefined;
+    const headers: Record<string, string> = {};
+    if (body) headers["Content-Type"] = "text/plain; charset=utf-8";
+    if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="rtsp-edge"';
+    if (status >= 400) headers["Connection"] = "close";
+    this.#write(formatResponse(status, REASONS[status] ?? "Error", headers, body));
+  }
+
+  #fail(error: unknown): void {
+    if (this.#closed) return;
+    const path = this.#publishing?.publication.stream.path;
+    if (this.#ws || this.#wsBacklog) {
+      const code = error instanceof WebSocketError
+        ? error.closeCode
+        : error instanceof IngestError && error.status === 413
+        ? 1009
+        : 1008;
+      const reason = (error as Error).message.slice(0, 120);
+      this.#ctx.logger.log("warn", "ingest refused", { peer: this.#peer, path, code, reason });
+      if (this.#ws) this.#write(encodeFrame(0x8, closePayload(code, reason)));
+    } else {
+      const status = error instanceof IngestError
+        ? error.status
+        : (error as { status?: number }).status ?? 500;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#ctx.logger.log("warn", "ingest refused", { peer: this.#peer, path, status, reason });
+      this.#respond(status, reason);
+    }
+    this.#closed = true;
+    this.#release();
+    this.#tcp.end();
+  }
+
+  #write(bytes: Uint8Array): void {
+    this.#tcp.write(bytes);
+  }
+}
+
+function closePayload(code: number, reason: string): Uint8Array {
+  const text = new TextEncoder().encode(reason);
+  const out = new Uint8Array(2 + text.length);
+  out[0] = code >> 8;
+  out[1] = code & 0xff;
+  out.set(text, 2);
+  return out;
+}

@@ -1,0 +1,120 @@
+/**
+ * What an ingest request asks for, checked: which path, whether its token is right, which format
+ * its frames are in. Pure: a request head and the path rules in, a plan or an {@link IngestError}
+ * with the status to answer out.
+ *
+ * @module
+ */
+
+import { type IngestFormat, ingestFormatOf } from "./content_type.ts";
+import { IngestError } from "./errors.ts";
+import type { HttpRequestHead } from "./http_request.ts";
+
+/** The rules of one ingest path. */
+export interface IngestPathPolicy {
+  /** Bearer token the device must present; undefined: none needed. */
+  token?: string;
+  /** How JPEG is served: encoded to H.264 (default), or as RTP/JPEG. */
+  jpeg: "h264" | "rtp-jpeg";
+  /** A new publisher takes the path from one that holds it (default: refused, 409). */
+  replace: boolean;
+  /** Encoder bitrate for JPEG and raw frames, bits per second. */
+  bitrate: number;
+  /** Encoder GOP length in frames. */
+  gop: number;
+  /** Largest frame (one JPEG, one raw picture, one access unit), bytes. */
+  maxFrameBytes: number;
+}
+
+/** A checked request. */
+export interface IngestPlan {
+  /** The RTSP path it publishes, e.g. `/cam1`. */
+  path: string;
+  /** Its rules. */
+  policy: IngestPathPolicy;
+  /** The frames' format. */
+  format: IngestFormat;
+  /** Whether this is a WebSocket upgrade. */
+  websocket: boolean;
+  /** `Content-Encoding` of raw frames, if compressed. */
+  encoding?: "deflate" | "gzip";
+  /** The request's `X-Timestamp-Us`, if any. */
+  timestampUs?: number;
+}
+
+const PREFIX = "/ingest/";
+const SEGMENT = /^[A-Za-z0-9._~-]+$/;
+
+/** Constant-time string comparison, so a wrong token's timing says nothing about the right one. */
+export function sameSecret(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < x.length; i++) diff |= x[i] ^ (y[i % Math.max(1, y.length)] ?? 0);
+  return diff === 0;
+}
+
+/** Parses `X-Timestamp-Us` (integer microseconds); undefined when absent. */
+export function timestampHeader(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,16}$/.test(value.trim())) {
+    throw new IngestError(400, `X-Timestamp-Us must be whole microseconds, got "${value}"`);
+  }
+  return Number(value.trim());
+}
+
+/**
+ * Checks a request head against the path rules. `policyFor` returns undefined for a path that
+ * may not be published (404).
+ */
+export function planIngest(
+  head: HttpRequestHead,
+  policyFor: (path: string) => IngestPathPolicy | undefined,
+): IngestPlan {
+  const websocket = head.upgrade?.toLowerCase() === "websocket";
+  if (websocket ? head.method !== "GET" : head.method !== "POST") {
+    throw new IngestError(405, `use POST (or a WebSocket GET) on ${PREFIX}<path>`);
+  }
+  if (!head.path.startsWith(PREFIX)) {
+    throw new IngestError(404, `ingest paths look like ${PREFIX}<path>, got ${head.path}`);
+  }
+  let rest: string;
+  try {
+    rest = decodeURIComponent(head.path.slice(PREFIX.length));
+  } catch {
+    throw new IngestError(400, "the path is not valid percent-encoding");
+  }
+  const segments = rest.split("/");
+  if (!segments.every((s) => SEGMENT.test(s))) {
+    throw new IngestError(404, `"${rest}" is not a path name (letters, digits, . _ ~ -)`);
+  }
+  const path = `/${rest}`;
+  const policy = policyFor(path);
+  if (!policy) throw new IngestError(404, `${path} is not an ingest path`);
+  if (policy.token !== undefined) {
+    const auth = head.headers["authorization"] ?? "";
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] ?? (websocket ? head.query["token"] : "");
+    if (!bearer || !sameSecret(bearer, policy.token)) {
+      throw new IngestError(401, "a valid token is needed: Authorization: Bearer <token>");
+    }
+  }
+  const contentType = (websocket ? head.query["type"] : undefined) ?? head.headers["content-type"];
+  if (!contentType) {
+    throw new IngestError(
+      415,
+      websocket ? "say the frames' type: ?type=<content type>" : "Content-Type is missing",
+    );
+  }
+  const format = ingestFormatOf(contentType);
+  const plan: IngestPlan = { path, policy, format, websocket };
+  const encoding = head.headers["content-encoding"]?.trim().toLowerCase();
+  if (encoding && encoding !== "identity") {
+    if (format.kind !== "raw" || (encoding !== "deflate" && encoding !== "gzip")) {
+      throw new IngestError(415, `Content-Encoding ${encoding} is not supported here`);
+    }
+    plan.encoding = encoding;
+  }
+  const ts = timestampHeader(head.headers["x-timestamp-us"]);
+  if (ts !== undefined) plan.timestampUs = ts;
+  return plan;
+}
