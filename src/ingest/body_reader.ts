@@ -70,11 +70,15 @@ export class BodyReader {
     return this.#frames;
   }
 
-  /** The next body bytes (a view, valid during the call). Throws {@link IngestError}. */
-  push(bytes: Uint8Array): void {
+  /**
+   * The next body bytes (a view, valid during the call); `chunkEnd` when they complete an HTTP
+   * chunk. Throws {@link IngestError}.
+   */
+  push(bytes: Uint8Array, chunkEnd?: boolean): void {
     switch (this.#format.kind) {
       case "h264":
         this.#target.h264!.bytes(bytes, this.#target.stamp(this.#takeRequestStamp()));
+        if (chunkEnd && this.#format.chunkPerAccessUnit) this.#target.h264!.boundary();
         return;
       case "jpeg":
         this.#jpegBytes += bytes.length;

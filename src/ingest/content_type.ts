@@ -45,7 +45,14 @@ export interface ContentType {
 
 /** What the body (or each WebSocket message) of an ingest request carries. */
 export type IngestFormat =
-  | { kind: "h264" }
+  | {
+    kind: "h264";
+    /**
+     * `framing=chunk`: each HTTP chunk holds exactly one access unit, so each goes out as soon as
+     * its chunk ends (without it, an access unit is complete when the next one starts).
+     */
+    chunkPerAccessUnit?: true;
+  }
   | { kind: "jpeg" }
   | { kind: "multipart"; boundary: string }
   | { kind: "raw"; format: PixelFormat; width: number; height: number; framerate?: number };
@@ -153,7 +160,9 @@ export function ingestFormatOf(ct: string | ContentType): IngestFormat {
   const media = `${type}/${subtype}`;
   switch (media) {
     case "video/h264":
-      return { kind: "h264" };
+      if (params.framing === undefined) return { kind: "h264" };
+      if (params.framing.toLowerCase() === "chunk") return { kind: "h264", chunkPerAccessUnit: true };
+      throw new IngestFormatError(400, `video/h264 framing must be "chunk", got "${params.framing}"`);
     case "image/jpeg":
     case "image/jpg": // not registered, but Arduino sketches send it
       return { kind: "jpeg" };

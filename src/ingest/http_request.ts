@@ -70,7 +70,12 @@ export interface HttpRequestHead {
 /** One result of {@linkcode HttpRequestParser.push}. */
 export type HttpEvent =
   | { kind: "head"; head: HttpRequestHead }
-  | { kind: "body"; data: Uint8Array }
+  | {
+    kind: "body";
+    data: Uint8Array;
+    /** Set on the piece that completes a chunk of a chunked body (RFC 9112 §7.1). */
+    chunkEnd?: true;
+  }
   | { kind: "end" };
 
 const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -218,7 +223,9 @@ export class HttpRequestParser {
         case BODY:
         case CHUNK_DATA: {
           const n = Math.min(this.#remaining, bytes.length - i);
-          events.push({ kind: "body", data: bytes.subarray(i, i + n) });
+          const event: HttpEvent = { kind: "body", data: bytes.subarray(i, i + n) };
+          if (this.#state === CHUNK_DATA && n === this.#remaining) event.chunkEnd = true;
+          events.push(event);
           i += n;
           this.#remaining -= n;
           if (this.#remaining === 0) {

@@ -113,7 +113,7 @@ export class IngestConnection {
   #httpData(bytes: Uint8Array): void {
     for (const event of this.#http!.push(bytes)) {
       if (event.kind === "head") this.#head(event.head);
-      else if (event.kind === "body") this.#body?.push(event.data);
+      else if (event.kind === "body") this.#body?.push(event.data, event.chunkEnd);
       else if (event.kind === "end") this.#end();
       if (this.#closed || this.#ws || this.#wsBacklog) return;
     }

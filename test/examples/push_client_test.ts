@@ -239,7 +239,7 @@ for (
           "POST /ingest/site/p4 HTTP/1.1\r\n" +
             `Host: localhost:${port}\r\n` +
             "User-Agent: rtse-push/1\r\n" +
-            "Content-Type: video/h264\r\n" +
+            "Content-Type: video/h264; framing=chunk\r\n" +
             "Transfer-Encoding: chunked\r\n\r\n",
         );
         assert.ok(req.complete);

@@ -176,3 +176,15 @@ Deno.test("ingestFormatOf() answers 415 to an unsupported type, naming the suppo
 Deno.test("ingestFormatOf() takes an already parsed content type", () => {
   assert.deepEqual(ingestFormatOf(parseContentType("image/jpeg")), { kind: "jpeg" });
 });
+
+Deno.test("ingestFormatOf() reads video/h264's framing=chunk and refuses other framings", () => {
+  assert.deepEqual(ingestFormatOf("video/h264"), { kind: "h264" });
+  assert.deepEqual(ingestFormatOf("video/h264; framing=chunk"), {
+    kind: "h264",
+    chunkPerAccessUnit: true,
+  });
+  assert.throws(() => ingestFormatOf("video/h264; framing=nal"), {
+    name: "IngestFormatError",
+    status: 400,
+  });
+});

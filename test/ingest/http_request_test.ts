@@ -397,3 +397,15 @@ Deno.test("formatResponse refuses CRLF injection, bad names, bad statuses and bo
   assert.throws(() => formatResponse(99, "?", {}), RangeError);
   assert.throws(() => formatResponse(204, "No Content", {}, enc("x")), RangeError);
 });
+
+Deno.test("HttpRequestParser marks the body piece that completes each chunk", () => {
+  const parser = new HttpRequestParser();
+  const events = parser.push(
+    enc("POST /ingest/a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4\r\nde"),
+  );
+  const more = parser.push(enc("fg\r\n0\r\n\r\n"));
+  const bodies = [...events, ...more].flatMap((e) =>
+    e.kind === "body" ? [[dec(e.data), e.chunkEnd ?? false]] : []
+  );
+  assert.deepEqual(bodies, [["abc", true], ["de", false], ["fg", true]]);
+});

@@ -7,7 +7,8 @@
  *   Host: 192.168.1.10:8080\r\n
  *   User-Agent: rtse-push/1\r\n
  *   Authorization: Bearer secret\r\n                  (only with a token)
- *   Content-Type: multipart/x-mixed-replace; boundary=rtse-frame\r\n   (or video/h264)
+ *   Content-Type: multipart/x-mixed-replace; boundary=rtse-frame\r\n
+ *                 (or video/h264; framing=chunk: one access unit per chunk)
  *   Transfer-Encoding: chunked\r\n
  *   \r\n
  *
@@ -256,6 +257,10 @@ static int read_answer(rtse_conn *c, int nonblocking_first) {
                 c->response_len -= end;
                 continue;
             }
+            /* 204 and 304 have no body and no Content-Length (RFC 9110 §8.6, §15.3.5) */
+            if (is_http(c->response, c->response_len) &&
+                (memcmp(c->response + 9, "204", 3) == 0 || memcmp(c->response + 9, "304", 3) == 0))
+                return parse_answer(c, end);
             if (length >= 0 && c->response_len >= end + (size_t)length) return parse_answer(c, end);
         }
         if (c->response_len == sizeof c->response) return parse_answer(c, end);
@@ -350,7 +355,7 @@ int rtse_connect(rtse_conn *conn, const char *host, uint16_t port, const char *p
     }
     start(&b, conn->head, sizeof conn->head);
     put(&b, type == RTSE_JPEG ? "Content-Type: multipart/x-mixed-replace; boundary=" RTSE_BOUNDARY
-                              : "Content-Type: video/h264");
+                              : "Content-Type: video/h264; framing=chunk");
     put(&b, "\r\nTransfer-Encoding: chunked\r\n\r\n");
     if (rc == RTSE_OK) rc = send_all(conn, b.buf, b.len, 0);
     return rc;

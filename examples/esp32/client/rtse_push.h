@@ -4,7 +4,7 @@
  *   POST /ingest/<path> HTTP/1.1
  *   Transfer-Encoding: chunked
  *   Content-Type: multipart/x-mixed-replace; boundary=rtse-frame   (JPEG: one part per frame)
- *   Content-Type: video/h264                                       (H.264 Annex B, as it comes)
+ *   Content-Type: video/h264; framing=chunk     (H.264 Annex B, one access unit per chunk)
  *
  * rtsp-edge then serves the path as rtsp://<server>:8554/<path>.
  *
@@ -54,7 +54,10 @@ extern "C" {
 typedef enum {
     /** JPEG pictures, sent as multipart/x-mixed-replace, one part per frame. */
     RTSE_JPEG = 0,
-    /** H.264 Annex B byte stream (start codes included), sent as video/h264. */
+    /**
+     * H.264 Annex B (start codes included), sent as video/h264; framing=chunk: each
+     * rtse_send_frame is one chunk holding one access unit, which the server sends on at once.
+     */
     RTSE_H264 = 1
 } rtse_content_type;
 
