@@ -161,8 +161,13 @@ export function ingestFormatOf(ct: string | ContentType): IngestFormat {
   switch (media) {
     case "video/h264":
       if (params.framing === undefined) return { kind: "h264" };
-      if (params.framing.toLowerCase() === "chunk") return { kind: "h264", chunkPerAccessUnit: true };
-      throw new IngestFormatError(400, `video/h264 framing must be "chunk", got "${params.framing}"`);
+      if (params.framing.toLowerCase() === "chunk") {
+        return { kind: "h264", chunkPerAccessUnit: true };
+      }
+      throw new IngestFormatError(
+        400,
+        `video/h264 framing must be "chunk", got "${params.framing}"`,
+      );
     case "image/jpeg":
     case "image/jpg": // not registered, but Arduino sketches send it
       return { kind: "jpeg" };
