@@ -11,6 +11,7 @@ import { packedView } from "../src/camera/frame_copy.ts";
 import { instantiateEncoder, loadEncoderModule } from "../src/encoder/wasm_binding.ts";
 import { JpegDecoder } from "../src/jpeg/jpeg_decoder.ts";
 import { PixelFormat } from "../src/source/raw_frame.ts";
+import { splitJpegs } from "../src/codec/jpeg.ts";
 
 const WIDTH = 1280;
 const HEIGHT = 720;
@@ -40,15 +41,6 @@ async function ffmpegCpu(args: string[]): Promise<number> {
   const m = /utime=([\d.]+)s stime=([\d.]+)s/.exec(text);
   if (!m) throw new Error(`no -benchmark line from ffmpeg:\n${text}`);
   return Number(m[1]) + Number(m[2]);
-}
-
-/** Splits a concatenated MJPEG stream into its JPEGs (each starts with SOI, FF D8 FF). */
-export function splitJpegs(bytes: Uint8Array): Uint8Array[] {
-  const starts: number[] = [];
-  for (let i = 0; i + 2 < bytes.length; i++) {
-    if (bytes[i] === 0xff && bytes[i + 1] === 0xd8 && bytes[i + 2] === 0xff) starts.push(i);
-  }
-  return starts.map((s, k) => bytes.subarray(s, starts[k + 1] ?? bytes.length));
 }
 
 function cpuMs(): number {

@@ -16,6 +16,7 @@
 import { parseArgs } from "node:util";
 import { splitAccessUnits } from "../src/codec/access_unit.ts";
 import { RtspTestClient } from "../test/support/rtsp_client.ts";
+import { splitJpegs } from "../src/codec/jpeg.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -34,14 +35,6 @@ async function ffmpeg(args: string[]): Promise<Uint8Array> {
     .output();
   if (!out.success) throw new Error(`ffmpeg ${args.join(" ")} failed`);
   return out.stdout;
-}
-
-function splitJpegs(bytes: Uint8Array): Uint8Array[] {
-  const starts: number[] = [];
-  for (let i = 0; i + 2 < bytes.length; i++) {
-    if (bytes[i] === 0xff && bytes[i + 1] === 0xd8 && bytes[i + 2] === 0xff) starts.push(i);
-  }
-  return starts.map((s, k) => bytes.subarray(s, starts[k + 1] ?? bytes.length));
 }
 
 /** An access unit as Annex B bytes (4-byte start codes), as a hardware encoder emits it. */

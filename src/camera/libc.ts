@@ -100,6 +100,25 @@ export const MAP_SHARED = 0x1;
 /** poll(2) events. */
 export const POLLIN = 0x1;
 
+/**
+ * Runs one ioctl `call` (which returns the C result) as {@link LibC.ioctl} specifies: retried on
+ * EINTR, false for EAGAIN (and EINVAL at the end of an enumeration), {@link SystemError} otherwise.
+ */
+export function checkedIoctl(
+  call: () => number,
+  errno: () => number,
+  request: number,
+  endOfList: boolean,
+): boolean {
+  for (;;) {
+    if (call() >= 0) return true;
+    const e = errno();
+    if (e === 4) continue; // EINTR
+    if (e === 11 || (endOfList && e === 22)) return false; // EAGAIN, EINVAL
+    throw new SystemError(`ioctl 0x${request.toString(16)}`, e);
+  }
+}
+
 /** `path` as a NUL-terminated C string. */
 export function cString(path: string): Uint8Array {
   const bytes = new TextEncoder().encode(path);

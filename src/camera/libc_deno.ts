@@ -6,6 +6,7 @@
  */
 
 import {
+  checkedIoctl,
   cString,
   type LibC,
   MAP_SHARED,
@@ -52,13 +53,7 @@ export function openDenoLibC(): LibC {
       s.close(fd);
     },
     ioctl(fd, request, arg, endOfList = false) {
-      for (;;) {
-        if (s.ioctl(fd, BigInt(request), arg) >= 0) return true;
-        const e = errno();
-        if (e === 4) continue; // EINTR
-        if (e === 11 || (endOfList && e === 22)) return false; // EAGAIN, EINVAL
-        throw new SystemError(`ioctl 0x${request.toString(16)}`, e);
-      }
+      return checkedIoctl(() => s.ioctl(fd, BigInt(request), arg), errno, request, endOfList);
     },
     map(fd, length, offset): Mapping {
       const pointer = s.mmap(null, BigInt(length), PROT_READ_WRITE, MAP_SHARED, fd, BigInt(offset));

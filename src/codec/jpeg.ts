@@ -317,3 +317,25 @@ export function probeJpeg(bytes: Uint8Array): JpegInfo {
 function hex(byte: number): string {
   return byte.toString(16).padStart(2, "0");
 }
+
+/**
+ * The JPEGs of a concatenated MJPEG stream (ffmpeg's `-f mjpeg`, a camera dump): each starts at an
+ * SOI followed by a marker (FF D8 FF), which cannot occur inside entropy-coded data (ITU-T T.81
+ * §B.1.1.5: an FF there is always stuffed with 00). Views of `bytes`, no copies.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { splitJpegs } from "./jpeg.ts";
+ *
+ * const two = new Uint8Array([0xff, 0xd8, 0xff, 0xd9, 0xff, 0xd8, 0xff, 0xd9]);
+ * assert.deepEqual(splitJpegs(two).map((j) => j.length), [4, 4]);
+ * ```
+ */
+export function splitJpegs(bytes: Uint8Array): Uint8Array[] {
+  const starts: number[] = [];
+  for (let i = 0; i + 2 < bytes.length; i++) {
+    if (bytes[i] === 0xff && bytes[i + 1] === 0xd8 && bytes[i + 2] === 0xff) starts.push(i);
+  }
+  return starts.map((s, k) => bytes.subarray(s, starts[k + 1] ?? bytes.length));
+}

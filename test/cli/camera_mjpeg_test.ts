@@ -8,15 +8,7 @@ import { serve } from "../../src/server/server.ts";
 import type { LogLevel } from "../../src/server/log.ts";
 import { discrete, FakeCamera, FakeLibC, offer } from "../camera/fake_libc.ts";
 import { argv, interopTest, run } from "../interop/support.ts";
-
-/** The JPEGs of a concatenated MJPEG file (each starts with SOI, FF D8 FF). */
-function splitJpegs(bytes: Uint8Array): Uint8Array[] {
-  const starts: number[] = [];
-  for (let i = 0; i + 2 < bytes.length; i++) {
-    if (bytes[i] === 0xff && bytes[i + 1] === 0xd8 && bytes[i + 2] === 0xff) starts.push(i);
-  }
-  return starts.map((s, k) => bytes.subarray(s, starts[k + 1] ?? bytes.length));
-}
+import { splitJpegs } from "../../src/codec/jpeg.ts";
 
 interopTest(
   "recorded MJPEG camera frames are decoded, encoded and served as H.264 that ffmpeg decodes, " +

@@ -63,14 +63,7 @@ export async function ffmpegMake(args: string[]): Promise<void> {
   if (r.code !== 0) throw new Error(`ffmpeg failed: ${r.stderr}`);
 }
 
-/** The JPEGs of a concatenated MJPEG file. */
-export function splitJpegs(bytes: Uint8Array): Uint8Array[] {
-  const starts: number[] = [];
-  for (let i = 0; i + 2 < bytes.length; i++) {
-    if (bytes[i] === 0xff && bytes[i + 1] === 0xd8 && bytes[i + 2] === 0xff) starts.push(i);
-  }
-  return starts.map((s, k) => bytes.subarray(s, starts[k + 1] ?? bytes.length));
-}
+export { splitJpegs } from "../../src/codec/jpeg.ts";
 
 /** What a reader decoded. */
 export interface ReadResult {
