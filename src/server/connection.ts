@@ -15,7 +15,7 @@ import { stripCredentials } from "../rtsp/url.ts";
 import type { ConnectionHandler, TcpConnection } from "../runtime/net.ts";
 import type { ServerCore } from "./core.ts";
 import { dispatch, type Reply } from "./methods.ts";
-import type { Session } from "./session.ts";
+import type { AnySession } from "./session.ts";
 
 /** Requests a client may pipeline before being answered; more is a flood, and the link is closed. */
 const MAX_QUEUED_REQUESTS = 32;
@@ -34,7 +34,7 @@ export class RtspConnection implements ConnectionHandler {
   /** Monotonic ms when the socket last took queued bytes (or had none queued). */
   writeProgressAt: number;
   /** Sessions made on this connection and still alive. */
-  readonly sessions: Set<Session> = new Set();
+  readonly sessions: Set<AnySession> = new Set();
   #core: ServerCore;
   #parser: RtspParser;
   #queue: RtspRequest[] = [];
@@ -140,7 +140,7 @@ export class RtspConnection implements ConnectionHandler {
           this.#partialSince = undefined;
           if (!this.#core.interleavedData(this, event.channel, event.payload)) {
             // HARDENING item 15: interleaved data before PLAY/RECORD has no business here.
-            this.#fail(undefined, "interleaved data before PLAY");
+            this.#fail(undefined, "interleaved data before PLAY or RECORD");
             return;
           }
           break;
@@ -181,7 +181,9 @@ export class RtspConnection implements ConnectionHandler {
       this.#core.logger.log("warn", reason, { connection: this.id, peer: this.peerLabel });
     }
     this.#queue.length = 0;
-    if (status !== undefined) this.#write(status, new RtspHeaders(), undefined, undefined);
+    if (status !== undefined) {
+      this.#write(status, undefined, new RtspHeaders(), undefined, undefined);
+    }
     this.close();
   }
 
@@ -199,7 +201,7 @@ export class RtspConnection implements ConnectionHandler {
           ? await dispatch(this.#core, this, request)
           : { status: 400, headers: new RtspHeaders() };
         if (this.#closing) break;
-        this.#write(r.status, r.headers, valid ? cseq[0] : undefined, r.body);
+        this.#write(r.status, r.reason, r.headers, valid ? cseq[0] : undefined, r.body);
         this.#core.logger.log(r.status < 400 ? "debug" : "info", "request", {
           connection: this.id,
           peer: this.peerLabel,
@@ -219,6 +221,7 @@ export class RtspConnection implements ConnectionHandler {
 
   #write(
     status: number,
+    reason: string | undefined,
     headers: RtspHeaders,
     cseq: string | undefined,
     body: Uint8Array | undefined,
@@ -231,7 +234,7 @@ export class RtspConnection implements ConnectionHandler {
     const bytes = formatResponse({
       version: "RTSP/1.0",
       status,
-      reason: STATUS_TEXT[status] ?? "",
+      reason: reason ?? STATUS_TEXT[status] ?? "",
       headers: all,
       body: body ?? new Uint8Array(0),
     });

@@ -1,7 +1,8 @@
 /**
  * The server's state and housekeeping, without sockets of its own: mount points, sessions,
- * connections, RTCP in and out, and the periodic tick that reaps timed-out sessions, stalled readers
- * and slow request senders. `server.ts` gives it a network; tests drive it directly.
+ * connections, RTCP in and out, publishers' RTP in, and the periodic tick that reaps timed-out
+ * sessions, stalled readers and slow request senders. `server.ts` gives it a network; tests drive
+ * it directly.
  *
  * @module
  */
@@ -12,13 +13,14 @@ import type { Clock } from "./clock.ts";
 import { RtspConnection } from "./connection.ts";
 import type { Logger } from "./log.ts";
 import type { ResolvedOptions } from "./options.ts";
-import type { Session } from "./session.ts";
+import type { RecordSession, RecordTrack } from "./record_session.ts";
+import type { AnySession, Session } from "./session.ts";
 import { randomUint32 } from "./session_id.ts";
 import { SessionTable } from "./session_table.ts";
 import { Stream, type StreamOptions } from "./stream.ts";
 import { normalizePath } from "./mounts.ts";
 import { PublisherRegistry } from "./publishers.ts";
-import { InterleavedTransport, type UdpPair } from "./transport.ts";
+import type { UdpPair } from "./transport.ts";
 
 /** Milliseconds between RTCP sender reports to a reader (RFC 3550 §6.2 minimum interval). */
 export const SENDER_REPORT_INTERVAL_MS = 5000;
@@ -41,6 +43,12 @@ export interface ServerStats {
   badRtcp: number;
   /** Frames not sent to a reader that had fallen behind, over all sessions so far. */
   framesDropped: number;
+  /** Publishers' RTP packets dropped as malformed or of another payload type (HARDENING item 16). */
+  badRtp: number;
+  /** Publishers' access units dropped: lost packets, bad H.264 payload, over the size cap. */
+  droppedAccessUnits: number;
+  /** UDP datagrams on the RTP port from no publisher's address and port: dropped. */
+  strayDatagrams: number;
 }
 
 /** Mount points, sessions and connections of one server. */
@@ -70,6 +78,9 @@ export class ServerCore {
     slowRequests: 0,
     badRtcp: 0,
     droppedByEndedSessions: 0,
+    badRtpOfEndedSessions: 0,
+    droppedAccessUnitsOfEndedSessions: 0,
+    strayDatagrams: 0,
   };
 
   /** A core with these settings. */
@@ -83,14 +94,28 @@ export class ServerCore {
 
   /** Counters. */
   get stats(): ServerStats {
-    const { droppedByEndedSessions, ...counters } = this.#stats;
+    const {
+      droppedByEndedSessions,
+      badRtpOfEndedSessions,
+      droppedAccessUnitsOfEndedSessions,
+      ...counters
+    } = this.#stats;
     let framesDropped = droppedByEndedSessions;
+    let badRtp = badRtpOfEndedSessions;
+    let droppedAccessUnits = droppedAccessUnitsOfEndedSessions;
     for (const session of this.sessions.values()) {
-      framesDropped += session.reader.stats.framesDropped;
+      if (session.kind === "play") {
+        framesDropped += session.reader.stats.framesDropped;
+      } else {
+        badRtp += session.ingestStats.badPackets;
+        droppedAccessUnits += session.ingestStats.droppedAccessUnits;
+      }
     }
     return {
       ...counters,
       framesDropped,
+      badRtp,
+      droppedAccessUnits,
       connections: this.#connections.size,
       sessions: this.sessions.size,
     };
@@ -122,9 +147,13 @@ export class ServerCore {
     if (left > 0) this.#connectionsPerIp.set(ip, left);
     else this.#connectionsPerIp.delete(ip);
     for (const session of [...conn.sessions]) {
-      // Interleaved media dies with its connection. UDP sessions live on until TEARDOWN or their
-      // timeout (RFC 2326 §3: a session is not tied to a connection).
-      if (session.interleaved) this.endSession(session, "connection closed");
+      // Interleaved media dies with its connection. UDP readers live on until TEARDOWN or their
+      // timeout (RFC 2326 §3: a session is not tied to a connection). A publisher gives its path
+      // up with its connection whatever the transport: ffmpeg and GStreamer keep it open while
+      // they publish, and a path must not stay claimed by a publisher that is gone.
+      if (session.interleaved || session.kind === "record") {
+        this.endSession(session, "connection closed");
+      }
     }
   }
 
@@ -171,22 +200,26 @@ export class ServerCore {
     return id;
   }
 
-  /** Whether `conn` may act on `session`: same IP; for interleaved, the same connection. */
-  mayUse(conn: RtspConnection, session: Session): boolean {
+  /**
+   * Whether `conn` may act on `session`: same IP; for interleaved readers and every publisher, the
+   * same connection.
+   */
+  mayUse(conn: RtspConnection, session: AnySession): boolean {
     if (session.peer.hostname !== conn.tcp.remote.hostname) return false;
-    return !session.interleaved || session.connectionId === conn.id;
+    const bound = session.interleaved || session.kind === "record";
+    return !bound || session.connectionId === conn.id;
   }
 
-  /** Registers a session made by SETUP on `conn`. */
-  addSession(session: Session, conn: RtspConnection): void {
+  /** Registers a session made on `conn` (by SETUP for a reader, by ANNOUNCE for a publisher). */
+  addSession(session: AnySession, conn: RtspConnection): void {
     this.sessions.add(session);
     conn.sessions.add(session);
-    this.logger.log("info", "session set up", {
+    this.logger.log("info", session.kind === "play" ? "session set up" : "publisher announced", {
       connection: conn.id,
       peer: conn.peerLabel,
       session: session.id,
       path: session.stream.path,
-      transport: session.reader.transport.kind,
+      transport: session.kind === "play" ? session.reader.transport.kind : undefined,
     });
   }
 
@@ -196,16 +229,16 @@ export class ServerCore {
     this.#sendReport(session, this.clock.now());
   }
 
-  /** Ends a session: stops its media and forgets it. */
-  endSession(session: Session, reason: string): void {
+  /** Ends a session: stops its media (a publisher's path is released) and forgets it. */
+  endSession(session: AnySession, reason: string): void {
     if (!this.sessions.delete(session)) return;
-    session.close();
     const conn = this.#connections.get(session.connectionId);
     if (conn) {
       conn.sessions.delete(session);
-      const t = session.reader.transport;
-      if (t instanceof InterleavedTransport) conn.releaseChannels(t.channels);
+      conn.releaseChannels(session.interleavedChannels);
     }
+    if (session.kind === "record") return this.#endPublisher(session, reason);
+    session.close();
     const s = session.reader.stats;
     this.#stats.droppedByEndedSessions += s.framesDropped;
     this.logger.log("info", "session ended", {
@@ -219,17 +252,20 @@ export class ServerCore {
 
   /**
    * Interleaved data from a client. RTCP on a session's channel counts as a sign of life; RTP from a
-   * reader is dropped. Returns false when no session on the connection has ever played (HARDENING
-   * item 15: the caller closes). A paused session still hears RTCP: GStreamer keeps sending
-   * receiver reports between its PAUSE and its TEARDOWN.
+   * reader is dropped; RTP from a recording publisher becomes frames. Returns false when no session
+   * on the connection has ever played or recorded (HARDENING item 15: the caller closes). A paused
+   * session still hears RTCP: GStreamer keeps sending receiver reports between its PAUSE and its
+   * TEARDOWN.
    */
   interleavedData(conn: RtspConnection, channel: number, payload: Uint8Array): boolean {
     let started = false;
     for (const session of conn.sessions) {
       if (!session.started) continue;
       started = true;
-      const t = session.reader.transport;
-      if (t instanceof InterleavedTransport && t.channels[1] === channel) {
+      if (session.kind === "record") {
+        const hit = session.onChannel(channel);
+        if (hit) this.#publisherData(session, hit.track, hit.rtcp, payload);
+      } else if (session.interleaved && session.interleavedChannels[1] === channel) {
         this.#rtcpFrom(session, payload);
       }
     }
@@ -243,6 +279,22 @@ export class ServerCore {
   }
 
   /**
+   * A datagram on the shared RTP port. Only a publisher's RTP, sent from the address and RTP port
+   * its SETUP named, is taken; anything else is dropped (HARDENING.md: nobody else can inject media
+   * into a path). Readers' NAT punch packets (ffmpeg) land here too and are ignored.
+   */
+  rtpDatagram(data: Uint8Array, from: NetAddress): void {
+    const session = this.sessions.byUdpPeer(from.hostname, from.port);
+    if (session?.kind === "play") return;
+    const hit = session?.onPort(from.port);
+    if (!session || !hit || hit.rtcp) {
+      this.#stats.strayDatagrams++;
+      return;
+    }
+    this.#publisherData(session, hit.track, false, data);
+  }
+
+  /**
    * Housekeeping, once a second: session timeouts (RFC 2326 §12.37), sender reports, readers that
    * stopped reading (write stall), requests sent too slowly, idle connections.
    */
@@ -251,6 +303,16 @@ export class ServerCore {
     const timeoutMs = this.options.sessionTimeout * 1000;
     for (const session of [...this.sessions.values()]) {
       const conn = this.#connections.get(session.connectionId);
+      if (session.kind === "record") {
+        // A publisher that sent nothing (no request, no valid RTP or RTCP) for the session timeout
+        // is reaped and its connection closed; its path goes to the next publisher.
+        if (now - session.lastSeen > timeoutMs) {
+          this.#stats.timedOutSessions++;
+          this.endSession(session, "timeout");
+          conn?.close();
+        }
+        continue;
+      }
       // An interleaved reader that is playing proves it is alive by draining its socket; the write
       // deadline catches it when it stops.
       const carried = session.interleaved && session.state === "playing" && conn !== undefined;
@@ -296,7 +358,34 @@ export class ServerCore {
     }
   }
 
-  #rtcpFrom(session: Session, data: Uint8Array): void {
+  #publisherData(
+    session: RecordSession,
+    track: RecordTrack,
+    rtcp: boolean,
+    data: Uint8Array,
+  ): void {
+    if (rtcp) return this.#rtcpFrom(session, data);
+    const now = this.clock.now();
+    if (session.rtp(track, data, now)) session.lastSeen = now;
+  }
+
+  #endPublisher(session: RecordSession, reason: string): void {
+    session.close(this.clock.now());
+    const s = session.ingestStats;
+    this.#stats.badRtpOfEndedSessions += s.badPackets;
+    this.#stats.droppedAccessUnitsOfEndedSessions += s.droppedAccessUnits;
+    this.logger.log("info", "publisher ended", {
+      session: session.id,
+      path: session.path,
+      reason,
+      packets: s.packets,
+      accessUnits: s.accessUnits,
+      droppedAccessUnits: s.droppedAccessUnits,
+      badRtp: s.badPackets,
+    });
+  }
+
+  #rtcpFrom(session: AnySession, data: Uint8Array): void {
     if (parseRtcpCompound(data) === undefined) {
       this.#stats.badRtcp++;
       return;

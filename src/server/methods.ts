@@ -1,7 +1,8 @@
 /**
- * RTSP methods (RFC 2326 §10) for a server that sends live media: one function per method, each
- * taking the request and returning a reply. Every failure is an `RtspError` carrying its status; the
- * dispatcher turns anything else into 500, so nothing a peer sends escapes as an exception.
+ * RTSP methods (RFC 2326 §10) for a server that sends live media and takes it from publishers: one
+ * function per method, each taking the request and returning a reply (ANNOUNCE and RECORD live in
+ * `record_methods.ts`). Every failure is an `RtspError` carrying its status; the dispatcher turns
+ * anything else into 500, so nothing a peer sends escapes as an exception.
  *
  * @module
  */
@@ -12,18 +13,22 @@ import type { RtspRequest } from "../rtsp/message.ts";
 import { parseOptionTags } from "../rtsp/option_tags.ts";
 import { parseRange } from "../rtsp/range.ts";
 import { formatRtpInfo } from "../rtsp/rtp_info.ts";
-import { RtspError } from "../rtsp/status.ts";
+import { RtspError, STATUS_TEXT } from "../rtsp/status.ts";
+import { isSafeFieldValue } from "../rtsp/syntax.ts";
 import { buildSdp } from "../sdp/build.ts";
 import type { ServerCore } from "./core.ts";
 import type { RtspConnection } from "./connection.ts";
 import { contentBase, parseRequestTarget, trackControl } from "./mounts.ts";
 import { optionalSession, requiredSession, sessionHeader } from "./session_lookup.ts";
+import { announce, record } from "./record_methods.ts";
 import { setupSession } from "./setup.ts";
 
 /** What a handler answers: a status, headers, a body, and work to do once the reply is written. */
 export interface Reply {
   /** Status code. */
   status: number;
+  /** Reason phrase when not the RFC's, e.g. `Bad Request (path is already being published)`. */
+  reason?: string;
   /** Headers besides CSeq, Server, Date (added by the connection). */
   headers: RtspHeaders;
   /** Body bytes. */
@@ -36,13 +41,17 @@ export interface Reply {
 export const PUBLIC_METHODS: readonly string[] = [
   "OPTIONS",
   "DESCRIBE",
+  "ANNOUNCE",
   "SETUP",
   "PLAY",
+  "RECORD",
   "PAUSE",
   "TEARDOWN",
   "GET_PARAMETER",
   "SET_PARAMETER",
 ];
+
+const NOT_A_READER = "Method Not Valid in This State (the session is publishing)";
 
 /** How long DESCRIBE waits for a new stream's SPS/PPS before answering without them. */
 const DESCRIBE_WAIT_MS = 3000;
@@ -52,8 +61,10 @@ type Handler = (core: ServerCore, conn: RtspConnection, req: RtspRequest) => Pro
 const HANDLERS: Readonly<Record<string, Handler>> = {
   OPTIONS: options,
   DESCRIBE: describe,
+  ANNOUNCE: announce,
   SETUP: setupSession,
   PLAY: play,
+  RECORD: record,
   PAUSE: pause,
   TEARDOWN: teardown,
   GET_PARAMETER: parameter,
@@ -85,9 +96,17 @@ export async function dispatch(
     }
     return await handler(core, conn, req);
   } catch (error) {
-    if (error instanceof RtspError || error instanceof HeaderError) {
-      return reply(error.status);
+    if (error instanceof RtspError) {
+      // Our own sentence goes out as the reason phrase: GStreamer prints it ("Got error response:
+      // 400 (Bad Request (path is already being published))"). HeaderError messages quote the
+      // peer's bytes, so they never do.
+      const reason = error.message !== STATUS_TEXT[error.status] &&
+          isSafeFieldValue(error.message) && error.message.length <= 200
+        ? error.message
+        : undefined;
+      return { ...reply(error.status), reason };
     }
+    if (error instanceof HeaderError) return reply(error.status);
     core.logger.log("error", "request handler failed", {
       connection: conn.id,
       peer: conn.peerLabel,
@@ -134,6 +153,8 @@ async function describe(core: ServerCore, conn: RtspConnection, req: RtspRequest
 
 function play(core: ServerCore, conn: RtspConnection, req: RtspRequest): Reply {
   const session = requiredSession(core, conn, req);
+  // RFC 2326 Appendix A: a publisher's session has nothing to play.
+  if (session.kind === "record") throw new RtspError(455, NOT_A_READER);
   const range = req.headers.get("Range");
   if (range !== undefined) {
     try {
@@ -154,7 +175,7 @@ function play(core: ServerCore, conn: RtspConnection, req: RtspRequest): Reply {
 
 function pause(core: ServerCore, conn: RtspConnection, req: RtspRequest): Reply {
   const session = requiredSession(core, conn, req);
-  session.pause();
+  session.pause(); // a publisher's stops recording (RFC 2326 §10.6), a reader's stops playing
   return reply(200, { Session: sessionHeader(core, session) });
 }
 

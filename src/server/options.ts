@@ -38,6 +38,15 @@ export interface ServeOptions {
   maxSessions?: number;
   /** Sessions from one IP address. Default 128. */
   maxSessionsPerIp?: number;
+  /** Largest access unit a publisher (RTSP RECORD) may send, bytes; larger ones are dropped. Default 8 MiB. */
+  maxAccessUnitSize?: number;
+  /**
+   * Which paths RTSP clients may publish to (ANNOUNCE/RECORD): the rule for a normalized path
+   * (e.g. `/cam`), or undefined to refuse publishing there (403). `replace: true` lets a new
+   * publisher take the path from the one holding it (whose connection is closed) instead of
+   * being refused. Default: any path, without replacing.
+   */
+  publishers?: (path: string) => { replace?: boolean } | undefined;
   /** Size caps for requests; see HARDENING.md for the defaults. */
   limits?: Partial<RtspLimits>;
   /** Receives log lines; silent by default. */
@@ -76,6 +85,10 @@ export interface ResolvedOptions {
   maxSessions: number;
   /** See {@link ServeOptions.maxSessionsPerIp}. */
   maxSessionsPerIp: number;
+  /** See {@link ServeOptions.maxAccessUnitSize}. */
+  maxAccessUnitSize: number;
+  /** See {@link ServeOptions.publishers}. */
+  publishers: (path: string) => { replace?: boolean } | undefined;
   /** See {@link ServeOptions.limits}. */
   limits: RtspLimits;
 }
@@ -93,6 +106,16 @@ function seconds(name: string, value: unknown): number {
     throw new RangeError(`${name} must be a number of seconds above 0, got ${String(value)}`);
   }
   return value;
+}
+
+const ANY_PATH: { replace?: boolean } = Object.freeze({ replace: false });
+
+function publishRules(value: unknown): (path: string) => { replace?: boolean } | undefined {
+  if (value === undefined) return () => ANY_PATH;
+  if (typeof value !== "function") {
+    throw new TypeError(`publishers must be a function of a path, got ${typeof value}`);
+  }
+  return value as (path: string) => { replace?: boolean } | undefined;
 }
 
 /** Fills in defaults and checks every value, throwing a `RangeError`/`TypeError` that names it. */
@@ -131,6 +154,14 @@ export function resolveOptions(options: ServeOptions = {}): ResolvedOptions {
     ),
     maxSessions: integer("maxSessions", options.maxSessions ?? 1024, 1, 1_000_000),
     maxSessionsPerIp: integer("maxSessionsPerIp", options.maxSessionsPerIp ?? 128, 1, 1_000_000),
+    maxAccessUnitSize: integer(
+      "maxAccessUnitSize",
+      options.maxAccessUnitSize ?? 8 << 20,
+      1024,
+      1 << 30,
+      " bytes",
+    ),
+    publishers: publishRules(options.publishers),
     limits,
   };
 }

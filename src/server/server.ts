@@ -166,12 +166,13 @@ async function bindUdpPair(
   hostname: string,
   port: number,
 ): Promise<UdpPair> {
-  const ignore = () => {}; // RTP from readers (ffmpeg's NAT punch packets) carries nothing for us
+  // RTP from publishers (RECORD over UDP) becomes frames; from anyone else it is dropped.
+  const rtpIn = core.rtpDatagram.bind(core);
   const rtcpIn = core.rtcpDatagram.bind(core);
   for (let attempt = 0; attempt < 50; attempt++) {
     let rtp: UdpSocket;
     try {
-      rtp = await network.bindUdp({ hostname, port }, ignore);
+      rtp = await network.bindUdp({ hostname, port }, rtpIn);
     } catch (error) {
       throw listenError("RTP (UDP)", hostname, port, error);
     }

@@ -1,20 +1,27 @@
 /**
  * An RTSP session (RFC 2326 §3, Appendix A): one client reading one stream through one transport,
- * with its state, its binding to the client that made it, and its sign-of-life time.
+ * with its state, its binding to the client that made it, and its sign-of-life time. A publisher's
+ * session is a {@link RecordSession}; a session is one or the other, never both.
  *
  * @module
  */
 
 import type { NetAddress } from "../runtime/net.ts";
 import type { Reader } from "./reader.ts";
+import type { RecordSession } from "./record_session.ts";
 import type { Stream } from "./stream.ts";
 import { InterleavedTransport, UdpTransport } from "./transport.ts";
 
 /** Appendix A server states that a session can be in once it exists. */
 export type SessionState = "ready" | "playing";
 
+/** Any session in the table: a reader's or a publisher's, told apart by `kind`. */
+export type AnySession = Session | RecordSession;
+
 /** One reader's session. */
 export class Session {
+  /** Tells it apart from a publisher's session. */
+  readonly kind = "play";
   /** Random id (see `session_id.ts`). */
   readonly id: string;
   /** What it reads. */
@@ -58,6 +65,12 @@ export class Session {
   /** Whether media goes inside the RTSP connection. */
   get interleaved(): boolean {
     return this.reader.transport instanceof InterleavedTransport;
+  }
+
+  /** The interleaved channels it holds on its connection. */
+  get interleavedChannels(): number[] {
+    const t = this.reader.transport;
+    return t instanceof InterleavedTransport ? [...t.channels] : [];
   }
 
   /** The UDP transport, when the session uses one. */

@@ -9,10 +9,10 @@ import { formatSessionHeader, parseSessionHeader } from "../rtsp/session_header.
 import { RtspError } from "../rtsp/status.ts";
 import type { RtspConnection } from "./connection.ts";
 import type { ServerCore } from "./core.ts";
-import type { Session } from "./session.ts";
+import type { AnySession } from "./session.ts";
 
 /** `Session: <id>;timeout=<s>` as sent in replies (RFC 2326 §12.37). */
-export function sessionHeader(core: ServerCore, session: Session): string {
+export function sessionHeader(core: ServerCore, session: AnySession): string {
   return formatSessionHeader(session.id, Math.round(core.options.sessionTimeout));
 }
 
@@ -20,7 +20,11 @@ export function sessionHeader(core: ServerCore, session: Session): string {
  * The session a request names, checked against its owner; 454 when absent, unknown or owned by
  * someone else, so a guessed id learns nothing (HARDENING item 13). Counts as a sign of life.
  */
-export function requiredSession(core: ServerCore, conn: RtspConnection, req: RtspRequest): Session {
+export function requiredSession(
+  core: ServerCore,
+  conn: RtspConnection,
+  req: RtspRequest,
+): AnySession {
   const session = optionalSession(core, conn, req);
   if (!session) throw new RtspError(454);
   return session;
@@ -31,7 +35,7 @@ export function optionalSession(
   core: ServerCore,
   conn: RtspConnection,
   req: RtspRequest,
-): Session | undefined {
+): AnySession | undefined {
   const value = req.headers.get("Session");
   if (value === undefined) return undefined;
   let id: string;

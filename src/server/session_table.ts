@@ -1,12 +1,12 @@
 /**
- * All sessions of a server: lookup by id, by UDP peer (for RTCP receiver reports), and the caps on
- * how many there may be in total and per client IP.
+ * All sessions of a server: lookup by id, by UDP peer (RTCP receiver reports from readers, RTP and
+ * RTCP from publishers), and the caps on how many there may be in total and per client IP.
  *
  * @module
  */
 
 import { RtspError } from "../rtsp/status.ts";
-import type { Session } from "./session.ts";
+import type { AnySession } from "./session.ts";
 
 /** Caps on the number of sessions. */
 export interface SessionCaps {
@@ -22,9 +22,10 @@ function udpKey(hostname: string, port: number): string {
 
 /** The server's sessions. */
 export class SessionTable {
-  #byId = new Map<string, Session>();
+  #byId = new Map<string, AnySession>();
   #perIp = new Map<string, number>();
-  #byUdpPeer = new Map<string, Session>();
+  #byUdpPeer = new Map<string, AnySession>();
+  #udpKeys = new Map<AnySession, string[]>();
   #caps: SessionCaps;
 
   /** An empty table with these caps. */
@@ -48,47 +49,56 @@ export class SessionTable {
   }
 
   /** Adds a session; call {@link checkRoom} first. */
-  add(session: Session): void {
+  add(session: AnySession): void {
     this.#byId.set(session.id, session);
     const ip = session.peer.hostname;
     this.#perIp.set(ip, (this.#perIp.get(ip) ?? 0) + 1);
-    const udp = session.udp;
-    if (udp) {
-      this.#byUdpPeer.set(udpKey(udp.peer.hostname, udp.clientPorts[1]), session);
-      this.#byUdpPeer.set(udpKey(udp.peer.hostname, udp.clientPorts[0]), session);
+    const udp = session.kind === "play" ? session.udp : undefined;
+    if (udp) this.bindUdp(session, udp.peer.hostname, udp.clientPorts);
+  }
+
+  /**
+   * Routes datagrams from `hostname` at `ports` to `session` (a UDP reader's RTCP, a publisher's
+   * RTP and RTCP), until the session is deleted. The latest binding of an address wins.
+   */
+  bindUdp(session: AnySession, hostname: string, ports: readonly number[]): void {
+    if (this.#byId.get(session.id) !== session) return;
+    const keys = this.#udpKeys.get(session) ?? [];
+    for (const port of ports) {
+      const key = udpKey(hostname, port);
+      this.#byUdpPeer.set(key, session);
+      keys.push(key);
     }
+    this.#udpKeys.set(session, keys);
   }
 
   /** The session with this id, if any. */
-  get(id: string): Session | undefined {
+  get(id: string): AnySession | undefined {
     return this.#byId.get(id);
   }
 
   /** The UDP session whose client sends from `hostname:port`, if any. */
-  byUdpPeer(hostname: string, port: number): Session | undefined {
+  byUdpPeer(hostname: string, port: number): AnySession | undefined {
     return this.#byUdpPeer.get(udpKey(hostname, port));
   }
 
   /** Removes a session (it is not closed here). Returns whether it was present. */
-  delete(session: Session): boolean {
+  delete(session: AnySession): boolean {
     if (this.#byId.get(session.id) !== session) return false;
     this.#byId.delete(session.id);
     const ip = session.peer.hostname;
     const left = (this.#perIp.get(ip) ?? 1) - 1;
     if (left > 0) this.#perIp.set(ip, left);
     else this.#perIp.delete(ip);
-    const udp = session.udp;
-    if (udp) {
-      for (const port of udp.clientPorts) {
-        const key = udpKey(udp.peer.hostname, port);
-        if (this.#byUdpPeer.get(key) === session) this.#byUdpPeer.delete(key);
-      }
+    for (const key of this.#udpKeys.get(session) ?? []) {
+      if (this.#byUdpPeer.get(key) === session) this.#byUdpPeer.delete(key);
     }
+    this.#udpKeys.delete(session);
     return true;
   }
 
   /** Every session. */
-  values(): IterableIterator<Session> {
+  values(): IterableIterator<AnySession> {
     return this.#byId.values();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * SETUP (RFC 2326 §10.4): picks a transport from the client's list, makes the session and its
- * reader, and says which transport was chosen.
+ * reader, and says which transport was chosen. A publisher's SETUP goes to `record_setup.ts`.
  *
  * @module
  */
@@ -16,6 +16,7 @@ import type { Reply } from "./methods.ts";
 import { requiredSession, sessionHeader } from "./session_lookup.ts";
 import { parseRequestTarget } from "./mounts.ts";
 import { Reader } from "./reader.ts";
+import { publisherForSetup, setupRecordTrack } from "./record_setup.ts";
 import { Session } from "./session.ts";
 import { newSessionId } from "./session_id.ts";
 import { InterleavedTransport, type MediaTransport, UdpTransport } from "./transport.ts";
@@ -28,6 +29,8 @@ interface Chosen {
 
 /** Handles SETUP. */
 export function setupSession(core: ServerCore, conn: RtspConnection, req: RtspRequest): Reply {
+  const publisher = publisherForSetup(core, conn, req);
+  if (publisher) return setupRecordTrack(core, conn, req, publisher);
   const target = parseRequestTarget(req.url);
   const stream = core.mounts.get(target.path);
   // An aggregate SETUP (VLC) is taken as the single track; any other track does not exist.

@@ -133,15 +133,17 @@ export class Client {
     }
   }
 
-  /** Sends one request and returns its response (there must be exactly one). */
+  /** Sends one request (with an optional body) and returns its response (there must be one). */
   async request(
     method: string,
     url: string,
     headers: Record<string, string | number> = {},
+    body = "",
   ): Promise<RtspResponse> {
     let text = `${method} ${url} RTSP/1.0\r\n`;
     for (const [k, v] of Object.entries(headers)) text += `${k}: ${v}\r\n`;
-    const { responses, interleaved } = await this.send(text + "\r\n");
+    if (body !== "") text += `Content-Length: ${new TextEncoder().encode(body).length}\r\n`;
+    const { responses, interleaved } = await this.send(text + "\r\n" + body);
     this.#interleaved.push(...interleaved);
     if (responses.length !== 1) throw new Error(`expected one response, got ${responses.length}`);
     return responses[0];
@@ -162,6 +164,32 @@ export function makeCore(options: ServeOptions = {}): {
   const stream = core.addStream("/stream", { codec: "h264", framerate: 30 });
   stream.sendFrame([SPS, PPS, idr()], { timestamp: 0 });
   return { core, clock, stream, udp };
+}
+
+/** An RTP packet: version 2, the given marker, payload type, sequence number and timestamp. */
+export function rtpPacket(
+  seq: number,
+  ts: number,
+  payload: ArrayLike<number>,
+  { marker = true, pt = 96 }: { marker?: boolean; pt?: number } = {},
+): Uint8Array {
+  const p = new Uint8Array(12 + payload.length);
+  p[0] = 0x80;
+  p[1] = (marker ? 0x80 : 0) | pt;
+  p[2] = (seq >> 8) & 0xff;
+  p[3] = seq & 0xff;
+  new DataView(p.buffer).setUint32(4, ts >>> 0);
+  new DataView(p.buffer).setUint32(8, 0x1234);
+  p.set(payload, 12);
+  return p;
+}
+
+/** An interleaved frame (RFC 2326 §10.12): `$`, channel, 16-bit length, payload. */
+export function dollar(channel: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + payload.length);
+  out.set([0x24, channel, payload.length >> 8, payload.length & 0xff]);
+  out.set(payload, 4);
+  return out;
 }
 
 /** Client ports and an RTSP URL for the stream. */

@@ -1,0 +1,143 @@
+/**
+ * ANNOUNCE (RFC 2326 §10.3) and RECORD (§10.11): a publisher (ffmpeg `-f rtsp`, GStreamer's
+ * `rtspclientsink`) claims a path with its SDP, sets its tracks up (`record_setup.ts`) and starts
+ * sending. Readers of the path are served the publisher's H.264.
+ *
+ * @module
+ */
+
+import { RtspHeaders } from "../rtsp/headers.ts";
+import type { RtspRequest } from "../rtsp/message.ts";
+import { parseRange } from "../rtsp/range.ts";
+import { RtspError } from "../rtsp/status.ts";
+import { stripCredentials } from "../rtsp/url.ts";
+import type { RtspConnection } from "./connection.ts";
+import type { ServerCore } from "./core.ts";
+import type { Reply } from "./methods.ts";
+import { parseRequestTarget } from "./mounts.ts";
+import { PathBusyError, type Publication } from "./publishers.ts";
+import { readAnnouncement } from "./record_announce.ts";
+import { RecordSession } from "./record_session.ts";
+import { newSessionId } from "./session_id.ts";
+import { requiredSession, sessionHeader } from "./session_lookup.ts";
+
+const NO_SESSION_STATE = "Method Not Valid in This State";
+
+/**
+ * Handles ANNOUNCE: reads the SDP, claims the path and makes the publisher's session. The reply
+ * carries no Session header (gortsplib does the same, and both ffmpeg and GStreamer then SETUP
+ * without one); the session is found by its connection and track URL, and named from SETUP on.
+ *
+ * A path another publisher holds is refused with 400 and a reason phrase saying so: mediamtx
+ * answers a busy path with 400 too, ffmpeg then prints "Server returned 400 Bad Request", and
+ * GStreamer prints the phrase ("Got error response: 400 (Bad Request (path is already being
+ * published))"). Where the path's rule (`publishers` option) says `replace`, the new publisher
+ * takes the path and the old one's connection is closed instead; a path without a rule is 403.
+ */
+export function announce(core: ServerCore, conn: RtspConnection, req: RtspRequest): Reply {
+  if (req.headers.has("Session")) {
+    requiredSession(core, conn, req); // 454 for an unknown one
+    throw new RtspError(455, `${NO_SESSION_STATE} (ANNOUNCE inside a session)`);
+  }
+  const target = parseRequestTarget(req.url);
+  if (target.track !== undefined || target.path === "/") {
+    throw new RtspError(400, "Bad Request (ANNOUNCE needs a stream path)");
+  }
+  const type = req.headers.get("Content-Type")?.split(";")[0].trim().toLowerCase();
+  if (type !== "application/sdp") {
+    throw new RtspError(415, "Unsupported Media Type (ANNOUNCE takes application/sdp)");
+  }
+  if (req.body.length === 0) throw new RtspError(400, "Bad Request (ANNOUNCE without SDP)");
+  // The body is within the parser's cap (HARDENING.md: 128 KiB, checked before allocating).
+  const announcement = readAnnouncement(
+    new TextDecoder().decode(req.body),
+    stripCredentials(req.url),
+  );
+  const rule = core.options.publishers(target.path);
+  if (rule === undefined) {
+    throw new RtspError(403, "Forbidden (publishing to this path is not allowed)");
+  }
+  const ip = conn.tcp.remote.hostname;
+  core.sessions.checkRoom(ip);
+
+  // The session is made once the claim holds, but the claim's callback must be able to end it.
+  const made: { session?: RecordSession } = {};
+  let publication: Publication;
+  try {
+    publication = core.publishers.claim(target.path, {
+      codec: "h264",
+      publisher: `rtsp ${ip}`,
+      framerate: announcement.framerate,
+      maxFrameSize: core.options.maxAccessUnitSize,
+      replace: rule.replace ?? false,
+      onReplaced: () => {
+        // A later publisher took the path: this one stops and is told by its connection closing.
+        if (made.session) core.endSession(made.session, "replaced");
+        conn.close();
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof PathBusyError)) throw error;
+    core.logger.log("info", "publisher refused", {
+      connection: conn.id,
+      peer: conn.peerLabel,
+      path: target.path,
+      error: error.message,
+    });
+    const why = core.publishers.publisherOf(target.path) !== undefined
+      ? "path is already being published"
+      : "path is served by a local source";
+    throw new RtspError(400, `Bad Request (${why})`);
+  }
+  const session = made.session = new RecordSession({
+    id: newSessionId(),
+    path: target.path,
+    peer: conn.tcp.remote,
+    connectionId: conn.id,
+    announcement,
+    publication,
+    maxAccessUnitSize: core.options.maxAccessUnitSize,
+    now: core.clock.now(),
+  });
+  core.addSession(session, conn);
+  const { sps, pps } = announcement;
+  if (sps && pps && !publication.stream.parameterSets) {
+    // The stream learns parameter sets from the frames it carries: hand it the SDP's now, so a
+    // DESCRIBE before the first IDR already gets sprop-parameter-sets (INTEROP.md: ffmpeg needs
+    // them). Readers waiting for a keyframe skip this parameter-set-only frame.
+    publication.stream.sendFrame([sps, pps]);
+  }
+  return { status: 200, headers: new RtspHeaders() };
+}
+
+/**
+ * Handles RECORD: the publisher's packets are taken from now on. 455 unless the request names a
+ * publisher's session whose H.264 track is set up (RECORD without ANNOUNCE, or in a reader's
+ * session). A second RECORD changes nothing.
+ */
+export function record(core: ServerCore, conn: RtspConnection, req: RtspRequest): Reply {
+  if (!req.headers.has("Session")) {
+    throw new RtspError(455, `${NO_SESSION_STATE} (RECORD without ANNOUNCE and SETUP)`);
+  }
+  const session = requiredSession(core, conn, req);
+  if (session.kind !== "record") {
+    throw new RtspError(455, `${NO_SESSION_STATE} (the session is reading)`);
+  }
+  if (!session.videoReady) {
+    throw new RtspError(455, `${NO_SESSION_STATE} (the H.264 track is not set up)`);
+  }
+  const path = parseRequestTarget(req.url).path;
+  if (path !== session.path && !path.startsWith(session.path + "/")) {
+    throw new RtspError(400, "Bad Request (RECORD of another path than announced)");
+  }
+  const range = req.headers.get("Range");
+  if (range !== undefined) {
+    try {
+      parseRange(range); // a live publisher records from now, but the value must parse
+    } catch {
+      throw new RtspError(457);
+    }
+  }
+  session.record();
+  return { status: 200, headers: new RtspHeaders({ Session: sessionHeader(core, session) }) };
+}
