@@ -14,14 +14,12 @@
 import process from "node:process";
 import { loadLibC } from "./src/camera/libc.ts";
 import { formatCameraList, listCameras, videoDeviceNodes } from "./src/camera/list_cameras.ts";
-import { parseCliArgs, USAGE, UsageError } from "./src/cli/args.ts";
+import { type CliConfig, parseCliArgs, USAGE, UsageError } from "./src/cli/args.ts";
 import { consoleLogger } from "./src/cli/console_logger.ts";
 import { licenseNotices } from "./src/cli/licenses.ts";
 import { localAddresses } from "./src/runtime/interfaces.ts";
-import { startSource } from "./src/cli/start_source.ts";
-import { ingestPolicy } from "./src/cli/ingest_policy.ts";
-import { startIngest } from "./src/ingest/ingest_server.ts";
-import { serve } from "./src/server/server.ts";
+import { mergeSettings, type Running, startAll } from "./src/cli/run.ts";
+import { loadConfig } from "./src/config/load.ts";
 import { VERSION } from "./src/version.ts";
 
 /** Runs the command with `argv` (without the program name). Resolves when the server has stopped. */
@@ -47,52 +45,32 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (config.listCameras) return await printCameras();
-  const logger = consoleLogger(config.logLevel);
-  let server;
-  let source;
-  let ingest;
-  try {
-    server = await serve({
-      port: config.port,
-      hostname: config.bind,
-      rtpPort: config.rtpPort,
-      maxPayloadSize: config.payloadSize,
-      logger,
-    });
-    source = await startSource(config, server, logger);
-    if (config.ingest) {
-      ingest = await startIngest({
-        rtsp: server,
-        port: config.ingest.port,
-        hostname: config.bind,
-        policyFor: ingestPolicy(config, config.ingest),
-        logger,
-      });
+  let file;
+  if (config.configFile !== undefined) {
+    try {
+      file = await loadConfig(config.configFile);
+    } catch (error) {
+      console.error(`rtsp-edge: ${(error as Error).message}`);
+      return 2;
     }
+    config = mergeSettings(config, file);
+  }
+  const logger = consoleLogger(config.logLevel);
+  let running;
+  try {
+    running = await startAll(config, file, logger);
   } catch (error) {
-    await source?.stop();
-    await server?.close();
     console.error(`rtsp-edge: ${(error as Error).message}`);
     return 1;
   }
-  // With nothing served locally, paths are whatever devices and publishers choose.
-  const path = config.source.kind === "none" ? "/<path>" : config.path;
-  printBanner(server.url(path), server.port, config.bind, path, source.description);
-  if (ingest) {
-    console.log(
-      `  devices push to http://<host>:${ingest.port}/ingest/<path>` +
-        (config.ingest!.token ? "" : " (no token: anyone on the network may publish)"),
-    );
-  }
+  printBanner(running, config);
   const reason = await new Promise<string>((resolve) => {
     process.once("SIGINT", () => resolve("interrupted"));
     process.once("SIGTERM", () => resolve("terminated"));
-    source.ended.then(() => resolve("input ended"), (e) => resolve(`input failed: ${e.message}`));
+    running.ended.then(() => resolve("input ended"), (e) => resolve(`input failed: ${e.message}`));
   });
   logger.log("info", `stopping: ${reason}`);
-  await ingest?.close();
-  await source.stop();
-  await server.close(); // TEARDOWN semantics for every session
+  await running.stop(); // TEARDOWN semantics for every session
   return reason.startsWith("input failed") ? 1 : 0;
 }
 
@@ -108,15 +86,37 @@ async function printCameras(): Promise<number> {
   return 0;
 }
 
-function printBanner(url: string, port: number, bind: string, path: string, what: string): void {
-  const urls = bind === "0.0.0.0" || bind === "::"
-    ? [
-      url,
-      ...localAddresses().map((a) => `rtsp://${a.includes(":") ? `[${a}]` : a}:${port}${path}`),
-    ]
-    : [url];
-  console.log(`rtsp-edge ${VERSION}: serving ${what}`);
-  for (const u of urls) console.log(`  ${u}`);
+/** What is served and where: one block, with a URL per local address. */
+function printBanner(running: Running, config: CliConfig): void {
+  const { server } = running;
+  const hosts = config.bind === "0.0.0.0" || config.bind === "::"
+    ? [undefined, ...localAddresses()]
+    : [undefined];
+  const urls = (path: string) => hosts.map((h) => `  ${server.url(path, h)}`);
+  if (running.lines.length === 1) {
+    const [path, what] = splitLine(running.lines[0]);
+    console.log(`rtsp-edge ${VERSION}: serving ${what}`);
+    for (const u of urls(path)) console.log(u);
+  } else {
+    console.log(`rtsp-edge ${VERSION}: serving ${running.lines.length} paths`);
+    for (const line of running.lines) {
+      const [path, what] = splitLine(line);
+      console.log(`  ${path}: ${what}`);
+      for (const u of urls(path)) console.log(`  ${u}`);
+    }
+  }
+  if (running.ingest) {
+    const open = config.ingest?.token === undefined && !config.configFile;
+    console.log(
+      `  devices push to http://<host>:${running.ingest.port}/ingest/<path>` +
+        (open ? " (no token: anyone on the network may publish)" : ""),
+    );
+  }
+}
+
+function splitLine(line: string): [string, string] {
+  const at = line.indexOf(": ");
+  return [line.slice(0, at), line.slice(at + 2)];
 }
 
 if (import.meta.main) {

@@ -70,6 +70,8 @@ export interface CliConfig {
   replace: boolean;
   /** A config file describing many paths. */
   configFile: string | undefined;
+  /** The flags given on the command line (a config file fills in only the others). */
+  given: ReadonlySet<string>;
 }
 
 /** A mistake on the command line; its message is one sentence for the user. */
@@ -260,6 +262,7 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
     publish: values.publish ?? false,
     replace: values.replace ?? false,
     configFile: values.config,
+    given: new Set(Object.keys(values)),
   };
 }
 

@@ -23,6 +23,7 @@ Deno.test("parseCliArgs() defaults to the test pattern and the defaults users kn
     publish: false,
     replace: false,
     configFile: undefined,
+    given: new Set(),
   });
 });
 

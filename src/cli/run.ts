@@ -1,0 +1,107 @@
+/**
+ * Everything the command line asked for, started: the RTSP server, its local sources, the ingest
+ * port and the rules of published paths; and stopped again in the reverse order.
+ *
+ * @module
+ */
+
+import type { Config } from "../config/config.ts";
+import { type IngestServer, startIngest } from "../ingest/ingest_server.ts";
+import type { Logger } from "../server/log.ts";
+import { type RtspServer, serve } from "../server/server.ts";
+import type { CliConfig } from "./args.ts";
+import { ingestPolicy } from "./ingest_policy.ts";
+import { startConfiguredPaths } from "./start_paths.ts";
+import { type RunningSource, startSource } from "./start_source.ts";
+
+/** A running rtsp-edge. */
+export interface Running {
+  /** The RTSP server. */
+  server: RtspServer;
+  /** The ingest listener, when devices may push. */
+  ingest: IngestServer | undefined;
+  /** What is served, a line each. */
+  lines: string[];
+  /** Settles when a source ends by itself (standard input closed) or fails. */
+  ended: Promise<void>;
+  /** Stops everything: devices, sources, then every RTSP session (TEARDOWN semantics). */
+  stop(): Promise<void>;
+}
+
+/** The command line's settings, with a config file's filling in what no flag gave. */
+export function mergeSettings(cli: CliConfig, file: Config | undefined): CliConfig {
+  if (!file) return cli;
+  const from = <T>(flag: string, own: T, configured: T | undefined): T =>
+    cli.given.has(flag) || configured === undefined ? own : configured;
+  const ingestPort = from("ingest-port", cli.ingest?.port ?? 8080, file.ingestPort);
+  return {
+    ...cli,
+    port: from("port", cli.port, file.rtspPort),
+    bind: from("bind", cli.bind, file.bind),
+    logLevel: from("log-level", cli.logLevel, file.logLevel),
+    ingest: cli.ingest
+      ? { ...cli.ingest, port: ingestPort }
+      : { port: ingestPort, token: undefined, jpeg: "h264" },
+  };
+}
+
+/** Starts what `cli` (and the config `file`) describe. Throws, having undone what it started. */
+export async function startAll(
+  cli: CliConfig,
+  file: Config | undefined,
+  logger: Logger,
+): Promise<Running> {
+  const publishRules = new Map<string, { replace: boolean }>();
+  const server = await serve({
+    port: cli.port,
+    hostname: cli.bind,
+    rtpPort: cli.rtpPort,
+    maxPayloadSize: cli.payloadSize,
+    logger,
+    publishers: (path) => cli.publish ? { replace: cli.replace } : publishRules.get(path),
+  });
+  const sources: RunningSource[] = [];
+  let ingest: IngestServer | undefined;
+  const lines: string[] = [];
+  try {
+    if (cli.source.kind !== "none" || !file) {
+      const source = await startSource(cli, server, logger);
+      sources.push(source);
+      lines.push(`${cli.source.kind === "none" ? "/<path>" : cli.path}: ${source.description}`);
+    }
+    let ingestRules = new Map();
+    if (file) {
+      const paths = await startConfiguredPaths(file, cli, server, logger);
+      sources.push(...paths.sources);
+      lines.push(...paths.lines);
+      ingestRules = paths.ingest;
+      for (const [path, rule] of paths.publish) publishRules.set(path, rule);
+    }
+    const flagPolicy = cli.ingest && !file ? ingestPolicy(cli, cli.ingest) : undefined;
+    if (flagPolicy || ingestRules.size > 0) {
+      ingest = await startIngest({
+        rtsp: server,
+        port: cli.ingest?.port ?? 8080,
+        hostname: cli.bind,
+        policyFor: flagPolicy ?? ((path) => ingestRules.get(path)),
+        logger,
+      });
+    }
+  } catch (error) {
+    await ingest?.close();
+    await Promise.all(sources.map((s) => s.stop()));
+    await server.close();
+    throw error;
+  }
+  return {
+    server,
+    ingest,
+    lines,
+    ended: Promise.race(sources.map((s) => s.ended)),
+    async stop() {
+      await ingest?.close();
+      await Promise.all(sources.map((s) => s.stop()));
+      await server.close();
+    },
+  };
+}
