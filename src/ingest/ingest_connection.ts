@@ -164,6 +164,7 @@ export class IngestConnection {
         codec,
         publisher: `ingest ${this.#peer}`,
         replace: plan.policy.replace,
+        continuesClock: this.#ctx.sinks.has(key), // its parked clock carries on
         onReplaced: () => {
           this.#ctx.logger.log("info", "device replaced by another", { path: plan.path });
           this.close();

@@ -39,6 +39,11 @@ export class SinkCache {
     this.#parked.set(key, { sink, timer });
   }
 
+  /** Whether a sink is parked under `key`. */
+  has(key: string): boolean {
+    return this.#parked.has(key);
+  }
+
   /** The sink parked under `key` for `stream`, taken out of the cache; undefined if none. */
   take(key: string, stream: Stream): ParkedSink | undefined {
     const parked = this.#parked.get(key);

@@ -30,6 +30,11 @@ export interface PublishOptions extends StreamOptions {
   replace?: boolean;
   /** Called when a later publisher replaced this one: stop sending and close the connection. */
   onReplaced?: () => void;
+  /**
+   * The frames continue the clock of the path's last frames (the same device's next request, with
+   * the same timeline). Otherwise a returning stream's clock restarts.
+   */
+  continuesClock?: boolean;
 }
 
 /** A claim on a path. Send frames to `stream` until `release()` or until replaced. */
@@ -80,7 +85,7 @@ export class PublisherRegistry {
    * holds it and `replace` is not set, or when the program itself serves a stream there.
    */
   claim(path: string, options: PublishOptions): Publication {
-    const { publisher, replace = false, onReplaced, ...streamOptions } = options;
+    const { publisher, replace = false, onReplaced, continuesClock, ...streamOptions } = options;
     const held = this.#claims.get(path);
     if (held && !replace) {
       throw new PathBusyError(path, `${path} is being published by ${held.publisher}`);
@@ -105,8 +110,12 @@ export class PublisherRegistry {
     if (!stream) {
       stream = this.#mounts.add(path, streamOptions);
       this.#published.add(stream);
-    } else if (streamOptions.onKeyframeRequest) {
-      stream.setKeyframeRequest(streamOptions.onKeyframeRequest);
+    } else {
+      // A new publisher's clock has nothing to do with the old one's.
+      if (!continuesClock) stream.restartSourceClock();
+      if (streamOptions.onKeyframeRequest) {
+        stream.setKeyframeRequest(streamOptions.onKeyframeRequest);
+      }
     }
     const claim: Claim = { publisher, onReplaced, released: false };
     this.#claims.set(path, claim);

@@ -89,6 +89,8 @@ export interface StreamContext {
 // wall-clock time since the last frame instead, so it never runs backwards and stays in step with
 // the wall clock of RTCP sender reports.
 const MAX_TIMESTAMP_JUMP_US = 10_000_000;
+/** How far a frame's time may lie before the latest one's (B-frame reordering), microseconds. */
+const REORDER_US = 1_000_000;
 
 /** A live H.264 or JPEG stream at one path. Create it with `server.addStream()`. */
 export class Stream {
@@ -108,6 +110,8 @@ export class Stream {
   #lastKeyframeRequest = -Infinity;
   #rtpBase = randomUint32();
   #lastTimestampUs: number | undefined;
+  #map: { ts: number; rtp: number } | undefined;
+  #clockRestarted = false;
   #lastRtp: number | undefined;
   #lastArrival = 0;
   #frameDurationUs = 33_333;
@@ -188,6 +192,15 @@ export class Stream {
   /** The codec of the stream's frames. */
   get codec(): StreamOptions["codec"] {
     return this.#options.codec;
+  }
+
+  /**
+   * Says the source's clock starts over (a new publisher of the path): the next frame's time is
+   * not compared with the last one's, and RTP time moves on from the last frame by the wall-clock
+   * gap, so readers see time keep rising.
+   */
+  restartSourceClock(): void {
+    this.#clockRestarted = true;
   }
 
   /**
@@ -314,25 +327,38 @@ export class Stream {
     }
   }
 
+  /**
+   * The source's clock mapped onto RTP time: `rtp = mapRtp + (ts - mapTs) · 90 kHz`. Times may run
+   * back a little, since with B-frames presentation order is not sending order (RFC 6184 §5.1:
+   * the RTP timestamp is the presentation time); a step back of more than REORDER_US or ahead of
+   * more than MAX_TIMESTAMP_JUMP_US is a new clock (a publisher that reconnected, a looped file),
+   * remapped so RTP time moves on by the wall-clock gap, at least one frame.
+   */
   #nextRtpTimestamp(timestampUs: number | undefined): number {
     const now = this.#context.clock.now();
     const ts = timestampUs ?? now * 1000;
-    let rtp: number;
-    if (this.#lastTimestampUs === undefined || this.#lastRtp === undefined) {
-      rtp = this.#rtpBase;
-    } else {
-      let delta = ts - this.#lastTimestampUs;
-      if (!(delta >= 0 && delta <= MAX_TIMESTAMP_JUMP_US)) {
-        // A new clock (a publisher that reconnected, a looped file): the source's times say
-        // nothing about the gap, the wall clock does. At least one frame, so RTP time moves on.
-        delta = Math.max((now - this.#lastArrival) * 1000, this.#frameDurationUs);
-      } else if (delta > 0) {
-        this.#frameDurationUs = delta;
-      }
-      rtp = tsAdd(this.#lastRtp, Math.round(delta * (VIDEO_CLOCK_RATE / 1e6)));
+    const toTicks = (us: number) => Math.round(us * (VIDEO_CLOCK_RATE / 1e6));
+    const last = this.#lastTimestampUs;
+    let newClock = false;
+    if (this.#map === undefined || last === undefined || this.#lastRtp === undefined) {
+      this.#map = { ts, rtp: this.#rtpBase };
+      newClock = true;
+    } else if (
+      this.#clockRestarted || ts - last > MAX_TIMESTAMP_JUMP_US || ts - last < -REORDER_US
+    ) {
+      const gap = Math.max((now - this.#lastArrival) * 1000, this.#frameDurationUs);
+      this.#map = { ts, rtp: tsAdd(this.#lastRtp, toTicks(gap)) };
+      newClock = true;
+    } else if (ts > last) {
+      this.#frameDurationUs = ts - last;
     }
-    this.#lastTimestampUs = ts;
-    this.#lastRtp = rtp;
+    this.#clockRestarted = false;
+    const rtp = tsAdd(this.#map.rtp, toTicks(ts - this.#map.ts));
+    // The latest time so far anchors RTCP's RTP/wall-clock pair and the next frame's step.
+    if (newClock || ts >= last!) {
+      this.#lastTimestampUs = ts;
+      this.#lastRtp = rtp;
+    }
     this.#lastArrival = now;
     return rtp;
   }

@@ -137,3 +137,28 @@ Deno.test("after a publisher gap with a fresh clock, RTP time advances by the wa
   // The RTCP sender report's RTP time at the last frame's arrival is that frame's RTP time.
   assert.equal(stream.rtpTimeAt(clock.now()), frames.at(-1)!.rtpTimestamp);
 });
+
+Deno.test("B-frames keep their presentation times: RTP time may step back within a GOP", () => {
+  const { stream, frames, reader } = makeStream({ framerate: 25 });
+  stream.attach(reader);
+  // Sending order I P B B P B B with presentation times 0, 120, 40, 80, 240, 160, 200 ms.
+  const pts = [0, 120, 40, 80, 240, 160, 200];
+  pts.forEach((ms, i) =>
+    stream.sendFrame(i === 0 ? [SPS, PPS, idr()] : [slice()], { timestamp: 1_000_000 + ms * 1000 })
+  );
+  const rtp = frames.map((f) => (f.rtpTimestamp - frames[0].rtpTimestamp) | 0);
+  assert.deepEqual(rtp, pts.map((ms) => ms * 90));
+});
+
+Deno.test("restartSourceClock() makes the next frame a new clock even when its time looks close", () => {
+  const { stream, frames, reader, clock } = makeStream({ framerate: 25 });
+  stream.attach(reader);
+  stream.sendFrame([SPS, PPS, idr()], { timestamp: 3_000_000 });
+  clock.advance(40);
+  stream.sendFrame([slice()], { timestamp: 3_040_000 });
+  clock.advance(2000);
+  stream.restartSourceClock(); // a new publisher, whose clock happens to read a little earlier
+  stream.sendFrame([SPS, PPS, idr()], { timestamp: 2_900_000 });
+  const deltas = frames.slice(1).map((f, i) => (f.rtpTimestamp - frames[i].rtpTimestamp) | 0);
+  assert.deepEqual(deltas, [3600, 2000 * 90]);
+});
