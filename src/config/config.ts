@@ -49,6 +49,7 @@ import {
   parseJsonWithPositions,
 } from "./json_with_positions.ts";
 import { closestName } from "./suggest.ts";
+import type { IngestPathPolicy } from "../ingest/ingest_request.ts";
 
 export { ConfigError } from "./json_with_positions.ts";
 export type { LogLevel } from "../server/log.ts";
@@ -61,22 +62,13 @@ export interface Size {
   height: number;
 }
 
-/** A path that devices push to over HTTP or WebSocket (`/ingest/<path>`). */
-export interface IngestPathConfig {
+/**
+ * A path that devices push to over HTTP or WebSocket (`/ingest/<path>`): the ingest rules
+ * (token, JPEG mode, replace, bitrate, GOP, frame cap) with their defaults filled in.
+ */
+export interface IngestPathConfig extends IngestPathPolicy {
   /** Discriminant. */
   source: "ingest";
-  /** Bearer token the device must send; none: any device may push. */
-  token?: string;
-  /** JPEG frames are encoded to H.264 (`"h264"`, default) or served as RTP/JPEG (RFC 2435). */
-  jpeg: "h264" | "rtp-jpeg";
-  /** A new publisher takes the path from the one that holds it. Default false (409 instead). */
-  replace: boolean;
-  /** Encoder bitrate for JPEG and raw frames, bits per second. Default 2 000 000. */
-  bitrate: number;
-  /** Encoder GOP length in frames. Default 30. */
-  gop: number;
-  /** Largest frame or access unit a device may send, bytes. Default 8 MiB. */
-  maxFrameBytes: number;
 }
 
 /** A path that RTSP clients may publish to with ANNOUNCE/RECORD. */
