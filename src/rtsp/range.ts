@@ -50,7 +50,7 @@ export function parseRange(value: string): RangeValue {
   if (eq < 0) throw bad(`Range ${printable(trimmed)} has no unit`);
   const unit = trimmed.slice(0, eq).trim().toLowerCase();
   const raw = trimmed.slice(eq + 1).trim();
-  if (raw === "" || !isSafeFieldValue(raw)) throw bad(`empty or bad ${unit} range`);
+  if (raw === "" || !isSafeFieldValue(raw)) throw bad(`empty or bad ${printable(unit)} range`);
   const extra = time === undefined ? {} : { time };
   if (unit === "clock") return { unit: "clock", raw, ...extra };
   if (unit === "smpte" || /^smpte-[0-9a-z-]+$/.test(unit)) {
