@@ -1,7 +1,7 @@
 /**
  * The network the server needs, in runtime-neutral terms: a TCP listener whose connections report
- * how much they still have to write, and UDP sockets. `node_net.ts` implements it for Deno, Bun and
- * Node; tests can implement it in memory.
+ * how much they still have to write, the same over TLS, and UDP sockets. `node_net.ts` and
+ * `node_tls.ts` implement it for Deno, Bun and Node; tests can implement it in memory.
  *
  * @module
  */
@@ -32,6 +32,8 @@ export interface TcpConnection {
   readonly remote: NetAddress;
   /** Our side, as the peer reached it. */
   readonly local: NetAddress;
+  /** Whether the bytes travel inside TLS (RTSPS). Absent means plain TCP. */
+  readonly secure?: boolean;
   /** Bytes handed to `write` that have not reached the kernel yet. */
   readonly bufferedBytes: number;
   /** Writes handed to `write` whose `written` callback has not fired yet. */
@@ -70,6 +72,15 @@ export interface Network {
   /** Listens for TCP connections; `accept` is called for each and returns its handler. */
   listenTcp(
     options: { hostname: string; port: number },
+    accept: (connection: TcpConnection) => ConnectionHandler,
+  ): Promise<TcpListener>;
+  /**
+   * Listens for TLS connections, like `listenTcp` once the handshake is done; `cert` and `key` are
+   * PEM. The connections say `secure: true` and are otherwise plain {@link TcpConnection}s.
+   * Optional: a network without it cannot serve RTSPS.
+   */
+  listenTls?(
+    options: { hostname: string; port: number; cert: string; key: string },
     accept: (connection: TcpConnection) => ConnectionHandler,
   ): Promise<TcpListener>;
   /** Binds a UDP socket; `onDatagram` receives what arrives. */

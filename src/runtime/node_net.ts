@@ -28,9 +28,17 @@ function address(hostname: string | undefined, port: number | undefined): NetAdd
   return { hostname: host, port: port ?? 0, family: familyOf(host) };
 }
 
-class NodeTcpConnection implements TcpConnection {
+/**
+ * A {@link TcpConnection} over a `node:net` socket, or a `node:tls` one (`secure`), which is a
+ * socket too: the RTSP code above cannot tell them apart.
+ */
+export class NodeTcpConnection implements TcpConnection {
+  /** The peer. */
   readonly remote: NetAddress;
+  /** Our side, as the peer reached it. */
   readonly local: NetAddress;
+  /** Whether the socket is a TLS socket. */
+  readonly secure: boolean;
   #socket: net.Socket;
   #pending = 0;
   #handler: ConnectionHandler | undefined;
@@ -39,12 +47,15 @@ class NodeTcpConnection implements TcpConnection {
     this.#handler?.written();
   };
 
-  constructor(socket: net.Socket) {
+  /** Wraps an accepted (and, for TLS, handshaken) socket. */
+  constructor(socket: net.Socket, secure = false) {
     this.#socket = socket;
+    this.secure = secure;
     this.remote = address(socket.remoteAddress, socket.remotePort);
     this.local = address(socket.localAddress, socket.localPort);
   }
 
+  /** Starts telling `handler` what happens on the socket. */
   attach(handler: ConnectionHandler): void {
     this.#handler = handler;
     const socket = this.#socket;
@@ -55,39 +66,48 @@ class NodeTcpConnection implements TcpConnection {
     socket.once("close", () => handler.closed());
   }
 
+  /** Bytes queued and not yet in the kernel. */
   get bufferedBytes(): number {
     return this.#socket.writableLength;
   }
 
+  /** Writes whose callback has not fired. */
   get pendingWrites(): number {
     return this.#pending;
   }
 
+  /** Queues `data`; it must not change until `written` fires. */
   write(data: Uint8Array): void {
     if (this.#socket.destroyed || this.#socket.writableEnded) return;
     this.#pending++;
     this.#socket.write(data, this.#afterWrite);
   }
 
+  /** Flushes, then closes. */
   end(): void {
     this.#socket.end();
     // A peer that never reads would hold a half-closed socket open; end() must not wait forever.
     this.#socket.setTimeout(5000, () => this.#socket.destroy());
   }
 
+  /** Closes at once. */
   destroy(): void {
     this.#socket.destroy();
   }
 }
 
-class NodeTcpListener implements TcpListener {
+/** A {@link TcpListener} over a listening `node:net` server (or `node:tls`, a subclass). */
+export class NodeTcpListener implements TcpListener {
+  /** Where it listens. */
   readonly address: NetAddress;
   #server: net.Server;
+  /** Wraps a server that is already listening. */
   constructor(server: net.Server) {
     this.#server = server;
     const a = server.address() as net.AddressInfo;
     this.address = address(a.address, a.port);
   }
+  /** Stops accepting. */
   close(): Promise<void> {
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
