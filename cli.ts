@@ -92,7 +92,10 @@ function printBanner(running: Running, config: CliConfig): void {
   const hosts = config.bind === "0.0.0.0" || config.bind === "::"
     ? [undefined, ...localAddresses()]
     : [undefined];
-  const urls = (path: string) => hosts.map((h) => `  ${server.url(path, h)}`);
+  const urls = (path: string) => [
+    ...hosts.map((h) => `  ${server.url(path, h)}`),
+    ...(server.tlsPort === undefined ? [] : hosts.map((h) => `  ${server.tlsUrl(path, h)}`)),
+  ];
   if (running.lines.length === 1) {
     const [path, what] = splitLine(running.lines[0]);
     console.log(`rtsp-edge ${VERSION}: serving ${what}`);

@@ -97,3 +97,6 @@ export type { JpegErrorCode } from "./src/codec/jpeg.ts";
 export type { InputFormat } from "./src/encoder/protocol.ts";
 export { PathBusyError } from "./src/server/publishers.ts";
 export type { Publication, PublishOptions } from "./src/server/publishers.ts";
+export type { AccessRules, AuthMethod, PathAccess, Users } from "./src/auth/rights.ts";
+export type { UserCredential } from "./src/auth/credentials.ts";
+export { hashPassword } from "./src/auth/credentials.ts";

@@ -72,6 +72,22 @@ export interface CliConfig {
   configFile: string | undefined;
   /** The flags given on the command line (a config file fills in only the others). */
   given: ReadonlySet<string>;
+  /** Users and schemes from `--user` and `--auth`; absent when neither is given. */
+  auth?: AuthFlags;
+  /** Resource caps given as flags (only those given; the server's defaults fill the rest). */
+  caps?: CapFlags;
+  /** RTSPS, when `--tls-cert` and `--tls-key` are given; absent otherwise. */
+  tls?: TlsFlags;
+}
+
+/** RTSP over TLS: where to listen and the PEM files to read. */
+export interface TlsFlags {
+  /** TCP port of the RTSPS listener (`--tls-port`, default 8322). */
+  port: number;
+  /** PEM certificate file (`--tls-cert`). */
+  cert: string;
+  /** PEM private key file (`--tls-key`). */
+  key: string;
 }
 
 /** A mistake on the command line; its message is one sentence for the user. */
@@ -116,6 +132,9 @@ Network:
   --bind ADDRESS      address to listen on (default 0.0.0.0)
   --rtp-port N        first UDP port of the RTP/RTCP pair, even (default: any free pair)
   --payload-size N    largest RTP payload in bytes (default 1400)
+  --tls-cert FILE     also serve RTSPS (RTSP over TLS, interleaved media only) with this PEM
+  --tls-key FILE      certificate and this PEM private key; both are needed
+  --tls-port N        RTSPS port (default 8322)
 
 Devices and publishers (paths appear when something publishes to them):
   --ingest-port N     accept frames pushed over HTTP/WebSocket to /ingest/<path> on this port
@@ -127,12 +146,26 @@ Devices and publishers (paths appear when something publishes to them):
   --replace           a new publisher takes a path from the one holding it (default: refused)
   --config FILE       many paths, each with its source and rules (see examples/rtsp-edge.json)
 
+Access (every path; a config file's "auth" section does more):
+  --user NAME:PASSWORD  a user who may read and publish (repeatable); without any, all is open
+  --auth SCHEMES      digest (the default), basic, or digest,basic; basic sends the password
+                      readable by anyone on the network unless the client uses RTSPS
+
 Other:
   --log-level LEVEL   debug, info, warn or error (default info)
   --help              show this help
   --version           show the version
   --licenses          show the licences of rtsp-edge and of what it includes (OpenH264, fflate)
   --list-cameras      show each camera with its formats, sizes and frame rates
+
+Limits (HARDENING.md; defaults in brackets):
+  --max-connections N         open RTSP connections in total (1024)
+  --max-connections-per-ip N  open RTSP connections from one IP address (128)
+  --max-sessions N            RTSP sessions in total (1024)
+  --max-sessions-per-ip N     RTSP sessions from one IP address (128)
+  --header-timeout SECONDS    time to send a whole request header (10)
+  --session-timeout SECONDS   session timeout, advertised in the Session header (60)
+  --queue-bytes N             bytes queued for one reader before frames are dropped (8388608)
 `;
 
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
@@ -179,6 +212,12 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
         "rtp-port": { type: "string" },
         "payload-size": { type: "string" },
         "log-level": { type: "string" },
+        user: { type: "string", multiple: true },
+        auth: { type: "string" },
+        "tls-port": { type: "string" },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
+        ...CAP_OPTIONS,
       },
     }));
   } catch (error) {
@@ -263,6 +302,9 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
     replace: values.replace ?? false,
     configFile: values.config,
     given: new Set(Object.keys(values)),
+    ...authGiven(values.user, values.auth),
+    ...tlsGiven(values["tls-port"], values["tls-cert"], values["tls-key"], values.port),
+    ...capsGiven(parseCapFlags(values)),
   };
 }
 
@@ -311,4 +353,143 @@ function sourceOf(input: string | undefined, formatName: string | undefined): So
   throw new UsageError(
     `cannot tell what ${input} holds: name it .h264 or .y4m, or give --format for raw frames`,
   );
+}
+
+// ---- Resource caps (HARDENING.md "Limits"): one block, kept apart from the other flags. ----
+
+/** Resource caps settable from the command line; each maps to the `ServeOptions` field of its name. */
+export interface CapFlags {
+  /** `--max-connections`: open RTSP connections in total. */
+  maxConnections?: number;
+  /** `--max-connections-per-ip`: open RTSP connections from one IP address. */
+  maxConnectionsPerIp?: number;
+  /** `--max-sessions`: sessions in total. */
+  maxSessions?: number;
+  /** `--max-sessions-per-ip`: sessions from one IP address. */
+  maxSessionsPerIp?: number;
+  /** `--header-timeout`: seconds a client has to send a whole request header. */
+  headerTimeout?: number;
+  /** `--session-timeout`: seconds without a sign of life before a session ends. */
+  sessionTimeout?: number;
+  /** `--queue-bytes`: bytes queued for one reader before its frames are dropped. */
+  maxQueueBytes?: number;
+}
+
+const CAP_OPTIONS = {
+  "max-connections": { type: "string" },
+  "max-connections-per-ip": { type: "string" },
+  "max-sessions": { type: "string" },
+  "max-sessions-per-ip": { type: "string" },
+  "header-timeout": { type: "string" },
+  "session-timeout": { type: "string" },
+  "queue-bytes": { type: "string" },
+} as const;
+
+function seconds(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(n > 0 && n <= 86400)) {
+    throw new UsageError(
+      `--${name} must be a number of seconds above 0, at most 86400, got "${text}"`,
+    );
+  }
+  return n;
+}
+
+function parseCapFlags(values: Partial<Record<keyof typeof CAP_OPTIONS, string>>): CapFlags {
+  const caps: CapFlags = {
+    maxConnections: optionalInt("max-connections", values["max-connections"], 1, 1_000_000),
+    maxConnectionsPerIp: optionalInt(
+      "max-connections-per-ip",
+      values["max-connections-per-ip"],
+      1,
+      1_000_000,
+    ),
+    maxSessions: optionalInt("max-sessions", values["max-sessions"], 1, 1_000_000),
+    maxSessionsPerIp: optionalInt(
+      "max-sessions-per-ip",
+      values["max-sessions-per-ip"],
+      1,
+      1_000_000,
+    ),
+    headerTimeout: seconds("header-timeout", values["header-timeout"]),
+    sessionTimeout: seconds("session-timeout", values["session-timeout"]),
+    maxQueueBytes: optionalInt("queue-bytes", values["queue-bytes"], 1024, 2 ** 31),
+  };
+  for (const key of Object.keys(caps) as (keyof CapFlags)[]) {
+    if (caps[key] === undefined) delete caps[key];
+  }
+  return caps;
+}
+
+// Absent when no cap flag is given, so a plain command line parses to what it always did.
+function capsGiven(caps: CapFlags): { caps?: CapFlags } {
+  return Object.keys(caps).length === 0 ? {} : { caps };
+}
+
+function optionalInt(name: string, text: string | undefined, min: number, max: number) {
+  return text === undefined ? undefined : int(name, text, min, max, min);
+}
+
+// ---- RTSPS (RTSP over TLS): absent unless asked for, so other command lines parse as before. ----
+
+function tlsGiven(
+  port: string | undefined,
+  cert: string | undefined,
+  key: string | undefined,
+  rtspPort: string | undefined,
+): { tls?: TlsFlags } {
+  if (port === undefined && cert === undefined && key === undefined) return {};
+  if (cert === "" || key === "") throw new UsageError("--tls-cert and --tls-key need a file name");
+  if (cert === undefined || key === undefined) {
+    throw new UsageError("RTSPS needs both --tls-cert and --tls-key");
+  }
+  const tlsPort = int("tls-port", port, 0, 65535, 8322);
+  if (tlsPort !== 0 && tlsPort === int("port", rtspPort, 0, 65535, 8554)) {
+    throw new UsageError(`--tls-port must differ from --port, both are ${tlsPort}`);
+  }
+  return { tls: { port: tlsPort, cert, key } };
+}
+
+// ---- Access (--user, --auth): one block, kept apart from the other flags. ----
+
+/** Users and schemes for every path, from `--user NAME:PASSWORD` and `--auth`. */
+export interface AuthFlags {
+  /** Users with their passwords, in the order given. */
+  users: { name: string; password: string }[];
+  /** Schemes offered. */
+  methods: ("digest" | "basic")[];
+}
+
+function authGiven(
+  users: string[] | undefined,
+  auth: string | undefined,
+): { auth?: AuthFlags } {
+  if (users === undefined && auth === undefined) return {};
+  if (users === undefined) throw new UsageError("--auth needs at least one --user NAME:PASSWORD");
+  const methods = (auth ?? "digest").split(",").map((m) => m.trim().toLowerCase());
+  if (
+    methods.some((m) => m !== "digest" && m !== "basic") || new Set(methods).size !== methods.length
+  ) {
+    throw new UsageError(`--auth must be digest, basic or digest,basic, got "${auth}"`);
+  }
+  const list = users.map((u) => {
+    const colon = u.indexOf(":");
+    const name = u.slice(0, Math.max(colon, 0));
+    const password = u.slice(colon + 1);
+    // The password is never echoed back: it may be on a screen others see.
+    // deno-lint-ignore no-control-regex
+    if (colon <= 0 || password === "" || /["\\\x00-\x1f\x7f]/.test(name)) {
+      throw new UsageError(
+        `--user must be NAME:PASSWORD with a name of printable characters without '"' or "\\"`,
+      );
+    }
+    return { name, password };
+  });
+  const seen = new Set<string>();
+  for (const { name } of list) {
+    if (seen.has(name)) throw new UsageError(`--user ${name} is given twice`);
+    seen.add(name);
+  }
+  return { auth: { users: list, methods: methods as AuthFlags["methods"] } };
 }

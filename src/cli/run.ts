@@ -5,11 +5,14 @@
  * @module
  */
 
+import type { AccessRules } from "../auth/rights.ts";
 import type { Config } from "../config/config.ts";
 import { type IngestServer, startIngest } from "../ingest/ingest_server.ts";
 import type { Logger } from "../server/log.ts";
 import { type RtspServer, serve } from "../server/server.ts";
-import type { CliConfig } from "./args.ts";
+import { readWholeFile } from "../runtime/files.ts";
+import { tlsCredentialsProblem } from "../runtime/node_tls.ts";
+import type { CliConfig, TlsFlags } from "./args.ts";
 import { ingestPolicy } from "./ingest_policy.ts";
 import { startConfiguredPaths } from "./start_paths.ts";
 import { type RunningSource, startSource } from "./start_source.ts";
@@ -52,13 +55,18 @@ export async function startAll(
   logger: Logger,
 ): Promise<Running> {
   const publishRules = new Map<string, { replace: boolean }>();
+  const tls = cli.tls && await readTlsFiles(cli.tls);
   const server = await serve({
+    tls,
     port: cli.port,
     hostname: cli.bind,
     rtpPort: cli.rtpPort,
     maxPayloadSize: cli.payloadSize,
     logger,
     publishers: (path) => cli.publish ? { replace: cli.replace } : publishRules.get(path),
+    ...accessGiven(cli, file),
+    // Resource caps from flags (--max-connections, --header-timeout, ...); only those given.
+    ...cli.caps,
   });
   const sources: RunningSource[] = [];
   let ingest: IngestServer | undefined;
@@ -104,4 +112,32 @@ export async function startAll(
       await server.close();
     },
   };
+}
+
+/** The PEM text behind `--tls-cert` and `--tls-key`; a missing file or bad PEM is one sentence. */
+async function readTlsFiles(flags: TlsFlags): Promise<{ port: number; cert: string; key: string }> {
+  const text = new TextDecoder();
+  const cert = text.decode(await readWholeFile(flags.cert));
+  const key = text.decode(await readWholeFile(flags.key));
+  const problem = tlsCredentialsProblem(cert, key);
+  if (problem) throw new Error(`${problem} (--tls-cert ${flags.cert}, --tls-key ${flags.key})`);
+  return { port: flags.port, cert, key };
+}
+
+/**
+ * Access rules from `--user`/`--auth` (every user reads and publishes every path; `--auth basic`
+ * is taken as allowing Basic without TLS, since it was asked for by name) or from the config
+ * file's `auth` section; the flags win. Absent when neither is given: everything stays open.
+ */
+export function accessGiven(cli: CliConfig, file: Config | undefined): { access?: AccessRules } {
+  if (cli.auth) {
+    return {
+      access: {
+        users: Object.fromEntries(cli.auth.users.map((u) => [u.name, { password: u.password }])),
+        methods: cli.auth.methods,
+        allowBasicWithoutTls: cli.auth.methods.includes("basic"),
+      },
+    };
+  }
+  return file?.auth ? { access: file.auth } : {};
 }

@@ -50,6 +50,10 @@ import {
 } from "./json_with_positions.ts";
 import { closestName } from "./suggest.ts";
 import type { IngestPathPolicy } from "../ingest/ingest_request.ts";
+import { parseCidr } from "../auth/cidr.ts";
+import { isQuotable } from "../auth/challenge.ts";
+import { credentialProblem, type UserCredential } from "../auth/credentials.ts";
+import type { AuthMethod, PathAccess, Users } from "../auth/rights.ts";
 
 export { ConfigError } from "./json_with_positions.ts";
 export type { LogLevel } from "../server/log.ts";
@@ -129,6 +133,23 @@ export type PathConfig =
   | FilePathConfig
   | TestPatternPathConfig;
 
+/**
+ * The `auth` section with every path's `read`, `publish` and `allow` gathered in `paths`: what
+ * `serve()` takes as `access` (see `AccessRules` in src/auth/rights.ts).
+ */
+export interface AuthConfig extends PathAccess {
+  /** Users by name. */
+  users: Record<string, UserCredential>;
+  /** Realm of challenges. */
+  realm?: string;
+  /** Schemes offered. */
+  methods?: AuthMethod[];
+  /** Basic without TLS. */
+  allowBasicWithoutTls?: boolean;
+  /** Rights of paths that set their own, by path with a leading slash. */
+  paths: Record<string, PathAccess>;
+}
+
 /** A checked config file. Settings left out are undefined, so command-line flags can fill them. */
 export interface Config {
   /** RTSP TCP port. */
@@ -139,6 +160,8 @@ export interface Config {
   bind?: string;
   /** Least severe log level printed. */
   logLevel?: LogLevel;
+  /** Users and rights; undefined: everything open. */
+  auth?: AuthConfig;
   /** The paths, by name with a leading slash (`"/cam1"`), in the file's order. */
   paths: Record<string, PathConfig>;
 }
@@ -146,15 +169,17 @@ export interface Config {
 /** Default of {@link IngestPathConfig.maxFrameBytes}: 8 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES: number = 8 * 1024 * 1024;
 
-const TOP_KEYS = ["rtspPort", "ingestPort", "bind", "logLevel", "paths"];
+const TOP_KEYS = ["rtspPort", "ingestPort", "bind", "logLevel", "auth", "paths"];
+const ACCESS_KEYS = ["read", "publish", "allow"];
+const AUTH_KEYS = ["users", "realm", "methods", "allowBasicWithoutTls", ...ACCESS_KEYS];
 const SOURCES = ["ingest", "publish", "camera", "file", "test-pattern"] as const;
 type Source = typeof SOURCES[number];
 const PATH_KEYS: Record<Source, readonly string[]> = {
-  ingest: ["source", "token", "jpeg", "replace", "bitrate", "gop", "maxFrameBytes"],
-  publish: ["source", "replace"],
-  camera: ["source", "device", "size", "fps", "format", "bitrate", "gop"],
-  file: ["source", "input", "fps"],
-  "test-pattern": ["source", "size", "fps", "bitrate", "gop"],
+  ingest: ["source", "token", "jpeg", "replace", "bitrate", "gop", "maxFrameBytes", ...ACCESS_KEYS],
+  publish: ["source", "replace", ...ACCESS_KEYS],
+  camera: ["source", "device", "size", "fps", "format", "bitrate", "gop", ...ACCESS_KEYS],
+  file: ["source", "input", "fps", ...ACCESS_KEYS],
+  "test-pattern": ["source", "size", "fps", "bitrate", "gop", ...ACCESS_KEYS],
 };
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 const SEGMENT = /^[A-Za-z0-9._~-]+$/;
@@ -194,6 +219,11 @@ interface Scope {
 }
 
 class Checker {
+  /** Users named in `auth.users`, once read. */
+  users: Set<string> | undefined;
+  /** Per-path rights, by path. */
+  pathAccess: Record<string, PathAccess> = {};
+
   constructor(readonly parsed: ParsedJson, readonly file: string) {}
 
   config(): Config {
@@ -203,13 +233,117 @@ class Checker {
     const ingestPort = this.integer(top, "ingestPort", 0, 65535);
     const bind = this.text(top, "bind", /^\S+$/, "an address like 0.0.0.0 or ::");
     const logLevel = this.choice(top, "logLevel", LEVELS);
+    const auth = top.object.auth === undefined ? undefined : this.auth(top);
+    const paths = top.object.paths === undefined ? {} : this.paths(top);
     return {
       ...optional("rtspPort", rtspPort),
       ...optional("ingestPort", ingestPort),
       ...optional("bind", bind),
       ...optional("logLevel", logLevel),
-      paths: top.object.paths === undefined ? {} : this.paths(top),
+      ...optional("auth", auth && { ...auth, paths: this.pathAccess }),
+      paths,
     };
+  }
+
+  auth(top: Scope): Omit<AuthConfig, "paths"> {
+    const scope = this.scope(top.object.auth, "/auth", "auth");
+    this.refuseUnknown(scope, AUTH_KEYS);
+    if (scope.object.users === undefined) {
+      this.fail(
+        scope.pointer,
+        'auth needs users, e.g. "users": { "alice": { "password": "..." } }',
+      );
+    }
+    const list = this.scope(scope.object.users, member(scope, "users"), "auth.users");
+    const users: Record<string, UserCredential> = {};
+    for (const name of Object.keys(list.object)) {
+      if (name === "" || name.includes(":") || !isQuotable(name)) {
+        this.fail(
+          member(list, name),
+          `auth.users: ${describe(name)} cannot be a user name; use printable ASCII without ` +
+            `":", '"' or "\\"`,
+          true,
+        );
+      }
+      const problem = credentialProblem(list.object[name]);
+      if (problem) this.fail(member(list, name), `${nameOf(list, name)} ${problem}`);
+      users[name] = list.object[name] as UserCredential;
+    }
+    this.users = new Set(Object.keys(users));
+    const realm = this.text(scope, "realm", isQuotable, "printable ASCII without quotes");
+    const methods = this.methods(scope);
+    const allowBasicWithoutTls = this.boolean(scope, "allowBasicWithoutTls");
+    return {
+      users,
+      ...optional("realm", realm),
+      ...optional("methods", methods),
+      ...optional("allowBasicWithoutTls", allowBasicWithoutTls),
+      ...this.access(scope),
+    };
+  }
+
+  methods(scope: Scope): AuthMethod[] | undefined {
+    const v = scope.object.methods;
+    if (v === undefined) return undefined;
+    const ok = Array.isArray(v) && v.length > 0 && new Set(v).size === v.length &&
+      v.every((m) => m === "digest" || m === "basic");
+    if (!ok) this.wrong(scope, "methods", '["digest"], ["basic"] or ["digest", "basic"]');
+    return v as AuthMethod[];
+  }
+
+  /** `read`, `publish` and `allow` of the auth section or of a path. */
+  access(scope: Scope): PathAccess {
+    const given = ACCESS_KEYS.find((k) => scope.object[k] !== undefined);
+    if (given !== undefined && this.users === undefined) {
+      this.fail(
+        member(scope, given),
+        `${nameOf(scope, given)} needs an "auth" section with users`,
+        true,
+      );
+    }
+    const read = this.userList(scope, "read");
+    const publish = this.userList(scope, "publish");
+    const allow = this.cidrs(scope);
+    return {
+      ...optional("read", read),
+      ...optional("publish", publish),
+      ...optional("allow", allow),
+    };
+  }
+
+  userList(scope: Scope, key: string): Users | undefined {
+    const v = scope.object[key];
+    if (v === undefined || v === "anyone") return v;
+    if (!Array.isArray(v) || v.some((u) => typeof u !== "string")) {
+      this.wrong(scope, key, '"anyone" or a list of user names');
+    }
+    v.forEach((u, i) => {
+      if (!this.users!.has(u as string)) {
+        this.fail(
+          `${member(scope, key)}/${i}`,
+          `${nameOf(scope, key)} names ${describe(u)}, who is not in auth.users`,
+        );
+      }
+    });
+    return v as string[];
+  }
+
+  cidrs(scope: Scope): string[] | undefined {
+    const v = scope.object.allow;
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) {
+      this.wrong(scope, "allow", 'a list of CIDR blocks like "192.168.1.0/24"');
+    }
+    v.forEach((c, i) => {
+      if (typeof c !== "string" || !parseCidr(c)) {
+        this.fail(
+          `${member(scope, "allow")}/${i}`,
+          `${nameOf(scope, "allow")} must hold CIDR blocks like "192.168.1.0/24" or "::1/128", ` +
+            `got ${describe(c)}`,
+        );
+      }
+    });
+    return v as string[];
   }
 
   paths(top: Scope): Record<string, PathConfig> {
@@ -236,7 +370,10 @@ class Checker {
         );
       }
       given.set(path, key);
-      paths[path] = this.path(this.scope(scope.object[key], pointer, `paths.${path.slice(1)}`));
+      const own = this.scope(scope.object[key], pointer, `paths.${path.slice(1)}`);
+      paths[path] = this.path(own);
+      const access = this.access(own);
+      if (Object.keys(access).length > 0) this.pathAccess[path] = access;
     }
     return paths;
   }

@@ -50,12 +50,20 @@ export class RtspConnection implements ConnectionHandler {
     this.id = id;
     this.#parser = new RtspParser(core.options.limits);
     this.lastRequestAt = this.writeProgressAt = core.clock.now();
+    // The header deadline runs from the accept: a connection that never sends its first request
+    // is closed at the deadline too, not left for the idle close (HARDENING: connection floods).
+    this.#partialSince = this.lastRequestAt;
   }
 
   /** `address:port` of the peer, for logs. */
   get peerLabel(): string {
     const r = this.tcp.remote;
     return r.family === "IPv6" ? `[${r.hostname}]:${r.port}` : `${r.hostname}:${r.port}`;
+  }
+
+  /** Whether the connection is RTSPS (inside TLS), as its listener said. */
+  get secure(): boolean {
+    return this.tcp.secure === true;
   }
 
   /** Monotonic ms since which an incomplete message has been waiting, if one is. */

@@ -7,11 +7,12 @@
  * @module
  */
 
+import { AccessGate } from "../auth/gate.ts";
 import { parseRtcpCompound } from "../rtcp/parse.ts";
 import type { NetAddress, TcpConnection } from "../runtime/net.ts";
 import type { Clock } from "./clock.ts";
 import { RtspConnection } from "./connection.ts";
-import type { Logger } from "./log.ts";
+import { type LogFields, type Logger, throttledLog } from "./log.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { RecordSession, RecordTrack } from "./record_session.ts";
 import type { AnySession, Session } from "./session.ts";
@@ -67,6 +68,8 @@ export class ServerCore {
   udp: UdpPair | undefined;
   /** The RTCP CNAME of this server (RFC 3550 §6.5.1). */
   readonly cname: string;
+  /** Access control, when `access` was given; undefined: everything open. */
+  readonly access: AccessGate | undefined;
   #connections = new Map<number, RtspConnection>();
   #connectionsPerIp = new Map<string, number>();
   #nextConnectionId = 1;
@@ -90,6 +93,7 @@ export class ServerCore {
     this.logger = logger;
     this.sessions = new SessionTable(options);
     this.cname = `rtsp-edge-${randomUint32().toString(16)}`;
+    this.access = options.access && new AccessGate(options.access, () => clock.now());
   }
 
   /** Counters. */
@@ -332,6 +336,18 @@ export class ServerCore {
     for (const conn of [...this.#connections.values()]) conn.close();
   }
 
+  #slowLog: ((fields: LogFields) => void) | undefined;
+  #reportSlow(fields: LogFields): void {
+    this.#slowLog ??= throttledLog(
+      this.logger,
+      "warn",
+      "request too slow or never sent; disconnecting",
+      10_000,
+      () => this.clock.now(),
+    );
+    this.#slowLog(fields);
+  }
+
   #checkConnection(conn: RtspConnection, now: number, idleMs: number): void {
     const tcp = conn.tcp;
     if (tcp.pendingWrites === 0) conn.writeProgressAt = now;
@@ -346,12 +362,10 @@ export class ServerCore {
     } else if (
       conn.partialSince !== undefined && now - conn.partialSince > this.options.headerTimeout * 1000
     ) {
-      // An absolute deadline for a whole request, not reset per byte (slowloris).
+      // An absolute deadline for a whole request, not reset per byte (slowloris). A flood of
+      // such connections is told once per interval, with a count.
       this.#stats.slowRequests++;
-      this.logger.log("warn", "request too slow; disconnecting", {
-        connection: conn.id,
-        peer: conn.peerLabel,
-      });
+      this.#reportSlow({ connection: conn.id, peer: conn.peerLabel });
       tcp.destroy();
     } else if (conn.sessions.size === 0 && now - conn.lastRequestAt > idleMs) {
       conn.close(); // idle and holding no session

@@ -10,8 +10,10 @@
 import { HeaderError } from "../rtsp/header_error.ts";
 import { RtspHeaders } from "../rtsp/headers.ts";
 import type { RtspRequest } from "../rtsp/message.ts";
+import type { AccessGate } from "../auth/gate.ts";
 import { parseOptionTags } from "../rtsp/option_tags.ts";
 import { parseRange } from "../rtsp/range.ts";
+import { parseTransport } from "../rtsp/transport.ts";
 import { formatRtpInfo } from "../rtsp/rtp_info.ts";
 import { RtspError, STATUS_TEXT } from "../rtsp/status.ts";
 import { isSafeFieldValue } from "../rtsp/syntax.ts";
@@ -94,6 +96,10 @@ export async function dispatch(
       const tags = parseOptionTags(required);
       if (tags.length > 0) return reply(551, { Unsupported: tags.join(", ") });
     }
+    if (core.access && req.method !== "OPTIONS") {
+      const denied = await checkAccess(core, core.access, conn, req);
+      if (denied) return denied;
+    }
     return await handler(core, conn, req);
   } catch (error) {
     if (error instanceof RtspError) {
@@ -114,6 +120,76 @@ export async function dispatch(
       error: String(error),
     });
     return reply(500);
+  }
+}
+
+const PUBLISHING = new Set(["ANNOUNCE", "RECORD"]);
+
+/**
+ * HARDENING.md "Access": reading needs read rights on the path, ANNOUNCE, a publisher's SETUP
+ * and RECORD publish rights; a request inside a session is judged by its session's path. Unknown
+ * paths get the rule of the server (a 401, not a 404, while unauthenticated). Returns the 401/403
+ * reply, or undefined to go on. OPTIONS never comes here: VLC goes to HTTP tunnelling on a 401.
+ */
+async function checkAccess(
+  core: ServerCore,
+  gate: AccessGate,
+  conn: RtspConnection,
+  req: RtspRequest,
+): Promise<Reply | undefined> {
+  const session = optionalSession(core, conn, req);
+  let path: string | undefined;
+  try {
+    path = parseRequestTarget(req.url).path;
+  } catch {
+    path = undefined; // `*` or a malformed URL: the server-wide rule; the handler answers 400
+  }
+  let publishing = PUBLISHING.has(req.method);
+  if (session) {
+    path = session.kind === "record" ? session.path : session.stream.path;
+    publishing = session.kind === "record";
+  } else if (req.method === "SETUP") {
+    publishing = [...conn.sessions].some((s) => s.kind === "record") || offersRecord(req);
+  }
+  const outcome = await gate.check(conn, {
+    method: req.method,
+    url: req.url,
+    aggregateUrl: req.url.replace(/\/trackID=\d{1,3}$/, ""),
+    path,
+    action: publishing ? "publish" : "read",
+    authorization: req.headers.get("Authorization"),
+    ip: conn.tcp.remote.hostname,
+    secure: conn.secure === true, // set by the TLS listener
+  });
+  if (outcome.kind === "allow") {
+    if (outcome.newlyAuthenticated) {
+      core.logger.log("info", "authenticated", {
+        connection: conn.id,
+        peer: conn.peerLabel,
+        user: outcome.user,
+      });
+    }
+    return undefined;
+  }
+  // The Authorization value is never logged; nor the user name of a failed attempt.
+  core.logger.log("info", "access denied", {
+    connection: conn.id,
+    peer: conn.peerLabel,
+    method: req.method,
+    status: outcome.status,
+    reason: outcome.reason,
+  });
+  const headers = new RtspHeaders();
+  for (const c of outcome.challenges) headers.append("WWW-Authenticate", c);
+  return { status: outcome.status, headers };
+}
+
+function offersRecord(req: RtspRequest): boolean {
+  try {
+    const value = req.headers.get("Transport");
+    return value !== undefined && parseTransport(value).some((o) => o.mode?.includes("RECORD"));
+  } catch {
+    return false; // the SETUP handler answers the malformed header
   }
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { type AccessRules, resolveAccess, type ResolvedAccess } from "../auth/rights.ts";
 import { DEFAULT_LIMITS, type RtspLimits } from "../rtsp/parser.ts";
 import type { Network } from "../runtime/net.ts";
 import type { Clock } from "./clock.ts";
@@ -49,6 +50,17 @@ export interface ServeOptions {
   publishers?: (path: string) => { replace?: boolean } | undefined;
   /** Size caps for requests; see HARDENING.md for the defaults. */
   limits?: Partial<RtspLimits>;
+  /**
+   * Users and per-path read/publish rights (Digest MD5 and Basic, IP allow-lists). Default:
+   * everything open to everyone.
+   */
+  access?: AccessRules;
+  /**
+   * RTSPS: also listen for RTSP over TLS on `port` (0 picks a free one; see `server.tlsPort`), with
+   * a PEM certificate and private key. Same streams and sessions as plain RTSP; media goes only
+   * interleaved in the TLS connection. Default: none.
+   */
+  tls?: { port: number; cert: string; key: string };
   /** Receives log lines; silent by default. */
   logger?: Logger;
   /** Clocks; the system's by default. For tests. */
@@ -91,6 +103,10 @@ export interface ResolvedOptions {
   publishers: (path: string) => { replace?: boolean } | undefined;
   /** See {@link ServeOptions.limits}. */
   limits: RtspLimits;
+  /** See {@link ServeOptions.access}; undefined when open. */
+  access: ResolvedAccess | undefined;
+  /** See {@link ServeOptions.tls}; undefined: no RTSPS. */
+  tls: { port: number; cert: string; key: string } | undefined;
 }
 
 function integer(name: string, value: unknown, min: number, max: number, unit = ""): number {
@@ -163,5 +179,30 @@ export function resolveOptions(options: ServeOptions = {}): ResolvedOptions {
     ),
     publishers: publishRules(options.publishers),
     limits,
+    access: options.access === undefined ? undefined : resolveAccess(options.access),
+    tls: tlsOptions(options.tls, options.port ?? 8554),
   };
+}
+
+function tlsOptions(
+  value: unknown,
+  rtspPort: number,
+): { port: number; cert: string; key: string } | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null) {
+    throw new TypeError("tls must be an object { port, cert, key }");
+  }
+  const { port, cert, key } = value as Record<string, unknown>;
+  const tlsPort = integer("tls.port", port, 0, 65535);
+  if (tlsPort !== 0 && tlsPort === rtspPort) {
+    throw new RangeError(`tls.port must differ from port (RTSP), both are ${tlsPort}`);
+  }
+  for (const [name, pem] of [["tls.cert", cert], ["tls.key", key]] as const) {
+    if (typeof pem !== "string" || !pem.includes("-----BEGIN ")) {
+      // A file name here is the likely mistake: the text is wanted, not where it is.
+      const got = typeof pem === "string" ? JSON.stringify(pem.slice(0, 40)) : typeof pem;
+      throw new TypeError(`${name} must be PEM text (-----BEGIN ...), got ${got}`);
+    }
+  }
+  return { port: tlsPort, cert: cert as string, key: key as string };
 }

@@ -124,6 +124,8 @@ function chooseRecordTransport(
         reply: { ...base, extra: [], lowerTransport: "TCP", interleaved: channels },
       };
     }
+    // Over TLS, media stays inside the encrypted connection: interleaved only.
+    if (conn.secure) continue;
     const udp = core.udp;
     const ports = offer.clientPort;
     if (!udp || !ports || udp.rtp.address.family !== conn.tcp.remote.family) continue;

@@ -1,12 +1,20 @@
 /**
- * The public server: {@link serve} listens for RTSP on TCP, binds the UDP RTP/RTCP pair, and runs
- * the housekeeping tick; streams are added with {@link RtspServer.addStream}.
+ * The public server: {@link serve} listens for RTSP on TCP (and RTSPS on TLS when asked), binds the
+ * UDP RTP/RTCP pair, and runs the housekeeping tick; streams are added with
+ * {@link RtspServer.addStream}.
  *
  * @module
  */
 
 import { nodeNetwork } from "../runtime/node_net.ts";
-import type { Network, TcpListener, UdpSocket } from "../runtime/net.ts";
+import { listenTls } from "../runtime/node_tls.ts";
+import type {
+  ConnectionHandler,
+  Network,
+  TcpConnection,
+  TcpListener,
+  UdpSocket,
+} from "../runtime/net.ts";
 import { systemClock } from "./clock.ts";
 import { ServerCore, type ServerStats } from "./core.ts";
 import { silentLogger } from "./log.ts";
@@ -23,14 +31,16 @@ export class RtspServer {
   #core: ServerCore;
   #listener: TcpListener;
   #udp: UdpPair;
+  #tlsListener: TcpListener | undefined;
   #ticker: ReturnType<typeof setInterval>;
   #closed: Promise<void> | undefined;
 
   /** Use {@link serve}. */
-  constructor(core: ServerCore, listener: TcpListener, udp: UdpPair) {
+  constructor(core: ServerCore, listener: TcpListener, udp: UdpPair, tlsListener?: TcpListener) {
     this.#core = core;
     this.#listener = listener;
     this.#udp = udp;
+    this.#tlsListener = tlsListener;
     core.udp = udp;
     this.#ticker = setInterval(() => {
       try {
@@ -44,6 +54,11 @@ export class RtspServer {
   /** The TCP port RTSP listens on (the real one when port 0 was asked for). */
   get port(): number {
     return this.#listener.address.port;
+  }
+
+  /** The TCP port RTSPS (RTSP over TLS) listens on; undefined without the `tls` option. */
+  get tlsPort(): number | undefined {
+    return this.#tlsListener?.address.port;
   }
 
   /** The address RTSP listens on. */
@@ -66,10 +81,24 @@ export class RtspServer {
    * listening on every interface.
    */
   url(path: string, host?: string): string {
+    return this.#url("rtsp", this.port, path, host);
+  }
+
+  /**
+   * The `rtsps://` URL of a path on the TLS port, as {@link RtspServer.url} makes it. Throws when
+   * the server was started without the `tls` option.
+   */
+  tlsUrl(path: string, host?: string): string {
+    const port = this.tlsPort;
+    if (port === undefined) throw new Error("this server does not serve RTSPS (no tls option)");
+    return this.#url("rtsps", port, path, host);
+  }
+
+  #url(scheme: string, port: number, path: string, host: string | undefined): string {
     let h = host ?? this.hostname;
     if (host === undefined && (h === "0.0.0.0" || h === "::")) h = "localhost";
     if (h.includes(":") && !h.startsWith("[")) h = `[${h}]`;
-    return `rtsp://${h}:${this.port}${path.startsWith("/") ? path : "/" + path}`;
+    return `${scheme}://${h}:${port}${path.startsWith("/") ? path : "/" + path}`;
   }
 
   /**
@@ -110,7 +139,12 @@ export class RtspServer {
       clearInterval(this.#ticker);
       this.#core.closeAll();
       for (const stream of this.#core.mounts.values()) stream.close();
-      await Promise.all([this.#listener.close(), this.#udp.rtp.close(), this.#udp.rtcp.close()]);
+      await Promise.all([
+        this.#listener.close(),
+        this.#tlsListener?.close(),
+        this.#udp.rtp.close(),
+        this.#udp.rtcp.close(),
+      ]);
     })();
     return this.#closed;
   }
@@ -138,25 +172,40 @@ export async function serve(options: ServeOptions = {}): Promise<RtspServer> {
     options.clock ?? systemClock,
     options.logger ?? silentLogger,
   );
+  // Checked before any port is taken: a network given for tests may not speak TLS.
+  const tlsListen = options.network ? options.network.listenTls?.bind(options.network) : listenTls;
+  if (resolved.tls && !tlsListen) throw new TypeError("the network given to serve() has no TLS");
+  const accept = (tcp: TcpConnection): ConnectionHandler => {
+    const conn = core.accept(tcp);
+    if (!conn) {
+      tcp.destroy();
+      return { data() {}, written() {}, closed() {} };
+    }
+    return conn;
+  };
   const udp = await bindUdpPair(network, core, resolved.hostname, resolved.rtpPort);
   let listener: TcpListener;
   try {
     listener = await network.listenTcp(
       { hostname: resolved.hostname, port: resolved.port },
-      (tcp) => {
-        const conn = core.accept(tcp);
-        if (!conn) {
-          tcp.destroy();
-          return { data() {}, written() {}, closed() {} };
-        }
-        return conn;
-      },
+      accept,
     );
   } catch (error) {
     await Promise.all([udp.rtp.close(), udp.rtcp.close()]);
     throw listenError("RTSP", resolved.hostname, resolved.port, error);
   }
-  return new RtspServer(core, listener, udp);
+  let tlsListener: TcpListener | undefined;
+  if (resolved.tls && tlsListen) {
+    const { port, cert, key } = resolved.tls;
+    try {
+      // The same accept: a TLS connection joins the same caps, streams and sessions table.
+      tlsListener = await tlsListen({ hostname: resolved.hostname, port, cert, key }, accept);
+    } catch (error) {
+      await Promise.all([listener.close(), udp.rtp.close(), udp.rtcp.close()]);
+      throw listenError("RTSPS (TLS)", resolved.hostname, port, error);
+    }
+  }
+  return new RtspServer(core, listener, udp, tlsListener);
 }
 
 /** Binds RTP on an even port and RTCP on the next (RFC 3550 §11). */

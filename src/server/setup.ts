@@ -92,6 +92,9 @@ function chooseTransport(
         },
       };
     }
+    // RTSPS: RTP over UDP would leave the TLS tunnel in clear, so only interleaved is offered;
+    // with nothing else asked for, 461 tells the client to ask again for TCP.
+    if (conn.secure) continue;
     const udp = core.udp;
     const ports = offer.clientPort;
     // RTP/AVP over UDP needs the client's ports, and a socket of the client's address family.

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { parseCliArgs, UsageError } from "../../src/cli/args.ts";
+import { accessGiven } from "../../src/cli/run.ts";
 import { PixelFormat } from "../../src/source/raw_frame.ts";
 
 Deno.test("parseCliArgs() defaults to the test pattern and the defaults users know", () => {
@@ -100,4 +101,123 @@ Deno.test("parseCliArgs() refuses two sources, an empty camera and a format came
     () => parseCliArgs(["--camera", "/dev/video0", "--format", "rgb565"]),
     /--format for a camera must be one of yuyv, .*mjpeg.*, got "rgb565"/,
   );
+});
+
+Deno.test("parseCliArgs() maps the resource-cap flags to ServeOptions fields, only those given", () => {
+  assert.equal(parseCliArgs([]).caps, undefined);
+  assert.deepEqual(
+    parseCliArgs([
+      "--max-connections",
+      "5000",
+      "--max-connections-per-ip",
+      "3000",
+      "--max-sessions",
+      "200",
+      "--max-sessions-per-ip",
+      "50",
+      "--header-timeout",
+      "2.5",
+      "--session-timeout",
+      "30",
+      "--queue-bytes",
+      "1048576",
+    ]).caps,
+    {
+      maxConnections: 5000,
+      maxConnectionsPerIp: 3000,
+      maxSessions: 200,
+      maxSessionsPerIp: 50,
+      headerTimeout: 2.5,
+      sessionTimeout: 30,
+      maxQueueBytes: 1048576,
+    },
+  );
+});
+
+Deno.test("parseCliArgs() refuses resource caps that are zero, negative or not numbers", () => {
+  for (
+    const argv of [
+      ["--max-connections", "0"],
+      ["--max-connections-per-ip", "-1"],
+      ["--max-sessions", "many"],
+      ["--max-sessions-per-ip", "1.5"],
+      ["--header-timeout", "0"],
+      ["--session-timeout", "1e3"],
+      ["--queue-bytes", "100"],
+    ]
+  ) {
+    assert.throws(() => parseCliArgs(argv), UsageError, argv.join(" "));
+  }
+});
+
+Deno.test("--tls-cert and --tls-key turn RTSPS on at port 8322 unless --tls-port says otherwise", () => {
+  assert.equal(parseCliArgs([]).tls, undefined);
+  assert.deepEqual(parseCliArgs(["--tls-cert", "c.pem", "--tls-key", "k.pem"]).tls, {
+    port: 8322,
+    cert: "c.pem",
+    key: "k.pem",
+  });
+  assert.deepEqual(
+    parseCliArgs(["--tls-port", "0", "--tls-cert", "c.pem", "--tls-key", "k.pem"]).tls,
+    { port: 0, cert: "c.pem", key: "k.pem" },
+  );
+});
+
+Deno.test("RTSPS flags are refused without both files, with a bad port or on the RTSP port", () => {
+  for (
+    const [argv, message] of [
+      [["--tls-cert", "c.pem"], /RTSPS needs both --tls-cert and --tls-key/],
+      [["--tls-key", "k.pem"], /RTSPS needs both --tls-cert and --tls-key/],
+      [["--tls-port", "8322"], /RTSPS needs both --tls-cert and --tls-key/],
+      [["--tls-cert", "", "--tls-key", "k.pem"], /--tls-cert and --tls-key need a file name/],
+      [["--tls-cert", "c", "--tls-key", "k", "--tls-port", "x"], /--tls-port must be a whole/],
+      [["--tls-cert", "c", "--tls-key", "k", "--tls-port", "8554"], /must differ from --port/],
+      [["--tls-cert", "c", "--tls-key", "k", "--port", "8322"], /must differ from --port/],
+    ] as const
+  ) {
+    assert.throws(
+      () => parseCliArgs(argv),
+      (e) => e instanceof UsageError && message.test(e.message),
+    );
+  }
+});
+
+Deno.test("parseCliArgs() takes repeatable --user NAME:PASSWORD and --auth schemes", () => {
+  const cli = parseCliArgs(["--user", "alice:pa:ss", "--user", "bob:x", "--auth", "digest,basic"]);
+  assert.deepEqual(cli.auth, {
+    users: [{ name: "alice", password: "pa:ss" }, { name: "bob", password: "x" }],
+    methods: ["digest", "basic"],
+  });
+  assert.deepEqual(parseCliArgs(["--user", "alice:x"]).auth?.methods, ["digest"]);
+  assert.equal(parseCliArgs([]).auth, undefined);
+});
+
+Deno.test("parseCliArgs() refuses a malformed --user or --auth without echoing the password", () => {
+  for (
+    const [args, message] of [
+      [["--user", "alice"], /--user must be NAME:PASSWORD/],
+      [["--user", ":secretpw"], /--user must be NAME:PASSWORD/],
+      [["--user", "alice:"], /--user must be NAME:PASSWORD/],
+      [["--user", "a:secretpw", "--user", "a:y"], /--user a is given twice/],
+      [["--auth", "digest"], /--auth needs at least one --user/],
+      [["--user", "a:secretpw", "--auth", "ntlm"], /--auth must be digest, basic or digest,basic/],
+    ] as const
+  ) {
+    assert.throws(() => parseCliArgs([...args]), (e: Error) => {
+      assert.ok(e instanceof UsageError);
+      assert.match(e.message, message);
+      assert.ok(!e.message.includes("secretpw"));
+      return true;
+    });
+  }
+});
+
+Deno.test("accessGiven() turns --user and --auth into access rules, else the config's auth", () => {
+  const cli = parseCliArgs(["--user", "alice:x", "--auth", "basic"]);
+  assert.deepEqual(accessGiven(cli, undefined), {
+    access: { users: { alice: { password: "x" } }, methods: ["basic"], allowBasicWithoutTls: true },
+  });
+  assert.deepEqual(accessGiven(parseCliArgs([]), undefined), {});
+  const auth = { users: { bob: { password: "y" } }, paths: {} };
+  assert.deepEqual(accessGiven(parseCliArgs([]), { paths: {}, auth }), { access: auth });
 });

@@ -29,6 +29,16 @@ Deno.test("parseConfig() reads the example config with every kind of path", asyn
     ingestPort: 8080,
     bind: "0.0.0.0",
     logLevel: "info",
+    auth: {
+      users: {
+        frigate: { password: "change-me-frigate" },
+        studio: { password: "change-me-studio" },
+      },
+      read: ["frigate", "studio"],
+      publish: ["studio"],
+      allow: ["192.168.0.0/16", "::1/128"],
+      paths: {},
+    },
     paths: {
       "/esp32cam": {
         source: "ingest",
@@ -154,15 +164,79 @@ Deno.test("parseConfig() points at an unknown setting's name and suggests the on
   );
 });
 
-Deno.test("parseConfig() treats the coming auth settings as unknown for now", () => {
-  assert.equal(errorOf('{ "auth": {} }'), "rtsp-edge.json:1:3: auth is not a setting");
+Deno.test("parseConfig() reads auth with users, methods, rights and per-path overrides", () => {
+  const config = parseConfig(
+    `{
+      "auth": {
+        "users": {
+          "alice": { "password": "wonder" },
+          "bob": { "ha1": "0123456789abcdef0123456789ABCDEF" }
+        },
+        "methods": ["digest", "basic"],
+        "allowBasicWithoutTls": false,
+        "read": ["alice", "bob"],
+        "publish": ["bob"],
+        "allow": ["192.168.1.0/24", "::1/128"]
+      },
+      "paths": {
+        "lobby": { "source": "publish", "read": "anyone" },
+        "cam1": { "source": "publish", "allow": ["10.0.0.0/8"] },
+        "cam2": { "source": "publish" }
+      }
+    }`,
+    "rtsp-edge.json",
+  );
+  assert.deepEqual(config.auth, {
+    users: { alice: { password: "wonder" }, bob: { ha1: "0123456789abcdef0123456789ABCDEF" } },
+    methods: ["digest", "basic"],
+    allowBasicWithoutTls: false,
+    read: ["alice", "bob"],
+    publish: ["bob"],
+    allow: ["192.168.1.0/24", "::1/128"],
+    paths: { "/lobby": { read: "anyone" }, "/cam1": { allow: ["10.0.0.0/8"] } },
+  });
+  assert.deepEqual(config.paths["/cam2"], { source: "publish", replace: false });
+});
+
+Deno.test("parseConfig() names the file, line, column and setting of auth mistakes", () => {
   assert.equal(
-    errorOf(onePath('"source": "publish", "read": "alice"')),
-    "rtsp-edge.json:1:45: paths.cam1.read is not a setting",
+    errorOf('{ "auth": {} }'),
+    'rtsp-edge.json:1:11: auth needs users, e.g. "users": { "alice": { "password": "..." } }',
   );
   assert.equal(
-    errorOf(onePath('"source": "publish", "publish": "bob"')),
-    "rtsp-edge.json:1:45: paths.cam1.publish is not a setting",
+    errorOf('{ "auth": { "users": { "alice": { "pasword": "x" } } } }'),
+    'rtsp-edge.json:1:33: auth.users.alice must have exactly one of "password", "ha1" or "hash"',
+  );
+  assert.equal(
+    errorOf('{ "auth": { "users": { "alice": { "ha1": "abc" } } } }'),
+    "rtsp-edge.json:1:33: auth.users.alice ha1 must be 32 hex digits: MD5(user:realm:password)",
+  );
+  assert.match(
+    errorOf('{ "auth": { "users": { "a:b": { "password": "x" } } } }'),
+    /^rtsp-edge\.json:1:24: auth\.users: "a:b" cannot be a user name/,
+  );
+  assert.equal(
+    errorOf('{ "auth": { "users": { "a": { "password": "x" } }, "read": ["a", "carol"] } }'),
+    'rtsp-edge.json:1:66: auth.read names "carol", who is not in auth.users',
+  );
+  assert.equal(
+    errorOf('{ "auth": { "users": { "a": { "password": "x" } }, "methods": ["ntlm"] } }'),
+    'rtsp-edge.json:1:63: auth.methods must be ["digest"], ["basic"] or ["digest", "basic"], got an array',
+  );
+  assert.equal(
+    errorOf('{ "auth": { "users": { "a": { "password": "x" } }, "allow": ["10.0.0.0/33"] } }'),
+    'rtsp-edge.json:1:62: auth.allow must hold CIDR blocks like "192.168.1.0/24" or "::1/128", got "10.0.0.0/33"',
+  );
+  assert.equal(
+    errorOf(onePath('"source": "publish", "read": ["alice"]')),
+    'rtsp-edge.json:1:45: paths.cam1.read needs an "auth" section with users',
+  );
+  assert.equal(
+    errorOf(
+      '{ "auth": { "users": { "a": { "password": "x" } } }, ' +
+        '"paths": { "cam1": { "source": "publish", "publish": "everyone" } } }',
+    ),
+    'rtsp-edge.json:1:107: paths.cam1.publish must be "anyone" or a list of user names, got "everyone"',
   );
 });
 
