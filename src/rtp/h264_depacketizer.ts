@@ -10,7 +10,7 @@
  */
 
 import type { RtpPacket } from "./header.ts";
-import { seqDiff } from "./sequence.ts";
+import { PacketOrder } from "./sequence.ts";
 
 /** One reassembled access unit. */
 export interface H264AccessUnitOut {
@@ -37,8 +37,6 @@ export interface H264DepacketizerOptions {
 const STAP_A = 24;
 const FU_A = 28;
 const IDR = 5;
-// A packet this far behind the last one is late or duplicated; further back it is a restart.
-const MAX_MISORDER = 100;
 const INITIAL_CAPACITY = 4096;
 
 /**
@@ -78,7 +76,7 @@ export class H264Depacketizer {
   readonly #maxNalUnits: number;
   #dropped = 0;
   #droppedAccessUnits = 0;
-  #lastSequence = -1;
+  #order = new PacketOrder();
   // Completed access units not yet returned; never more than one waits (see the class doc).
   #ready: H264AccessUnitOut[] = [];
 
@@ -128,18 +126,13 @@ export class H264Depacketizer {
    * copied). Returns a completed access unit, or `undefined` when more packets are needed.
    */
   push(packet: RtpPacket): H264AccessUnitOut | undefined {
-    const seq = packet.sequenceNumber & 0xffff;
-    let gap = false;
-    if (this.#lastSequence >= 0) {
-      const step = seqDiff(this.#lastSequence, seq);
-      if (step <= 0 && step >= -MAX_MISORDER) {
-        // Late or duplicate: no reordering here; the gap it left already condemned its access unit.
-        this.#dropped++;
-        return this.#ready.shift();
-      }
-      gap = step !== 1;
+    const arrival = this.#order.arrive(packet.sequenceNumber);
+    if (arrival === "late") {
+      // Late or duplicate: no reordering here; the gap it left already condemned its access unit.
+      this.#dropped++;
+      return this.#ready.shift();
     }
-    this.#lastSequence = seq;
+    const gap = arrival === "gap";
 
     if (this.#open && packet.timestamp !== this.#timestamp) {
       // No marker but a new timestamp: the open access unit is over (publisher quirk tolerated).
@@ -166,7 +159,7 @@ export class H264Depacketizer {
    */
   flush(): H264AccessUnitOut[] {
     if (this.#open) this.#finish();
-    this.#lastSequence = -1;
+    this.#order.reset();
     return this.#ready.splice(0);
   }
 

@@ -13,7 +13,7 @@
 
 import type { RtpPacket } from "./header.ts";
 import { qualityQuantTables, STANDARD_HUFFMAN_TABLES } from "./jpeg_tables.ts";
-import { seqDiff } from "./sequence.ts";
+import { PacketOrder } from "./sequence.ts";
 
 /** One reassembled picture. */
 export interface JpegFrameOut {
@@ -42,8 +42,6 @@ export interface JpegDepacketizerOptions {
   height?: number;
 }
 
-// A packet this far behind the last one is late or duplicated; further back it is a restart.
-const MAX_MISORDER = 100;
 const INITIAL_CAPACITY = 16384;
 const MAX_QUANT_TABLES = 4;
 
@@ -86,7 +84,7 @@ export class JpegDepacketizer {
   readonly #height: number | undefined;
   #dropped = 0;
   #droppedFrames = 0;
-  #lastSequence = -1;
+  #order = new PacketOrder();
   #ready: JpegFrameOut[] = [];
   // §3.1.8: tables sent once for a Q of 128 to 254 stay valid for that Q.
   #tableCache = new Map<number, QuantTable[]>();
@@ -136,17 +134,12 @@ export class JpegDepacketizer {
    * copied). Returns a completed picture, or `undefined` when more packets are needed.
    */
   push(packet: RtpPacket): JpegFrameOut | undefined {
-    const seq = packet.sequenceNumber & 0xffff;
-    let gap = false;
-    if (this.#lastSequence >= 0) {
-      const step = seqDiff(this.#lastSequence, seq);
-      if (step <= 0 && step >= -MAX_MISORDER) {
-        this.#dropped++; // late or duplicate: no reordering here (RECORD runs over TCP)
-        return this.#ready.shift();
-      }
-      gap = step !== 1;
+    const arrival = this.#order.arrive(packet.sequenceNumber);
+    if (arrival === "late") {
+      this.#dropped++; // late or duplicate: no reordering here (RECORD runs over TCP)
+      return this.#ready.shift();
     }
-    this.#lastSequence = seq;
+    const gap = arrival === "gap";
     if (this.#open && packet.timestamp !== this.#timestamp) {
       // A new picture without the marker on the last one: lost, unless no packet is missing.
       if (gap) this.#broken = true;
@@ -167,7 +160,7 @@ export class JpegDepacketizer {
   /** Ends the stream: returns what is still held and resets the sequence tracking. */
   flush(): JpegFrameOut[] {
     if (this.#open) this.#finish();
-    this.#lastSequence = -1;
+    this.#order.reset();
     return this.#ready.splice(0);
   }
 

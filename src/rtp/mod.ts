@@ -7,7 +7,15 @@
 
 export { parseRtpPacket, RTP_HEADER_SIZE, writeRtpHeader } from "./header.ts";
 export type { RtpHeaderFields, RtpPacket } from "./header.ts";
-export { seqAdd, seqDiff, seqLess, SequenceTracker, tsAdd, tsDiff } from "./sequence.ts";
+export {
+  PacketOrder,
+  seqAdd,
+  seqDiff,
+  seqLess,
+  SequenceTracker,
+  tsAdd,
+  tsDiff,
+} from "./sequence.ts";
 export type { LossReport, SequenceTrackerOptions } from "./sequence.ts";
 export { INTERLEAVED_HEADER_SIZE, PacketList } from "./packet_list.ts";
 export { H264Packetizer } from "./h264_packetizer.ts";

@@ -65,6 +65,52 @@ export function tsDiff(a: number, b: number): number {
   return (b - a) | 0;
 }
 
+/** Where a packet falls relative to the one before it: see {@link PacketOrder}. */
+export type Arrival = "next" | "gap" | "late";
+
+/**
+ * The arrival order of a depacketizer's packets, which do not reorder: "next" follows the last
+ * packet, "gap" comes after missing ones (RFC 3550 §5.1: lost, maybe of the frame being built),
+ * "late" is at or up to `maxMisorder` behind the last (late or duplicate; not taken). A packet
+ * further back counts as a restart of the sender and is taken as a gap.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PacketOrder } from "./sequence.ts";
+ *
+ * const order = new PacketOrder();
+ * assert.deepEqual([65535, 0, 2, 1].map((s) => order.arrive(s)), ["next", "next", "gap", "late"]);
+ * ```
+ */
+export class PacketOrder {
+  readonly #maxMisorder: number;
+  #last = -1;
+
+  /** `maxMisorder`: how far behind a packet is still late rather than a restart (default 100). */
+  constructor(maxMisorder = 100) {
+    this.#maxMisorder = checkCount("maxMisorder", maxMisorder, 0);
+  }
+
+  /** Sorts the packet with sequence number `seq`; a "late" one leaves the state as it was. */
+  arrive(seq: number): Arrival {
+    seq &= 0xffff;
+    let arrival: Arrival = "next";
+    if (this.#last >= 0) {
+      const step = seqDiff(this.#last, seq);
+      if (step <= 0 && step >= -this.#maxMisorder) return "late";
+      if (step !== 1) arrival = "gap";
+    }
+    this.#last = seq;
+    return arrival;
+  }
+
+  /** Forgets the last packet: the next one is "next" whatever its number. */
+  reset(): void {
+    this.#last = -1;
+  }
+}
+
 /** Tuning of {@link SequenceTracker}; the defaults are those of RFC 3550 Appendix A.1. */
 export interface SequenceTrackerOptions {
   /** Largest forward jump still taken as loss rather than a restart (default 3000). */
