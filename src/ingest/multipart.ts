@@ -25,6 +25,7 @@
 
 import { isTokenCode, printable } from "../rtsp/syntax.ts";
 import { IngestError } from "./errors.ts";
+import { makeRoom } from "../rtsp/receive_buffer.ts";
 
 /** One part of the stream: usually one JPEG. */
 export interface MultipartPart {
@@ -406,21 +407,12 @@ export class MultipartSplitter {
 
   // Makes room for `extra` bytes after #end, never overwriting bytes handed out as a body.
   #reserve(extra: number): void {
-    const capacity = this.#buf.length;
-    if (capacity - this.#end >= extra) return;
-    const unread = this.#end - this.#start;
-    if (!this.#pinned && unread + extra <= capacity && unread <= capacity >>> 1) {
-      this.#buf.copyWithin(0, this.#start, this.#end);
-    } else {
-      let size = MIN_CAPACITY;
-      while (size < 2 * unread + extra) size *= 2;
-      const next = new Uint8Array(size);
-      next.set(this.#buf.subarray(this.#start, this.#end));
-      this.#buf = next;
-      this.#pinned = false;
-    }
+    const room = makeRoom(this.#buf, this.#start, this.#end, this.#pinned, extra, MIN_CAPACITY);
+    if (!room) return;
+    if (room.grown) this.#pinned = false;
+    this.#buf = room.buf;
     this.#start = 0;
-    this.#end = unread;
+    this.#end = room.end;
   }
 
   #error400(index: number, message: string): IngestError {

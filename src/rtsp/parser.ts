@@ -8,6 +8,7 @@
 import { RtspHeaders } from "./headers.ts";
 import type { RtspRequest, RtspResponse } from "./message.ts";
 import { isForbiddenByte, isSafeFieldValue, isToken, isTokenCode, printable } from "./syntax.ts";
+import { makeRoom } from "./receive_buffer.ts";
 
 /** Size limits, in bytes unless named a count. A message over a limit is a `ParseError`. */
 export interface RtspLimits {
@@ -496,24 +497,14 @@ export class RtspParser {
     }
   }
 
-  // Makes room for `extra` bytes after #end. Amortized O(1) per byte: a compaction copies at most
-  // as many bytes as must arrive before the next one.
+  // Makes room for `extra` bytes after #end (receive_buffer.ts: amortized O(1) per byte).
   #reserve(extra: number): void {
-    const capacity = this.#buf.length;
-    if (capacity - this.#end >= extra) return;
-    const unread = this.#end - this.#start;
-    if (!this.#pinned && unread + extra <= capacity && unread <= capacity >>> 1) {
-      this.#buf.copyWithin(0, this.#start, this.#end);
-    } else {
-      let size = MIN_CAPACITY;
-      while (size < 2 * unread + extra) size *= 2;
-      const next = new Uint8Array(size);
-      next.set(this.#buf.subarray(this.#start, this.#end));
-      this.#buf = next;
-      this.#pinned = false;
-    }
+    const room = makeRoom(this.#buf, this.#start, this.#end, this.#pinned, extra, MIN_CAPACITY);
+    if (!room) return;
+    if (room.grown) this.#pinned = false;
+    this.#buf = room.buf;
     this.#start = 0;
-    this.#end = unread;
+    this.#end = room.end;
   }
 
   #fail(index: number, status: number, context: string, message: string): ParseError {
