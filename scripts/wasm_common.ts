@@ -7,6 +7,11 @@
  * @module
  */
 
+// Pinned exactly, not through the import map: another fflate version may deflate differently,
+// and the generated modules must be byte-identical from build to build.
+// deno-lint-ignore no-import-prefix
+import { deflateSync } from "npm:fflate@0.8.2";
+
 /** The emscripten release the committed modules are built with (Debian bookworm's `emscripten`). */
 export const EMCC_VERSION = "3.1.6";
 
@@ -223,6 +228,31 @@ export async function checkInterface(
 }
 
 /** Standard base64 of bytes. */
+/**
+ * `-ffile-prefix-map` flags that name the source tree, the build directory and the repository by
+ * fixed names, so no path of this machine ends up in the module.
+ */
+export function prefixMaps(tree: string, treeName: string, build: string): string[] {
+  return [
+    `-ffile-prefix-map=${tree}=${treeName}`,
+    `-ffile-prefix-map=${build}=build`,
+    `-ffile-prefix-map=${ROOT}=rtsp-edge`,
+  ];
+}
+
+/** The module deflated (fflate, level 9) and base64-encoded: what the generated file embeds. */
+export function deflatedBase64(wasm: Uint8Array): string {
+  return base64(deflateSync(wasm, { level: 9 }));
+}
+
+/** {@link deflatedBase64} as the generated file's lines of string literals. */
+export function deflatedLines(wasm: Uint8Array): string[] {
+  const encoded = deflatedBase64(wasm);
+  const lines: string[] = [];
+  for (let i = 0; i < encoded.length; i += 92) lines.push(`  "${encoded.slice(i, i + 92)}",`);
+  return lines;
+}
+
 export function base64(bytes: Uint8Array): string {
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {
