@@ -277,7 +277,7 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
     ? cameraSource(values.camera, values.format)
     : receiving && values.input === undefined && !values["test-pattern"]
     ? { kind: "none" as const }
-    : sourceOf(values.input, values.format);
+    : inputSource(values.input, values.format);
   if (source.kind === "raw" && values.size === undefined) {
     throw new UsageError("raw frames need their size: add --size WIDTHxHEIGHT");
   }
@@ -320,7 +320,8 @@ function parseSize(text: string): { width: number; height: number } {
   return { width, height };
 }
 
-function cameraSource(device: string, formatName: string | undefined): SourceConfig {
+/** The source of `--camera DEVICE [--format NAME]`. Throws {@link UsageError} for an unknown format. */
+export function cameraSource(device: string, formatName: string | undefined): SourceConfig {
   if (formatName === undefined) return { kind: "camera", device, pixelFormat: undefined };
   const pixelFormat = CAPTURE_FORMAT_NAMES[formatName.toLowerCase()];
   if (pixelFormat === undefined) {
@@ -333,7 +334,14 @@ function cameraSource(device: string, formatName: string | undefined): SourceCon
   return { kind: "camera", device, pixelFormat };
 }
 
-function sourceOf(input: string | undefined, formatName: string | undefined): SourceConfig {
+/**
+ * The source of `--input FILE|- [--format NAME]` (the test pattern without `--input`): told apart
+ * by `--format` and the file name. Throws {@link UsageError}.
+ */
+export function inputSource(
+  input: string | undefined,
+  formatName: string | undefined,
+): SourceConfig {
   let format: PixelFormat | undefined;
   if (formatName !== undefined) {
     try {

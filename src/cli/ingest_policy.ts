@@ -4,11 +4,9 @@
  * @module
  */
 
+import { DEFAULT_MAX_FRAME_BYTES } from "../config/config.ts";
 import type { IngestPathPolicy } from "../ingest/ingest_request.ts";
 import type { CliConfig, IngestFlags } from "./args.ts";
-
-/** Largest pushed frame (HARDENING.md: one ingest frame is capped). */
-export const DEFAULT_MAX_FRAME_BYTES = 8 << 20;
 
 /** The policy of every path under the command line's ingest flags. */
 export function ingestPolicy(

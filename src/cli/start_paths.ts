@@ -10,8 +10,7 @@ import type { Config, PathConfig } from "../config/config.ts";
 import type { IngestPathPolicy } from "../ingest/ingest_request.ts";
 import type { Logger } from "../server/log.ts";
 import type { RtspServer } from "../server/server.ts";
-import { CAPTURE_FORMAT_NAMES } from "../camera/negotiate.ts";
-import type { CliConfig, SourceConfig } from "./args.ts";
+import { cameraSource, type CliConfig, inputSource, type SourceConfig } from "./args.ts";
 import { type RunningSource, startSource } from "./start_source.ts";
 
 /** What the configured paths are, once started. */
@@ -26,20 +25,13 @@ export interface ConfiguredPaths {
   publish: Map<string, { replace: boolean }>;
 }
 
+/** A local path's source, as the command line would give it (the file checked its names). */
 function sourceOf(path: PathConfig): SourceConfig {
   switch (path.source) {
     case "camera":
-      return {
-        kind: "camera",
-        device: path.device,
-        pixelFormat: path.format === undefined ? undefined : CAPTURE_FORMAT_NAMES[path.format],
-      };
+      return cameraSource(path.device, path.format);
     case "file":
-      return path.input === "-"
-        ? { kind: "stdin" }
-        : /\.y4m$/i.test(path.input)
-        ? { kind: "y4m", path: path.input }
-        : { kind: "h264", path: path.input };
+      return inputSource(path.input, undefined);
     default:
       return { kind: "test-pattern" };
   }
