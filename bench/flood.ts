@@ -16,6 +16,7 @@
 
 import { RtspTestClient } from "../test/support/rtsp_client.ts";
 import { flags } from "./lines.ts";
+import { freePort } from "../test/interop/support.ts";
 
 const args = flags(Deno.args);
 const IDLE = Number(args.idle ?? 2000);
@@ -31,13 +32,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function vmRssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
   return m ? Number(m[1]) / 1024 : NaN;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 /** An abusive connection: open, and watched for the server's close. */

@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { splitAccessUnits } from "../src/codec/access_unit.ts";
 import { RtspTestClient } from "../test/support/rtsp_client.ts";
 import { splitJpegs } from "../src/codec/jpeg.ts";
+import { freePort } from "../test/interop/support.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -47,13 +48,6 @@ function annexB(au: { nalUnits: Uint8Array[] }): Uint8Array {
     at += 4 + nal.length;
   }
   return out;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -25,6 +25,7 @@
 import { buildBinary } from "../build.ts";
 import { ensureClip } from "./clip.ts";
 import { flags, percentile } from "./lines.ts";
+import { freePort } from "../test/interop/support.ts";
 
 const args = flags(Deno.args);
 const runs = Number(args.runs ?? 10);
@@ -64,14 +65,6 @@ interface Run {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A port free on 127.0.0.1 right now (a race with other programs is possible, and unlikely). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 /** VmRSS of `pid` in KiB, from /proc/<pid>/status (proc(5)). */
 function vmRssKiB(pid: number): number {

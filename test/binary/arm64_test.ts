@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { buildBinary, elfMachine, TARGETS } from "../../build.ts";
-import { argv, hasTool, interopTest, run, withTempDir } from "../interop/support.ts";
+import { argv, hasTool, interopTest, run, spawnServing, withTempDir } from "../interop/support.ts";
 
 const SYSROOT = "/usr/aarch64-linux-gnu";
 
@@ -41,22 +41,15 @@ interopTest(
       assert.match(version.stdout, /^rtsp-edge \d+\.\d+\.\d+\n$/);
 
       // Run it from an empty directory, so nothing it needs can come from the working tree.
-      const child = new Deno.Command(qemu, {
-        args: ["-L", SYSROOT, binary, ...argv`--port 0 --bind 127.0.0.1`],
-        cwd: dir,
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      const server = await spawnServing(
+        qemu,
+        ["-L", SYSROOT, binary, ...argv`--port 0 --bind 127.0.0.1`],
+        /rtsp:\/\/\S+/,
+        { cwd: dir },
+      );
       try {
-        let out = "";
-        while (!/rtsp:\/\/\S+/.test(out)) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          out += value;
-        }
-        assert.match(out, /serving test pattern 1280x720 at 30 fps/);
-        const url = /rtsp:\/\/\S+/.exec(out)![0];
+        assert.match(server.banner, /serving test pattern 1280x720 at 30 fps/);
+        const url = /rtsp:\/\/\S+/.exec(server.banner)![0];
         // Emulated, the encoder runs several times slower: give ffprobe the time to see an IDR.
         const probe = await run("ffprobe", argv`-v error -show_streams -of json ${url}`, 120_000);
         assert.equal(probe.code, 0, probe.stderr);
@@ -64,12 +57,8 @@ interopTest(
         assert.deepEqual([video.codec_name, video.width, video.height], ["h264", 1280, 720]);
       } finally {
         // QEMU passes the signal on to the emulated process, which stops as it would natively.
-        child.kill("SIGTERM");
-        reader.releaseLock();
-        await child.stdout.cancel().catch(() => {});
-        const status = await child.status;
-        const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
-        assert.equal(status.code, 0, stderr);
+        const { code, stderr } = await server.stop();
+        assert.equal(code, 0, stderr);
       }
     });
   },

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { buildBinary } from "../../build.ts";
-import { argv, interopTest, run, withTempDir } from "../interop/support.ts";
+import { argv, interopTest, run, spawnServing, withTempDir } from "../interop/support.ts";
 
 interopTest(
   "the built binary serves the test pattern when no source is named, and reports itself",
@@ -22,33 +22,19 @@ interopTest(
       assert.match(version.stdout, /^rtsp-edge \d+\.\d+\.\d+\n$/);
       const licenses = await run(binary, ["--licenses"]);
       assert.match(licenses.stdout, /OpenH264 is distributed under\s+the BSD 2-Clause licence/);
-      const child = new Deno.Command(binary, {
-        args: argv`--port 0 --bind 127.0.0.1`,
+      const server = await spawnServing(binary, argv`--port 0 --bind 127.0.0.1`, /rtsp:\/\/\S+/, {
         cwd: dir,
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      });
       try {
-        let out = "";
-        while (!/rtsp:\/\/\S+/.test(out)) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          out += value;
-        }
-        assert.match(out, /serving test pattern 1280x720 at 30 fps/);
-        const url = /rtsp:\/\/\S+/.exec(out)![0];
+        assert.match(server.banner, /serving test pattern 1280x720 at 30 fps/);
+        const url = /rtsp:\/\/\S+/.exec(server.banner)![0];
         const probe = await run("ffprobe", argv`-v error -show_streams -of json ${url}`);
         assert.equal(probe.code, 0, probe.stderr);
         const video = JSON.parse(probe.stdout).streams[0];
         assert.deepEqual([video.codec_name, video.width, video.height], ["h264", 1280, 720]);
       } finally {
-        child.kill("SIGTERM");
-        reader.releaseLock();
-        await child.stdout.cancel().catch(() => {});
-        const status = await child.status;
-        const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
-        assert.equal(status.code, 0, stderr);
+        const { code, stderr } = await server.stop();
+        assert.equal(code, 0, stderr);
       }
     });
   },

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { argv, decodeFrames, interopTest, run, testClip, withTempDir } from "../interop/support.ts";
+import {
+  argv,
+  decodeFrames,
+  interopTest,
+  run,
+  spawnServing,
+  testClip,
+  withTempDir,
+} from "../interop/support.ts";
 
 const CLI = new URL("../../cli.ts", import.meta.url).pathname;
 
@@ -118,33 +126,20 @@ async function withCli(
   fn: (url: string) => Promise<void>,
   stdin?: ReadableStream<Uint8Array>,
 ): Promise<void> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...START_FLAGS, CLI, "--port", "0", "--bind", "127.0.0.1", ...args],
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const piping = stdin?.pipeTo(child.stdin).catch(() => {});
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
+  const server = await spawnServing(
+    Deno.execPath(),
+    ["run", ...START_FLAGS, CLI, "--port", "0", "--bind", "127.0.0.1", ...args],
+    /rtsp:\/\/\S+/,
+    { stdin },
+  );
   try {
-    while (!/rtsp:\/\/\S+/.test(out)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += value;
-    }
-    const url = /rtsp:\/\/\S+/.exec(out)?.[0];
-    assert.ok(url, `no URL printed: ${out}`);
+    const url = /rtsp:\/\/\S+/.exec(server.banner)?.[0];
+    assert.ok(url, `no URL printed: ${server.banner}`);
     assert.match(url, /^rtsp:\/\/127\.0\.0\.1:\d+\/stream$/);
     await fn(url);
   } finally {
-    child.kill("SIGTERM");
-    reader.releaseLock();
-    await child.stdout.cancel().catch(() => {});
-    const status = await child.status;
-    const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
-    assert.equal(status.code, 0, stderr);
-    await piping;
+    const { code, stderr } = await server.stop();
+    assert.equal(code, 0, stderr);
   }
 }
 

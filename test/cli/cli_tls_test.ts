@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { argv, interopTest, run, withTempDir } from "../interop/support.ts";
+import { argv, interopTest, run, spawnServing, withTempDir } from "../interop/support.ts";
 import { otherKeyPem, selfSignedPem } from "../runtime/self_signed.ts";
 
 const CLI = new URL("../../cli.ts", import.meta.url).pathname;
@@ -59,26 +59,19 @@ interopTest(
   async () => {
     await withTempDir(async (dir) => {
       const files = await pemFiles(dir);
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
+      const server = await spawnServing(
+        Deno.execPath(),
+        [
           "run",
           "-A",
           CLI,
           ...argv`--port 0 --tls-port 0 --bind 127.0.0.1 --size 320x240`,
           ...argv`--tls-cert ${files.cert} --tls-key ${files.key}`,
         ],
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      let out = "";
+        /rtsps:\/\/\S+\n/,
+      );
       try {
-        while (!/rtsps:\/\/\S+\n/.test(out)) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          out += value;
-        }
+        const out = server.banner;
         assert.match(out, /^ {2}rtsp:\/\/127\.0\.0\.1:\d+\/stream$/m);
         const url = /rtsps:\/\/127\.0\.0\.1:\d+\/stream/.exec(out)?.[0];
         assert.ok(url, `no rtsps:// URL printed: ${out}`);
@@ -87,12 +80,8 @@ interopTest(
         const video = JSON.parse(r.stdout).streams[0];
         assert.deepEqual([video.codec_name, video.width, video.height], ["h264", 320, 240]);
       } finally {
-        child.kill("SIGTERM");
-        reader.releaseLock();
-        await child.stdout.cancel().catch(() => {});
-        const status = await child.status;
-        const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
-        assert.equal(status.code, 0, stderr);
+        const { code, stderr } = await server.stop();
+        assert.equal(code, 0, stderr);
       }
     });
   },

@@ -1,41 +1,18 @@
 // `rtsp-edge --config FILE` and the receiving flags, through the real command line.
 import assert from "node:assert/strict";
-import { argv, interopTest, run, withTempDir } from "../interop/support.ts";
+import { argv, freePort, interopTest, run, spawnServing, withTempDir } from "../interop/support.ts";
 import { probeRtsp, sleep } from "../interop/ingest_support.ts";
 
 const CLI = new URL("../../cli.ts", import.meta.url).pathname;
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 /** Starts the CLI and resolves with it once its banner (up to the ingest line, if any) is out. */
 async function startCli(args: string[], until: RegExp) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!until.test(out)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += value;
-  }
+  const server = await spawnServing(Deno.execPath(), ["run", "-A", CLI, ...args], until);
   return {
-    banner: out,
-    async stop(): Promise<string> {
-      child.kill("SIGTERM");
-      reader.releaseLock();
-      await child.stdout.cancel().catch(() => {});
-      const status = await child.status;
-      const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
-      assert.equal(status.code, 0, stderr);
-      return stderr;
+    banner: server.banner,
+    async stop(): Promise<void> {
+      const { code, stderr } = await server.stop();
+      assert.equal(code, 0, stderr);
     },
   };
 }

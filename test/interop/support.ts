@@ -240,3 +240,58 @@ export async function decodeFrames(path: string): Promise<{ frames: number; erro
   const frames = r.stdout.split("\n").filter((l) => /^\d+,/.test(l)).length;
   return { frames, errors: r.code === 0 ? r.stderr.trim() : `exit ${r.code}: ${r.stderr.trim()}` };
 }
+
+/** A server process whose standard output was read up to its banner. */
+export interface ServingProcess {
+  /** What it printed up to the line that matched. */
+  banner: string;
+  /** Sends SIGTERM and waits: the exit code and what went to standard error. */
+  stop(): Promise<{ code: number; stderr: string }>;
+}
+
+/**
+ * Starts `program` and reads its standard output until `until` matches (or the output ends), so
+ * a test can use what the banner says; `stop()` ends it as a user's Ctrl-C would.
+ */
+export async function spawnServing(
+  program: string,
+  args: string[],
+  until: RegExp,
+  options: { cwd?: string; stdin?: ReadableStream<Uint8Array> } = {},
+): Promise<ServingProcess> {
+  const child = new Deno.Command(program, {
+    args,
+    cwd: options.cwd,
+    stdin: options.stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const piping = options.stdin?.pipeTo(child.stdin).catch(() => {});
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let banner = "";
+  while (!until.test(banner)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    banner += value;
+  }
+  return {
+    banner,
+    async stop() {
+      child.kill("SIGTERM");
+      reader.releaseLock();
+      await child.stdout.cancel().catch(() => {});
+      const status = await child.status;
+      const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+      await piping;
+      return { code: status.code, stderr };
+    },
+  };
+}
+
+/** A free TCP port on the loopback interface (for a server that must be told its port). */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}

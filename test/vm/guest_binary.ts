@@ -41,12 +41,7 @@ export function guestBinaryDir(): Promise<string> {
 }
 
 /** A free TCP port on the host's loopback, for the VM's RTSP port forward. */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
+export { freePort } from "../interop/support.ts";
 
 /** The repository root (with a trailing slash). */
 export const REPO_ROOT: string = repoRoot;
