@@ -17,6 +17,7 @@ import type { Reply } from "./methods.ts";
 import { findAnnouncedMedia } from "./record_announce.ts";
 import type { RecordSession, RecordTrack } from "./record_session.ts";
 import { requiredSession, sessionHeader } from "./session_lookup.ts";
+import { udpClientPorts } from "./udp_ports.ts";
 
 const NO_SESSION_STATE = "Method Not Valid in This State";
 
@@ -124,21 +125,17 @@ function chooseRecordTransport(
         reply: { ...base, extra: [], lowerTransport: "TCP", interleaved: channels },
       };
     }
-    // Over TLS, media stays inside the encrypted connection: interleaved only.
-    if (conn.secure) continue;
     const udp = core.udp;
-    const ports = offer.clientPort;
-    if (!udp || !ports || udp.rtp.address.family !== conn.tcp.remote.family) continue;
-    // RFC 3550 §11: RTP on an even port, RTCP on the next one (HARDENING item 10).
-    if (ports[0] % 2 !== 0 || ports[1] !== ports[0] + 1) continue;
+    const ports = udpClientPorts(core, conn, offer);
+    if (!udp || !ports) continue;
     const rtpPort = udp.rtp.address.port;
     return {
-      track: { media, ingest, clientPorts: [ports[0], ports[1]] },
+      track: { media, ingest, clientPorts: ports },
       reply: {
         ...base,
         extra: [],
         lowerTransport: "UDP",
-        clientPort: [ports[0], ports[1]],
+        clientPort: ports,
         serverPort: [rtpPort, rtpPort + 1],
       },
     };

@@ -14,6 +14,7 @@ import type { RtspConnection } from "./connection.ts";
 import type { ServerCore } from "./core.ts";
 import type { Reply } from "./methods.ts";
 import { requiredSession, sessionHeader } from "./session_lookup.ts";
+import { udpClientPorts } from "./udp_ports.ts";
 import { parseRequestTarget } from "./mounts.ts";
 import { Reader } from "./reader.ts";
 import { publisherForSetup, setupRecordTrack } from "./record_setup.ts";
@@ -92,21 +93,15 @@ function chooseTransport(
         },
       };
     }
-    // RTSPS: RTP over UDP would leave the TLS tunnel in clear, so only interleaved is offered;
-    // with nothing else asked for, 461 tells the client to ask again for TCP.
-    if (conn.secure) continue;
     const udp = core.udp;
-    const ports = offer.clientPort;
-    // RTP/AVP over UDP needs the client's ports, and a socket of the client's address family.
-    if (!udp || !ports || udp.rtp.address.family !== conn.tcp.remote.family) continue;
-    // RFC 3550 §11: RTP on an even port, RTCP on the next one. HARDENING item 10.
-    if (ports[0] % 2 !== 0 || ports[1] !== ports[0] + 1) continue;
+    const ports = udpClientPorts(core, conn, offer);
+    if (!udp || !ports) continue;
     const rtpPort = udp.rtp.address.port;
     return {
       transport: new UdpTransport(
         udp,
         conn.tcp.remote,
-        [ports[0], ports[1]],
+        ports,
         () => core.clock.now(),
       ),
       reply: {
@@ -114,7 +109,7 @@ function chooseTransport(
         profile: "AVP",
         lowerTransport: "UDP",
         delivery: "unicast",
-        clientPort: [ports[0], ports[1]],
+        clientPort: ports,
         serverPort: [rtpPort, rtpPort + 1],
         ssrc,
         extra: [],
