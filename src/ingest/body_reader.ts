@@ -77,7 +77,7 @@ export class BodyReader {
   push(bytes: Uint8Array, chunkEnd?: boolean): void {
     switch (this.#format.kind) {
       case "h264":
-        this.#target.h264!.bytes(bytes, this.#target.stamp(this.#takeRequestStamp()));
+        this.#target.h264!.bytes(bytes, () => this.#target.stamp(this.#takeRequestStamp()));
         if (chunkEnd && this.#format.chunkPerAccessUnit) this.#target.h264!.boundary();
         return;
       case "jpeg":
@@ -113,7 +113,7 @@ export class BodyReader {
       throw new IngestError(413, `a frame of ${data.length} bytes is above the cap`);
     }
     if (this.#format.kind === "h264") {
-      this.#target.h264!.bytes(data, this.#target.stamp(timestampUs));
+      this.#target.h264!.bytes(data, () => this.#target.stamp(timestampUs));
       this.#target.h264!.boundary();
       this.#frames++;
     } else {

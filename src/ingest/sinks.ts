@@ -54,11 +54,12 @@ export class H264Passthrough {
   }
 
   /**
-   * Takes the next bytes of the stream, stamped `timestampUs` (the time of the access unit they
-   * belong to). Throws {@link IngestError} 400 when a megabyte has gone by without a picture.
+   * Takes the next bytes of the stream. `stamp` gives the time of an access unit; it is asked once
+   * per access unit, when its first bytes come (a stream's chunks are not frames). Throws
+   * {@link IngestError} 400 when a megabyte has gone by without a picture.
    */
-  bytes(chunk: Uint8Array, timestampUs: number): void {
-    this.#pending ??= timestampUs;
+  bytes(chunk: Uint8Array, stamp: () => number): void {
+    this.#pending ??= stamp();
     this.#send(this.#splitter.push(chunk));
     this.#bytesWithoutPicture += chunk.length;
     if (this.#bytesWithoutPicture > H264_GARBAGE_LIMIT) {
