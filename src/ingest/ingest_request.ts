@@ -6,6 +6,7 @@
  * @module
  */
 
+import { constantTimeEqual } from "../auth/digest.ts";
 import { type IngestFormat, ingestFormatOf } from "./content_type.ts";
 import { IngestError } from "./errors.ts";
 import type { HttpRequestHead } from "./http_request.ts";
@@ -44,15 +45,6 @@ export interface IngestPlan {
 
 const PREFIX = "/ingest/";
 const SEGMENT = /^[A-Za-z0-9._~-]+$/;
-
-/** Constant-time string comparison, so a wrong token's timing says nothing about the right one. */
-export function sameSecret(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < x.length; i++) diff |= x[i] ^ (y[i % Math.max(1, y.length)] ?? 0);
-  return diff === 0;
-}
 
 /** Parses `X-Timestamp-Us` (integer microseconds); undefined when absent. */
 export function timestampHeader(value: string | undefined): number | undefined {
@@ -94,7 +86,7 @@ export function planIngest(
   if (policy.token !== undefined) {
     const auth = head.headers["authorization"] ?? "";
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] ?? (websocket ? head.query["token"] : "");
-    if (!bearer || !sameSecret(bearer, policy.token)) {
+    if (!bearer || !constantTimeEqual(bearer, policy.token)) {
       throw new IngestError(401, "a valid token is needed: Authorization: Bearer <token>");
     }
   }
