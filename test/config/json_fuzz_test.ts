@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError, parseJsonWithPositions } from "../../src/config/json_with_positions.ts";
 import { parseConfig } from "../../src/config/config.ts";
+import { seededRandom } from "../support/bytes.ts";
 
 const EXAMPLE = await Deno.readTextFile(new URL("../../examples/rtsp-edge.json", import.meta.url));
 
@@ -11,18 +12,6 @@ const SEEDS = [
   '[0, -0, 0.5, 1E+2, "\\ud83d\\ude00", "😀", {"": ""}]',
   '/* c */ {"rtspPort": 8554 // x\n}',
 ];
-
-/** mulberry32: a small seeded generator, so a failure repeats with its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = [..."{}[]:,\"\\/*-+.0123456789eEtrufalsn \t\r\nxu'\u0000\ufeff😀é"];
 
@@ -55,7 +44,7 @@ function mutate(text: string, rand: () => number): string {
 
 Deno.test("parseJsonWithPositions() throws only ConfigError and agrees with JSON.parse on mutated text", () => {
   for (let seed = 1; seed <= 20_000; seed++) {
-    const rand = random(seed);
+    const rand = seededRandom(seed);
     const text = mutate(SEEDS[seed % SEEDS.length], rand);
     let ours: unknown;
     let oursFailed: ConfigError | undefined;
@@ -93,7 +82,7 @@ Deno.test("parseJsonWithPositions() throws only ConfigError and agrees with JSON
 
 Deno.test("parseConfig() throws only ConfigError on mutated config files", () => {
   for (let seed = 1; seed <= 5_000; seed++) {
-    const rand = random(seed * 7919);
+    const rand = seededRandom(seed * 7919);
     const text = mutate(EXAMPLE, rand);
     try {
       parseConfig(text, "fuzz.json");

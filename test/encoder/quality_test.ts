@@ -11,6 +11,7 @@ import { type EncodedAccessUnit, H264Encoder } from "../../src/encoder/h264_enco
 import type { H264EncoderOptions } from "../../src/encoder/options.ts";
 import { type PixelFormat, PixelFormat as F } from "../../src/source/raw_frame.ts";
 import { argv, interopTest, withTempDir } from "../interop/support.ts";
+import { concat } from "../support/bytes.ts";
 
 /** Runs ffmpeg with `input` on stdin; returns stdout (throws with stderr on failure). */
 async function ffmpeg(args: string[], input?: Uint8Array): Promise<Uint8Array> {
@@ -61,7 +62,7 @@ async function encodeAll(
 /** PSNR (dB, average over frames, all planes) of an H.264 stream against I420 references. */
 async function psnr(units: EncodedAccessUnit[], reference: Uint8Array[], w: number, h: number) {
   return await withTempDir(async (dir) => {
-    await Deno.writeFile(`${dir}/ref.yuv`, concat(reference));
+    await Deno.writeFile(`${dir}/ref.yuv`, concat(...reference));
     await Deno.writeFile(`${dir}/out.h264`, encodeAnnexB(units.flatMap((u) => u.nalUnits)));
     const child = await new Deno.Command("ffmpeg", {
       args: argv`-v info -f h264 -i ${dir}/out.h264 -f rawvideo -pix_fmt yuv420p -s ${w}x${h}
@@ -74,16 +75,6 @@ async function psnr(units: EncodedAccessUnit[], reference: Uint8Array[], w: numb
     assert.ok(m, `no PSNR in ffmpeg output: ${text.slice(-400)}`);
     return m[1] === "inf" ? Infinity : Number(m[1]);
   });
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function nalTypes(au: EncodedAccessUnit): number[] {
@@ -172,7 +163,7 @@ for (const [format, name, ffName, minDb] of FORMATS) {
     // ffmpeg converts the reference into the input format; the encoder converts it back in WASM.
     const input = await ffmpeg(
       argv`-v error -f rawvideo -pix_fmt yuv420p -s 320x240 -i - -f rawvideo -pix_fmt ${ffName} -`,
-      concat(reference),
+      concat(...reference),
     );
     const size = input.length / reference.length;
     const frames = reference.map((_, i) => input.subarray(i * size, (i + 1) * size));

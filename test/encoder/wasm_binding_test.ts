@@ -18,6 +18,7 @@ import {
   movingI420,
   nalTypes,
 } from "./wasm_support.ts";
+import { concat } from "../support/bytes.ts";
 
 const W = 320;
 const H = 240;
@@ -25,16 +26,6 @@ const H = 240;
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
 }
 
 interface Encoded {
@@ -126,7 +117,7 @@ Deno.test("rtse_encoder_force_keyframe() makes the very next frame an IDR", asyn
 ffmpegTest("ffmpeg decodes the 60 encoded frames without error", async () => {
   const frames = (await sixty).filter((f) => f.data.length > 0);
   assert.ok(frames.length >= 55, `only ${frames.length} frames were not skipped`);
-  assert.equal(await ffmpegFrameCount(concat(frames.map((f) => f.data))), frames.length);
+  assert.equal(await ffmpegFrameCount(concat(...frames.map((f) => f.data))), frames.length);
 });
 
 ffmpegTest("a fixed-QP encoder (rc_mode 1, qp_min = qp_max) encodes every frame", async () => {
@@ -139,7 +130,7 @@ ffmpegTest("a fixed-QP encoder (rc_mode 1, qp_min = qp_max) encodes every frame"
   );
   assert.ok(frames.every((f) => f.data.length > 0));
   assert.deepEqual(frames.map((f) => f.type === FrameType.IDR), [true, ...Array(19).fill(false)]);
-  assert.equal(await ffmpegFrameCount(concat(frames.map((f) => f.data))), 20);
+  assert.equal(await ffmpegFrameCount(concat(...frames.map((f) => f.data))), 20);
 });
 
 Deno.test("a bitrate set mid-stream is what the rate control then holds to", async () => {

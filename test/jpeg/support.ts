@@ -103,16 +103,7 @@ export function compare(a: Uint8Array, b: Uint8Array): { mad: number; psnr: numb
 }
 
 /** A deterministic generator (mulberry32): numbers in [0, 1). */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as seeded } from "../support/bytes.ts";
 
 /** A mutated copy of `bytes`: a few random byte changes, and sometimes a cut or a spliced run. */
 export function mutate(bytes: Uint8Array, random: () => number): Uint8Array {

@@ -1,5 +1,6 @@
 // Shared helpers for the src/rtsp tests.
 import { type ParseEvent, type RtspLimits, RtspParser } from "../../src/rtsp/parser.ts";
+export { concat } from "../support/bytes.ts";
 
 /** UTF-8 bytes of a string. */
 export function bytes(text: string): Uint8Array {
@@ -23,17 +24,6 @@ export function testdataMessages(): string[] {
     if (entry.isFile && entry.name.endsWith(".txt")) names.push(entry.name);
   }
   return names.sort();
-}
-
-/** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Calls next() until need-more; stops after an error. */

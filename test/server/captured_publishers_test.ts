@@ -10,6 +10,7 @@ import { RtspParser } from "../../src/rtsp/parser.ts";
 import { formatRequest } from "../../src/rtsp/serialize.ts";
 import { parseRtpPacket } from "../../src/rtp/header.ts";
 import { Client, dollar, FakeTcp, makeCore } from "./conversation.ts";
+import { concat } from "../support/bytes.ts";
 
 const DATA = new URL("../testdata/rtsp/", import.meta.url);
 
@@ -23,7 +24,7 @@ async function replay(file: string, path: string) {
   let reader: Client | undefined;
   let media: Uint8Array[] = [];
   const flush = async () => {
-    if (media.length > 0) await publisher.send(concat(media));
+    if (media.length > 0) await publisher.send(concat(...media));
     media = [];
   };
   for (let e = parser.next(); e.kind !== "need-more"; e = parser.next()) {
@@ -63,16 +64,6 @@ async function replay(file: string, path: string) {
     parseRtpPacket(f.payload)!
   );
   return { core, statuses, publisher, packets };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 Deno.test("ffmpeg's captured publish over TCP is answered 200 throughout and its 15 frames reach a reader", async () => {
