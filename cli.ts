@@ -12,7 +12,7 @@
  */
 
 import process from "node:process";
-import { loadLibC } from "./src/camera/libc.ts";
+import { loadLibC } from "./src/camera/load_libc.ts";
 import { formatCameraList, listCameras, videoDeviceNodes } from "./src/camera/list_cameras.ts";
 import { type CliConfig, parseCliArgs, USAGE, UsageError } from "./src/cli/args.ts";
 import { consoleLogger } from "./src/cli/console_logger.ts";

@@ -10,7 +10,7 @@ import process from "node:process";
 import { packedView } from "../src/camera/frame_copy.ts";
 import { instantiateEncoder, loadEncoderModule } from "../src/encoder/wasm_binding.ts";
 import { JpegDecoder } from "../src/jpeg/jpeg_decoder.ts";
-import { PixelFormat } from "../src/source/raw_frame.ts";
+import { PixelFormat } from "../src/codec/raw_frame.ts";
 import { splitJpegs } from "../src/codec/jpeg.ts";
 
 const WIDTH = 1280;

@@ -30,7 +30,7 @@ import process from "node:process";
 import { createBridge } from "../src/encoder/bridge.ts";
 import { EncoderCore } from "../src/encoder/encoder_core.ts";
 import { resolveEncoderOptions } from "../src/encoder/options.ts";
-import { PixelFormat } from "../src/source/raw_frame.ts";
+import { PixelFormat } from "../src/codec/raw_frame.ts";
 import type { EngineRun } from "./encoder_report.ts";
 
 /** Busy seconds of the whole machine (all but idle and iowait), from /proc/stat; -1 without it. */

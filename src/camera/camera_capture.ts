@@ -7,9 +7,10 @@
  */
 
 import { existsSync } from "node:fs";
-import type { Logger } from "../server/log.ts";
+import type { Logger } from "../base/log.ts";
 import { packedView } from "./frame_copy.ts";
-import { type LibC, loadLibC, SystemError } from "./libc.ts";
+import { type LibC, SystemError } from "./libc.ts";
+import { loadLibC } from "./load_libc.ts";
 import {
   type CaptureLayout,
   type CaptureMode,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { frameSize, PixelFormat } from "../source/raw_frame.ts";
+import { frameSize, PixelFormat } from "../codec/raw_frame.ts";
 import type { CaptureLayout } from "./negotiate.ts";
 
 /** The geometry of captured frames, as VIDIOC_S_FMT reported it. */

@@ -126,21 +126,3 @@ export function cString(path: string): Uint8Array {
   out.set(bytes);
   return out;
 }
-
-let cached: Promise<LibC> | undefined;
-
-/**
- * The C library of this runtime. Rejects with a clear message on runtimes without FFI (Node) or
- * systems without glibc's `libc.so.6`.
- */
-export function loadLibC(): Promise<LibC> {
-  cached ??= (async () => {
-    const g = globalThis as { Bun?: unknown; Deno?: { dlopen?: unknown } };
-    if (g.Bun !== undefined) return (await import("./libc_bun.ts")).openBunLibC();
-    if (typeof g.Deno?.dlopen === "function") {
-      return (await import("./libc_deno.ts")).openDenoLibC();
-    }
-    throw new Error("camera capture needs Deno (with --allow-ffi) or Bun");
-  })();
-  return cached;
-}

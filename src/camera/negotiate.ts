@@ -6,7 +6,7 @@
  * @module
  */
 
-import { PixelFormat } from "../source/raw_frame.ts";
+import { PixelFormat } from "../codec/raw_frame.ts";
 import { fourccName, type Fraction, type FrameIntervals, PIX_FMT } from "./v4l2_abi.ts";
 import type { FormatOffer } from "./v4l2_device.ts";
 

@@ -6,9 +6,9 @@
 
 import { parseArgs } from "node:util";
 import { parseBitrate } from "../encoder/options.ts";
-import type { LogLevel } from "../server/log.ts";
+import type { LogLevel } from "../base/log.ts";
 import { CAPTURE_FORMAT_NAMES } from "../camera/negotiate.ts";
-import { type PixelFormat, pixelFormatByName } from "../source/raw_frame.ts";
+import { type PixelFormat, pixelFormatByName } from "../codec/raw_frame.ts";
 
 /** What the stream is made from. */
 export type SourceConfig =

@@ -6,7 +6,7 @@
 
 import process from "node:process";
 import { printable } from "../rtsp/syntax.ts";
-import { atLeast, type LogFields, type Logger, type LogLevel } from "../server/log.ts";
+import { atLeast, type LogFields, type Logger, type LogLevel } from "../base/log.ts";
 
 /** Formats one log line (without the newline). */
 export function formatLogLine(level: LogLevel, message: string, fields?: LogFields): string {

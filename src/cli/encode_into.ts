@@ -7,9 +7,9 @@
  */
 
 import { H264Encoder } from "../encoder/h264_encoder.ts";
-import { type Logger, throttledLog } from "../server/log.ts";
+import { type Logger, throttledLog } from "../base/log.ts";
 import type { RtspServer } from "../server/server.ts";
-import { EncodePipeline } from "../source/encode_pipeline.ts";
+import { EncodePipeline } from "../encoder/encode_pipeline.ts";
 import type { CliConfig } from "./args.ts";
 
 /** Makes an encoder of `width`×`height` at `fps` and a stream at `config.path` it feeds. */

@@ -8,7 +8,7 @@
 import type { AccessRules } from "../auth/rights.ts";
 import type { Config } from "../config/config.ts";
 import { type IngestServer, startIngest } from "../ingest/ingest_server.ts";
-import type { Logger } from "../server/log.ts";
+import type { Logger } from "../base/log.ts";
 import { type RtspServer, serve } from "../server/server.ts";
 import { readWholeFile } from "../runtime/files.ts";
 import { tlsCredentialsProblem } from "../runtime/node_tls.ts";

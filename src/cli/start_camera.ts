@@ -8,7 +8,7 @@
 import { type CapturedFrame, openCamera } from "../camera/camera_capture.ts";
 import type { LibC } from "../camera/libc.ts";
 import { fourccName } from "../camera/v4l2_abi.ts";
-import type { Logger } from "../server/log.ts";
+import type { Logger } from "../base/log.ts";
 import type { RtspServer } from "../server/server.ts";
 import type { CliConfig } from "./args.ts";
 import type { RunningSource } from "./start_source.ts";

@@ -8,7 +8,7 @@
 
 import type { Config, PathConfig } from "../config/config.ts";
 import type { IngestPathPolicy } from "../ingest/ingest_request.ts";
-import type { Logger } from "../server/log.ts";
+import type { Logger } from "../base/log.ts";
 import type { RtspServer } from "../server/server.ts";
 import { cameraSource, type CliConfig, inputSource, type SourceConfig } from "./args.ts";
 import { type RunningSource, startSource } from "./start_source.ts";

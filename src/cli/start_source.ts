@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Logger } from "../server/log.ts";
+import type { Logger } from "../base/log.ts";
 import type { RtspServer } from "../server/server.ts";
 import { playClip, readAnnexBClip } from "../source/annexb_file.ts";
 import { pace } from "../source/pacer.ts";

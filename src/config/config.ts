@@ -39,7 +39,7 @@
  */
 
 import { checkBitrate, parseBitrate } from "../encoder/options.ts";
-import type { LogLevel } from "../server/log.ts";
+import type { LogLevel } from "../base/log.ts";
 import { CAPTURE_FORMAT_NAMES } from "../camera/negotiate.ts";
 import {
   ConfigError,
@@ -56,7 +56,7 @@ import { credentialProblem, type UserCredential } from "../auth/credentials.ts";
 import type { AuthMethod, PathAccess, Users } from "../auth/rights.ts";
 
 export { ConfigError } from "./json_with_positions.ts";
-export type { LogLevel } from "../server/log.ts";
+export type { LogLevel } from "../base/log.ts";
 
 /** A picture size. */
 export interface Size {

@@ -8,7 +8,7 @@
 
 import { JpegError } from "../codec/jpeg.ts";
 import { JpegDecoder } from "../jpeg/jpeg_decoder.ts";
-import { frameSize, PixelFormat } from "../source/raw_frame.ts";
+import { frameSize, PixelFormat } from "../codec/raw_frame.ts";
 import type { ResolvedEncoderOptions } from "./options.ts";
 import type { InputFormat } from "./protocol.ts";
 import { type EncoderExports, FrameType } from "./wasm_binding.ts";

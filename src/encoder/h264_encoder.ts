@@ -8,7 +8,7 @@
 
 import { splitAnnexB } from "../codec/annexb.ts";
 import { JpegError, type JpegErrorCode } from "../codec/jpeg.ts";
-import { PixelFormat } from "../source/raw_frame.ts";
+import { PixelFormat } from "../codec/raw_frame.ts";
 import { createBridge } from "./bridge.ts";
 import { EncoderCore } from "./encoder_core.ts";
 import {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkSize } from "../source/raw_frame.ts";
+import { checkSize } from "../codec/raw_frame.ts";
 
 /** Settings of an {@link H264Encoder}. */
 export interface H264EncoderOptions {

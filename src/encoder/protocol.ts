@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { PixelFormat } from "../source/raw_frame.ts";
+import type { PixelFormat } from "../codec/raw_frame.ts";
 import type { ResolvedEncoderOptions } from "./options.ts";
 
 /** What an encode request carries: raw pixels of a {@link PixelFormat}, or one JPEG (an MJPEG

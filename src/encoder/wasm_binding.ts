@@ -28,9 +28,9 @@ import { inflateSync } from "fflate";
 import { OPENH264_WASM_DEFLATED, OPENH264_WASM_SIZE } from "./wasm_module.ts";
 
 /** Pixel formats of `rtse_*` calls: the codes of `src/source/raw_frame.ts`, fixed by the ABI. */
-export { PixelFormat } from "../source/raw_frame.ts";
+export { PixelFormat } from "../codec/raw_frame.ts";
 /** One pixel format code. */
-export type { PixelFormat as PixelFormatCode } from "../source/raw_frame.ts";
+export type { PixelFormat as PixelFormatCode } from "../codec/raw_frame.ts";
 
 /** OpenH264's `EVideoFrameType`, as `rtse_encoder_frame_type` returns it. */
 export const FrameType = {

@@ -11,7 +11,7 @@ import { IngestError } from "./errors.ts";
 import { MultipartSplitter } from "./multipart.ts";
 import { Decompressor, RawFrameSplitter } from "./raw_frames.ts";
 import type { FrameSink, H264Passthrough } from "./sinks.ts";
-import { frameSize } from "../source/raw_frame.ts";
+import { frameSize } from "../codec/raw_frame.ts";
 
 /** Where a body's frames go, and how their times are decided. */
 export interface BodyTarget {

@@ -24,11 +24,11 @@
  */
 
 import { isTokenCode, printable } from "../rtsp/syntax.ts";
-import { checkSize, type PixelFormat, pixelFormatByName } from "../source/raw_frame.ts";
+import { checkSize, type PixelFormat, pixelFormatByName } from "../codec/raw_frame.ts";
 import { IngestFormatError } from "./errors.ts";
 
 export { IngestFormatError } from "./errors.ts";
-export type { PixelFormat } from "../source/raw_frame.ts";
+export type { PixelFormat } from "../codec/raw_frame.ts";
 
 /** A parsed media type: `type/subtype; name=value...`. */
 export interface ContentType {

@@ -8,7 +8,7 @@
  */
 
 import type { TcpConnection } from "../runtime/net.ts";
-import type { Logger } from "../server/log.ts";
+import type { Logger } from "../base/log.ts";
 import { PathBusyError, type Publication } from "../server/publishers.ts";
 import type { RtspServer } from "../server/server.ts";
 import { BodyReader } from "./body_reader.ts";

@@ -8,7 +8,7 @@
 
 import { nodeNetwork } from "../runtime/node_net.ts";
 import type { Network, TcpListener } from "../runtime/net.ts";
-import type { Logger } from "../server/log.ts";
+import type { Logger } from "../base/log.ts";
 import type { RtspServer } from "../server/server.ts";
 import { IngestConnection } from "./ingest_connection.ts";
 import { SinkCache } from "./sink_cache.ts";

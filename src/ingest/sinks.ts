@@ -9,10 +9,10 @@
 import { AccessUnitSplitter } from "../codec/access_unit.ts";
 import { JpegError, probeJpeg } from "../codec/jpeg.ts";
 import { H264Encoder } from "../encoder/h264_encoder.ts";
-import { type Logger, throttledLog } from "../server/log.ts";
+import { type Logger, throttledLog } from "../base/log.ts";
 import type { Stream } from "../server/stream.ts";
-import { EncodePipeline } from "../source/encode_pipeline.ts";
-import { frameSize, type PixelFormat } from "../source/raw_frame.ts";
+import { EncodePipeline } from "../encoder/encode_pipeline.ts";
+import { frameSize, type PixelFormat } from "../codec/raw_frame.ts";
 import { IngestError } from "./errors.ts";
 
 /** Encoder settings for paths whose frames are encoded here. */

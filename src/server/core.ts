@@ -10,9 +10,9 @@
 import { AccessGate } from "../auth/gate.ts";
 import { parseRtcpCompound } from "../rtcp/parse.ts";
 import type { NetAddress, TcpConnection } from "../runtime/net.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../base/clock.ts";
 import { RtspConnection } from "./connection.ts";
-import { type LogFields, type Logger, throttledLog } from "./log.ts";
+import { type LogFields, type Logger, throttledLog } from "../base/log.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { RecordSession, RecordTrack } from "./record_session.ts";
 import type { AnySession, Session } from "./session.ts";

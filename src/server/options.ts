@@ -8,8 +8,8 @@
 import { type AccessRules, resolveAccess, type ResolvedAccess } from "../auth/rights.ts";
 import { DEFAULT_LIMITS, type RtspLimits } from "../rtsp/parser.ts";
 import type { Network } from "../runtime/net.ts";
-import type { Clock } from "./clock.ts";
-import type { Logger } from "./log.ts";
+import type { Clock } from "../base/clock.ts";
+import type { Logger } from "../base/log.ts";
 
 /** Everything {@link resolveOptions} accepts; every field is optional. */
 export interface ServeOptions {

@@ -15,9 +15,9 @@ import type {
   TcpListener,
   UdpSocket,
 } from "../runtime/net.ts";
-import { systemClock } from "./clock.ts";
+import { systemClock } from "../base/clock.ts";
 import { ServerCore, type ServerStats } from "./core.ts";
-import { silentLogger } from "./log.ts";
+import { silentLogger } from "../base/log.ts";
 import { normalizePath } from "./mounts.ts";
 import { resolveOptions, type ServeOptions } from "./options.ts";
 import type { Publication, PublishOptions } from "./publishers.ts";

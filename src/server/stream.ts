@@ -9,9 +9,9 @@
 
 import { tsAdd } from "../rtp/sequence.ts";
 import type { SdpMediaDescription } from "../sdp/build.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../base/clock.ts";
 import { Frame } from "./frame.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../base/log.ts";
 import { randomUint32 } from "./session_id.ts";
 import { createStreamPayload, type StreamPayload } from "./stream_payload.ts";
 

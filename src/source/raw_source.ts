@@ -10,7 +10,12 @@
 import { Y4mParser } from "../codec/y4m.ts";
 import { readChunks } from "../runtime/files.ts";
 import { playPaced } from "./paced.ts";
-import { frameSize, type PixelFormat, PixelFormat as Formats, type RawFrame } from "./raw_frame.ts";
+import {
+  frameSize,
+  type PixelFormat,
+  PixelFormat as Formats,
+  type RawFrame,
+} from "../codec/raw_frame.ts";
 
 /** Where the frames come from and how they are laid out. */
 export interface RawSourceOptions {

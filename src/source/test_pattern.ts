@@ -9,7 +9,7 @@
  * @module
  */
 
-import { checkSize, PixelFormat, type RawFrame } from "./raw_frame.ts";
+import { checkSize, PixelFormat, type RawFrame } from "../codec/raw_frame.ts";
 
 // BT.601 limited-range Y, U, V of 75 % colour bars: white, yellow, cyan, green, magenta, red, blue.
 const BARS: readonly (readonly [number, number, number])[] = [

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { digestHa1, digestResponse } from "../../src/auth/digest.ts";
 import type { AccessRules } from "../../src/auth/rights.ts";
 import type { RtspResponse } from "../../src/rtsp/message.ts";
-import type { LogFields } from "../../src/server/log.ts";
+import type { LogFields } from "../../src/base/log.ts";
 import { Client, FakeTcp, makeCore, URL } from "../server/conversation.ts";
 
 const TCP = "RTP/AVP/TCP;unicast;interleaved=0-1";

@@ -7,8 +7,8 @@ import {
 import { NegotiationError } from "../../src/camera/negotiate.ts";
 import { PIX_FMT } from "../../src/camera/v4l2_abi.ts";
 import { CameraError } from "../../src/camera/v4l2_device.ts";
-import type { LogFields, Logger, LogLevel } from "../../src/server/log.ts";
-import { PixelFormat } from "../../src/source/raw_frame.ts";
+import type { LogFields, Logger, LogLevel } from "../../src/base/log.ts";
+import { PixelFormat } from "../../src/codec/raw_frame.ts";
 import {
   discrete,
   ERRNO,

@@ -4,7 +4,7 @@ import {
   type CapturedGeometry,
   copyFrame,
 } from "../../src/camera/frame_copy.ts";
-import { frameSize, PixelFormat } from "../../src/source/raw_frame.ts";
+import { frameSize, PixelFormat } from "../../src/codec/raw_frame.ts";
 
 const PAD = 0xee;
 

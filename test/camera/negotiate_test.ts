@@ -9,7 +9,7 @@ import {
 } from "../../src/camera/negotiate.ts";
 import { PIX_FMT } from "../../src/camera/v4l2_abi.ts";
 import type { FormatOffer, SizeOffer } from "../../src/camera/v4l2_device.ts";
-import { PixelFormat } from "../../src/source/raw_frame.ts";
+import { PixelFormat } from "../../src/codec/raw_frame.ts";
 import { discrete, offer } from "./fake_libc.ts";
 
 /** A typical USB webcam: raw YUYV is bandwidth-bound at 720p, MJPEG is not. */

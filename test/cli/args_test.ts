@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { parseCliArgs, UsageError } from "../../src/cli/args.ts";
 import { accessGiven } from "../../src/cli/run.ts";
-import { PixelFormat } from "../../src/source/raw_frame.ts";
+import { PixelFormat } from "../../src/codec/raw_frame.ts";
 
 Deno.test("parseCliArgs() defaults to the test pattern and the defaults users know", () => {
   assert.deepEqual(parseCliArgs([]), {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { parseCliArgs } from "../../src/cli/args.ts";
 import { startCamera } from "../../src/cli/start_camera.ts";
 import { serve } from "../../src/server/server.ts";
-import type { LogLevel } from "../../src/server/log.ts";
+import type { LogLevel } from "../../src/base/log.ts";
 import { discrete, FakeCamera, FakeLibC, offer } from "../camera/fake_libc.ts";
 import { argv, interopTest, run } from "../interop/support.ts";
 import { splitJpegs } from "../../src/codec/jpeg.ts";

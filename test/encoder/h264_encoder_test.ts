@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { H264Encoder } from "../../src/encoder/h264_encoder.ts";
-import { PixelFormat } from "../../src/source/raw_frame.ts";
+import { PixelFormat } from "../../src/codec/raw_frame.ts";
 
 for (const worker of [true, false]) {
   const where = worker ? "in a Worker" : "in the calling thread";

@@ -9,7 +9,7 @@ import { encodeAnnexB } from "../../src/codec/annexb.ts";
 import { Y4mParser } from "../../src/codec/y4m.ts";
 import { type EncodedAccessUnit, H264Encoder } from "../../src/encoder/h264_encoder.ts";
 import type { H264EncoderOptions } from "../../src/encoder/options.ts";
-import { type PixelFormat, PixelFormat as F } from "../../src/source/raw_frame.ts";
+import { type PixelFormat, PixelFormat as F } from "../../src/codec/raw_frame.ts";
 import { argv, interopTest, withTempDir } from "../interop/support.ts";
 import { concat } from "../support/bytes.ts";
 

@@ -6,7 +6,7 @@ import {
   parseContentType,
 } from "../../src/ingest/content_type.ts";
 import { IngestError } from "../../src/ingest/errors.ts";
-import { PixelFormat } from "../../src/source/raw_frame.ts";
+import { PixelFormat } from "../../src/codec/raw_frame.ts";
 import { thrown } from "./_parser_helpers.ts";
 
 function plain(ct: ContentType): { type: string; subtype: string; params: Record<string, string> } {

@@ -5,7 +5,7 @@
 
 import type { IngestPathPolicy } from "../../src/ingest/ingest_request.ts";
 import { type IngestServer, startIngest } from "../../src/ingest/ingest_server.ts";
-import type { LogFields, LogLevel } from "../../src/server/log.ts";
+import type { LogFields, LogLevel } from "../../src/base/log.ts";
 import { type RtspServer, serve } from "../../src/server/server.ts";
 import { argv, run } from "./support.ts";
 

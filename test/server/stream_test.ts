@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { ManualClock } from "../../src/server/clock.ts";
+import { ManualClock } from "../../src/base/clock.ts";
 import type { Frame } from "../../src/server/frame.ts";
-import { silentLogger } from "../../src/server/log.ts";
+import { silentLogger } from "../../src/base/log.ts";
 import { Stream, type StreamOptions } from "../../src/server/stream.ts";
 import { idr, PPS, slice, SPS } from "./conversation.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { frameSize, PixelFormat, type RawFrame } from "../../src/source/raw_frame.ts";
+import { frameSize, PixelFormat, type RawFrame } from "../../src/codec/raw_frame.ts";
 import { openRawSource, playRawFrames } from "../../src/source/raw_source.ts";
 
 async function collect(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PixelFormat } from "../../src/source/raw_frame.ts";
+import { PixelFormat } from "../../src/codec/raw_frame.ts";
 import { TestPattern } from "../../src/source/test_pattern.ts";
 
 Deno.test("the test pattern is I420 of the asked size, in one reused buffer", () => {

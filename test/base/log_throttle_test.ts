@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type LogFields, throttledLog } from "../../src/server/log.ts";
+import { type LogFields, throttledLog } from "../../src/base/log.ts";
 
 Deno.test("throttledLog() prints once per interval and counts the repeats it held back", () => {
   const lines: [string, LogFields | undefined][] = [];

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { EncoderInput, H264Encoder } from "../encoder/h264_encoder.ts";
+import type { EncoderInput, H264Encoder } from "./h264_encoder.ts";
 import type { Stream } from "../server/stream.ts";
 
 /** Counters of a pipeline. */
