@@ -4,6 +4,12 @@
  * current group of pictures so a new reader can start at once, and hands the packets to every
  * reader without waiting on any of them.
  *
+ * Where a joining reader starts depends on the source. One that makes keyframes on request (an
+ * encoder) is asked for one, and the reader starts at that fresh IDR: at the live edge. Replaying
+ * the cached GOP instead would put players that schedule by RTP time (ffmpeg, GStreamer) up to a
+ * GOP behind live for the whole session. A passthrough source cannot be asked, so its readers get
+ * the cached GOP (fast start), and so does a reader whose requested IDR is late.
+ *
  * @module
  */
 
@@ -11,6 +17,7 @@ import { tsAdd } from "../rtp/sequence.ts";
 import type { SdpMediaDescription } from "../sdp/build.ts";
 import type { Clock } from "../base/clock.ts";
 import { Frame } from "./frame.ts";
+import { GopCache } from "./gop_cache.ts";
 import type { Logger } from "../base/log.ts";
 import { randomUint32 } from "./session_id.ts";
 import { createStreamPayload, type StreamPayload } from "./stream_payload.ts";
@@ -35,6 +42,18 @@ export interface StreamOptions {
   onKeyframeRequest?: () => void;
   /** Least milliseconds between two keyframe requests. Default 1000. */
   keyframeRequestInterval?: number;
+  /**
+   * Most milliseconds a joining reader of a source that makes keyframes on request waits for the
+   * keyframe it asked for; after that it gets the cached GOP, so it is never left blank. Checked as
+   * frames arrive. Default 1000.
+   */
+  keyframeWait?: number;
+  /**
+   * Called with the number of attached readers whenever it changes (after an attach, a detach, and
+   * with 0 when the stream closes), so an on-demand source can start on the first reader and stop
+   * after the last. A callback that throws is logged; the stream carries on.
+   */
+  onReaders?: (count: number) => void;
   /** Largest frame (access unit or JPEG) accepted, in bytes. Default 8 MiB. */
   maxFrameSize?: number;
   /** Bytes of the current group of pictures kept for fast start. Default 32 MiB. */
@@ -74,6 +93,18 @@ export interface StreamStats {
   readers: number;
 }
 
+/**
+ * Whether a stream has a source sending frames. `"starting"`: no frame yet (DESCRIBE waits for the
+ * parameter sets, see {@link Stream.whenReady}); `"live"`: frames have come since the last
+ * {@link Stream.sourceGone}; `"gone"`: the source left and none has come back yet.
+ */
+export type SourceState =
+  | { readonly state: "starting" }
+  | { readonly state: "live" }
+  | { readonly state: "gone"; readonly reason: string };
+
+const LIVE: SourceState = { state: "live" };
+
 /** The services a stream takes from its server. */
 export interface StreamContext {
   /** Clocks. */
@@ -91,6 +122,11 @@ export interface StreamContext {
 const MAX_TIMESTAMP_JUMP_US = 10_000_000;
 /** How far a frame's time may lie before the latest one's (B-frame reordering), microseconds. */
 const REORDER_US = 1_000_000;
+/**
+ * A cached GOP whose newest frame is older than this (or than three frame intervals, for slow
+ * streams) is not replayed: the source went quiet, and its last pictures are not live any more.
+ */
+const STALE_GOP_MS = 2000;
 
 /** A live H.264 or JPEG stream at one path. Create it with `server.addStream()`. */
 export class Stream {
@@ -98,12 +134,16 @@ export class Stream {
   readonly path: string;
   /** SSRC of the stream's RTP packets (random, RFC 3550 §8). */
   readonly ssrc: number;
-  #options: Required<Omit<StreamOptions, "onKeyframeRequest" | "framerate">> & StreamOptions;
+  #options:
+    & Required<Omit<StreamOptions, "onKeyframeRequest" | "onReaders" | "framerate">>
+    & StreamOptions;
   #context: StreamContext;
   #payload: StreamPayload;
-  #readers = new Set<StreamReader>();
-  #gop: Frame[] = [];
-  #gopBytes = 0;
+  #readers = new Set<StreamReader>(); // getting every frame
+  #joining = new Map<StreamReader, number>(); // waiting for a fresh keyframe, since (monotonic ms)
+  #reportedReaders = 0; // the count onReaders last heard
+  #gop: GopCache;
+  #source: SourceState = { state: "starting" };
   #warnedUncarriable = false;
   #sdpVersion = 1;
   #waiters: (() => void)[] = [];
@@ -131,11 +171,13 @@ export class Stream {
     this.ssrc = randomUint32();
     this.#options = {
       keyframeRequestInterval: 1000,
+      keyframeWait: 1000,
       maxFrameSize: 8 << 20,
       maxGopBytes: 32 << 20,
       ...options,
     };
     this.#context = context;
+    this.#gop = new GopCache(this.#options.maxGopBytes);
     if (fps) this.#frameDurationUs = 1e6 / fps;
     this.#payload = createStreamPayload(options.codec, {
       ssrc: this.ssrc,
@@ -184,7 +226,10 @@ export class Stream {
       firstSequence,
     );
     this.#stats.frames++;
-    this.#remember(out);
+    this.#source = LIVE;
+    const now = this.#context.clock.now();
+    if (this.#joining.size > 0) this.#startJoiners(out, now);
+    this.#gop.add(out, now);
     for (const reader of this.#readers) reader.deliver(out);
     return true;
   }
@@ -239,15 +284,48 @@ export class Stream {
 
   /** Counters. */
   get stats(): StreamStats {
-    return { ...this.#stats, readers: this.#readers.size };
+    return { ...this.#stats, readers: this.readerCount };
+  }
+
+  /** Readers attached, including those waiting for the keyframe they start at. */
+  get readerCount(): number {
+    return this.#readers.size + this.#joining.size;
+  }
+
+  /**
+   * Whether a source is sending frames. While it is `"gone"`, a new reader would get nothing: the
+   * server answers its DESCRIBE or PLAY with 503 and the reason.
+   */
+  get sourceState(): SourceState {
+    return this.#source;
+  }
+
+  /**
+   * Says the source left (a device disconnected, a publisher ended). The cached GOP goes with it,
+   * so no reader is shown its last pictures as if they were live, and the stream is `"gone"`
+   * until the next frame makes it live again. Attached readers stay attached and continue when
+   * frames resume. The parameter sets stay: the SDP of the last source is the best guess of the
+   * next one's, and a different SPS bumps the SDP version. Pending {@link Stream.whenReady} calls
+   * resolve at once.
+   */
+  sourceGone(reason: string): void {
+    if (this.#closed) return;
+    this.#source = { state: "gone", reason };
+    this.#gop.clear();
+    for (const resolve of this.#waiters.splice(0)) resolve();
   }
 
   /**
    * Resolves once the SDP can be complete (H.264: SPS and PPS known; JPEG: one picture seen), or
-   * after `timeoutMs`, whichever comes first.
+   * after `timeoutMs`, whichever comes first. While the source is gone it resolves at once (and
+   * {@link Stream.sourceGone} resolves pending calls): the caller checks
+   * {@link Stream.sourceState} after it and answers 503 rather than hold a request for a source
+   * that is not there.
    */
   whenReady(timeoutMs: number): Promise<void> {
-    if (this.#payload.ready || this.#closed) return Promise.resolve();
+    if (this.#payload.ready || this.#closed || this.#source.state === "gone") {
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(done, timeoutMs);
       const waiters = this.#waiters;
@@ -275,31 +353,39 @@ export class Stream {
     };
   }
 
-  /** Where a reader attached now would start. */
+  /**
+   * The earliest point a reader attached now may start at. With a cached GOP that is its keyframe,
+   * even when the reader will start at a fresh one: GStreamer drops packets before the RTP-Info
+   * `seq` (its seqnum-base), so the point must not lie after the GOP a late keyframe falls back to.
+   */
   startPoint(): StartPoint {
-    const first = this.#gop[0];
-    if (first?.keyframe) {
-      return { sequence: first.firstSequence, rtpTimestamp: first.rtpTimestamp };
-    }
+    const first = this.#freshGop(this.#context.clock.now())[0];
+    if (first) return { sequence: first.firstSequence, rtpTimestamp: first.rtpTimestamp };
     return { sequence: this.#payload.nextSequence, rtpTimestamp: this.rtpTimeAt() };
   }
 
   /**
-   * Attaches a reader: it first gets the current group of pictures from its keyframe (fast start),
-   * then every new frame. Also asks the source for a keyframe, rate-limited.
+   * Attaches a reader, and asks the source for a keyframe (rate-limited). When the source makes
+   * keyframes on request, the reader gets nothing until that keyframe, or until
+   * {@link StreamOptions.keyframeWait} has passed, when it gets the cached GOP. Otherwise it gets
+   * the cached GOP at once (fast start). Then every new frame.
    */
   attach(reader: StreamReader): void {
-    if (this.#readers.has(reader)) return;
-    if (this.#gop[0]?.keyframe) {
-      for (const frame of this.#gop) reader.deliver(frame);
+    if (this.#closed || this.#readers.has(reader) || this.#joining.has(reader)) return;
+    const now = this.#context.clock.now();
+    if (this.#startsAtFreshKeyframe()) {
+      this.#joining.set(reader, now);
+    } else {
+      for (const frame of this.#freshGop(now)) reader.deliver(frame);
+      this.#readers.add(reader);
     }
-    this.#readers.add(reader);
     this.#requestKeyframe();
+    this.#readersChanged();
   }
 
   /** Detaches a reader. */
   detach(reader: StreamReader): void {
-    this.#readers.delete(reader);
+    if (this.#readers.delete(reader) || this.#joining.delete(reader)) this.#readersChanged();
   }
 
   /**
@@ -314,10 +400,59 @@ export class Stream {
 
   /** Stops taking frames and drops all readers. */
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
     this.#readers.clear();
-    this.#gop = [];
+    this.#joining.clear();
+    this.#gop.clear();
     for (const resolve of this.#waiters.splice(0)) resolve();
+    this.#readersChanged();
+  }
+
+  /** Whether a joining reader waits for a keyframe it asked for rather than replay the GOP. */
+  #startsAtFreshKeyframe(): boolean {
+    return this.#options.onKeyframeRequest !== undefined && this.#payload.keyframesOnRequest;
+  }
+
+  #freshGop(now: number): readonly Frame[] {
+    return this.#gop.frames(now, Math.max(STALE_GOP_MS, (3 * this.#frameDurationUs) / 1000));
+  }
+
+  /**
+   * Starts the joining readers that `frame` lets start, before it is delivered: all of them at a
+   * keyframe; at any other frame, those that waited longer than `keyframeWait`, with the cached GOP
+   * (they then get `frame` with the others). The rest ask again once the rate limit allows, in case
+   * their request was refused for coming too soon after another reader's.
+   */
+  #startJoiners(frame: Frame, now: number): void {
+    const wait = this.#options.keyframeWait;
+    for (const [reader, since] of this.#joining) {
+      if (frame.keyframe) {
+        this.#joining.delete(reader);
+        this.#readers.add(reader);
+      } else if (now - since >= wait) {
+        this.#joining.delete(reader);
+        for (const cached of this.#freshGop(now)) reader.deliver(cached);
+        this.#readers.add(reader);
+      }
+    }
+    if (this.#joining.size > 0) this.#requestKeyframe();
+  }
+
+  #readersChanged(): void {
+    const count = this.readerCount;
+    if (count === this.#reportedReaders) return;
+    this.#reportedReaders = count;
+    const onReaders = this.#options.onReaders;
+    if (!onReaders) return;
+    try {
+      onReaders(count);
+    } catch (error) {
+      this.#context.logger.log("warn", "reader count callback failed", {
+        path: this.path,
+        error: String(error),
+      });
+    }
   }
 
   #descriptionChanged(): void {
@@ -361,22 +496,6 @@ export class Stream {
     }
     this.#lastArrival = now;
     return rtp;
-  }
-
-  #remember(frame: Frame): void {
-    if (frame.keyframe) {
-      this.#gop = [];
-      this.#gopBytes = 0;
-    } else if (this.#gop.length === 0) {
-      return; // no keyframe to start from: nothing worth keeping until the next one
-    }
-    this.#gop.push(frame);
-    this.#gopBytes += frame.byteLength;
-    if (this.#gopBytes > this.#options.maxGopBytes) {
-      // A GOP this long is no use for fast start; new readers wait for the next keyframe instead.
-      this.#gop = [];
-      this.#gopBytes = 0;
-    }
   }
 
   #requestKeyframe(): void {

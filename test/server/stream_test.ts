@@ -4,6 +4,7 @@ import type { Frame } from "../../src/server/frame.ts";
 import { silentLogger } from "../../src/base/log.ts";
 import { Stream, type StreamOptions } from "../../src/server/stream.ts";
 import { idr, PPS, slice, SPS } from "./conversation.ts";
+import { within } from "./within.ts";
 
 function makeStream(options: Partial<StreamOptions> = {}) {
   const clock = new ManualClock();
@@ -104,7 +105,7 @@ Deno.test("whenReady() resolves when SPS and PPS arrive, or at its timeout", asy
   const { stream } = makeStream();
   const ready = stream.whenReady(10_000);
   stream.sendFrame([SPS, PPS, idr()]);
-  await ready;
+  assert.equal(await within(ready, 200), undefined, "SPS and PPS did not make the stream ready");
   const { stream: empty } = makeStream();
   const t0 = performance.now();
   await empty.whenReady(50);
