@@ -18,6 +18,7 @@ export class Frame {
   /** Sequence number of the first packet. */
   readonly firstSequence: number;
   #framed: Map<number, Uint8Array> | undefined;
+  #views: readonly Uint8Array[] | undefined;
 
   /** Wraps packets made by a packetizer. */
   constructor(packets: PacketList, keyframe: boolean, rtpTimestamp: number, firstSequence: number) {
@@ -30,6 +31,14 @@ export class Frame {
   /** Bytes a TCP reader receives for this frame, framing included. */
   get byteLength(): number {
     return this.packets.packetBytes + this.packets.count * 4;
+  }
+
+  /**
+   * The RTP packets without framing, for UDP readers: views of the shared buffer, made once per
+   * frame on first use and shared by every reader rather than made again per reader.
+   */
+  get packetViews(): readonly Uint8Array[] {
+    return this.#views ??= [...this.packets.packets()];
   }
 
   /**

@@ -121,7 +121,7 @@ export class UdpTransport implements MediaTransport {
   }
 
   sendFrame(frame: Frame): void {
-    for (const packet of frame.packets.packets()) {
+    for (const packet of frame.packetViews) {
       this.#backlog.push(packet);
       this.#backlogBytes += packet.length;
     }

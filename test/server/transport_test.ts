@@ -65,3 +65,30 @@ Deno.test("closing a UDP transport drops its backlog and stops its timer", async
   assert.equal(rtp.sent.length, sent);
   assert.equal(t.queuedBytes, 0);
 });
+
+Deno.test("UDP readers of one frame send the same packet views, made once per frame", () => {
+  const clock = new ManualClock();
+  const sent: Uint8Array[] = [];
+  const socket = new class extends FakeUdp {
+    override send(data: Uint8Array): void {
+      sent.push(data); // kept as given, not copied
+    }
+  }(6970);
+  const pair = { rtp: socket, rtcp: new FakeUdp(6971) };
+  const peer = (hostname: string) => ({ hostname, port: 1, family: "IPv4" as const });
+  const a = new UdpTransport(pair, peer("10.0.0.1"), [5000, 5001], () => clock.now());
+  const b = new UdpTransport(pair, peer("10.0.0.2"), [5000, 5001], () => clock.now());
+  const frame = frameOf(
+    5_000,
+    new H264Packetizer({ payloadType: 96, ssrc: 1, initialSequence: 0 }),
+  );
+  a.sendFrame(frame);
+  b.sendFrame(frame);
+  const count = frame.packets.count;
+  assert.ok(count > 1);
+  assert.equal(sent.length, 2 * count);
+  for (let i = 0; i < count; i++) {
+    assert.equal(sent[count + i], sent[i], `packet ${i} was made again for the second reader`);
+    assert.equal(sent[i].buffer, frame.packets.framed(0).buffer, "a packet was copied");
+  }
+});
