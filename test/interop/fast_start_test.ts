@@ -1,10 +1,17 @@
 /**
- * Fast start (INTEROP.md): a reader that joins in the middle of a GOP gets the GOP from its IDR at
- * once, so its first picture decodes within a fraction of a second, not at the next keyframe.
+ * Fast start (INTEROP.md): a reader that joins in the middle of a GOP of a passthrough source gets
+ * the GOP from its IDR at once, so its first picture decodes within a fraction of a second, not at
+ * the next keyframe. A reader of an encoder starts instead at the keyframe its join asks for: at
+ * the live edge, not a GOP behind it.
  */
 
 import assert from "node:assert/strict";
 import { encodeAnnexB } from "../../src/codec/annexb.ts";
+import { EncodePipeline } from "../../src/encoder/encode_pipeline.ts";
+import { H264Encoder } from "../../src/encoder/h264_encoder.ts";
+import { pace } from "../../src/source/pacer.ts";
+import { TestPattern } from "../../src/source/test_pattern.ts";
+import { serve } from "../../mod.ts";
 import { type ReceivedAccessUnit, RtspTestClient } from "../support/rtsp_client.ts";
 import { argv, decodeFrames, interopTest, run, startClipServer } from "./support.ts";
 
@@ -76,6 +83,61 @@ interopTest(
       }
     } finally {
       await s.close();
+    }
+  },
+);
+
+interopTest(
+  "a reader of an encoder joining mid-GOP starts at a fresh keyframe, at the live edge",
+  ["ffmpeg"],
+  async () => {
+    const [width, height, fps] = [320, 240, 30];
+    const encoder = await H264Encoder.create({ width, height, fps, gop: 150 }); // a 5 s GOP
+    const server = await serve({ port: 0, hostname: "127.0.0.1" });
+    const stream = server.addStream("/stream", {
+      codec: "h264",
+      framerate: fps,
+      onKeyframeRequest: () => encoder.requestKeyframe(),
+    });
+    const pipeline = new EncodePipeline(encoder, stream, () => {});
+    const pattern = new TestPattern({ width, height });
+    const player = pace(fps, (i) => pipeline.push(pattern.draw(i, Date.now(), (i * 1e6) / fps)));
+    const dir = await Deno.makeTempDir();
+    const frames: ReceivedAccessUnit[] = [];
+    let enough: () => void;
+    const gotEnough = new Promise<void>((resolve) => enough = resolve);
+    try {
+      await new Promise((r) => setTimeout(r, 2000)); // 2 s into the first GOP
+      const client = await RtspTestClient.connect(server.url("/stream"), {
+        onFrame(au) {
+          frames.push(au);
+          if (frames.length === 10) enough();
+        },
+      });
+      await client.describe();
+      await client.setup();
+      const playAt = performance.timeOrigin + performance.now();
+      await client.play();
+      await gotEnough;
+      await client.close();
+      const first = frames[0];
+      assert.equal(first.keyframe, true, "the first access unit is not a keyframe");
+      const delay = first.receivedAt - playAt;
+      assert.ok(delay < 300, `first frame ${delay.toFixed(0)} ms after PLAY`);
+      // Its RTP time is that of the stream when it arrived: a replayed GOP would be 2 s behind.
+      const liveRtp = stream.rtpTimeAt(first.receivedAt - performance.timeOrigin);
+      const behindMs = ((liveRtp - first.timestamp) | 0) / 90;
+      assert.ok(behindMs < 150, `first frame ${behindMs.toFixed(0)} ms behind live`);
+      const file = `${dir}/first.h264`;
+      await Deno.writeFile(file, encodeAnnexB(frames.flatMap((f) => f.nalUnits)));
+      const decoded = await decodeFrames(file);
+      assert.equal(decoded.errors, "");
+      assert.equal(decoded.frames, frames.length);
+    } finally {
+      player.stop();
+      await server.close();
+      await encoder.close();
+      await Deno.remove(dir, { recursive: true });
     }
   },
 );
