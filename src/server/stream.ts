@@ -93,18 +93,6 @@ export interface StreamStats {
   readers: number;
 }
 
-/**
- * Whether a stream has a source sending frames. `"starting"`: no frame yet (DESCRIBE waits for the
- * parameter sets, see {@link Stream.whenReady}); `"live"`: frames have come since the last
- * {@link Stream.sourceGone}; `"gone"`: the source left and none has come back yet.
- */
-export type SourceState =
-  | { readonly state: "starting" }
-  | { readonly state: "live" }
-  | { readonly state: "gone"; readonly reason: string };
-
-const LIVE: SourceState = { state: "live" };
-
 /** The services a stream takes from its server. */
 export interface StreamContext {
   /** Clocks. */
@@ -127,6 +115,8 @@ const REORDER_US = 1_000_000;
  * streams) is not replayed: the source went quiet, and its last pictures are not live any more.
  */
 const STALE_GOP_MS = 2000;
+
+const LIVE_SOURCE = { state: "live" } as const;
 
 /** A live H.264 or JPEG stream at one path. Create it with `server.addStream()`. */
 export class Stream {
@@ -166,6 +156,10 @@ export class Stream {
     const fps = options.framerate;
     if (fps !== undefined && !(typeof fps === "number" && fps > 0 && fps <= 1000)) {
       throw new RangeError(`framerate must be a number from 0 to 1000, got ${String(fps)}`);
+    }
+    const wait = options.keyframeWait;
+    if (wait !== undefined && !(typeof wait === "number" && wait >= 0)) {
+      throw new RangeError(`keyframeWait must be a number of milliseconds, got ${String(wait)}`);
     }
     this.path = path;
     this.ssrc = randomUint32();
@@ -226,7 +220,7 @@ export class Stream {
       firstSequence,
     );
     this.#stats.frames++;
-    this.#source = LIVE;
+    this.#source = LIVE_SOURCE;
     const now = this.#context.clock.now();
     if (this.#joining.size > 0) this.#startJoiners(out, now);
     this.#gop.add(out, now);
@@ -293,10 +287,16 @@ export class Stream {
   }
 
   /**
-   * Whether a source is sending frames. While it is `"gone"`, a new reader would get nothing: the
-   * server answers its DESCRIBE or PLAY with 503 and the reason.
+   * Whether a source is sending frames. `"starting"`: no frame yet (DESCRIBE waits for the
+   * parameter sets, see {@link Stream.whenReady}); `"live"`: frames have come since the last
+   * {@link Stream.sourceGone}; `"gone"`: the source left and none has come back yet. While it is
+   * gone a new reader would get nothing: the server answers its DESCRIBE or PLAY with 503 and the
+   * reason.
    */
-  get sourceState(): SourceState {
+  get sourceState():
+    | { readonly state: "starting" }
+    | { readonly state: "live" }
+    | { readonly state: "gone"; readonly reason: string } {
     return this.#source;
   }
 
@@ -354,9 +354,10 @@ export class Stream {
   }
 
   /**
-   * The earliest point a reader attached now may start at. With a cached GOP that is its keyframe,
-   * even when the reader will start at a fresh one: GStreamer drops packets before the RTP-Info
-   * `seq` (its seqnum-base), so the point must not lie after the GOP a late keyframe falls back to.
+   * The earliest point a reader attached now may start at, for RTP-Info (RFC 2326 §12.33). With a
+   * cached GOP that is its keyframe, even when the reader will start at a fresh one: GStreamer
+   * drops packets before the RTP-Info `seq` (its seqnum-base), so the point must not lie after the
+   * GOP a late keyframe falls back to. A gap before the first packet costs players nothing.
    */
   startPoint(): StartPoint {
     const first = this.#freshGop(this.#context.clock.now())[0];
@@ -514,3 +515,6 @@ export class Stream {
     }
   }
 }
+
+/** What {@link Stream.sourceState} says: whether a stream has a source sending frames. */
+export type SourceState = Stream["sourceState"];

@@ -87,6 +87,12 @@ Deno.test("the start point of a live-edge join lies at or before the first packe
   );
 });
 
+Deno.test("keyframeWait must be a number of milliseconds", () => {
+  assert.throws(() => makeStream({ keyframeWait: -1 }), RangeError);
+  assert.throws(() => makeStream({ keyframeWait: NaN }), RangeError);
+  assert.ok(makeStream({ keyframeWait: 0 }).stream);
+});
+
 Deno.test("a passthrough source's reader gets the cached GOP at once (fast start)", () => {
   const { stream, clock } = makeStream(); // no onKeyframeRequest
   sendGop(stream, clock, 2);
