@@ -1,6 +1,6 @@
 /**
- * Time as the server sees it, injected so that RTCP timing, timeouts and fan-out are testable
- * without sleeping.
+ * Time as the server sees it, injected so that RTCP timing, timeouts, fan-out, camera stall
+ * recovery and retries are testable without sleeping.
  *
  * @module
  */
@@ -13,16 +13,51 @@ export interface Clock {
   wallMs(): number;
 }
 
-/** The clocks of the running process. */
-export const systemClock: Clock = {
+/** A clock that can also wake code up later: what pacing, stall and retry timers need. */
+export interface Scheduler extends Clock {
+  /** Calls `fn` once, `ms` from now on this clock; returns a function that cancels the call. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+/** The clocks and timers of the running process. */
+export const systemClock: Scheduler = {
   now: () => performance.now(),
   wallMs: () => Date.now(),
+  after(ms, fn) {
+    const timer = setTimeout(fn, Math.max(0, ms));
+    return () => clearTimeout(timer);
+  },
 };
 
-/** A clock that only moves when told to; for tests. */
-export class ManualClock implements Clock {
+/**
+ * Resolves `ms` from now on `clock`, or at once when `signal` aborts (then or later). Never rejects:
+ * the caller checks `signal.aborted`.
+ */
+export function sleep(clock: Scheduler, ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      cancel();
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const cancel = clock.after(ms, done);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+interface PendingTimer {
+  at: number;
+  order: number;
+  fn: () => void;
+}
+
+/** A clock that only moves when told to; for tests. Its timers fire as it moves. */
+export class ManualClock implements Scheduler {
   #now: number;
   #wallOffset: number;
+  #timers = new Set<PendingTimer>();
+  #order = 0;
   /** Starts at monotonic time `start` and wall time `wallStart` (ms). */
   constructor(start = 0, wallStart = 1_700_000_000_000) {
     this.#now = start;
@@ -36,8 +71,36 @@ export class ManualClock implements Clock {
   wallMs(): number {
     return this.#now + this.#wallOffset;
   }
-  /** Moves both clocks forward by `ms`. */
+  /** Schedules `fn` at `ms` from now; it runs during the {@link advance} that reaches that time. */
+  after(ms: number, fn: () => void): () => void {
+    const timer = { at: this.#now + Math.max(0, ms), order: this.#order++, fn };
+    this.#timers.add(timer);
+    return () => void this.#timers.delete(timer);
+  }
+  /** Timers scheduled and not yet fired or cancelled. */
+  get pendingTimers(): number {
+    return this.#timers.size;
+  }
+  /**
+   * Moves both clocks forward by `ms`, firing the timers that fall due on the way, earliest first,
+   * each with the clock at its own time (a timer a callback schedules within the step fires too).
+   */
   advance(ms: number): void {
-    this.#now += ms;
+    const end = this.#now + ms;
+    for (;;) {
+      let next: PendingTimer | undefined;
+      for (const t of this.#timers) {
+        if (
+          t.at <= end && (!next || t.at < next.at || (t.at === next.at && t.order < next.order))
+        ) {
+          next = t;
+        }
+      }
+      if (!next) break;
+      this.#timers.delete(next);
+      this.#now = Math.max(this.#now, next.at);
+      next.fn();
+    }
+    this.#now = end;
   }
 }

@@ -1,24 +1,26 @@
 /**
  * `--config FILE`: the paths a config file describes. Local sources (cameras, files, test
- * patterns) start at their paths; ingest and publish paths become the rules devices and RTSP
- * publishers are held to.
+ * patterns) become planned sources for `src/source/start_sources.ts`; ingest and publish paths
+ * become the rules devices and RTSP publishers are held to.
  *
  * @module
  */
 
 import type { Config, PathConfig } from "../config/config.ts";
 import type { IngestPathPolicy } from "../ingest/ingest_request.ts";
-import type { Logger } from "../base/log.ts";
-import type { RtspServer } from "../server/server.ts";
+import type { LocalSource } from "../source/local_source.ts";
 import { cameraSource, type CliConfig, inputSource, type SourceConfig } from "./args.ts";
-import { type RunningSource, startSource } from "./start_source.ts";
+import { localSourceOf } from "./local_source_of.ts";
 
-/** What the configured paths are, once started. */
+/** One path of the banner: a local source to start, or a line that is known already. */
+export type PathEntry =
+  | { path: string; source: LocalSource }
+  | { path: string; line: string };
+
+/** What the configured paths are. */
 export interface ConfiguredPaths {
-  /** The local sources, running. */
-  sources: RunningSource[];
-  /** One line per path, for the banner. */
-  lines: string[];
+  /** Every path in the file's order. */
+  entries: PathEntry[];
   /** The ingest rules by path (empty: no ingest path). */
   ingest: Map<string, IngestPathPolicy>;
   /** The paths RTSP clients may publish, with whether a new publisher replaces the old. */
@@ -37,49 +39,26 @@ function sourceOf(path: PathConfig): SourceConfig {
   }
 }
 
-/**
- * Starts every local source of `config` on `server` and collects the rules of the other paths.
- * `cli` supplies what a path leaves out. On failure, what was started is stopped again.
- */
-export async function startConfiguredPaths(
-  config: Config,
-  cli: CliConfig,
-  server: RtspServer,
-  logger: Logger,
-): Promise<ConfiguredPaths> {
-  const started: ConfiguredPaths = {
-    sources: [],
-    lines: [],
-    ingest: new Map(),
-    publish: new Map(),
-  };
-  try {
-    for (const [path, p] of Object.entries(config.paths)) {
-      if (p.source === "ingest") {
-        const { source: _, ...policy } = p;
-        started.ingest.set(path, policy);
-        started.lines.push(`${path}: pushed by a device${p.token ? "" : " (no token)"}`);
-      } else if (p.source === "publish") {
-        started.publish.set(path, { replace: p.replace });
-        started.lines.push(`${path}: published over RTSP`);
-      } else {
-        const settings: CliConfig = {
-          ...cli,
-          path,
-          source: sourceOf(p),
-          size: "size" in p && p.size ? p.size : cli.size,
-          fps: p.fps ?? cli.fps,
-          bitrate: "bitrate" in p ? p.bitrate : cli.bitrate,
-          gop: "gop" in p ? p.gop : cli.gop,
-        };
-        const source = await startSource(settings, server, logger);
-        started.sources.push(source);
-        started.lines.push(`${path}: ${source.description}`);
-      }
+/** Sorts the paths of `config` into sources and rules. `cli` supplies what a path leaves out. */
+export function configuredPaths(config: Config, cli: CliConfig): ConfiguredPaths {
+  const paths: ConfiguredPaths = { entries: [], ingest: new Map(), publish: new Map() };
+  for (const [path, p] of Object.entries(config.paths)) {
+    if (p.source === "ingest") {
+      const { source: _, ...policy } = p;
+      paths.ingest.set(path, policy);
+      paths.entries.push({ path, line: `pushed by a device${p.token ? "" : " (no token)"}` });
+    } else if (p.source === "publish") {
+      paths.publish.set(path, { replace: p.replace });
+      paths.entries.push({ path, line: "published over RTSP" });
+    } else {
+      const source = localSourceOf(sourceOf(p), {
+        size: "size" in p && p.size ? p.size : cli.size,
+        fps: p.fps ?? cli.fps,
+        bitrate: "bitrate" in p ? p.bitrate : cli.bitrate,
+        gop: "gop" in p ? p.gop : cli.gop,
+      });
+      if (source) paths.entries.push({ path, source });
     }
-    return started;
-  } catch (error) {
-    await Promise.all(started.sources.map((s) => s.stop()));
-    throw error;
   }
+  return paths;
 }

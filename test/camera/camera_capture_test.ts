@@ -92,7 +92,7 @@ Deno.test("openCamera() reports the card, mode and rate and delivers frames with
   assert.deepEqual(frames.map((f) => f.data[0]), [0, 1, 2]); // the fake fills with the sequence
   for (const f of frames) {
     assert.equal(f.data.length, FRAME_BYTES);
-    assert.deepEqual([f.layout, f.width, f.height], [PixelFormat.YUYV, 32, 16]);
+    assert.deepEqual([f.format, f.width, f.height], [PixelFormat.YUYV, 32, 16]);
   }
   assert.deepEqual({ ...capture.stats }, { frames: 3, damaged: 0, missed: 0, reopened: 0 });
   await capture.stop();
