@@ -257,21 +257,22 @@ class InlineBackend implements Backend {
     return new InlineBackend(new EncoderCore(await createBridge(), options));
   }
 
-  encode(data: Uint8Array, format: InputFormat, timestamp: number): Promise<EncoderResponse> {
+  async encode(data: Uint8Array, format: InputFormat, timestamp: number): Promise<EncoderResponse> {
     try {
+      if (format === "jpeg") await this.#core.prepareJpeg();
       const out = this.#core.encode(data, format, timestamp);
-      return Promise.resolve({
+      return {
         type: "encoded",
         id: 0,
         data: out.data,
         keyframe: out.keyframe,
         timestamp,
         warning: out.warning,
-      });
+      };
     } catch (error) {
       const e = error as Error;
       const code = error instanceof JpegError ? error.code : undefined;
-      return Promise.resolve({ type: "error", id: 0, name: e.name, message: e.message, code });
+      return { type: "error", id: 0, name: e.name, message: e.message, code };
     }
   }
 
