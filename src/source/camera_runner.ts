@@ -60,6 +60,7 @@ export async function runCamera(
       bitrate,
       gop,
       logger: context.logger,
+      clock: context.clock,
     });
     push = encoded.push;
   } catch (error) {

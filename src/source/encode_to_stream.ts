@@ -7,6 +7,7 @@
  * @module
  */
 
+import { systemClock } from "../base/clock.ts";
 import { type Logger, silentLogger, throttledLog } from "../base/log.ts";
 import { EncodePipeline, type PipelineStats } from "../encoder/encode_pipeline.ts";
 import { type EncoderInput, H264Encoder } from "../encoder/h264_encoder.ts";
@@ -94,11 +95,17 @@ export async function encodeInto(
   stream: Stream,
   options: EncodeToStreamOptions,
 ): Promise<EncodedStream> {
-  const { logger = silentLogger, ...encoderOptions } = options;
-  const encoder = await H264Encoder.create(encoderOptions);
+  const { logger = silentLogger, clock = systemClock, ...encoderOptions } = options;
+  const encoder = await H264Encoder.create({ ...encoderOptions, clock });
   stream.setKeyframeRequest(() => encoder.requestKeyframe()); // fast start for each new reader
   // A camera sending damaged JPEGs fails frame after frame: say so once per interval, with a count.
-  const report = throttledLog(logger, "error", "a frame could not be encoded");
+  const report = throttledLog(
+    logger,
+    "error",
+    "a frame could not be encoded",
+    10_000,
+    () => clock.now(),
+  );
   const pipeline = new EncodePipeline(encoder, stream, (error) => report({ error: error.message }));
   return {
     stream,

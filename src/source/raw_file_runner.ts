@@ -31,7 +31,15 @@ export async function runRawFile(
   const kind = source.container === "y4m" ? "y4m" : "raw";
   const name = source.path === "-" ? "standard input" : source.path;
   const { width, height, fps } = info;
-  const encoded = await encodeInto(stream, { width, height, fps, bitrate, gop, ...context });
+  const encoded = await encodeInto(stream, {
+    width,
+    height,
+    fps,
+    bitrate,
+    gop,
+    logger: context.logger,
+    clock: context.clock,
+  });
   const abort = new AbortController();
   const ended = playRawFrames(frames(), info, encoded.push, abort.signal, context.clock);
   return {

@@ -36,7 +36,15 @@ export async function runTestPattern(
   const { width, height, fps, bitrate, gop } = source;
   const { clock } = context;
   const pattern = new TestPattern({ width, height });
-  const encoded = await encodeInto(stream, { width, height, fps, bitrate, gop, ...context });
+  const encoded = await encodeInto(stream, {
+    width,
+    height,
+    fps,
+    bitrate,
+    gop,
+    logger: context.logger,
+    clock: context.clock,
+  });
   const startWall = clock.wallMs();
   const player = pace(fps, (i) => {
     const offsetMs = (i * 1000) / fps;
