@@ -14,7 +14,7 @@ import { readWholeFile } from "../runtime/files.ts";
 import { tlsCredentialsProblem } from "../runtime/node_tls.ts";
 import type { CliConfig, TlsFlags } from "./args.ts";
 import { ingestPolicy } from "./ingest_policy.ts";
-import { type ConfiguredPaths, configuredPaths, type PathEntry } from "./start_paths.ts";
+import { type ConfiguredPaths, configuredPaths, type PathEntry } from "./configured_paths.ts";
 import { localSourceOf } from "./local_source_of.ts";
 import type { RunningSource } from "../source/running_source.ts";
 import { startLocalSources } from "../source/start_sources.ts";

@@ -40,7 +40,7 @@ export interface EncodedStream {
   close(): Promise<void>;
 }
 
-/** What {@link encodeToStream} needs of a server: `RtspServer` fits. */
+/** What the source helpers need of a server: `RtspServer` fits. */
 export interface StreamHost {
   /** Adds a stream at `path`; throws when the path is malformed or taken. */
   addStream(path: string, options: { codec: "h264"; framerate?: number }): Stream;

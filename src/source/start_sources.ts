@@ -7,7 +7,7 @@
  */
 
 import { type Scheduler, systemClock } from "../base/clock.ts";
-import type { Stream } from "../server/stream.ts";
+import type { StreamHost } from "./encode_to_stream.ts";
 import {
   knownFramerate,
   type LocalSource,
@@ -30,12 +30,6 @@ export interface PlannedSource {
   retry: boolean;
 }
 
-/** What {@link startLocalSources} needs of a server: `RtspServer` fits. */
-export interface SourceHost {
-  /** Adds a stream at `path`; throws when the path is malformed or taken. */
-  addStream(path: string, options: { codec: "h264"; framerate?: number }): Stream;
-}
-
 /** Settings of {@link startLocalSources}. */
 export interface StartSourcesOptions extends SourceContext {
   /** Milliseconds between attempts to start a source that failed. Default 2000. */
@@ -48,7 +42,7 @@ export interface StartSourcesOptions extends SourceContext {
  * `retry` fails, the others are stopped again and the error is thrown.
  */
 export function startLocalSources(
-  server: SourceHost,
+  server: StreamHost,
   plans: readonly PlannedSource[],
   options: StartSourcesOptions,
 ): Promise<RunningSource[]> {
