@@ -5,22 +5,32 @@
  * @module
  */
 
-/** Two clocks: a monotonic one for durations and the wall clock for RTCP NTP timestamps. */
+/**
+ * Two clocks, a monotonic one for durations and the wall clock for RTCP NTP timestamps, and
+ * optionally timers that run on them.
+ */
 export interface Clock {
   /** Monotonic milliseconds (any origin). */
   now(): number;
   /** Wall-clock milliseconds since the Unix epoch. */
   wallMs(): number;
+  /**
+   * Calls `fn` once, `ms` from now on this clock; returns a function that cancels the call. What
+   * pacing, stall and retry timers wait on (through {@link after}); a clock without it leaves them
+   * to the runtime's timers.
+   */
+  after?(ms: number, fn: () => void): () => void;
 }
 
-/** A clock that can also wake code up later: what pacing, stall and retry timers need. */
-export interface Scheduler extends Clock {
-  /** Calls `fn` once, `ms` from now on this clock; returns a function that cancels the call. */
-  after(ms: number, fn: () => void): () => void;
+/** Calls `fn` once, `ms` from now on `clock`'s timers, or the runtime's when it has none. */
+export function after(clock: Clock, ms: number, fn: () => void): () => void {
+  if (clock.after) return clock.after(ms, fn);
+  const timer = setTimeout(fn, Math.max(0, ms));
+  return () => clearTimeout(timer);
 }
 
 /** The clocks and timers of the running process. */
-export const systemClock: Scheduler = {
+export const systemClock: Clock = {
   now: () => performance.now(),
   wallMs: () => Date.now(),
   after(ms, fn) {
@@ -33,7 +43,7 @@ export const systemClock: Scheduler = {
  * Resolves `ms` from now on `clock`, or at once when `signal` aborts (then or later). Never rejects:
  * the caller checks `signal.aborted`.
  */
-export function sleep(clock: Scheduler, ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
@@ -41,7 +51,7 @@ export function sleep(clock: Scheduler, ms: number, signal?: AbortSignal): Promi
       signal?.removeEventListener("abort", done);
       resolve();
     };
-    const cancel = clock.after(ms, done);
+    const cancel = after(clock, ms, done);
     signal?.addEventListener("abort", done, { once: true });
   });
 }
@@ -53,7 +63,7 @@ interface PendingTimer {
 }
 
 /** A clock that only moves when told to; for tests. Its timers fire as it moves. */
-export class ManualClock implements Scheduler {
+export class ManualClock implements Clock {
   #now: number;
   #wallOffset: number;
   #timers = new Set<PendingTimer>();

@@ -7,7 +7,7 @@
  */
 
 import { existsSync } from "node:fs";
-import { type Scheduler, sleep, systemClock } from "../base/clock.ts";
+import { type Clock, sleep, systemClock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { RawFrame } from "../codec/raw_frame.ts";
 import { packedView } from "./frame_copy.ts";
@@ -50,7 +50,7 @@ export interface CameraOptions {
   /** The C library (tests pass a fake one). Default: this runtime's. */
   libc?: LibC;
   /** Times stalls, reopen attempts and frames the driver did not stamp. Default: the system's. */
-  clock?: Scheduler;
+  clock?: Clock;
 }
 
 /** Counters of a capture. */
@@ -192,7 +192,7 @@ interface LoopSettings {
   bytesPerLine: number;
   fps: number;
   logger: Logger;
-  clock: Scheduler;
+  clock: Clock;
   reopenDelayMs: number;
   stallMs: number;
 }

@@ -9,7 +9,7 @@ import { type AccessUnit, splitAccessUnits } from "../codec/access_unit.ts";
 import { NalType, nalType } from "../codec/h264.ts";
 import { parseSps } from "../codec/sps.ts";
 import type { FrameOptions } from "../server/stream.ts";
-import type { Scheduler } from "../base/clock.ts";
+import type { Clock } from "../base/clock.ts";
 import { pace, type Pacer } from "./pacer.ts";
 
 /** Where a source sends its access units; `Stream.sendFrame` fits. */
@@ -57,7 +57,7 @@ export function playClip(
   clip: AnnexBClip,
   fps: number,
   sink: AccessUnitSink,
-  clock?: Scheduler,
+  clock?: Clock,
 ): Pacer {
   const units = clip.accessUnits;
   const first = units.findIndex((au) => au.keyframe);

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Scheduler } from "../base/clock.ts";
+import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import { type CapturedFrame, openCamera } from "../camera/camera_capture.ts";
 import type { LibC } from "../camera/libc.ts";
@@ -40,7 +40,7 @@ export interface CameraSource {
 export async function runCamera(
   stream: Stream,
   source: CameraSource,
-  context: { logger: Logger; clock: Scheduler; libc?: LibC },
+  context: { logger: Logger; clock: Clock; libc?: LibC },
 ): Promise<RunningSource> {
   const { device, width, height, fps, pixelFormat, bitrate, gop } = source;
   // Frames that arrive before the encoder is ready are dropped: capture starts first so that the

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Scheduler } from "../base/clock.ts";
+import type { Clock } from "../base/clock.ts";
 import { readWholeFile } from "../runtime/files.ts";
 import type { Stream } from "../server/stream.ts";
 import { playClip, readAnnexBClip } from "./annexb_file.ts";
@@ -23,7 +23,7 @@ export interface ClipSource {
 export async function runClip(
   stream: Stream,
   source: ClipSource,
-  clock: Scheduler,
+  clock: Clock,
 ): Promise<RunningSource> {
   const clip = readAnnexBClip(await readWholeFile(source.path));
   const fps = source.fps ?? clip.framerate ?? 30;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Scheduler, systemClock } from "../base/clock.ts";
+import { type Clock, systemClock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { LibC } from "../camera/libc.ts";
 import type { PixelFormat } from "../codec/raw_frame.ts";
@@ -55,7 +55,7 @@ export interface SourceContext {
   /** Where problems and recoveries are reported. */
   logger: Logger;
   /** Paces frames and times retries. Default: the system clock. */
-  clock?: Scheduler;
+  clock?: Clock;
   /** The C library for cameras (tests pass a scripted one). Default: this runtime's. */
   libc?: LibC;
 }

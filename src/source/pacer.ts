@@ -12,7 +12,7 @@
  * @module
  */
 
-import { type Scheduler, sleep, systemClock } from "../base/clock.ts";
+import { after, type Clock, sleep, systemClock } from "../base/clock.ts";
 
 /** A running pacer. */
 export interface Pacer {
@@ -24,10 +24,10 @@ export interface Pacer {
 class FrameSchedule {
   readonly interval: number;
   #start: number;
-  readonly #clock: Scheduler;
+  readonly #clock: Clock;
   readonly #maxLateMs: number;
 
-  constructor(fps: number, clock: Scheduler, maxLateMs: number) {
+  constructor(fps: number, clock: Clock, maxLateMs: number) {
     if (!(fps > 0 && fps <= 1000)) {
       throw new RangeError(`fps must be a number from 0 to 1000, got ${String(fps)}`);
     }
@@ -60,17 +60,17 @@ class FrameSchedule {
 export function pace(
   fps: number,
   tick: (index: number) => void,
-  clock: Scheduler = systemClock,
+  clock: Clock = systemClock,
 ): Pacer {
   const schedule = new FrameSchedule(fps, clock, 1000);
   let index = 0;
   let stopped = false;
-  let cancel = clock.after(0, step);
+  let cancel = after(clock, 0, step);
   function step(): void {
     if (stopped) return;
     schedule.catchUp(index);
     tick(index++);
-    if (!stopped) cancel = clock.after(schedule.at(index) - clock.now(), step);
+    if (!stopped) cancel = after(clock, schedule.at(index) - clock.now(), step);
   }
   return {
     stop() {
@@ -90,7 +90,7 @@ export async function playPaced<T>(
   fps: number,
   sink: (item: T, timestampUs: number) => void,
   signal?: AbortSignal,
-  clock: Scheduler = systemClock,
+  clock: Clock = systemClock,
 ): Promise<void> {
   const schedule = new FrameSchedule(fps, clock, 1000 / fps);
   let index = 0;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Scheduler } from "../base/clock.ts";
+import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { Stream } from "../server/stream.ts";
 import { encodeInto } from "./encode_to_stream.ts";
@@ -24,7 +24,7 @@ export interface RawFileSource extends RawSourceOptions {
 export async function runRawFile(
   stream: Stream,
   source: RawFileSource,
-  context: { logger: Logger; clock: Scheduler },
+  context: { logger: Logger; clock: Clock },
 ): Promise<RunningSource> {
   const { bitrate, gop, ...where } = source;
   const { info, frames } = await openRawSource(where);

@@ -9,7 +9,7 @@
 
 import { Y4mParser } from "../codec/y4m.ts";
 import { readChunks } from "../runtime/files.ts";
-import type { Scheduler } from "../base/clock.ts";
+import type { Clock } from "../base/clock.ts";
 import { playPaced } from "./pacer.ts";
 import {
   frameSize,
@@ -138,7 +138,7 @@ export function playRawFrames(
   info: RawSourceInfo,
   sink: (frame: RawFrame) => void,
   signal?: AbortSignal,
-  clock?: Scheduler,
+  clock?: Clock,
 ): Promise<void> {
   const { format, width, height } = info;
   return playPaced(

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Scheduler, sleep } from "../base/clock.ts";
+import { type Clock, sleep } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { RunningSource } from "./running_source.ts";
 
@@ -17,7 +17,7 @@ export interface RetryOptions {
   /** Where the failure and the eventual start are reported. */
   logger: Logger;
   /** Times the attempts. */
-  clock: Scheduler;
+  clock: Clock;
   /** Milliseconds between attempts. */
   delayMs: number;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Scheduler, systemClock } from "../base/clock.ts";
+import { type Clock, systemClock } from "../base/clock.ts";
 import type { StreamHost } from "./encode_to_stream.ts";
 import {
   knownFramerate,
@@ -49,7 +49,7 @@ export function startLocalSources(
   const streams = plans.map(({ path, source }) =>
     server.addStream(path, { codec: "h264", framerate: knownFramerate(source) })
   );
-  const clock: Scheduler = options.clock ?? systemClock;
+  const clock: Clock = options.clock ?? systemClock;
   const context = { ...options, clock };
   const starting = plans.map((plan, i) => {
     const start = () => runLocalSource(streams[i], plan.source, context);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Scheduler } from "../base/clock.ts";
+import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import { AccessUnitSplitter } from "../codec/access_unit.ts";
 import { readChunks } from "../runtime/files.ts";
@@ -29,7 +29,7 @@ export interface StdinSource {
 export async function runStdin(
   stream: Stream,
   source: StdinSource,
-  context: { logger: Logger; clock: Scheduler },
+  context: { logger: Logger; clock: Clock },
 ): Promise<RunningSource> {
   const { kind, chunks } = await sniffStream(readChunks("-"));
   if (kind === "y4m") {

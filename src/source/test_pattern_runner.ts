@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Scheduler } from "../base/clock.ts";
+import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { Stream } from "../server/stream.ts";
 import { encodeInto } from "./encode_to_stream.ts";
@@ -31,7 +31,7 @@ export interface TestPatternSource {
 export async function runTestPattern(
   stream: Stream,
   source: TestPatternSource,
-  context: { logger: Logger; clock: Scheduler },
+  context: { logger: Logger; clock: Clock },
 ): Promise<RunningSource> {
   const { width, height, fps, bitrate, gop } = source;
   const { clock } = context;
