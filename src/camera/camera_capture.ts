@@ -6,10 +6,10 @@
  * @module
  */
 
-import { existsSync } from "node:fs";
 import { type Clock, sleep, systemClock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { RawFrame } from "../codec/raw_frame.ts";
+import { pathExists } from "../runtime/files.ts";
 import { packedView } from "./frame_copy.ts";
 import { type LibC, SystemError } from "./libc.ts";
 import { loadLibC } from "./load_libc.ts";
@@ -88,7 +88,7 @@ const LOST = new Set(["ENODEV", "EIO", "ENXIO", "ENOENT", "EPIPE"]);
  */
 function isDeviceLoss(error: unknown, path: string): boolean {
   return (error instanceof SystemError && LOST.has(error.code)) ||
-    (error instanceof CameraError && error.kind === "missing") || !existsSync(path);
+    (error instanceof CameraError && error.kind === "missing") || !pathExists(path);
 }
 
 /** Opens the device and sets `mode`; returns the device and the format the driver chose. */

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { existsSync, readdirSync } from "node:fs";
 import { readFile as nodeReadFile } from "node:fs/promises";
 
 /** Reads a whole file. Errors name the path and the reason in one sentence. */
@@ -14,6 +15,23 @@ export async function readWholeFile(path: string): Promise<Uint8Array> {
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (error) {
     throw new Error(`cannot read ${path}: ${describeSystemError(error)}`);
+  }
+}
+
+/**
+ * Whether `path` names something (a file, a device node) right now. Synchronous: for the camera,
+ * which asks it in the middle of telling a lost device from a failed one.
+ */
+export function pathExists(path: string): boolean {
+  return existsSync(path);
+}
+
+/** The names in directory `dir`, or none when it cannot be read. Synchronous, like a device scan. */
+export function directoryNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 
