@@ -41,7 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (config.licenses) {
-    console.log(licenseNotices());
+    console.log(await licenseNotices());
     return 0;
   }
   if (config.listCameras) return await printCameras();

@@ -9,7 +9,7 @@
  *    package's own `.h.in` templates, with the values of a non-SIMD wasm32 build;
  * 3. compiles the decompressor's C files (libjpeg-turbo's C paths: `jsimd_none.c`, no assembly)
  *    and the bridge with emcc, and links `wasm/jpeg.wasm` (no JavaScript glue);
- * 4. writes `src/jpeg/wasm_module.ts` (the module deflated and base64'd) and
+ * 4. writes `wasm/jpeg_wasm.ts` (the module deflated and base64'd) and
  *    `wasm/LICENSE.libjpeg-turbo` (from the package's LICENSE.md and README.ijg).
  *
  * ```sh
@@ -151,7 +151,7 @@ export const JPEG_LINK_FLAGS: readonly string[] = [
 ];
 
 const OUT_WASM = "wasm/jpeg.wasm";
-const OUT_TS = "src/jpeg/wasm_module.ts";
+const OUT_TS = "wasm/jpeg_wasm.ts";
 const OUT_LICENSE = "wasm/LICENSE.libjpeg-turbo";
 
 /** Prints the recipe's flags (for `--print-flags`). */
@@ -263,7 +263,7 @@ async function renderLicense(tree: string): Promise<string> {
   const ijg = (await Deno.readTextFile(`${tree}/README.ijg`)).trimEnd();
   const rule = "-".repeat(78);
   return [
-    `wasm/jpeg.wasm and its embedded copy in src/jpeg/wasm_module.ts contain the decompressor of`,
+    `wasm/jpeg.wasm and its embedded copy in wasm/jpeg_wasm.ts contain the decompressor of`,
     `libjpeg-turbo (https://libjpeg-turbo.org/) version ${UPSTREAM_VERSION}, built from the Debian`,
     `source package libjpeg-turbo ${JPEG_DEBIAN_VERSION}, unmodified.`,
     "",

@@ -9,7 +9,7 @@
  *    meson.build files; no x86/ARM assembly), our `wasm/*.c` and `wasm/*.cpp` (the bridge, the
  *    conversions and the WebAssembly SIMD kernels with their installer) with emcc, two jobs at a
  *    time;
- * 3. links `wasm/openh264.wasm` (no JavaScript glue) and writes `src/encoder/wasm_module.ts` (the
+ * 3. links `wasm/openh264.wasm` (no JavaScript glue) and writes `wasm/openh264_wasm.ts` (the
  *    module deflated and base64'd) and `wasm/LICENSE.openh264` (from the package's LICENSE).
  *
  * The same inputs give byte-identical outputs: sorted file lists, no timestamps, no debug info,
@@ -154,7 +154,7 @@ export const LINK_FLAGS: readonly string[] = [
 ];
 
 const OUT_WASM = "wasm/openh264.wasm";
-const OUT_TS = "src/encoder/wasm_module.ts";
+const OUT_TS = "wasm/openh264_wasm.ts";
 const OUT_LICENSE = "wasm/LICENSE.openh264";
 
 /** The `cpp_sources` list of each library's meson.build, as paths in the tree, sorted. */
@@ -266,7 +266,7 @@ export async function renderModuleTs(wasm: Uint8Array, license: string): Promise
 async function renderLicense(tree: string): Promise<string> {
   const license = (await Deno.readTextFile(`${tree}/LICENSE`)).trimEnd();
   return [
-    `wasm/openh264.wasm and its embedded copy in src/encoder/wasm_module.ts contain OpenH264`,
+    `wasm/openh264.wasm and its embedded copy in wasm/openh264_wasm.ts contain OpenH264`,
     `(https://www.openh264.org/, https://github.com/cisco/openh264) version 2.3.1, built from`,
     `the Debian source package openh264 ${DEBIAN_VERSION}. OpenH264 is distributed under`,
     `the BSD 2-Clause licence (debian/copyright: "Files: * / Copyright: 2004-2013, 2022, Cisco`,

@@ -6,8 +6,10 @@
  * @module
  */
 
-import { existsSync } from "node:fs";
+import { type Clock, sleep, systemClock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
+import type { RawFrame } from "../codec/raw_frame.ts";
+import { pathExists } from "../runtime/files.ts";
 import { packedView } from "./frame_copy.ts";
 import { type LibC, SystemError } from "./libc.ts";
 import { loadLibC } from "./load_libc.ts";
@@ -20,24 +22,16 @@ import {
   type ModeRequest,
 } from "./negotiate.ts";
 import { fourccName, type PixFormat } from "./v4l2_abi.ts";
-import { CameraError, V4l2Device } from "./v4l2_device.ts";
+import { CameraError, type DequeuedFrame, V4l2Device } from "./v4l2_device.ts";
 
-/** One captured picture. */
-export interface CapturedFrame {
-  /**
-   * Packed pixels, or one JPEG: usually a view of the driver's mapped buffer, valid only during
-   * the `onFrame` call (the buffer goes back to the driver after it). Copy what you keep.
-   */
-  data: Uint8Array;
-  /** Their layout. */
-  layout: CaptureLayout;
-  /** Width in pixels. */
-  width: number;
-  /** Height in pixels. */
-  height: number;
-  /** Capture time in microseconds: the driver's timestamp when it gives one. */
-  timestamp: number;
-}
+/**
+ * One captured picture: a {@link RawFrame} of packed pixels, or, from an MJPEG camera, one whole
+ * JPEG in the same shape with `format: "jpeg"`; either goes to `H264Encoder.encode` as it is.
+ * `data` is usually a view of the driver's mapped buffer, valid only during the `onFrame` call (the
+ * buffer goes back to the driver after it): copy what you keep. `timestamp` is the driver's capture
+ * time when it gives one.
+ */
+export type CapturedFrame = Omit<RawFrame, "format"> & { format: CaptureLayout };
 
 /** Settings of {@link openCamera}. */
 export interface CameraOptions {
@@ -55,6 +49,8 @@ export interface CameraOptions {
   stallMs?: number;
   /** The C library (tests pass a fake one). Default: this runtime's. */
   libc?: LibC;
+  /** Times stalls, reopen attempts and frames the driver did not stamp. Default: the system's. */
+  clock?: Clock;
 }
 
 /** Counters of a capture. */
@@ -92,7 +88,7 @@ const LOST = new Set(["ENODEV", "EIO", "ENXIO", "ENOENT", "EPIPE"]);
  */
 function isDeviceLoss(error: unknown, path: string): boolean {
   return (error instanceof SystemError && LOST.has(error.code)) ||
-    (error instanceof CameraError && error.kind === "missing") || !existsSync(path);
+    (error instanceof CameraError && error.kind === "missing") || !pathExists(path);
 }
 
 /** Opens the device and sets `mode`; returns the device and the format the driver chose. */
@@ -163,40 +159,168 @@ export async function openCamera(
   for (const note of describeDifferences(request, { ...mode, fps: opened.fps })) {
     logger.log("warn", note, { device: path });
   }
-  const geometry = {
-    layout: mode.layout,
-    width: mode.width,
-    height: mode.height,
-    bytesPerLine: format.bytesPerLine,
+  const loop = new CaptureLoop(
+    {
+      libc,
+      path,
+      mode,
+      buffers,
+      bytesPerLine: format.bytesPerLine,
+      fps: opened.fps,
+      logger,
+      clock: options.clock ?? systemClock,
+      reopenDelayMs: options.reopenDelayMs ?? 1000,
+      stallMs: options.stallMs ?? 5000,
+    },
+    opened.device,
+    onFrame,
+  );
+  return {
+    card: opened.device.capability.card,
+    mode,
+    fps: opened.fps,
+    stats: loop.stats,
+    stop: () => loop.stop(),
   };
-  const stats: CaptureStats = { frames: 0, damaged: 0, missed: 0, reopened: 0 };
-  const card = opened.device.capability.card;
-  const fps = opened.fps;
-  const frameMs = 1000 / (fps || 30);
-  const reopenDelayMs = options.reopenDelayMs ?? 1000;
-  const stallMs = options.stallMs ?? 5000;
-  let device: V4l2Device | undefined = opened.device;
-  let stopped = false;
-  let wake: () => void = () => {};
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+}
 
-  const reopen = async (): Promise<V4l2Device | undefined> => {
+interface LoopSettings {
+  libc: LibC;
+  path: string;
+  mode: CaptureMode;
+  buffers: number;
+  bytesPerLine: number;
+  fps: number;
+  logger: Logger;
+  clock: Clock;
+  reopenDelayMs: number;
+  stallMs: number;
+}
+
+/**
+ * Frames out of a started device until stopped. When the device fails or goes quiet for `stallMs`,
+ * it is closed and reopened in the same mode, every `reopenDelayMs`, until it is back.
+ */
+class CaptureLoop {
+  readonly stats: CaptureStats = { frames: 0, damaged: 0, missed: 0, reopened: 0 };
+  readonly #settings: LoopSettings;
+  readonly #onFrame: (frame: CapturedFrame) => void;
+  #device: V4l2Device | undefined;
+  readonly #stopping = new AbortController();
+  readonly #running: Promise<void>;
+  #lastSequence = -1;
+  #lastFrameAt: number;
+
+  constructor(
+    settings: LoopSettings,
+    device: V4l2Device,
+    onFrame: (frame: CapturedFrame) => void,
+  ) {
+    this.#settings = settings;
+    this.#device = device;
+    this.#onFrame = onFrame;
+    this.#lastFrameAt = settings.clock.now();
+    this.#running = this.#run();
+  }
+
+  get #stopped(): boolean {
+    return this.#stopping.signal.aborted;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await this.#running;
+    this.#device?.close();
+    this.#device = undefined;
+  }
+
+  async #run(): Promise<void> {
+    const { clock, stallMs, path } = this.#settings;
+    // Under Bun, waiting polls; sleeping through most of the frame interval saves wake-ups.
+    const napMs = 1000 / (this.#settings.fps || 30) / 2;
+    while (!this.#stopped) {
+      if (!this.#device) {
+        this.#device = await this.#reopen();
+        this.#lastSequence = -1; // the driver's numbering restarts with the device
+        this.#lastFrameAt = clock.now();
+        continue;
+      }
+      const device = this.#device;
+      try {
+        const ready = await device.waitFrame(Math.min(stallMs, 500));
+        if (this.#stopped) break;
+        const frame = ready ? device.dequeue() : undefined;
+        if (frame) {
+          this.#lastFrameAt = clock.now();
+          this.#deliver(device, frame);
+          if (device.waitPolls) await sleep(clock, napMs, this.#stopping.signal);
+        } else if (clock.now() - this.#lastFrameAt > stallMs) {
+          this.#drop("camera lost", `no frame for ${stallMs} ms; restarting the device`);
+        }
+      } catch (error) {
+        if (this.#stopped) break;
+        const what = isDeviceLoss(error, path) ? "camera lost" : "capture failed";
+        this.#drop(what, (error as Error).message);
+      }
+    }
+  }
+
+  /** Closes the device after a failure or stall; the loop reopens it. */
+  #drop(what: string, reason: string): void {
+    this.#device?.close();
+    this.#device = undefined;
+    const { logger, path } = this.#settings;
+    logger.log("warn", `${what}; readers stay connected`, { device: path, reason });
+  }
+
+  /** Hands one dequeued buffer to `onFrame` (or counts it damaged) and gives it back. */
+  #deliver(device: V4l2Device, frame: DequeuedFrame): void {
+    const { mode, clock } = this.#settings;
+    if (this.#lastSequence >= 0 && frame.sequence > this.#lastSequence + 1) {
+      this.stats.missed += frame.sequence - this.#lastSequence - 1;
+    }
+    this.#lastSequence = frame.sequence;
+    const geometry = {
+      layout: mode.layout,
+      width: mode.width,
+      height: mode.height,
+      bytesPerLine: this.#settings.bytesPerLine,
+    };
+    const data = frame.damaged ? undefined : packedView(frame.bytes, geometry);
+    if (!data) {
+      this.stats.damaged++;
+      device.requeue(frame.index);
+      return;
+    }
+    this.stats.frames++;
+    const timestamp = frame.monotonic && frame.timestampUs > 0
+      ? frame.timestampUs
+      : Math.round(clock.now() * 1000);
+    try {
+      this.#onFrame({
+        data,
+        format: mode.layout,
+        width: mode.width,
+        height: mode.height,
+        timestamp,
+      });
+    } finally {
+      device.requeue(frame.index); // the frame was consumed (copied) during onFrame
+    }
+  }
+
+  /** Tries to open the device in the same mode until it works or the loop stops. */
+  async #reopen(): Promise<V4l2Device | undefined> {
+    const { libc, path, mode, buffers, logger, clock, reopenDelayMs } = this.#settings;
     let reported = "";
-    while (!stopped) {
+    while (!this.#stopped) {
       try {
         const again = openInMode(libc, path, mode, buffers);
         const f = again.format;
         if (
           f.pixelFormat === mode.pixelFormat && f.width === mode.width && f.height === mode.height
         ) {
-          stats.reopened++;
+          this.stats.reopened++;
           logger.log("info", "camera is back; capture resumes", { device: path });
           return again.device;
         }
@@ -212,84 +336,8 @@ export async function openCamera(
           reported = message;
         }
       }
-      await sleep(reopenDelayMs);
+      await sleep(clock, reopenDelayMs, this.#stopping.signal);
     }
     return undefined;
-  };
-
-  const loop = async () => {
-    let lastSequence = -1;
-    let lastFrameAt = performance.now();
-    while (!stopped) {
-      try {
-        if (!device) {
-          device = await reopen();
-          lastSequence = -1;
-          lastFrameAt = performance.now();
-          continue;
-        }
-        const ready = await device.waitFrame(Math.min(stallMs, 500));
-        if (stopped) break;
-        const frame = ready ? device.dequeue() : undefined;
-        if (!frame) {
-          if (performance.now() - lastFrameAt > stallMs) {
-            throw new SystemError(`no frame for ${stallMs} ms`, 5 /* EIO: restart the device */);
-          }
-          continue;
-        }
-        lastFrameAt = performance.now();
-        if (lastSequence >= 0 && frame.sequence > lastSequence + 1) {
-          stats.missed += frame.sequence - lastSequence - 1;
-        }
-        lastSequence = frame.sequence;
-        const data = frame.damaged ? undefined : packedView(frame.bytes, geometry);
-        if (data) {
-          stats.frames++;
-          const timestamp = frame.monotonic && frame.timestampUs > 0
-            ? frame.timestampUs
-            : Math.round(performance.now() * 1000);
-          try {
-            onFrame({
-              data,
-              layout: mode.layout,
-              width: mode.width,
-              height: mode.height,
-              timestamp,
-            });
-          } finally {
-            device.requeue(frame.index); // the frame was consumed (copied) during onFrame
-          }
-        } else {
-          stats.damaged++;
-          device.requeue(frame.index);
-          continue;
-        }
-        // Under Bun, waiting polls; sleeping through most of the frame interval saves wake-ups.
-        if (device.waitPolls) await sleep(frameMs / 2);
-      } catch (error) {
-        if (stopped) break;
-        device?.close();
-        device = undefined;
-        const what = isDeviceLoss(error, path) ? "camera lost" : "capture failed";
-        logger.log("warn", `${what}; readers stay connected`, {
-          device: path,
-          reason: (error as Error).message,
-        });
-      }
-    }
-  };
-  const running = loop();
-  return {
-    card,
-    mode,
-    fps,
-    stats,
-    async stop() {
-      stopped = true;
-      wake();
-      await running;
-      device?.close();
-      device = undefined;
-    },
-  };
+  }
 }

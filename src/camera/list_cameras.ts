@@ -5,7 +5,7 @@
  * @module
  */
 
-import { readdirSync } from "node:fs";
+import { directoryNames } from "../runtime/files.ts";
 import type { LibC } from "./libc.ts";
 import { CAPTURE_FORMATS, fpsOf } from "./negotiate.ts";
 import { fourccName, type FrameIntervals, type FrameSizes } from "./v4l2_abi.ts";
@@ -18,13 +18,7 @@ export type CameraEntry =
 
 /** The /dev/video* nodes, in numeric order. */
 export function videoDeviceNodes(dir = "/dev"): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names.filter((n) => /^video\d+$/.test(n))
+  return directoryNames(dir).filter((n) => /^video\d+$/.test(n))
     .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))
     .map((n) => `${dir}/${n}`);
 }

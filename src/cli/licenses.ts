@@ -7,9 +7,6 @@
  * @module
  */
 
-import { OPENH264_LICENSE } from "../encoder/wasm_module.ts";
-import { JPEG_LICENSE } from "../jpeg/wasm_module.ts";
-
 const MIT = `Permission is hereby granted, free of charge, to any person obtaining a copy
 of this software and associated documentation files (the "Software"), to deal
 in the Software without restriction, including without limitation the rights
@@ -30,8 +27,16 @@ SOFTWARE.`;
 
 const RULE = "=".repeat(78);
 
-/** Every notice, as `--licenses` prints it. */
-export function licenseNotices(): string {
+/**
+ * Every notice, as `--licenses` prints it. The OpenH264 and libjpeg-turbo notices live in the
+ * generated WebAssembly modules, imported here on demand so that starting the CLI does not parse
+ * them.
+ */
+export async function licenseNotices(): Promise<string> {
+  const [{ OPENH264_LICENSE }, { JPEG_LICENSE }] = await Promise.all([
+    import("../../wasm/openh264_wasm.ts"),
+    import("../../wasm/jpeg_wasm.ts"),
+  ]);
   return [
     "rtsp-edge: MIT License",
     "",

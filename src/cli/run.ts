@@ -14,8 +14,10 @@ import { readWholeFile } from "../runtime/files.ts";
 import { tlsCredentialsProblem } from "../runtime/node_tls.ts";
 import type { CliConfig, TlsFlags } from "./args.ts";
 import { ingestPolicy } from "./ingest_policy.ts";
-import { startConfiguredPaths } from "./start_paths.ts";
-import { type RunningSource, startSource } from "./start_source.ts";
+import { type ConfiguredPaths, configuredPaths, type PathEntry } from "./configured_paths.ts";
+import { localSourceOf } from "./local_source_of.ts";
+import type { RunningSource } from "../source/running_source.ts";
+import { startLocalSources } from "../source/start_sources.ts";
 
 /** A running rtsp-edge. */
 export interface Running {
@@ -54,7 +56,7 @@ export async function startAll(
   file: Config | undefined,
   logger: Logger,
 ): Promise<Running> {
-  const publishRules = new Map<string, { replace: boolean }>();
+  const { entries, ingest: ingestRules, publish: publishRules } = planPaths(cli, file);
   const tls = cli.tls && await readTlsFiles(cli.tls);
   const server = await serve({
     tls,
@@ -68,23 +70,16 @@ export async function startAll(
     // Resource caps from flags (--max-connections, --header-timeout, ...); only those given.
     ...cli.caps,
   });
-  const sources: RunningSource[] = [];
+  // With many paths, one source that cannot start (a camera not plugged in yet) is retried while
+  // the others serve; a single source the command line asked for fails the start instead.
+  const retry = file !== undefined;
+  const plans = entries.flatMap((e) => "source" in e ? [{ ...e, retry }] : []);
+  let sources: RunningSource[] = [];
   let ingest: IngestServer | undefined;
-  const lines: string[] = [];
   try {
-    if (cli.source.kind !== "none" || !file) {
-      const source = await startSource(cli, server, logger);
-      sources.push(source);
-      lines.push(`${cli.source.kind === "none" ? "/<path>" : cli.path}: ${source.description}`);
-    }
-    let ingestRules = new Map();
-    if (file) {
-      const paths = await startConfiguredPaths(file, cli, server, logger);
-      sources.push(...paths.sources);
-      lines.push(...paths.lines);
-      ingestRules = paths.ingest;
-      for (const [path, rule] of paths.publish) publishRules.set(path, rule);
-    }
+    // Adds every path's stream at once, before any file or device is opened: no await may come
+    // between serve() and this call, or a reader who is quick would find no stream there.
+    sources = await startLocalSources(server, plans, { logger });
     const flagPolicy = cli.ingest && !file ? ingestPolicy(cli, cli.ingest) : undefined;
     if (flagPolicy || ingestRules.size > 0) {
       ingest = await startIngest({
@@ -101,6 +96,10 @@ export async function startAll(
     await server.close();
     throw error;
   }
+  const described = [...sources];
+  const lines = entries.map((e) =>
+    `${e.path}: ${"line" in e ? e.line : described.shift()!.description}`
+  );
   return {
     server,
     ingest,
@@ -112,6 +111,21 @@ export async function startAll(
       await server.close();
     },
   };
+}
+
+/** Every path to serve, in banner order: the command line's source first, then the file's. */
+function planPaths(cli: CliConfig, file: Config | undefined): ConfiguredPaths {
+  const paths: ConfiguredPaths = file
+    ? configuredPaths(file, cli)
+    : { entries: [], ingest: new Map(), publish: new Map() };
+  if (cli.source.kind !== "none" || !file) {
+    const source = localSourceOf(cli.source, cli);
+    const entry: PathEntry = source
+      ? { path: cli.path, source }
+      : { path: "/<path>", line: "what devices and publishers send" };
+    paths.entries.unshift(entry);
+  }
+  return paths;
 }
 
 /** The PEM text behind `--tls-cert` and `--tls-key`; a missing file or bad PEM is one sentence. */

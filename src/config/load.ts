@@ -19,6 +19,7 @@
 import { open } from "node:fs/promises";
 import { type Config, parseConfig } from "./config.ts";
 import { ConfigError, DEFAULT_MAX_LENGTH } from "./json_with_positions.ts";
+import { describeSystemError } from "../runtime/files.ts";
 
 /**
  * Reads and checks a config file. Every failure is a {@link ConfigError} whose message is one
@@ -47,7 +48,7 @@ export async function loadConfig(path: string): Promise<Config> {
     }
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`cannot read it: ${describeError(error)}`, undefined, path);
+    throw new ConfigError(`cannot read it: ${describeSystemError(error)}`, undefined, path);
   }
   let text: string;
   try {
@@ -56,12 +57,4 @@ export async function loadConfig(path: string): Promise<Config> {
     throw new ConfigError("is not UTF-8 text", undefined, path);
   }
   return parseConfig(text, path);
-}
-
-function describeError(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "it is a directory";
-  return String((error as Error).message).split("\n")[0];
 }

@@ -40,8 +40,9 @@ export class EncoderCore {
   #x: EncoderExports;
   #handle: number;
   #options: ResolvedEncoderOptions;
-  /** Made on the first JPEG frame: encoders fed raw frames never load the JPEG module. */
+  /** Made before the first JPEG frame: encoders fed raw frames never load the JPEG module. */
   #jpeg: JpegDecoder | undefined;
+  #jpegLoading: Promise<void> | undefined;
 
   /** Creates the OpenH264 encoder. Throws {@link EncoderError}. */
   constructor(exports: EncoderExports, options: ResolvedEncoderOptions) {
@@ -89,8 +90,20 @@ export class EncoderCore {
     };
   }
 
+  /**
+   * Makes the JPEG decoder, whose module is imported on first use; call it before `encode` of the
+   * first JPEG frame (the worker and the in-thread backend do).
+   */
+  prepareJpeg(): Promise<void> {
+    this.#jpegLoading ??= JpegDecoder.create().then((decoder) => {
+      if (this.#handle > 0) this.#jpeg = decoder;
+      else decoder.close(); // closed while the module loaded
+    });
+    return this.#jpegLoading;
+  }
+
   #encodeJpeg(jpeg: Uint8Array, timestampUs: number): CoreOutput {
-    this.#jpeg ??= JpegDecoder.createSync();
+    if (!this.#jpeg) throw new Error("a JPEG frame came before prepareJpeg() finished");
     // A view into the decoder's memory: encode() copies it into the encoder's, once.
     const picture = this.#jpeg.decode(jpeg, { view: true });
     const { width, height } = this.#options;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { type Clock, systemClock } from "../base/clock.ts";
 import { splitAnnexB } from "../codec/annexb.ts";
 import { JpegError, type JpegErrorCode } from "../codec/jpeg.ts";
 import { PixelFormat } from "../codec/raw_frame.ts";
@@ -42,7 +43,7 @@ export interface EncoderInput {
    * the encoder's, or that cannot be decoded, rejects with {@link JpegError} for that frame only.
    */
   format?: PixelFormat | "jpeg";
-  /** Capture time in microseconds. Default: now. */
+  /** Capture time in microseconds. Default: now, on the encoder's clock. */
   timestamp?: number;
 }
 
@@ -72,11 +73,13 @@ export class H264Encoder {
   /** The settings in force. */
   readonly options: ResolvedEncoderOptions;
   #backend: Backend;
+  #clock: Clock;
   #closed = false;
 
-  private constructor(options: ResolvedEncoderOptions, backend: Backend) {
+  private constructor(options: ResolvedEncoderOptions, backend: Backend, clock: Clock) {
     this.options = options;
     this.#backend = backend;
+    this.#clock = clock;
   }
 
   /** Starts an encoder. Throws `RangeError`/`TypeError` for bad settings, naming them. */
@@ -86,7 +89,7 @@ export class H264Encoder {
     const backend = useWorker
       ? await WorkerBackend.start(resolved)
       : await InlineBackend.start(resolved);
-    return new H264Encoder(resolved, backend);
+    return new H264Encoder(resolved, backend, options.clock ?? systemClock);
   }
 
   /**
@@ -96,7 +99,7 @@ export class H264Encoder {
   async encode(frame: EncoderInput): Promise<EncodedAccessUnit | undefined> {
     if (this.#closed) throw new Error("the encoder is closed");
     const format = frame.format ?? PixelFormat.I420;
-    const timestamp = frame.timestamp ?? performance.now() * 1000;
+    const timestamp = frame.timestamp ?? this.#clock.now() * 1000;
     const r = await this.#backend.encode(frame.data, format, timestamp);
     if (r.type === "error") throw rebuild(r);
     if (r.type !== "encoded" || !r.data) return undefined;
@@ -257,21 +260,22 @@ class InlineBackend implements Backend {
     return new InlineBackend(new EncoderCore(await createBridge(), options));
   }
 
-  encode(data: Uint8Array, format: InputFormat, timestamp: number): Promise<EncoderResponse> {
+  async encode(data: Uint8Array, format: InputFormat, timestamp: number): Promise<EncoderResponse> {
     try {
+      if (format === "jpeg") await this.#core.prepareJpeg();
       const out = this.#core.encode(data, format, timestamp);
-      return Promise.resolve({
+      return {
         type: "encoded",
         id: 0,
         data: out.data,
         keyframe: out.keyframe,
         timestamp,
         warning: out.warning,
-      });
+      };
     } catch (error) {
       const e = error as Error;
       const code = error instanceof JpegError ? error.code : undefined;
-      return Promise.resolve({ type: "error", id: 0, name: e.name, message: e.message, code });
+      return { type: "error", id: 0, name: e.name, message: e.message, code };
     }
   }
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Clock } from "../base/clock.ts";
 import { checkSize } from "../codec/raw_frame.ts";
 
 /** Settings of an {@link H264Encoder}. */
@@ -25,8 +26,13 @@ export interface H264EncoderOptions {
   qpMin?: number;
   /** Largest quantizer, 0 to 51. Default 40. */
   qpMax?: number;
-  /** Encode in a Worker so the caller's event loop never waits. Default: wherever `Worker` exists. */
+  /**
+   * Encode in a Worker so the caller's event loop never waits. Default: wherever `Worker` exists.
+   * `false` encodes in the calling thread (Node, or where a Worker is not wanted).
+   */
   worker?: boolean;
+  /** Stamps frames given without a timestamp. Default: the system clock. */
+  clock?: Clock;
 }
 
 /** {@link H264EncoderOptions} with defaults filled in, as sent to the encoding thread. */

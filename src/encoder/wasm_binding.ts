@@ -24,9 +24,6 @@
  * @module
  */
 
-import { inflateSync } from "fflate";
-import { OPENH264_WASM_DEFLATED, OPENH264_WASM_SIZE } from "./wasm_module.ts";
-
 /** Pixel formats of `rtse_*` calls: the codes of `src/source/raw_frame.ts`, fixed by the ABI. */
 export { PixelFormat } from "../codec/raw_frame.ts";
 /** One pixel format code. */
@@ -139,9 +136,17 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-/** Inflates and compiles the embedded module, once per process (later calls share it). */
+/**
+ * Inflates and compiles the embedded module, once per process (later calls share it). The module's
+ * text (wasm/openh264_wasm.ts, generated) and fflate are imported here, on first use, so that
+ * importing the server does not parse a quarter megabyte of base64.
+ */
 export function loadEncoderModule(): Promise<EncoderModule> {
   compiled ??= (async () => {
+    const [{ inflateSync }, { OPENH264_WASM_DEFLATED, OPENH264_WASM_SIZE }] = await Promise.all([
+      import("fflate"),
+      import("../../wasm/openh264_wasm.ts"),
+    ]);
     const wasm = inflateSync(decodeBase64(OPENH264_WASM_DEFLATED));
     if (wasm.length !== OPENH264_WASM_SIZE) {
       throw new Error(

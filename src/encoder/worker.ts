@@ -24,8 +24,14 @@ function fail(error: unknown, id?: number, input?: ArrayBuffer): void {
   reply({ type: "error", id, name: e.name, message: e.message, code, input }, input ? [input] : []);
 }
 
-self.onmessage = async (event: MessageEvent<EncoderRequest>) => {
-  const m = event.data;
+// Messages are handled one after another, also across the await of an encoder's start or of its
+// first JPEG frame, so frames are answered in the order they came.
+let queue = Promise.resolve();
+self.onmessage = (event: MessageEvent<EncoderRequest>) => {
+  queue = queue.then(() => handle(event.data));
+};
+
+async function handle(m: EncoderRequest): Promise<void> {
   try {
     switch (m.type) {
       case "init":
@@ -34,6 +40,7 @@ self.onmessage = async (event: MessageEvent<EncoderRequest>) => {
         break;
       case "encode": {
         if (!core) throw new Error("encoder used before it was ready");
+        if (m.format === "jpeg") await core.prepareJpeg();
         const out = core.encode(m.data, m.format, m.timestamp);
         // The frame is in WASM memory now: its buffer goes back for the next frame.
         const input = m.data.buffer as ArrayBuffer;
@@ -67,4 +74,4 @@ self.onmessage = async (event: MessageEvent<EncoderRequest>) => {
     if (m.type === "encode") fail(error, m.id, m.data.buffer as ArrayBuffer);
     else fail(error);
   }
-};
+}

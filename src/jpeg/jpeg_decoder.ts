@@ -81,7 +81,10 @@ export class JpegDecoder {
     return new JpegDecoder(instantiateJpeg(await loadJpegModule()));
   }
 
-  /** {@link create}, synchronously (the module is compiled in this thread on first use). */
+  /**
+   * {@link create}, synchronously: the module is compiled in this thread on first use, but its text
+   * must have been imported by one `await JpegDecoder.create()` (or `loadJpegModule()`) before.
+   */
   static createSync(): JpegDecoder {
     return new JpegDecoder(instantiateJpeg(loadJpegModuleSync()));
   }

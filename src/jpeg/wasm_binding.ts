@@ -1,13 +1,10 @@
 /**
- * The low-level face of the libjpeg-turbo WebAssembly module (wasm/jpeg_bridge.c): inflate and
- * compile the embedded module once, instantiate it with the three imports it needs, and type its
+ * The low-level face of the libjpeg-turbo WebAssembly module (wasm/jpeg_bridge.c): import, inflate
+ * and compile the embedded module once, instantiate it with the three imports it needs, and type its
  * `rjpg_*` exports. No WASI at all: the module neither prints nor reads files or clocks.
  *
  * @module
  */
-
-import { inflateSync } from "fflate";
-import { JPEG_WASM_DEFLATED, JPEG_WASM_SIZE } from "./wasm_module.ts";
 
 /** Negative return codes of the bridge (wasm/jpeg_bridge.c, `RJPG_ERR_*`). */
 export const JpegBridgeError = {
@@ -83,6 +80,33 @@ export interface JpegExports {
 let compiled: Promise<WebAssembly.Module> | undefined;
 let compiledSync: WebAssembly.Module | undefined;
 
+/** The generated module's text and the inflater, once imported. */
+interface Embedded {
+  inflateSync(data: Uint8Array): Uint8Array;
+  deflated: string;
+  size: number;
+}
+
+let embedded: Embedded | undefined;
+let importing: Promise<Embedded> | undefined;
+
+/**
+ * Imports the module's text (wasm/jpeg_wasm.ts, generated) and fflate on first use, once per
+ * thread, so that importing the server does not parse a hundred kilobytes of base64.
+ */
+function importEmbedded(): Promise<Embedded> {
+  importing ??= (async () => {
+    const [{ inflateSync }, { JPEG_WASM_DEFLATED, JPEG_WASM_SIZE }] = await Promise.all([
+      import("fflate"),
+      import("../../wasm/jpeg_wasm.ts"),
+    ]);
+    embedded = { inflateSync, deflated: JPEG_WASM_DEFLATED, size: JPEG_WASM_SIZE };
+    return embedded;
+  })();
+  importing.catch(() => (importing = undefined)); // a failed import may be retried
+  return importing;
+}
+
 function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
@@ -90,31 +114,32 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-function inflated(): Uint8Array<ArrayBuffer> {
-  const wasm = inflateSync(decodeBase64(JPEG_WASM_DEFLATED));
-  if (wasm.length !== JPEG_WASM_SIZE) {
-    throw new Error(
-      `the embedded JPEG module inflated to ${wasm.length} bytes, expected ${JPEG_WASM_SIZE}`,
-    );
+function inflated({ inflateSync, deflated, size }: Embedded): Uint8Array<ArrayBuffer> {
+  const wasm = inflateSync(decodeBase64(deflated));
+  if (wasm.length !== size) {
+    throw new Error(`the embedded JPEG module inflated to ${wasm.length} bytes, expected ${size}`);
   }
   return wasm as Uint8Array<ArrayBuffer>;
 }
 
-/** Inflates and compiles the embedded module, once per thread (later calls share it). */
+/** Imports, inflates and compiles the embedded module, once per thread (later calls share it). */
 export function loadJpegModule(): Promise<WebAssembly.Module> {
   if (compiledSync) return Promise.resolve(compiledSync);
-  compiled ??= WebAssembly.compile(inflated());
+  compiled ??= importEmbedded().then((e) => WebAssembly.compile(inflated(e)));
   compiled.catch(() => (compiled = undefined)); // a failed load may be retried
   return compiled;
 }
 
 /**
- * The same, synchronously (for the encoder, which meets its first JPEG in the middle of a
- * synchronous encode). Fine in Deno, Node, Bun and any Worker; a browser's main thread refuses
- * synchronous compiles of modules this large.
+ * The same, synchronously, once {@link loadJpegModule} has imported the module's text in this
+ * thread (the text is imported on demand, which cannot be done synchronously). Fine in Deno, Node,
+ * Bun and any Worker; a browser's main thread refuses synchronous compiles of modules this large.
  */
 export function loadJpegModuleSync(): WebAssembly.Module {
-  compiledSync ??= new WebAssembly.Module(inflated());
+  if (!embedded) {
+    throw new Error("the JPEG module is not imported yet: await loadJpegModule() once first");
+  }
+  compiledSync ??= new WebAssembly.Module(inflated(embedded));
   return compiledSync;
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { existsSync, readdirSync } from "node:fs";
 import { readFile as nodeReadFile } from "node:fs/promises";
 
 /** Reads a whole file. Errors name the path and the reason in one sentence. */
@@ -13,7 +14,24 @@ export async function readWholeFile(path: string): Promise<Uint8Array> {
     const bytes = await nodeReadFile(path);
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (error) {
-    throw new Error(`cannot read ${path}: ${describeError(error)}`);
+    throw new Error(`cannot read ${path}: ${describeSystemError(error)}`);
+  }
+}
+
+/**
+ * Whether `path` names something (a file, a device node) right now. Synchronous: for the camera,
+ * which asks it in the middle of telling a lost device from a failed one.
+ */
+export function pathExists(path: string): boolean {
+  return existsSync(path);
+}
+
+/** The names in directory `dir`, or none when it cannot be read. Synchronous, like a device scan. */
+export function directoryNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 
@@ -30,18 +48,48 @@ export async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
     }
   } catch (error) {
     throw new Error(
-      `cannot read ${path === "-" ? "standard input" : path}: ${describeError(error)}`,
+      `cannot read ${path === "-" ? "standard input" : path}: ${describeSystemError(error)}`,
     );
   }
 }
 
-function describeError(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  return code === "ENOENT"
-    ? "no such file"
-    : code === "EACCES"
-    ? "permission denied"
-    : code === "EISDIR"
-    ? "it is a directory"
-    : String((error as Error).message);
+const ERRNO_SENTENCES: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  ENOTDIR: "a part of the path is not a directory",
+  EISDIR: "it is a directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EMFILE: "too many open files",
+  EADDRINUSE: "the port is in use",
+  EADDRNOTAVAIL: "the address is not on this machine",
+};
+
+/**
+ * Why a file or socket call failed, in a few words for a one-line message: the errno name that
+ * Node, Deno and Bun all put in `code` turned into words, else the first line of the error's own
+ * message. With `listening`, a refused port also says that low ports need privileges.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeSystemError } from "./files.ts";
+ *
+ * assert.equal(describeSystemError(Object.assign(new Error("x"), { code: "ENOENT" })), "no such file");
+ * assert.equal(
+ *   describeSystemError(Object.assign(new Error("x"), { code: "EACCES" }), { listening: true }),
+ *   "permission denied (ports below 1024 need privileges)",
+ * );
+ * assert.equal(describeSystemError(new Error("disk on fire\nat ...")), "disk on fire");
+ * ```
+ */
+export function describeSystemError(error: unknown, options: { listening?: boolean } = {}): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const sentence = typeof code === "string" ? ERRNO_SENTENCES[code] : undefined;
+  if (sentence === undefined) {
+    return String((error as Error | undefined)?.message ?? error).split("\n")[0];
+  }
+  if (options.listening && code === "EACCES") {
+    return `${sentence} (ports below 1024 need privileges)`;
+  }
+  return sentence;
 }

@@ -9,6 +9,7 @@ import { type AccessUnit, splitAccessUnits } from "../codec/access_unit.ts";
 import { NalType, nalType } from "../codec/h264.ts";
 import { parseSps } from "../codec/sps.ts";
 import type { FrameOptions } from "../server/stream.ts";
+import type { Clock } from "../base/clock.ts";
 import { pace, type Pacer } from "./pacer.ts";
 
 /** Where a source sends its access units; `Stream.sendFrame` fits. */
@@ -52,7 +53,12 @@ export function readAnnexBClip(bytes: Uint8Array): AnnexBClip {
  * Plays `clip` into `sink` at `fps`, looping, with timestamps that keep rising across loops. The
  * loop restarts at the first keyframe so every pass is decodable from its start.
  */
-export function playClip(clip: AnnexBClip, fps: number, sink: AccessUnitSink): Pacer {
+export function playClip(
+  clip: AnnexBClip,
+  fps: number,
+  sink: AccessUnitSink,
+  clock?: Clock,
+): Pacer {
   const units = clip.accessUnits;
   const first = units.findIndex((au) => au.keyframe);
   const loop = units.length - first;
@@ -60,5 +66,5 @@ export function playClip(clip: AnnexBClip, fps: number, sink: AccessUnitSink): P
   return pace(fps, (index) => {
     const au = units[first + (index % loop)];
     sink(au.nalUnits, { timestamp: index * frameUs });
-  });
+  }, clock);
 }

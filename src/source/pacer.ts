@@ -1,14 +1,56 @@
 /**
- * Runs a callback at a steady frame rate against a monotonic clock, catching up without drift when
- * a timer fires late (each tick is scheduled from the start time, not from the previous tick).
+ * Pacing at a fixed frame rate against a monotonic clock, in one schedule for both kinds of
+ * source: {@link pace} ticks a source that makes frames on demand (the test pattern, a looped
+ * clip), and {@link playPaced} hands on items that arrive by themselves (frames from a pipe, access
+ * units from a byte stream), taking none before it is due, so a producer that runs ahead is held
+ * back by its own pipe.
+ *
+ * Every frame time is counted from one start time, not from the previous frame, so late timers do
+ * not add up to drift. A source that falls far behind (a suspended machine, a stalled pipe) restarts
+ * the schedule at the frame it is on instead of bursting the backlog to catch up.
  *
  * @module
  */
+
+import { after, type Clock, sleep, systemClock } from "../base/clock.ts";
 
 /** A running pacer. */
 export interface Pacer {
   /** Stops ticking. */
   stop(): void;
+}
+
+/** Frame times at `fps` from a start time, restarted when a frame is more than `maxLateMs` late. */
+class FrameSchedule {
+  readonly interval: number;
+  #start: number;
+  readonly #clock: Clock;
+  readonly #maxLateMs: number;
+
+  constructor(fps: number, clock: Clock, maxLateMs: number) {
+    if (!(fps > 0 && fps <= 1000)) {
+      throw new RangeError(`fps must be a number from 0 to 1000, got ${String(fps)}`);
+    }
+    this.interval = 1000 / fps;
+    this.#clock = clock;
+    this.#maxLateMs = maxLateMs;
+    this.#start = clock.now();
+  }
+
+  /** When frame `index` is due, on the clock. */
+  at(index: number): number {
+    return this.#start + index * this.interval;
+  }
+
+  /**
+   * When frame `index` is due; when it is more than the allowed lateness behind, the schedule
+   * restarts so that it is due now.
+   */
+  catchUp(index: number): number {
+    const now = this.#clock.now();
+    if (now - this.at(index) > this.#maxLateMs) this.#start = now - index * this.interval;
+    return this.at(index);
+  }
 }
 
 /**
@@ -18,30 +60,49 @@ export interface Pacer {
 export function pace(
   fps: number,
   tick: (index: number) => void,
-  now: () => number = () => performance.now(),
+  clock: Clock = systemClock,
 ): Pacer {
-  if (!(fps > 0 && fps <= 1000)) {
-    throw new RangeError(`fps must be a number from 0 to 1000, got ${String(fps)}`);
-  }
-  const interval = 1000 / fps;
-  let start = now();
+  const schedule = new FrameSchedule(fps, clock, 1000);
   let index = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
-  const step = () => {
+  let cancel = after(clock, 0, step);
+  function step(): void {
     if (stopped) return;
-    const late = now() - (start + index * interval);
-    if (late > 1000) {
-      start = now() - index * interval;
-    }
+    schedule.catchUp(index);
     tick(index++);
-    timer = setTimeout(step, Math.max(0, start + index * interval - now()));
-  };
-  timer = setTimeout(step, 0);
+    if (!stopped) cancel = after(clock, schedule.at(index) - clock.now(), step);
+  }
   return {
     stop() {
       stopped = true;
-      clearTimeout(timer);
+      cancel();
     },
   };
+}
+
+/**
+ * Hands each item of `items` to `sink` with its timestamp (microseconds of the clock), one every
+ * 1/`fps` s. An item that arrives more than a frame late goes out at once and the schedule starts
+ * again from it. Resolves when the items end or `signal` aborts.
+ */
+export async function playPaced<T>(
+  items: AsyncIterable<T>,
+  fps: number,
+  sink: (item: T, timestampUs: number) => void,
+  signal?: AbortSignal,
+  clock: Clock = systemClock,
+): Promise<void> {
+  const schedule = new FrameSchedule(fps, clock, 1000 / fps);
+  let index = 0;
+  for await (const item of items) {
+    if (signal?.aborted) return;
+    const due = schedule.catchUp(index);
+    const wait = due - clock.now();
+    if (wait > 0) {
+      await sleep(clock, wait, signal);
+      if (signal?.aborted) return;
+    }
+    sink(item, due * 1000);
+    index++;
+  }
 }

@@ -9,7 +9,8 @@
 
 import { Y4mParser } from "../codec/y4m.ts";
 import { readChunks } from "../runtime/files.ts";
-import { playPaced } from "./paced.ts";
+import type { Clock } from "../base/clock.ts";
+import { playPaced } from "./pacer.ts";
 import {
   frameSize,
   type PixelFormat,
@@ -137,7 +138,7 @@ export function playRawFrames(
   info: RawSourceInfo,
   sink: (frame: RawFrame) => void,
   signal?: AbortSignal,
-  now?: () => number,
+  clock?: Clock,
 ): Promise<void> {
   const { format, width, height } = info;
   return playPaced(
@@ -145,6 +146,6 @@ export function playRawFrames(
     info.fps,
     (data, timestamp) => sink({ data, format, width, height, timestamp }),
     signal,
-    now,
+    clock,
   );
 }

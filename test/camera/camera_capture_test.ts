@@ -4,6 +4,7 @@ import {
   type CapturedFrame,
   openCamera,
 } from "../../src/camera/camera_capture.ts";
+import { ManualClock } from "../../src/base/clock.ts";
 import { NegotiationError } from "../../src/camera/negotiate.ts";
 import { PIX_FMT } from "../../src/camera/v4l2_abi.ts";
 import { CameraError } from "../../src/camera/v4l2_device.ts";
@@ -92,7 +93,7 @@ Deno.test("openCamera() reports the card, mode and rate and delivers frames with
   assert.deepEqual(frames.map((f) => f.data[0]), [0, 1, 2]); // the fake fills with the sequence
   for (const f of frames) {
     assert.equal(f.data.length, FRAME_BYTES);
-    assert.deepEqual([f.layout, f.width, f.height], [PixelFormat.YUYV, 32, 16]);
+    assert.deepEqual([f.format, f.width, f.height], [PixelFormat.YUYV, 32, 16]);
   }
   assert.deepEqual({ ...capture.stats }, { frames: 3, damaged: 0, missed: 0, reopened: 0 });
   await capture.stop();
@@ -240,6 +241,35 @@ Deno.test("openCamera() restarts a camera that stalls (no frame for stallMs)", a
   assert.match(String(log.lines[0].fields?.reason), /^no frame for 40 ms/);
   camera.pushFrame();
   await until(() => frames.length === 2, "a frame after the restart");
+  await capture.stop();
+  libc.assertNoLeaks();
+});
+
+Deno.test("a stall is timed on the injected clock: a still clock never restarts, a moved one does", async () => {
+  const clock = new ManualClock();
+  const { camera, libc, frames, capture, log } = await start(SMALL, { stallMs: 30, clock });
+  camera.pushFrame();
+  await until(() => frames.length === 1, "a frame");
+  await new Promise((resolve) => setTimeout(resolve, 120)); // four real stall periods go by
+  assert.equal(capture.stats.reopened, 0, "no restart while the clock stands still");
+  clock.advance(31);
+  await until(() => capture.stats.reopened === 1, "a restart once the clock moved past stallMs");
+  assert.match(String(log.lines[0].fields?.reason), /^no frame for 30 ms/);
+  await capture.stop();
+  libc.assertNoLeaks();
+});
+
+Deno.test("a lost camera is retried on the injected clock's timers", async () => {
+  const clock = new ManualClock();
+  const { camera, libc, capture, log } = await start(SMALL, { reopenDelayMs: 1000, clock });
+  camera.vanish();
+  await until(() => log.messages().includes("waiting for the camera"), "the waiting line");
+  const attempts = camera.openAttempts;
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.equal(camera.openAttempts, attempts, "no attempt before the clock moves");
+  camera.reappear();
+  clock.advance(1000);
+  await until(() => capture.stats.reopened === 1, "the reopen");
   await capture.stop();
   libc.assertNoLeaks();
 });

@@ -10,7 +10,7 @@ import {
   OPENH264_WASM_DEFLATED,
   OPENH264_WASM_SHA256,
   OPENH264_WASM_SIZE,
-} from "../../src/encoder/wasm_module.ts";
+} from "../../wasm/openh264_wasm.ts";
 import {
   ffmpegFrameCount,
   ffmpegTest,

@@ -56,7 +56,7 @@ const CASES: Case[] = [
   { name: "4:2:0 without DHT", jpeg: withoutSegments(FFMPEG_420, 0xc4), type: 1, blocks: [8, 6] },
 ];
 
-const decoder = JpegDecoder.createSync();
+const decoder = await JpegDecoder.create();
 
 for (const c of CASES) {
   for (const max of [MIN_JPEG_PAYLOAD_SIZE, 333, 1400, 65000]) {

@@ -1,9 +1,9 @@
 // The camera path for MJPEG, end to end without a device: a scripted camera (test/camera's fake C
-// library) offers only MJPEG and hands over recorded JPEG frames, which startCamera decodes in
+// library) offers only MJPEG and hands over recorded JPEG frames, which runCamera decodes in
 // WASM, encodes to H.264 and serves; ffmpeg reads the stream over RTSP.
 import assert from "node:assert/strict";
-import { parseCliArgs } from "../../src/cli/args.ts";
-import { startCamera } from "../../src/cli/start_camera.ts";
+import { systemClock } from "../../src/base/clock.ts";
+import { runCamera } from "../../src/source/camera_runner.ts";
 import { serve } from "../../src/server/server.ts";
 import type { LogLevel } from "../../src/base/log.ts";
 import { discrete, FakeCamera, FakeLibC, offer } from "../camera/fake_libc.ts";
@@ -30,8 +30,12 @@ interopTest(
       log: (level: LogLevel, message: string) => void lines.push(`${level} ${message}`),
     };
     const server = await serve({ port: 0, hostname: "127.0.0.1", logger });
-    const config = parseCliArgs(argv`--camera /dev/video0 --size 160x120 --fps 30 --gop 15`);
-    const source = await startCamera(config, "/dev/video0", undefined, server, logger, libc);
+    const stream = server.addStream("/stream", { codec: "h264" });
+    const source = await runCamera(
+      stream,
+      { device: "/dev/video0", width: 160, height: 120, fps: 30, bitrate: 2_000_000, gop: 15 },
+      { logger, clock: systemClock, libc },
+    );
     let i = 0;
     const start = performance.now();
     const pusher = setInterval(() => {

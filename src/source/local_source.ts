@@ -1,0 +1,106 @@
+/**
+ * The sources rtsp-edge runs itself, one runner per kind, all feeding an H.264 stream that the
+ * caller added beforehand: an H.264 file served as it is, the test pattern, Y4M or raw frames
+ * encoded, standard input (Y4M or H.264, told apart by its first bytes) and a V4L2 camera.
+ *
+ * @module
+ */
+
+import { type Clock, systemClock } from "../base/clock.ts";
+import type { Logger } from "../base/log.ts";
+import type { LibC } from "../camera/libc.ts";
+import type { PixelFormat } from "../codec/raw_frame.ts";
+import type { Stream } from "../server/stream.ts";
+import { runCamera } from "./camera_runner.ts";
+import { runClip } from "./clip_runner.ts";
+import { runRawFile } from "./raw_file_runner.ts";
+import type { RunningSource } from "./running_source.ts";
+import { runStdin } from "./stdin_runner.ts";
+import { runTestPattern } from "./test_pattern_runner.ts";
+
+/** Encoder settings of the sources that are encoded. */
+export interface EncodeSettings {
+  /** Target bitrate, bits per second. */
+  bitrate: number;
+  /** Frames from one keyframe to the next. */
+  gop: number;
+}
+
+/** What a path is made from, with everything its runner needs. */
+export type LocalSource =
+  | { kind: "test-pattern"; width: number; height: number; fps: number } & EncodeSettings
+  | { kind: "h264-file"; path: string; fps?: number }
+  | { kind: "y4m-file"; path: string; fps?: number } & EncodeSettings
+  | {
+    kind: "raw-file";
+    path: string;
+    format: PixelFormat;
+    width: number;
+    height: number;
+    fps?: number;
+  } & EncodeSettings
+  | { kind: "stdin"; fps?: number } & EncodeSettings
+  | {
+    kind: "camera";
+    device: string;
+    /** V4L2 fourcc to insist on; undefined: the cheapest that reaches the size and rate. */
+    pixelFormat?: number;
+    width: number;
+    height: number;
+    fps: number;
+  } & EncodeSettings;
+
+/** What runners share: where to log, the clock that paces them, and the camera's C library. */
+export interface SourceContext {
+  /** Where problems and recoveries are reported. */
+  logger: Logger;
+  /** Paces frames and times retries. Default: the system clock. */
+  clock?: Clock;
+  /** The C library for cameras (tests pass a scripted one). Default: this runtime's. */
+  libc?: LibC;
+}
+
+/**
+ * The frame rate a source will have, when it is known before anything is opened (for the stream's
+ * SDP `a=framerate`); undefined when only the file or the camera can tell.
+ */
+export function knownFramerate(source: LocalSource): number | undefined {
+  switch (source.kind) {
+    case "raw-file":
+      return source.fps ?? 30;
+    case "camera":
+      return undefined; // the camera may agree to another rate than the one asked for
+    default:
+      return source.fps;
+  }
+}
+
+/**
+ * Starts `source` feeding `stream` (an H.264 stream of the caller's, added before this call so
+ * that readers who come early find the path). Throws when the source cannot start: a missing
+ * file, a camera that is absent or busy, settings the encoder refuses.
+ */
+export function runLocalSource(
+  stream: Stream,
+  source: LocalSource,
+  context: SourceContext,
+): Promise<RunningSource> {
+  const clock = context.clock ?? systemClock;
+  switch (source.kind) {
+    case "test-pattern":
+      return runTestPattern(stream, source, { ...context, clock });
+    case "h264-file":
+      return runClip(stream, source, clock);
+    case "y4m-file":
+      return runRawFile(stream, { ...source, container: "y4m" }, { ...context, clock });
+    case "raw-file": {
+      const { format, width, height } = source;
+      const container = { format, width, height };
+      return runRawFile(stream, { ...source, container }, { ...context, clock });
+    }
+    case "stdin":
+      return runStdin(stream, source, { ...context, clock });
+    case "camera":
+      return runCamera(stream, source, { ...context, clock });
+  }
+}

@@ -1,0 +1,63 @@
+// The generated WebAssembly modules (350 KB of base64) and fflate are imported only when an
+// encoder or a JPEG decoder is made: importing the server, or starting the CLI, does not parse them.
+import assert from "node:assert/strict";
+
+interface Dependency {
+  specifier: string;
+  code?: { specifier: string };
+  isDynamic?: boolean;
+}
+interface GraphModule {
+  specifier: string;
+  dependencies?: Dependency[];
+}
+
+/** `deno info --json` of `entry`: every module by specifier. */
+async function moduleGraph(entry: string): Promise<Map<string, GraphModule>> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry],
+    cwd: new URL("../..", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  const { modules } = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    modules: GraphModule[];
+  };
+  return new Map(modules.map((m) => [m.specifier, m]));
+}
+
+/** The modules loaded when `entry` is imported: static imports only, followed from the root. */
+function staticClosure(graph: Map<string, GraphModule>, root: string): Set<string> {
+  const seen = new Set<string>();
+  const todo = [root];
+  while (todo.length > 0) {
+    const specifier = todo.pop()!;
+    if (seen.has(specifier)) continue;
+    seen.add(specifier);
+    for (const dep of graph.get(specifier)?.dependencies ?? []) {
+      if (!dep.isDynamic && dep.code) todo.push(dep.code.specifier);
+    }
+  }
+  return seen;
+}
+
+const GENERATED = /\/wasm\/(openh264|jpeg)_wasm\.ts$/;
+
+// The CLI also loads fflate for pushed deflate-compressed raw frames (src/ingest/raw_frames.ts).
+for (const [entry, withoutFflate] of [["mod.ts", true], ["cli.ts", false]] as const) {
+  Deno.test(`importing ${entry} loads no generated WebAssembly module`, async () => {
+    const graph = await moduleGraph(entry);
+    const root = new URL(`../../${entry}`, import.meta.url).href;
+    const loaded = [...staticClosure(graph, root)];
+    assert.ok(
+      loaded.some((s) => s.endsWith("/src/encoder/h264_encoder.ts")),
+      "the encoder is there",
+    );
+    assert.deepEqual(loaded.filter((s) => GENERATED.test(s)), []);
+    if (withoutFflate) assert.deepEqual(loaded.filter((s) => /fflate/.test(s)), []);
+    // They are still reachable, by `await import()` where an encoder or decoder is made.
+    const generated = [...graph.keys()].filter((s) => GENERATED.test(s));
+    assert.equal(generated.length, 2, `both generated modules are in the graph: ${generated}`);
+  });
+}
