@@ -9,14 +9,20 @@
 
 import type { TcpConnection } from "../runtime/net.ts";
 import type { Logger } from "../base/log.ts";
-import { PathBusyError, type Publication } from "../server/publishers.ts";
+import { PathBusyError, type Publication, type PublishOptions } from "../server/publishers.ts";
 import type { RtspServer } from "../server/server.ts";
 import { BodyReader } from "./body_reader.ts";
 import { IngestError } from "./errors.ts";
 import { formatResponse, type HttpRequestHead, HttpRequestParser } from "./http_request.ts";
-import { type IngestPathPolicy, type IngestPlan, planIngest } from "./ingest_request.ts";
+import {
+  type IngestPathPolicy,
+  type IngestPlan,
+  pathForLog,
+  planIngest,
+} from "./ingest_request.ts";
 import { EncodingSink, H264Passthrough, JpegRtpSink } from "./sinks.ts";
 import type { ParkedSink, SinkCache } from "./sink_cache.ts";
+import { busyReason, type PathHolder, takeoverOf } from "./takeover.ts";
 import { TimestampSmoother } from "./timestamps.ts";
 import { acceptKey, encodeFrame, WebSocketError, WebSocketParser } from "./websocket.ts";
 
@@ -32,6 +38,8 @@ export interface IngestContext {
   now(): number;
   /** Sinks kept between a path's requests. */
   sinks: SinkCache;
+  /** The connection publishing each path, so a device back from a restart can take it over. */
+  holders: Map<string, IngestConnection>;
 }
 
 const REASONS: Readonly<Record<number, string>> = {
@@ -53,12 +61,14 @@ const REASONS: Readonly<Record<number, string>> = {
 
 /** A device's publication of a path: the claim, the sink, the clock. */
 interface Publishing extends ParkedSink {
+  /** The path as the request named it (the key of `IngestContext.holders`). */
+  path: string;
   key: string;
   publication: Publication;
 }
 
 /** Handles one TCP connection of the ingest port. */
-export class IngestConnection {
+export class IngestConnection implements PathHolder {
   readonly #tcp: TcpConnection;
   readonly #ctx: IngestContext;
   readonly #peer: string;
@@ -68,6 +78,10 @@ export class IngestConnection {
   #wsTimestamp: number | undefined;
   #body: BodyReader | undefined;
   #publishing: Publishing | undefined;
+  // The path the request in hand names, for log lines, known before the request is checked.
+  #path: string | undefined;
+  // Frames of the upload in hand (one request, or one WebSocket), for log lines.
+  #frames = 0;
   #closed = false;
   /** Milliseconds of the last byte received, for the idle timeout. */
   lastActivity: number;
@@ -78,6 +92,16 @@ export class IngestConnection {
     this.#ctx = ctx;
     this.#peer = tcp.remote.hostname;
     this.lastActivity = ctx.now();
+  }
+
+  /** The peer's address. */
+  get peer(): string {
+    return this.#peer;
+  }
+
+  /** The path of the request in hand (or the one it last named), if a request head came. */
+  get path(): string | undefined {
+    return this.#path;
   }
 
   /** Bytes arrived (valid during the call). Never throws. */
@@ -98,11 +122,21 @@ export class IngestConnection {
 
   /** The connection is gone: the path is given up, its stream and readers stay. */
   closed(): void {
+    if (!this.#closed && this.#publishing) {
+      this.#ctx.logger.log("info", "device disconnected mid-upload; readers stay", {
+        path: this.#path,
+        peer: this.#peer,
+        frames: this.#frames,
+      });
+    }
     this.#closed = true;
     this.#release();
   }
 
-  /** Closes the connection (idle timeout, server shutdown, a publisher that replaced this one). */
+  /**
+   * Closes the connection (idle timeout, server shutdown, a publisher that replaced this one). The
+   * caller logs why.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -120,13 +154,20 @@ export class IngestConnection {
   }
 
   #head(head: HttpRequestHead): void {
+    // Named at once, so that a refusal of this request (401, 409, 415) says which path it was for.
+    this.#path = pathForLog(head.path);
+    this.#frames = 0;
     const plan = planIngest(head, this.#ctx.policyFor);
+    this.#path = plan.path;
     const publishing = this.#publish(plan);
     const target = {
       sink: publishing.sink,
       h264: publishing.h264,
-      stamp: (deviceUs: number | undefined) =>
-        publishing.smoother.next(deviceUs, this.#ctx.now() * 1000),
+      // Asked once per frame (per access unit for H.264), so it counts them too.
+      stamp: (deviceUs: number | undefined) => {
+        this.#frames++;
+        return publishing.smoother.next(deviceUs, this.#ctx.now() * 1000);
+      },
     };
     this.#body = new BodyReader(
       plan.format,
@@ -147,7 +188,19 @@ export class IngestConnection {
     this.#body = undefined;
     // The path is free between requests; its sink waits in the cache for the next one.
     this.#release(true);
+    // A request of one frame is one frame of a device that posts each frame: its end is no news.
+    if (this.#frames > 1) this.#logStopped();
+    this.#path = undefined;
     this.#respond(204);
+  }
+
+  /** The device ended its upload cleanly (the last chunk, or a WebSocket close). */
+  #logStopped(): void {
+    this.#ctx.logger.log("info", "device stopped publishing; readers stay", {
+      path: this.#path,
+      peer: this.#peer,
+      frames: this.#frames,
+    });
   }
 
   /** Claims the path (or keeps the claim this connection already has for the same format). */
@@ -158,29 +211,28 @@ export class IngestConnection {
       : "h264" as const;
     const key = `${plan.path} ${JSON.stringify(plan.format)} ${codec}`;
     this.#release();
-    let publication: Publication;
-    try {
-      publication = this.#ctx.rtsp.publish(plan.path, {
-        codec,
-        publisher: `ingest ${this.#peer}`,
-        replace: plan.policy.replace,
-        continuesClock: this.#ctx.sinks.has(key), // its parked clock carries on
-        onReplaced: () => {
-          this.#ctx.logger.log("info", "device replaced by another", { path: plan.path });
-          this.close();
-        },
-      });
-    } catch (error) {
-      if (error instanceof PathBusyError) throw new IngestError(409, error.message);
-      throw error;
-    }
+    const publication = this.#claim(plan.path, {
+      codec,
+      publisher: `ingest ${this.#peer}`,
+      replace: plan.policy.replace,
+      continuesClock: this.#ctx.sinks.has(key), // its parked clock carries on
+      onReplaced: () => {
+        this.#ctx.logger.log("info", "device replaced by another publisher", {
+          path: plan.path,
+          peer: this.#peer,
+        });
+        this.close();
+      },
+    });
+    this.#ctx.holders.set(plan.path, this);
     const { stream } = publication;
     const parked = this.#ctx.sinks.take(key, stream);
     if (parked) {
-      this.#publishing = { ...parked, key, publication };
+      this.#publishing = { ...parked, path: plan.path, key, publication };
       return this.#publishing;
     }
     const publishing: Publishing = {
+      path: plan.path,
       key,
       publication,
       stream,
@@ -208,12 +260,43 @@ export class IngestConnection {
     return publishing;
   }
 
+  /**
+   * Claims `path`, taking it over from an ingest connection that holds it but has gone silent (its
+   * device restarted). Throws {@link IngestError} 409 when the path stays busy.
+   */
+  #claim(path: string, options: PublishOptions): Publication {
+    try {
+      return this.#ctx.rtsp.publish(path, options);
+    } catch (error) {
+      if (!(error instanceof PathBusyError)) throw error;
+      const holder = this.#ctx.holders.get(path);
+      // Held by an RTSP publisher, or served by a local source: not ours to judge.
+      if (!holder) throw new IngestError(409, error.message);
+      const { take, silentMs } = takeoverOf(holder, this.#ctx.now());
+      if (!take) throw new IngestError(409, busyReason(error.message, silentMs));
+      this.#ctx.logger.log("info", "silent device replaced by a new push", {
+        path,
+        peer: holder.peer,
+        by: this.#peer,
+        silentMs,
+      });
+      holder.close(); // gives the path up
+    }
+    try {
+      return this.#ctx.rtsp.publish(path, options);
+    } catch (error) {
+      if (error instanceof PathBusyError) throw new IngestError(409, error.message);
+      throw error;
+    }
+  }
+
   /** Gives the path up; `park` keeps the sink for the path's next request. */
   #release(park = false): void {
     const p = this.#publishing;
     if (!p) return;
     this.#publishing = undefined;
     p.publication.release();
+    if (this.#ctx.holders.get(p.path) === this) this.#ctx.holders.delete(p.path);
     if (park && p.publication.stream === p.stream) {
       this.#ctx.sinks.park(p.key, {
         stream: p.stream,
@@ -223,10 +306,6 @@ export class IngestConnection {
       });
       return;
     }
-    this.#ctx.logger.log("info", "device stopped publishing; readers stay", {
-      path: p.stream.path,
-      peer: this.#peer,
-    });
     p.sink?.close().catch(() => {});
   }
 
@@ -275,6 +354,7 @@ export class IngestConnection {
         this.#tcp.end();
         this.#closed = true;
         this.#release();
+        this.#logStopped();
         return;
       }
     }
@@ -293,7 +373,7 @@ export class IngestConnection {
 
   #fail(error: unknown): void {
     if (this.#closed) return;
-    const path = this.#publishing?.publication.stream.path;
+    const path = this.#path;
     if (this.#ws || this.#wsBacklog) {
       const code = error instanceof WebSocketError
         ? error.closeCode
