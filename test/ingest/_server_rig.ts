@@ -22,7 +22,21 @@ export const POLICY: IngestPathPolicy = {
 };
 
 /** One access unit of H.264 Annex B: an access unit delimiter and a tiny non-IDR slice. */
-export const ACCESS_UNIT = new Uint8Array([0, 0, 0, 1, 0x09, 0xf0, 0, 0, 0, 1, 0x41, 0x9a, 0x02]);
+export const ACCESS_UNIT: Uint8Array<ArrayBuffer> = new Uint8Array([
+  0,
+  0,
+  0,
+  1,
+  0x09,
+  0xf0,
+  0,
+  0,
+  0,
+  1,
+  0x41,
+  0x9a,
+  0x02,
+]);
 
 /** One line the servers logged. */
 export interface Line {

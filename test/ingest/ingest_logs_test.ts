@@ -1,0 +1,175 @@
+// The ingest port's log lines as a user reads them: every refusal names its path, the idle close
+// names path and peer, and the end of an upload says how it ended and how many frames it carried.
+// Real sockets to the real ingest server; idle time is a ManualClock the test moves.
+import assert from "node:assert/strict";
+import {
+  ACCESS_UNIT,
+  POLICY,
+  postAccessUnit,
+  RawUpload,
+  startClockedRig,
+  TOKEN,
+  until,
+} from "./_server_rig.ts";
+
+const serverTest = (name: string, fn: () => Promise<void>) =>
+  Deno.test({ name, sanitizeOps: false, sanitizeResources: false, fn });
+
+serverTest("each refusal (401, 404, 400, 413, 415) is logged once with its path", async () => {
+  const rig = await startClockedRig({ ...POLICY, maxFrameBytes: 1024 });
+  const post = async (
+    path: string,
+    headers: Record<string, string>,
+    body: Uint8Array<ArrayBuffer>,
+  ) => {
+    const r = await fetch(`${rig.base}${path}`, { method: "POST", headers, body });
+    await r.body?.cancel();
+    return r.status;
+  };
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  try {
+    assert.equal((await postAccessUnit(rig.base, "/cam1", "wrong"))[0], 401);
+    assert.equal((await postAccessUnit(rig.base, "/elsewhere"))[0], 404);
+    assert.equal(
+      await post(
+        "/cam2",
+        { ...auth, "Content-Type": "video/h264", "X-Timestamp-Us": "soon" },
+        ACCESS_UNIT,
+      ),
+      400,
+    );
+    assert.equal(
+      await post("/cam3", { ...auth, "Content-Type": "image/jpeg" }, new Uint8Array(4096)),
+      413,
+    );
+    assert.equal(await post("/cam4", { ...auth, "Content-Type": "text/plain" }, ACCESS_UNIT), 415);
+    const refused = rig.logged("ingest refused").map((
+      l,
+    ) => [l.level, l.fields?.path, l.fields?.status]);
+    assert.deepEqual(refused, [
+      ["warn", "/cam1", 401],
+      ["warn", "/elsewhere", 404],
+      ["warn", "/cam2", 400],
+      ["warn", "/cam3", 413],
+      ["warn", "/cam4", 415],
+    ]);
+    for (const line of rig.logged("ingest refused")) {
+      assert.equal(line.fields?.peer, "127.0.0.1");
+      assert.ok(String(line.fields?.reason).length > 0, "a reason");
+    }
+  } finally {
+    await rig.close();
+  }
+});
+
+serverTest(
+  "an idle connection is closed on the clock's time and the log names path and peer",
+  async () => {
+    const rig = await startClockedRig(POLICY, { idleTimeoutMs: 30_000 });
+    const upload = await RawUpload.open(rig.ingest.port, "/cam");
+    try {
+      await upload.accessUnit();
+      await until(() => rig.framesAt("/cam") === 1, "the first frame");
+      rig.clock.advance(30_000);
+      rig.ingest.sweep();
+      assert.equal(rig.logged("ingest connection idle; closed").length, 0, "not idle yet");
+      rig.clock.advance(1);
+      rig.ingest.sweep();
+      assert.deepEqual(rig.logged("ingest connection idle; closed").map((l) => l.fields), [
+        { path: "/cam", peer: "127.0.0.1", idleMs: 30_001 },
+      ]);
+      assert.ok(await upload.closedByServer());
+      await until(() => rig.ingest.connections === 0, "the connection to be forgotten");
+      // Its path is free for the device's next push.
+      assert.deepEqual(await postAccessUnit(rig.base, "/cam"), [204, ""]);
+    } finally {
+      upload.close();
+      await rig.close();
+    }
+  },
+);
+
+serverTest("a connection that never sent a request head is closed idle with its peer", async () => {
+  const rig = await startClockedRig();
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: rig.ingest.port });
+  try {
+    await conn.write(new TextEncoder().encode("POST /ingest/cam HTTP/1.1\r\n"));
+    await until(() => rig.ingest.connections === 1, "the connection");
+    rig.clock.advance(30_001);
+    rig.ingest.sweep();
+    const [line] = rig.logged("ingest connection idle; closed");
+    assert.equal(line.fields?.peer, "127.0.0.1");
+    assert.equal(line.fields?.path, undefined, "no request head, no path");
+  } finally {
+    conn.close();
+    await rig.close();
+  }
+});
+
+serverTest("a device ending its upload cleanly is logged as stopped, with its frames", async () => {
+  const rig = await startClockedRig();
+  const upload = await RawUpload.open(rig.ingest.port, "/cam");
+  try {
+    for (let i = 0; i < 3; i++) await upload.accessUnit();
+    assert.equal(await upload.finish(), 204);
+    const stopped = rig.logged("device stopped publishing; readers stay");
+    assert.deepEqual(stopped.map((l) => [l.level, l.fields]), [
+      ["info", { path: "/cam", peer: "127.0.0.1", frames: 3 }],
+    ]);
+    // A device that posts each frame on its own is not stopping after every one.
+    assert.deepEqual(await postAccessUnit(rig.base, "/cam"), [204, ""]);
+    assert.deepEqual(await postAccessUnit(rig.base, "/cam"), [204, ""]);
+    assert.equal(rig.logged("device stopped publishing; readers stay").length, 1);
+  } finally {
+    upload.close();
+    await rig.close();
+  }
+});
+
+serverTest(
+  "a device that vanishes mid-upload is logged as disconnected, with its frames",
+  async () => {
+    const rig = await startClockedRig();
+    const upload = await RawUpload.open(rig.ingest.port, "/cam");
+    try {
+      await upload.accessUnit();
+      await upload.accessUnit();
+      await until(() => rig.framesAt("/cam") === 2, "two frames");
+      upload.close();
+      await until(() => rig.ingest.connections === 0, "the connection to close");
+      assert.deepEqual(
+        rig.logged("device disconnected mid-upload; readers stay").map((l) => l.fields),
+        [
+          { path: "/cam", peer: "127.0.0.1", frames: 2 },
+        ],
+      );
+      assert.equal(rig.logged("device stopped publishing; readers stay").length, 0);
+    } finally {
+      await rig.close();
+    }
+  },
+);
+
+serverTest(
+  "a connection past the per-address cap is refused, logged with peer and reason",
+  async () => {
+    const rig = await startClockedRig(POLICY, { maxConnectionsPerIp: 1 });
+    const first = await RawUpload.open(rig.ingest.port, "/cam");
+    try {
+      await until(() => rig.ingest.connections === 1, "the first connection");
+      const second = await RawUpload.open(rig.ingest.port, "/cam2");
+      assert.ok(await second.closedByServer());
+      second.close();
+      assert.deepEqual(rig.logged("ingest connection refused").map((l) => [l.level, l.fields]), [
+        ["warn", { peer: "127.0.0.1", reason: "too many connections from this address" }],
+      ]);
+      // The refused one was never counted: once the first leaves, a new one gets in.
+      first.close();
+      await until(() => rig.ingest.connections === 0, "the first to close");
+      assert.deepEqual(await postAccessUnit(rig.base, "/cam"), [204, ""]);
+    } finally {
+      first.close();
+      await rig.close();
+    }
+  },
+);
