@@ -157,8 +157,10 @@ serverTest(
     const first = await RawUpload.open(rig.ingest.port, "/cam");
     try {
       await until(() => rig.ingest.connections === 1, "the first connection");
-      const second = await RawUpload.open(rig.ingest.port, "/cam2");
-      assert.ok(await second.closedByServer());
+      // Refused at accept: nothing is read, so the test writes nothing that could meet a reset.
+      const second = await Deno.connect({ hostname: "127.0.0.1", port: rig.ingest.port });
+      const closed = await second.read(new Uint8Array(16)).catch(() => null);
+      assert.equal(closed, null, "closed at once");
       second.close();
       assert.deepEqual(rig.logged("ingest connection refused").map((l) => [l.level, l.fields]), [
         ["warn", { peer: "127.0.0.1", reason: "too many connections from this address" }],
