@@ -2,7 +2,8 @@
  * One device connection to the ingest port: HTTP/1.1 requests (one frame each, or a long-lived
  * chunked stream) or a WebSocket, each frame handed to the path's sink. A mistake gets one status
  * with a one-line reason, is logged once, and closes this connection only: no other path or reader
- * notices.
+ * notices. A push to a path held by an ingest connection that has gone silent takes the path over
+ * (takeover.ts): that is how a restarted device gets its path back at once.
  *
  * @module
  */
@@ -99,7 +100,7 @@ export class IngestConnection implements PathHolder {
     return this.#peer;
   }
 
-  /** The path of the request in hand (or the one it last named), if a request head came. */
+  /** The path of the request in hand, or of the last one; undefined before any request head. */
   get path(): string | undefined {
     return this.#path;
   }
@@ -190,7 +191,6 @@ export class IngestConnection implements PathHolder {
     this.#release(true);
     // A request of one frame is one frame of a device that posts each frame: its end is no news.
     if (this.#frames > 1) this.#logStopped();
-    this.#path = undefined;
     this.#respond(204);
   }
 
