@@ -49,10 +49,11 @@ export function takeoverOf(holder: PathHolder, now: number): Takeover {
 
 /**
  * The reason of a 409 for a path whose ingest holder is still sending: who holds it (the
- * registry's own sentence, `busy`), and how a user lets a new device take over at once.
+ * registry's own sentence, `busy`), how a user lets a new device take over at once, and how long
+ * the holder has been silent. The fix comes before the detail: a device keeps only the first 127
+ * characters of a reason (rtse_push.h `message`).
  */
 export function busyReason(busy: string, silentMs: number): string {
-  return `${busy} (last data ${silentMs} ms ago; a device silent for ${SILENT_HOLDER_MS} ms is ` +
-    `replaced); to let a new device take over at once, set "replace": true on the path in the ` +
-    `config file, or start with --replace`;
+  return `${busy}; set "replace": true on the path (or --replace) to take over at once ` +
+    `(last data ${silentMs} ms ago; ${SILENT_HOLDER_MS / 1000} s of silence also frees it)`;
 }
