@@ -244,11 +244,11 @@ export class IngestConnection implements PathHolder {
       publishing.h264 = new H264Passthrough(stream, plan.policy.maxFrameBytes);
     } else if (format.kind === "raw") {
       if (format.framerate) settings.fps = format.framerate;
-      publishing.sink = new EncodingSink(stream, settings, this.#ctx.logger, format);
+      publishing.sink = new EncodingSink(stream, settings, this.#ctx, format);
     } else {
       publishing.sink = codec === "jpeg"
         ? new JpegRtpSink(stream)
-        : new EncodingSink(stream, settings, this.#ctx.logger);
+        : new EncodingSink(stream, settings, this.#ctx);
     }
     this.#publishing = publishing;
     this.#ctx.logger.log("info", "device publishing", {
