@@ -373,7 +373,9 @@ export class IngestConnection implements PathHolder {
 
   #fail(error: unknown): void {
     if (this.#closed) return;
-    const path = this.#path;
+    // The request being read, even when its head was refused before it was complete (411, 431).
+    const target = this.#http?.requestPath;
+    const path = target !== undefined ? pathForLog(target) : this.#path;
     if (this.#ws || this.#wsBacklog) {
       const code = error instanceof WebSocketError
         ? error.closeCode

@@ -409,3 +409,16 @@ Deno.test("HttpRequestParser marks the body piece that completes each chunk", ()
   );
   assert.deepEqual(bodies, [["abc", true], ["de", false], ["fg", true]]);
 });
+
+Deno.test("HttpRequestParser names the path of the request being read, until it ends", () => {
+  const p = new HttpRequestParser();
+  assert.equal(p.requestPath, undefined);
+  p.push(enc("POST /ingest/cam%201?token=x HTTP/1.1\r\nHost: a\r\n"));
+  assert.equal(p.requestPath, "/ingest/cam%201", "the query (and any token in it) left out");
+  p.push(enc("Content-Length: 2\r\n\r\nab"));
+  assert.equal(p.requestPath, undefined, "the request ended");
+  assert.throws(() => p.push(enc("POST /ingest/cam2 HTTP/1.1\r\nHost: a\r\n\r\n")), {
+    status: 411,
+  });
+  assert.equal(p.requestPath, "/ingest/cam2", "still there once the parser has failed");
+});

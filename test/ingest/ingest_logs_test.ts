@@ -89,6 +89,38 @@ serverTest(
   },
 );
 
+serverTest(
+  "a request refused before its head is complete (411, 400, 431) names its path",
+  async () => {
+    const rig = await startClockedRig();
+    /** Sends `head` on a fresh connection; the status answered. */
+    const send = async (head: string) => {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: rig.ingest.port });
+      try {
+        await conn.write(new TextEncoder().encode(head));
+        const buffer = new Uint8Array(1024);
+        const n = await conn.read(buffer);
+        const answer = new TextDecoder().decode(buffer.subarray(0, n ?? 0));
+        return Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
+      } finally {
+        conn.close();
+      }
+    };
+    try {
+      assert.equal(await send("POST /ingest/cam1 HTTP/1.1\r\nHost: a\r\n\r\n"), 411);
+      assert.equal(await send("POST /ingest/cam2 HTTP/1.1\r\nno colon here\r\n\r\n"), 400);
+      assert.equal(
+        await send(`POST /ingest/cam3 HTTP/1.1\r\nX-Big: ${"b".repeat(20 << 10)}\r\n\r\n`),
+        431,
+      );
+      const refused = rig.logged("ingest refused").map((l) => [l.fields?.path, l.fields?.status]);
+      assert.deepEqual(refused, [["/cam1", 411], ["/cam2", 400], ["/cam3", 431]]);
+    } finally {
+      await rig.close();
+    }
+  },
+);
+
 serverTest("a connection that never sent a request head is closed idle with its peer", async () => {
   const rig = await startClockedRig();
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: rig.ingest.port });
