@@ -62,8 +62,6 @@ const REASONS: Readonly<Record<number, string>> = {
 
 /** A device's publication of a path: the claim, the sink, the clock. */
 interface Publishing extends ParkedSink {
-  /** The path as the request named it (the key of `IngestContext.holders`). */
-  path: string;
   key: string;
   publication: Publication;
 }
@@ -81,8 +79,8 @@ export class IngestConnection implements PathHolder {
   #publishing: Publishing | undefined;
   // The path the request in hand names, for log lines, known before the request is checked.
   #path: string | undefined;
-  // Frames of the upload in hand (one request, or one WebSocket), for log lines.
-  #frames = 0;
+  // Frames of the request in hand: a request of one frame is one of many, not an upload that ends.
+  #requestFrames = 0;
   #closed = false;
   /** Milliseconds of the last byte received, for the idle timeout. */
   lastActivity: number;
@@ -123,11 +121,12 @@ export class IngestConnection implements PathHolder {
 
   /** The connection is gone: the path is given up, its stream and readers stay. */
   closed(): void {
-    if (!this.#closed && this.#publishing) {
+    const p = this.#publishing;
+    if (!this.#closed && p) {
       this.#ctx.logger.log("info", "device disconnected mid-upload; readers stay", {
-        path: this.#path,
+        path: p.path,
         peer: this.#peer,
-        frames: this.#frames,
+        frames: p.frames,
       });
     }
     this.#closed = true;
@@ -157,7 +156,7 @@ export class IngestConnection implements PathHolder {
   #head(head: HttpRequestHead): void {
     // Named at once, so that a refusal of this request (401, 409, 415) says which path it was for.
     this.#path = pathForLog(head.path);
-    this.#frames = 0;
+    this.#requestFrames = 0;
     const plan = planIngest(head, this.#ctx.policyFor);
     this.#path = plan.path;
     const publishing = this.#publish(plan);
@@ -166,7 +165,8 @@ export class IngestConnection implements PathHolder {
       h264: publishing.h264,
       // Asked once per frame (per access unit for H.264), so it counts them too.
       stamp: (deviceUs: number | undefined) => {
-        this.#frames++;
+        this.#requestFrames++;
+        publishing.frames++;
         return publishing.smoother.next(deviceUs, this.#ctx.now() * 1000);
       },
     };
@@ -187,20 +187,23 @@ export class IngestConnection implements PathHolder {
   #end(): void {
     this.#body?.end();
     this.#body = undefined;
+    // A request of one frame is one frame of a device that posts each frame: it stops when no
+    // request follows, which the parked sink's expiry tells (ingest_server.ts).
+    if (this.#requestFrames > 1 && this.#publishing) this.#logStopped(this.#publishing);
     // The path is free between requests; its sink waits in the cache for the next one.
     this.#release(true);
-    // A request of one frame is one frame of a device that posts each frame: its end is no news.
-    if (this.#frames > 1) this.#logStopped();
     this.#respond(204);
   }
 
   /** The device ended its upload cleanly (the last chunk, or a WebSocket close). */
-  #logStopped(): void {
+  #logStopped(p: Publishing): void {
     this.#ctx.logger.log("info", "device stopped publishing; readers stay", {
-      path: this.#path,
+      path: p.path,
       peer: this.#peer,
-      frames: this.#frames,
+      frames: p.frames,
     });
+    p.frames = 0;
+    p.stopLogged = true;
   }
 
   /** Claims the path (or keeps the claim this connection already has for the same format). */
@@ -228,11 +231,16 @@ export class IngestConnection implements PathHolder {
     const { stream } = publication;
     const parked = this.#ctx.sinks.take(key, stream);
     if (parked) {
-      this.#publishing = { ...parked, path: plan.path, key, publication };
+      this.#publishing = { ...parked, peer: this.#peer, key, publication };
+      // The device stopped cleanly a moment ago and is back: the log says so, as for a new one.
+      if (parked.stopLogged) this.#logPublishing(this.#publishing, plan.format.kind, codec);
       return this.#publishing;
     }
     const publishing: Publishing = {
       path: plan.path,
+      peer: this.#peer,
+      frames: 0,
+      stopLogged: false,
       key,
       publication,
       stream,
@@ -251,13 +259,18 @@ export class IngestConnection implements PathHolder {
         : new EncodingSink(stream, settings, this.#ctx);
     }
     this.#publishing = publishing;
+    this.#logPublishing(publishing, format.kind, codec);
+    return publishing;
+  }
+
+  #logPublishing(p: Publishing, format: string, codec: string): void {
+    p.stopLogged = false;
     this.#ctx.logger.log("info", "device publishing", {
-      path: plan.path,
+      path: p.path,
       peer: this.#peer,
-      format: format.kind,
+      format,
       as: codec,
     });
-    return publishing;
   }
 
   /**
@@ -299,6 +312,10 @@ export class IngestConnection implements PathHolder {
     if (this.#ctx.holders.get(p.path) === this) this.#ctx.holders.delete(p.path);
     if (park && p.publication.stream === p.stream) {
       this.#ctx.sinks.park(p.key, {
+        path: p.path,
+        peer: p.peer,
+        frames: p.frames,
+        stopLogged: p.stopLogged,
         stream: p.stream,
         sink: p.sink,
         h264: p.h264,
@@ -351,10 +368,10 @@ export class IngestConnection implements PathHolder {
         this.#write(encodeFrame(0xa, m.data));
       } else if (m.kind === "close") {
         this.#write(encodeFrame(0x8, closePayload(1000, "")));
+        if (this.#publishing) this.#logStopped(this.#publishing);
         this.#tcp.end();
         this.#closed = true;
         this.#release();
-        this.#logStopped();
         return;
       }
     }

@@ -125,7 +125,16 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
         conn.close();
       }
     }
-    sinks.expire();
+    for (const parked of sinks.expire()) {
+      // A device that posted frame by frame sent no request for the park time: it has stopped.
+      if (parked.stopLogged) continue;
+      logger.log("info", "device stopped publishing; readers stay", {
+        path: parked.path,
+        peer: parked.peer,
+        frames: parked.frames,
+        idleMs: sinks.idleMs,
+      });
+    }
   };
   const ticker = setInterval(sweep, SWEEP_INTERVAL_MS);
   return {

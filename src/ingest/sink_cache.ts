@@ -16,6 +16,14 @@ import type { TimestampSmoother } from "./timestamps.ts";
 
 /** What a path's publisher leaves behind between requests. */
 export interface ParkedSink {
+  /** The path as the device's requests name it. */
+  path: string;
+  /** The device that fed it last. */
+  peer: string;
+  /** Frames since the log last told of this device (that it publishes, or that it stopped). */
+  frames: number;
+  /** Whether the log has told that the device stopped (its last upload ended cleanly). */
+  stopLogged: boolean;
   /** The stream it feeds. */
   stream: Stream;
   /** Whole-frame sink (JPEG, raw). */
@@ -36,6 +44,11 @@ export class SinkCache {
   constructor(now: () => number, idleMs = 10_000) {
     this.#now = now;
     this.#idleMs = idleMs;
+  }
+
+  /** How long a sink stays parked, milliseconds. */
+  get idleMs(): number {
+    return this.#idleMs;
   }
 
   /** Parks `sink` under `key`, closing whatever was parked there. */
@@ -60,11 +73,18 @@ export class SinkCache {
     return undefined;
   }
 
-  /** Closes every sink parked for longer than the idle time. */
-  expire(): void {
+  /**
+   * Closes every sink parked for longer than the idle time, and returns them: no request came for
+   * their path in that time, so a device that posted frame by frame has stopped.
+   */
+  expire(): ParkedSink[] {
+    const expired: ParkedSink[] = [];
     for (const [key, parked] of [...this.#parked]) {
-      if (this.#expired(parked.parkedAt)) this.#drop(key);
+      if (!this.#expired(parked.parkedAt)) continue;
+      expired.push(parked.sink);
+      this.#drop(key);
     }
+    return expired;
   }
 
   /** Closes every parked sink. */

@@ -207,3 +207,53 @@ serverTest(
     }
   },
 );
+
+serverTest(
+  "a device posting frame by frame is logged as stopped once no request came for 10 s",
+  async () => {
+    const rig = await startClockedRig();
+    try {
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual(await postAccessUnit(rig.base, "/cam"), [204, ""]);
+        rig.clock.advance(200);
+      }
+      assert.equal(rig.logged("device publishing").length, 1, "one device, one line");
+      rig.clock.advance(10_000 - 200);
+      rig.ingest.sweep();
+      assert.equal(rig.logged("device stopped publishing; readers stay").length, 0, "not yet");
+      rig.clock.advance(1);
+      rig.ingest.sweep();
+      assert.deepEqual(rig.logged("device stopped publishing; readers stay").map((l) => l.fields), [
+        { path: "/cam", peer: "127.0.0.1", frames: 3, idleMs: 10_000 },
+      ]);
+    } finally {
+      await rig.close();
+    }
+  },
+);
+
+serverTest("a device back soon after a clean stop is logged as publishing again", async () => {
+  const rig = await startClockedRig();
+  try {
+    for (const frames of [3, 2]) {
+      const upload = await RawUpload.open(rig.ingest.port, "/cam");
+      for (let i = 0; i < frames; i++) await upload.accessUnit();
+      assert.equal(await upload.finish(), 204);
+      upload.close();
+      rig.clock.advance(1000);
+    }
+    rig.clock.advance(10_000);
+    rig.ingest.sweep();
+    const story = rig.lines
+      .filter((l) => l.message.startsWith("device "))
+      .map((l) => [l.message, l.fields?.frames]);
+    assert.deepEqual(story, [
+      ["device publishing", undefined],
+      ["device stopped publishing; readers stay", 3],
+      ["device publishing", undefined],
+      ["device stopped publishing; readers stay", 2],
+    ]);
+  } finally {
+    await rig.close();
+  }
+});

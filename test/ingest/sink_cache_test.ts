@@ -8,6 +8,10 @@ import { TimestampSmoother } from "../../src/ingest/timestamps.ts";
 function parkedFor(stream: Stream): ParkedSink & { closes: () => number } {
   let closes = 0;
   return {
+    path: "/a",
+    peer: "10.0.0.7",
+    frames: 3,
+    stopLogged: false,
     stream,
     sink: {
       frame() {},
@@ -45,8 +49,9 @@ Deno.test("SinkCache frees a sink parked past the idle time when swept", () => {
   clock.advance(10_001);
   assert.equal(cache.has("k"), false, "expired before any sweep");
   assert.equal(parked.closes(), 0, "freed by the sweep, not before");
-  cache.expire();
+  assert.deepEqual(cache.expire(), [parked], "the sweep tells which it freed");
   assert.equal(parked.closes(), 1);
+  assert.deepEqual(cache.expire(), []);
   assert.equal(cache.size, 0);
 });
 
