@@ -103,7 +103,7 @@ interopTest(
             "second publisher",
             post(`${rig.base}/busy`, "video/h264", new Uint8Array([0, 0, 0, 1, 9, 0xf0])),
             409,
-            /\/busy is being published by ingest 127\.0\.0\.1 .*"replace": true/,
+            /\/busy is being published by ingest 127\.0\.0\.1; set "replace": true on the path/,
           ],
         ];
         for (const [name, answer, status, reason] of cases) {
