@@ -103,6 +103,11 @@ export class IngestConnection implements PathHolder {
     return this.#path;
   }
 
+  /** Whether the connection is closed or closing (its `closed` callback may still be to come). */
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
   /** Bytes arrived (valid during the call). Never throws. */
   data(bytes: Uint8Array): void {
     if (this.#closed) return;

@@ -116,6 +116,8 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
   const sweep = () => {
     const t = now();
     for (const conn of [...open]) {
+      // Closed ones stay counted until the socket reports it gone; they are not idle again.
+      if (conn.isClosed) continue;
       if (reapReason({ now: t, lastActivityAt: conn.lastActivity, idleMs }) === "idle") {
         logger.log("info", "ingest connection idle; closed", {
           path: conn.path,
