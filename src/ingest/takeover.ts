@@ -22,6 +22,8 @@
  * A holder silent this long is taken to be gone. Devices send several frames a second (an H.264
  * stream at least one access unit per frame interval), so two seconds without a byte is no pause
  * in a live stream, and short enough that a device is back on its path as soon as it has booted.
+ * (So a device that sends less than a frame every two seconds on one long upload can lose its
+ * path to another push with the path's token.)
  */
 export const SILENT_HOLDER_MS = 2000;
 
@@ -43,8 +45,8 @@ export interface Takeover {
 
 /** Decides a takeover: the holder must have been silent for at least {@link SILENT_HOLDER_MS}. */
 export function takeoverOf(holder: PathHolder, now: number): Takeover {
-  const silentMs = Math.max(0, Math.round(now - holder.lastActivity));
-  return { take: silentMs >= SILENT_HOLDER_MS, silentMs };
+  const silent = now - holder.lastActivity;
+  return { take: silent >= SILENT_HOLDER_MS, silentMs: Math.max(0, Math.round(silent)) };
 }
 
 /**
