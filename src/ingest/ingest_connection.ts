@@ -84,6 +84,11 @@ export class IngestConnection implements PathHolder {
   #closed = false;
   /** Milliseconds of the last byte received, for the idle timeout. */
   lastActivity: number;
+  /**
+   * Milliseconds of the read that began the request head now part-way in, if one is: a whole head
+   * must come within a deadline, however the bytes trickle (slowloris).
+   */
+  headSince: number | undefined;
 
   /** Serves `tcp` with the server's context. */
   constructor(tcp: TcpConnection, ctx: IngestContext) {
@@ -98,9 +103,13 @@ export class IngestConnection implements PathHolder {
     return this.#peer;
   }
 
-  /** The path of the request in hand, or of the last one; undefined before any request head. */
+  /**
+   * The path of the request in hand (from its request line on, even before its head is complete),
+   * or of the last one; undefined before any request line.
+   */
   get path(): string | undefined {
-    return this.#path;
+    const target = this.#http?.requestPath;
+    return target !== undefined ? pathForLog(target) : this.#path;
   }
 
   /** Whether the connection is closed or closing (its `closed` callback may still be to come). */
@@ -111,11 +120,13 @@ export class IngestConnection implements PathHolder {
   /** Bytes arrived (valid during the call). Never throws. */
   data(bytes: Uint8Array): void {
     if (this.#closed) return;
-    this.lastActivity = this.#ctx.now();
+    const now = this.#ctx.now();
+    this.lastActivity = now;
     try {
       if (this.#wsBacklog) this.#wsBacklog.push(bytes.slice());
       else if (this.#ws) this.#wsData(bytes);
       else this.#httpData(bytes);
+      this.headSince = this.#http?.inHead ? this.headSince ?? now : undefined;
     } catch (error) {
       this.#fail(error);
     }
@@ -159,6 +170,7 @@ export class IngestConnection implements PathHolder {
   }
 
   #head(head: HttpRequestHead): void {
+    this.headSince = undefined; // a head that follows in the same read has its own deadline
     // Named at once, so that a refusal of this request (401, 409, 415) says which path it was for.
     this.#path = pathForLog(head.path);
     this.#requestFrames = 0;
@@ -396,8 +408,7 @@ export class IngestConnection implements PathHolder {
   #fail(error: unknown): void {
     if (this.#closed) return;
     // The request being read, even when its head was refused before it was complete (411, 431).
-    const target = this.#http?.requestPath;
-    const path = target !== undefined ? pathForLog(target) : this.#path;
+    const path = this.path;
     if (this.#ws || this.#wsBacklog) {
       const code = error instanceof WebSocketError
         ? error.closeCode

@@ -1,15 +1,16 @@
 /**
  * The ingest port: devices push frames over HTTP or WebSocket to `/ingest/<path>`, and the RTSP
- * server serves them at `/<path>` to any number of readers. Connections are capped in number and
- * closed when idle, by the policy the RTSP port uses too (base/connection_limits.ts). Time is the
- * injected clock's, so a test can drive the idle timeout and the parked sinks' expiry.
+ * server serves them at `/<path>` to any number of readers. Connections are capped in number, given
+ * a deadline for each request head and closed when idle, by the policy the RTSP port uses too
+ * (base/connection_limits.ts). Time is the injected clock's, so a test can drive the deadlines and
+ * the parked sinks' expiry.
  *
  * @module
  */
 
 import { nodeNetwork } from "../runtime/node_net.ts";
 import type { Network, TcpListener } from "../runtime/net.ts";
-import type { Logger } from "../base/log.ts";
+import { type Logger, throttledLog } from "../base/log.ts";
 import { type Clock, systemClock } from "../base/clock.ts";
 import { ConnectionCounter, reapReason } from "../base/connection_limits.ts";
 import type { RtspServer } from "../server/server.ts";
@@ -37,6 +38,11 @@ export interface IngestOptions {
   maxConnectionsPerIp?: number;
   /** Close a connection that sends nothing for this long (default 30 s). */
   idleTimeoutMs?: number;
+  /**
+   * Close a connection whose request head has not all come this long after its first byte
+   * (default 10 s, HARDENING.md; not reset per byte).
+   */
+  headerTimeoutMs?: number;
   /** Keep a path's encoder and frame clock this long between its requests (default 10 s). */
   parkedSinkMs?: number;
   /** Time (default: the system clock). */
@@ -68,7 +74,16 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
   const clock = options.clock ?? systemClock;
   const now = () => clock.now();
   const idleMs = options.idleTimeoutMs ?? 30_000;
+  const headerMs = options.headerTimeoutMs ?? 10_000;
   const logger = options.logger;
+  // A flood of trickling heads is told once per interval, with a count.
+  const reportSlowHead = throttledLog(
+    logger,
+    "warn",
+    "ingest request head too slow; closed",
+    10_000,
+    now,
+  );
   const counter = new ConnectionCounter({
     maxConnections: options.maxConnections ?? 64,
     maxConnectionsPerIp: options.maxConnectionsPerIp ?? 16,
@@ -118,14 +133,23 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
     for (const conn of [...open]) {
       // Closed ones stay counted until the socket reports it gone; they are not idle again.
       if (conn.isClosed) continue;
-      if (reapReason({ now: t, lastActivityAt: conn.lastActivity, idleMs }) === "idle") {
+      const reason = reapReason({
+        now: t,
+        lastActivityAt: conn.lastActivity,
+        idleMs,
+        partialSince: conn.headSince,
+        requestTimeoutMs: headerMs,
+      });
+      if (reason === "idle") {
         logger.log("info", "ingest connection idle; closed", {
           path: conn.path,
           peer: conn.peer,
           idleMs: Math.round(t - conn.lastActivity),
         });
-        conn.close();
+      } else if (reason === "request too slow") {
+        reportSlowHead({ path: conn.path, peer: conn.peer });
       }
+      if (reason) conn.close();
     }
     for (const parked of sinks.expire()) {
       // A device that posted frame by frame sent no request for the park time: it has stopped.

@@ -8,6 +8,7 @@ import { ManualClock } from "../../src/base/clock.ts";
 import type { LogFields, LogLevel } from "../../src/base/log.ts";
 import type { IngestPathPolicy } from "../../src/ingest/ingest_request.ts";
 import { type IngestServer, startIngest } from "../../src/ingest/ingest_server.ts";
+import type { ConnectionHandler, Network, TcpConnection } from "../../src/runtime/net.ts";
 import { type RtspServer, serve } from "../../src/server/server.ts";
 
 /** The path rules of these tests: a token, H.264 passed through. */
@@ -182,4 +183,86 @@ export async function postAccessUnit(
     body: ACCESS_UNIT,
   });
   return [r.status, (await r.text()).trim()];
+}
+
+/** A connection of {@link startInMemoryIngest}: bytes in by hand, what the server did kept. */
+export interface FakeConnection {
+  /** Hands bytes to the server, as one read. */
+  send(text: string): void;
+  /** Whether the server closed it (end or destroy). */
+  readonly closedByServer: boolean;
+}
+
+/**
+ * The ingest server over an in-memory network: each `connect()` is a connection whose bytes the
+ * test hands over synchronously, so the clock and the bytes move exactly when the test says.
+ */
+export async function startInMemoryIngest(): Promise<
+  ClockedRig & { connect(hostname?: string): FakeConnection }
+> {
+  const lines: Line[] = [];
+  const logger = {
+    log: (level: LogLevel, message: string, fields?: LogFields) =>
+      void lines.push({ level, message, fields }),
+  };
+  const clock = new ManualClock(1000);
+  const rtsp = await serve({ port: 0, hostname: "127.0.0.1", logger });
+  let accept: ((tcp: TcpConnection) => ConnectionHandler) | undefined;
+  const address = { hostname: "127.0.0.1", port: 8080, family: "IPv4" as const };
+  const network = {
+    listenTcp(_: unknown, onAccept: (tcp: TcpConnection) => ConnectionHandler) {
+      accept = onAccept;
+      return Promise.resolve({ address, close: () => Promise.resolve() });
+    },
+  } as unknown as Network;
+  const ingest = await startIngest({
+    rtsp,
+    port: 0,
+    hostname: "127.0.0.1",
+    policyFor: (path) => path.startsWith("/cam") ? POLICY : undefined,
+    logger,
+    clock,
+    network,
+  });
+  return {
+    rtsp,
+    ingest,
+    clock,
+    base: "",
+    lines,
+    logged: (message) => lines.filter((l) => l.message === message),
+    framesAt: (path) => {
+      const stats = rtsp.getStream(path)?.stats;
+      return stats ? stats.frames + stats.rejectedFrames : 0;
+    },
+    connect(hostname = "10.0.0.7") {
+      let closed = false;
+      // The server closing a connection is reported back to it, as a real socket would.
+      const gone = () => {
+        if (closed) return;
+        closed = true;
+        handler.closed();
+      };
+      const tcp: TcpConnection = {
+        remote: { hostname, port: 40000, family: "IPv4" },
+        local: address,
+        bufferedBytes: 0,
+        pendingWrites: 0,
+        write() {},
+        end: gone,
+        destroy: gone,
+      };
+      const handler = accept!(tcp);
+      return {
+        send: (text) => handler.data(new TextEncoder().encode(text)),
+        get closedByServer() {
+          return closed;
+        },
+      };
+    },
+    async close() {
+      await ingest.close();
+      await rtsp.close();
+    },
+  };
 }

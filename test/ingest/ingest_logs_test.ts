@@ -8,6 +8,7 @@ import {
   postAccessUnit,
   RawUpload,
   startClockedRig,
+  startInMemoryIngest,
   TOKEN,
   until,
 } from "./_server_rig.ts";
@@ -122,19 +123,81 @@ serverTest(
   },
 );
 
-serverTest("a connection that never sent a request head is closed idle with its peer", async () => {
+serverTest("a connection that never sent a byte is closed idle, named by its peer", async () => {
   const rig = await startClockedRig();
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: rig.ingest.port });
   try {
-    await conn.write(new TextEncoder().encode("POST /ingest/cam HTTP/1.1\r\n"));
     await until(() => rig.ingest.connections === 1, "the connection");
     rig.clock.advance(30_001);
     rig.ingest.sweep();
-    const [line] = rig.logged("ingest connection idle; closed");
-    assert.equal(line.fields?.peer, "127.0.0.1");
-    assert.equal(line.fields?.path, undefined, "no request head, no path");
+    assert.deepEqual(rig.logged("ingest connection idle; closed").map((l) => l.fields), [
+      { path: undefined, peer: "127.0.0.1", idleMs: 30_001 },
+    ]);
   } finally {
     conn.close();
+    await rig.close();
+  }
+});
+
+serverTest("a request head that trickles in is closed 10 s after its first byte", async () => {
+  const rig = await startInMemoryIngest();
+  try {
+    const conn = rig.connect();
+    conn.send("POST /ingest/cam HTTP/1.1\r\n");
+    for (let i = 0; i < 4; i++) {
+      rig.clock.advance(2500);
+      conn.send("X-Slow: a\r\n"); // a line now and then: never idle
+      rig.ingest.sweep();
+    }
+    assert.equal(conn.closedByServer, false, "10 s, not more");
+    rig.clock.advance(1);
+    rig.ingest.sweep();
+    assert.ok(conn.closedByServer);
+    assert.deepEqual(rig.logged("ingest request head too slow; closed").map((l) => l.fields), [
+      { path: "/cam", peer: "10.0.0.7", alsoFailed: undefined },
+    ]);
+    assert.equal(rig.logged("ingest connection idle; closed").length, 0);
+  } finally {
+    await rig.close();
+  }
+});
+
+serverTest("a flood of trickling heads is told once per 10 s, with a count", async () => {
+  const rig = await startInMemoryIngest();
+  try {
+    const conns = Array.from({ length: 5 }, (_, i) => rig.connect(`10.0.0.${i + 1}`));
+    for (const conn of conns) conn.send("POST /ingest/cam HTTP/1.1\r\nHost: a");
+    rig.clock.advance(10_001);
+    rig.ingest.sweep();
+    assert.ok(conns.every((c) => c.closedByServer));
+    assert.equal(rig.logged("ingest request head too slow; closed").length, 1);
+    const late = rig.connect();
+    late.send("\r\n\r\n"); // blank lines before a request line count as a head begun
+    rig.clock.advance(10_001);
+    rig.ingest.sweep();
+    assert.ok(late.closedByServer);
+    const told = rig.logged("ingest request head too slow; closed");
+    assert.equal(told.length, 2);
+    assert.equal(told[1].fields?.alsoFailed, 4, "the four held back");
+  } finally {
+    await rig.close();
+  }
+});
+
+serverTest("a complete head lifts the deadline: a long upload is not too slow", async () => {
+  const rig = await startClockedRig();
+  const upload = await RawUpload.open(rig.ingest.port, "/cam");
+  try {
+    for (let i = 1; i <= 4; i++) {
+      await upload.accessUnit();
+      await until(() => rig.framesAt("/cam") === i, `frame ${i}`);
+      rig.clock.advance(5000);
+      rig.ingest.sweep();
+    }
+    assert.equal(await upload.finish(), 204);
+    assert.equal(rig.logged("ingest request head too slow; closed").length, 0);
+  } finally {
+    upload.close();
     await rig.close();
   }
 });
