@@ -237,11 +237,13 @@ export async function startInMemoryIngest(): Promise<
     },
     connect(hostname = "10.0.0.7") {
       let closed = false;
+      // Set once accepted; a connection refused at the caps is closed before it has one.
+      let handler: ConnectionHandler | undefined = undefined;
       // The server closing a connection is reported back to it, as a real socket would.
       const gone = () => {
         if (closed) return;
         closed = true;
-        handler.closed();
+        handler?.closed();
       };
       const tcp: TcpConnection = {
         remote: { hostname, port: 40000, family: "IPv4" },
@@ -252,9 +254,10 @@ export async function startInMemoryIngest(): Promise<
         end: gone,
         destroy: gone,
       };
-      const handler = accept!(tcp);
+      const accepted = accept!(tcp);
+      handler = accepted;
       return {
-        send: (text) => handler.data(new TextEncoder().encode(text)),
+        send: (text) => accepted.data(new TextEncoder().encode(text)),
         get closedByServer() {
           return closed;
         },
