@@ -188,6 +188,24 @@ export class HttpRequestParser {
   }
 
   /**
+   * Whether a request head is part-way in: its first byte has come (blank lines before a request
+   * line count), its blank line has not. For the deadline on a whole head (slowloris).
+   */
+  get inHead(): boolean {
+    return this.#state === HEADERS ||
+      (this.#state === REQUEST_LINE && (this.#lineLength > 0 || this.#headBytes > 0));
+  }
+
+  /**
+   * The path of the request being read, from its request line on until it ends (still
+   * percent-encoded); undefined between requests. A refusal of a request whose head is not
+   * complete (411, 431) can say which path it was for.
+   */
+  get requestPath(): string | undefined {
+    return this.#head?.path;
+  }
+
+  /**
    * Switches the connection away from HTTP: returns the bytes that followed the last request (an
    * Upgrade request) in the same `push`, unparsed (usually none: clients wait for the 101). Call
    * it while handling that request's events. Afterwards `push` only holds bytes for the next

@@ -2,21 +2,28 @@
  * One device connection to the ingest port: HTTP/1.1 requests (one frame each, or a long-lived
  * chunked stream) or a WebSocket, each frame handed to the path's sink. A mistake gets one status
  * with a one-line reason, is logged once, and closes this connection only: no other path or reader
- * notices.
+ * notices. A push to a path held by an ingest connection that has gone silent takes the path over
+ * (takeover.ts): that is how a restarted device gets its path back at once.
  *
  * @module
  */
 
 import type { TcpConnection } from "../runtime/net.ts";
 import type { Logger } from "../base/log.ts";
-import { PathBusyError, type Publication } from "../server/publishers.ts";
+import { PathBusyError, type Publication, type PublishOptions } from "../server/publishers.ts";
 import type { RtspServer } from "../server/server.ts";
 import { BodyReader } from "./body_reader.ts";
 import { IngestError } from "./errors.ts";
 import { formatResponse, type HttpRequestHead, HttpRequestParser } from "./http_request.ts";
-import { type IngestPathPolicy, type IngestPlan, planIngest } from "./ingest_request.ts";
+import {
+  type IngestPathPolicy,
+  type IngestPlan,
+  pathForLog,
+  planIngest,
+} from "./ingest_request.ts";
 import { EncodingSink, H264Passthrough, JpegRtpSink } from "./sinks.ts";
 import type { ParkedSink, SinkCache } from "./sink_cache.ts";
+import { busyReason, type PathHolder, takeoverOf } from "./takeover.ts";
 import { TimestampSmoother } from "./timestamps.ts";
 import { acceptKey, encodeFrame, WebSocketError, WebSocketParser } from "./websocket.ts";
 
@@ -32,6 +39,8 @@ export interface IngestContext {
   now(): number;
   /** Sinks kept between a path's requests. */
   sinks: SinkCache;
+  /** The connection publishing each path, so a device back from a restart can take it over. */
+  holders: Map<string, IngestConnection>;
 }
 
 const REASONS: Readonly<Record<number, string>> = {
@@ -58,7 +67,7 @@ interface Publishing extends ParkedSink {
 }
 
 /** Handles one TCP connection of the ingest port. */
-export class IngestConnection {
+export class IngestConnection implements PathHolder {
   readonly #tcp: TcpConnection;
   readonly #ctx: IngestContext;
   readonly #peer: string;
@@ -68,9 +77,18 @@ export class IngestConnection {
   #wsTimestamp: number | undefined;
   #body: BodyReader | undefined;
   #publishing: Publishing | undefined;
+  // The path the request in hand names, for log lines, known before the request is checked.
+  #path: string | undefined;
+  // Frames of the request in hand: a request of one frame is one of many, not an upload that ends.
+  #requestFrames = 0;
   #closed = false;
   /** Milliseconds of the last byte received, for the idle timeout. */
   lastActivity: number;
+  /**
+   * Milliseconds of the read that began the request head now part-way in, if one is: a whole head
+   * must come within a deadline, however the bytes trickle (slowloris).
+   */
+  headSince: number | undefined;
 
   /** Serves `tcp` with the server's context. */
   constructor(tcp: TcpConnection, ctx: IngestContext) {
@@ -80,14 +98,35 @@ export class IngestConnection {
     this.lastActivity = ctx.now();
   }
 
+  /** The peer's address. */
+  get peer(): string {
+    return this.#peer;
+  }
+
+  /**
+   * The path of the request in hand (from its request line on, even before its head is complete),
+   * or of the last one; undefined before any request line.
+   */
+  get path(): string | undefined {
+    const target = this.#http?.requestPath;
+    return target !== undefined ? pathForLog(target) : this.#path;
+  }
+
+  /** Whether the connection is closed or closing (its `closed` callback may still be to come). */
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
   /** Bytes arrived (valid during the call). Never throws. */
   data(bytes: Uint8Array): void {
     if (this.#closed) return;
-    this.lastActivity = this.#ctx.now();
+    const now = this.#ctx.now();
+    this.lastActivity = now;
     try {
       if (this.#wsBacklog) this.#wsBacklog.push(bytes.slice());
       else if (this.#ws) this.#wsData(bytes);
       else this.#httpData(bytes);
+      this.headSince = this.#http?.inHead ? this.headSince ?? now : undefined;
     } catch (error) {
       this.#fail(error);
     }
@@ -98,11 +137,22 @@ export class IngestConnection {
 
   /** The connection is gone: the path is given up, its stream and readers stay. */
   closed(): void {
+    const p = this.#publishing;
+    if (!this.#closed && p) {
+      this.#ctx.logger.log("info", "device disconnected mid-upload; readers stay", {
+        path: p.path,
+        peer: this.#peer,
+        frames: p.frames,
+      });
+    }
     this.#closed = true;
     this.#release();
   }
 
-  /** Closes the connection (idle timeout, server shutdown, a publisher that replaced this one). */
+  /**
+   * Closes the connection (idle timeout, server shutdown, a publisher that replaced this one). The
+   * caller logs why.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -120,13 +170,22 @@ export class IngestConnection {
   }
 
   #head(head: HttpRequestHead): void {
+    this.headSince = undefined; // a head that follows in the same read has its own deadline
+    // Named at once, so that a refusal of this request (401, 409, 415) says which path it was for.
+    this.#path = pathForLog(head.path);
+    this.#requestFrames = 0;
     const plan = planIngest(head, this.#ctx.policyFor);
+    this.#path = plan.path;
     const publishing = this.#publish(plan);
     const target = {
       sink: publishing.sink,
       h264: publishing.h264,
-      stamp: (deviceUs: number | undefined) =>
-        publishing.smoother.next(deviceUs, this.#ctx.now() * 1000),
+      // Asked once per frame (per access unit for H.264), so it counts them too.
+      stamp: (deviceUs: number | undefined) => {
+        this.#requestFrames++;
+        publishing.frames++;
+        return publishing.smoother.next(deviceUs, this.#ctx.now() * 1000);
+      },
     };
     this.#body = new BodyReader(
       plan.format,
@@ -145,9 +204,23 @@ export class IngestConnection {
   #end(): void {
     this.#body?.end();
     this.#body = undefined;
+    // A request of one frame is one frame of a device that posts each frame: it stops when no
+    // request follows, which the parked sink's expiry tells (ingest_server.ts).
+    if (this.#requestFrames > 1 && this.#publishing) this.#logStopped(this.#publishing);
     // The path is free between requests; its sink waits in the cache for the next one.
     this.#release(true);
     this.#respond(204);
+  }
+
+  /** The device ended its upload cleanly (the last chunk, or a WebSocket close). */
+  #logStopped(p: Publishing): void {
+    this.#ctx.logger.log("info", "device stopped publishing; readers stay", {
+      path: p.path,
+      peer: this.#peer,
+      frames: p.frames,
+    });
+    p.frames = 0;
+    p.stopLogged = true;
   }
 
   /** Claims the path (or keeps the claim this connection already has for the same format). */
@@ -158,29 +231,33 @@ export class IngestConnection {
       : "h264" as const;
     const key = `${plan.path} ${JSON.stringify(plan.format)} ${codec}`;
     this.#release();
-    let publication: Publication;
-    try {
-      publication = this.#ctx.rtsp.publish(plan.path, {
-        codec,
-        publisher: `ingest ${this.#peer}`,
-        replace: plan.policy.replace,
-        continuesClock: this.#ctx.sinks.has(key), // its parked clock carries on
-        onReplaced: () => {
-          this.#ctx.logger.log("info", "device replaced by another", { path: plan.path });
-          this.close();
-        },
-      });
-    } catch (error) {
-      if (error instanceof PathBusyError) throw new IngestError(409, error.message);
-      throw error;
-    }
+    const publication = this.#claim(plan.path, {
+      codec,
+      publisher: `ingest ${this.#peer}`,
+      replace: plan.policy.replace,
+      continuesClock: this.#ctx.sinks.has(key), // its parked clock carries on
+      onReplaced: () => {
+        this.#ctx.logger.log("info", "device replaced by another publisher", {
+          path: plan.path,
+          peer: this.#peer,
+        });
+        this.close();
+      },
+    });
+    this.#ctx.holders.set(plan.path, this);
     const { stream } = publication;
     const parked = this.#ctx.sinks.take(key, stream);
     if (parked) {
-      this.#publishing = { ...parked, key, publication };
+      this.#publishing = { ...parked, peer: this.#peer, key, publication };
+      // The device stopped cleanly a moment ago and is back: the log says so, as for a new one.
+      if (parked.stopLogged) this.#logPublishing(this.#publishing, plan.format.kind, codec);
       return this.#publishing;
     }
     const publishing: Publishing = {
+      path: plan.path,
+      peer: this.#peer,
+      frames: 0,
+      stopLogged: false,
       key,
       publication,
       stream,
@@ -192,20 +269,55 @@ export class IngestConnection {
       publishing.h264 = new H264Passthrough(stream, plan.policy.maxFrameBytes);
     } else if (format.kind === "raw") {
       if (format.framerate) settings.fps = format.framerate;
-      publishing.sink = new EncodingSink(stream, settings, this.#ctx.logger, format);
+      publishing.sink = new EncodingSink(stream, settings, this.#ctx, format);
     } else {
       publishing.sink = codec === "jpeg"
         ? new JpegRtpSink(stream)
-        : new EncodingSink(stream, settings, this.#ctx.logger);
+        : new EncodingSink(stream, settings, this.#ctx);
     }
     this.#publishing = publishing;
+    this.#logPublishing(publishing, format.kind, codec);
+    return publishing;
+  }
+
+  #logPublishing(p: Publishing, format: string, codec: string): void {
+    p.stopLogged = false;
     this.#ctx.logger.log("info", "device publishing", {
-      path: plan.path,
+      path: p.path,
       peer: this.#peer,
-      format: format.kind,
+      format,
       as: codec,
     });
-    return publishing;
+  }
+
+  /**
+   * Claims `path`, taking it over from an ingest connection that holds it but has gone silent (its
+   * device restarted). Throws {@link IngestError} 409 when the path stays busy.
+   */
+  #claim(path: string, options: PublishOptions): Publication {
+    try {
+      return this.#ctx.rtsp.publish(path, options);
+    } catch (error) {
+      if (!(error instanceof PathBusyError)) throw error;
+      const holder = this.#ctx.holders.get(path);
+      // Held by an RTSP publisher, or served by a local source: not ours to judge.
+      if (!holder) throw new IngestError(409, error.message);
+      const { take, silentMs } = takeoverOf(holder, this.#ctx.now());
+      if (!take) throw new IngestError(409, busyReason(error.message, silentMs));
+      this.#ctx.logger.log("info", "silent device replaced by a new push", {
+        path,
+        peer: holder.peer,
+        by: this.#peer,
+        silentMs,
+      });
+      holder.close(); // gives the path up
+    }
+    try {
+      return this.#ctx.rtsp.publish(path, options);
+    } catch (error) {
+      if (error instanceof PathBusyError) throw new IngestError(409, error.message);
+      throw error;
+    }
   }
 
   /** Gives the path up; `park` keeps the sink for the path's next request. */
@@ -214,8 +326,13 @@ export class IngestConnection {
     if (!p) return;
     this.#publishing = undefined;
     p.publication.release();
+    if (this.#ctx.holders.get(p.path) === this) this.#ctx.holders.delete(p.path);
     if (park && p.publication.stream === p.stream) {
       this.#ctx.sinks.park(p.key, {
+        path: p.path,
+        peer: p.peer,
+        frames: p.frames,
+        stopLogged: p.stopLogged,
         stream: p.stream,
         sink: p.sink,
         h264: p.h264,
@@ -223,10 +340,6 @@ export class IngestConnection {
       });
       return;
     }
-    this.#ctx.logger.log("info", "device stopped publishing; readers stay", {
-      path: p.stream.path,
-      peer: this.#peer,
-    });
     p.sink?.close().catch(() => {});
   }
 
@@ -272,6 +385,7 @@ export class IngestConnection {
         this.#write(encodeFrame(0xa, m.data));
       } else if (m.kind === "close") {
         this.#write(encodeFrame(0x8, closePayload(1000, "")));
+        if (this.#publishing) this.#logStopped(this.#publishing);
         this.#tcp.end();
         this.#closed = true;
         this.#release();
@@ -293,7 +407,8 @@ export class IngestConnection {
 
   #fail(error: unknown): void {
     if (this.#closed) return;
-    const path = this.#publishing?.publication.stream.path;
+    // The request being read, even when its head was refused before it was complete (411, 431).
+    const path = this.path;
     if (this.#ws || this.#wsBacklog) {
       const code = error instanceof WebSocketError
         ? error.closeCode

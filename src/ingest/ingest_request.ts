@@ -46,6 +46,14 @@ export interface IngestPlan {
 const PREFIX = "/ingest/";
 const SEGMENT = /^[A-Za-z0-9._~-]+$/;
 
+/**
+ * The path a request target names, for log lines, before (or whether or not) it is checked:
+ * `/ingest/cam1` → `/cam1`, anything else as sent. Percent-escapes stay as they are.
+ */
+export function pathForLog(target: string): string {
+  return target.startsWith(PREFIX) ? target.slice(PREFIX.length - 1) : target;
+}
+
 /** Parses `X-Timestamp-Us` (integer microseconds); undefined when absent. */
 export function timestampHeader(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

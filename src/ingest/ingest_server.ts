@@ -1,14 +1,18 @@
 /**
  * The ingest port: devices push frames over HTTP or WebSocket to `/ingest/<path>`, and the RTSP
- * server serves them at `/<path>` to any number of readers. Connections are capped in number,
- * given a deadline for their request head, and closed when idle.
+ * server serves them at `/<path>` to any number of readers. Connections are capped in number, given
+ * a deadline for each request head and closed when idle, by the policy the RTSP port uses too
+ * (base/connection_limits.ts). Time is the injected clock's, so a test can drive the deadlines and
+ * the parked sinks' expiry.
  *
  * @module
  */
 
 import { nodeNetwork } from "../runtime/node_net.ts";
 import type { Network, TcpListener } from "../runtime/net.ts";
-import type { Logger } from "../base/log.ts";
+import { type Logger, throttledLog } from "../base/log.ts";
+import { type Clock, systemClock } from "../base/clock.ts";
+import { ConnectionCounter, reapReason } from "../base/connection_limits.ts";
 import type { RtspServer } from "../server/server.ts";
 import { IngestConnection } from "./ingest_connection.ts";
 import { SinkCache } from "./sink_cache.ts";
@@ -34,6 +38,15 @@ export interface IngestOptions {
   maxConnectionsPerIp?: number;
   /** Close a connection that sends nothing for this long (default 30 s). */
   idleTimeoutMs?: number;
+  /**
+   * Close a connection whose request head has not all come this long after its first byte
+   * (default 10 s, HARDENING.md; not reset per byte).
+   */
+  headerTimeoutMs?: number;
+  /** Keep a path's encoder and frame clock this long between its requests (default 10 s). */
+  parkedSinkMs?: number;
+  /** Time (default: the system clock). */
+  clock?: Clock;
 }
 
 /** A running ingest listener. */
@@ -42,26 +55,48 @@ export interface IngestServer {
   readonly port: number;
   /** Open device connections. */
   readonly connections: number;
+  /**
+   * The housekeeping the server runs every second by itself: closes idle connections and frees
+   * parked sinks, by the clock's time. A test that advances a `ManualClock` calls it to see the
+   * effect at once.
+   */
+  sweep(): void;
   /** Stops listening and closes every device connection (their paths' readers stay). */
   close(): Promise<void>;
 }
 
+// How often the housekeeping runs; idle and parked times are checked to this precision.
+const SWEEP_INTERVAL_MS = 1000;
+
 /** Listens for devices. Throws when the port cannot be had, in one sentence. */
 export async function startIngest(options: IngestOptions): Promise<IngestServer> {
   const network = options.network ?? nodeNetwork;
-  const maxConnections = options.maxConnections ?? 64;
-  const maxPerIp = options.maxConnectionsPerIp ?? 16;
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   const idleMs = options.idleTimeoutMs ?? 30_000;
-  const now = () => performance.now();
+  const headerMs = options.headerTimeoutMs ?? 10_000;
+  const logger = options.logger;
+  // A flood of trickling heads is told once per interval, with a count.
+  const reportSlowHead = throttledLog(
+    logger,
+    "warn",
+    "ingest request head too slow; closed",
+    10_000,
+    now,
+  );
+  const counter = new ConnectionCounter({
+    maxConnections: options.maxConnections ?? 64,
+    maxConnectionsPerIp: options.maxConnectionsPerIp ?? 16,
+  });
   const open = new Set<IngestConnection>();
-  const perIp = new Map<string, number>();
-  const sinks = new SinkCache();
+  const sinks = new SinkCache(now, options.parkedSinkMs);
   const context = {
     rtsp: options.rtsp,
     policyFor: options.policyFor,
-    logger: options.logger,
+    logger,
     now,
     sinks,
+    holders: new Map<string, IngestConnection>(),
   };
   let listener: TcpListener;
   try {
@@ -69,13 +104,12 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
       { hostname: options.hostname, port: options.port },
       (tcp) => {
         const ip = tcp.remote.hostname;
-        const count = perIp.get(ip) ?? 0;
-        if (open.size >= maxConnections || count >= maxPerIp) {
-          options.logger.log("warn", "ingest connection refused: too many", { peer: ip });
+        const refusal = counter.admit(ip);
+        if (refusal) {
+          logger.log("warn", "ingest connection refused", { peer: ip, reason: refusal });
           tcp.destroy();
           return { data() {}, written() {}, closed() {} };
         }
-        perIp.set(ip, count + 1);
         const conn = new IngestConnection(tcp, context);
         open.add(conn);
         return {
@@ -83,9 +117,7 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
           written: () => conn.written(),
           closed: () => {
             open.delete(conn);
-            const left = (perIp.get(ip) ?? 1) - 1;
-            if (left > 0) perIp.set(ip, left);
-            else perIp.delete(ip);
+            counter.release(ip);
             conn.closed();
           },
         };
@@ -96,15 +128,41 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
     const why = code === "EADDRINUSE" ? "the port is in use" : (error as Error).message;
     throw new Error(`cannot listen for ingest on ${options.hostname}:${options.port}: ${why}`);
   }
-  const reaper = setInterval(() => {
+  const sweep = () => {
     const t = now();
-    for (const conn of open) {
-      if (t - conn.lastActivity > idleMs) {
-        options.logger.log("info", "ingest connection idle; closed", {});
-        conn.close();
+    for (const conn of [...open]) {
+      // Closed ones stay counted until the socket reports it gone; they are not idle again.
+      if (conn.isClosed) continue;
+      const reason = reapReason({
+        now: t,
+        lastActivityAt: conn.lastActivity,
+        idleMs,
+        partialSince: conn.headSince,
+        requestTimeoutMs: headerMs,
+      });
+      if (reason === "idle") {
+        logger.log("info", "ingest connection idle; closed", {
+          path: conn.path,
+          peer: conn.peer,
+          idleMs: Math.round(t - conn.lastActivity),
+        });
+      } else if (reason === "request too slow") {
+        reportSlowHead({ path: conn.path, peer: conn.peer });
       }
+      if (reason) conn.close();
     }
-  }, Math.min(idleMs, 5000));
+    for (const parked of sinks.expire()) {
+      // A device that posted frame by frame sent no request for the park time: it has stopped.
+      if (parked.stopLogged) continue;
+      logger.log("info", "device stopped publishing; readers stay", {
+        path: parked.path,
+        peer: parked.peer,
+        frames: parked.frames,
+        idleMs: sinks.idleMs,
+      });
+    }
+  };
+  const ticker = setInterval(sweep, SWEEP_INTERVAL_MS);
   return {
     get port() {
       return listener.address.port;
@@ -112,8 +170,9 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
     get connections() {
       return open.size;
     },
+    sweep,
     async close() {
-      clearInterval(reaper);
+      clearInterval(ticker);
       for (const conn of open) conn.close();
       sinks.clear();
       await listener.close();

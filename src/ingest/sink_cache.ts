@@ -3,6 +3,10 @@
  * one request per connection; keeping the path's encoder and clock between requests means each
  * frame is not a new encoder, a new keyframe and a new timeline.
  *
+ * Expiry is read off the injected clock (no timer per sink): a parked sink older than the idle
+ * time is never handed out again, and {@link SinkCache.expire}, run by the ingest server's
+ * housekeeping tick, frees it.
+ *
  * @module
  */
 
@@ -12,6 +16,14 @@ import type { TimestampSmoother } from "./timestamps.ts";
 
 /** What a path's publisher leaves behind between requests. */
 export interface ParkedSink {
+  /** The path as the device's requests name it. */
+  path: string;
+  /** The device that fed it last. */
+  peer: string;
+  /** Frames since the log last told of this device (that it publishes, or that it stopped). */
+  frames: number;
+  /** Whether the log has told that the device stopped (its last upload ended cleanly). */
+  stopLogged: boolean;
   /** The stream it feeds. */
   stream: Stream;
   /** Whole-frame sink (JPEG, raw). */
@@ -22,37 +34,57 @@ export interface ParkedSink {
   smoother: TimestampSmoother;
 }
 
-/** Parked sinks by key (path, format, codec), each closed after `idleMs` unless taken again. */
+/** Parked sinks by key (path, format, codec), each closed `idleMs` after it was parked. */
 export class SinkCache {
+  readonly #now: () => number;
   readonly #idleMs: number;
-  readonly #parked = new Map<string, { sink: ParkedSink; timer: ReturnType<typeof setTimeout> }>();
+  readonly #parked = new Map<string, { sink: ParkedSink; parkedAt: number }>();
 
-  /** Keeps sinks for `idleMs` (default 10 s). */
-  constructor(idleMs = 10_000) {
+  /** Keeps sinks for `idleMs` (default 10 s) of `now` (monotonic milliseconds). */
+  constructor(now: () => number, idleMs = 10_000) {
+    this.#now = now;
     this.#idleMs = idleMs;
+  }
+
+  /** How long a sink stays parked, milliseconds. */
+  get idleMs(): number {
+    return this.#idleMs;
   }
 
   /** Parks `sink` under `key`, closing whatever was parked there. */
   park(key: string, sink: ParkedSink): void {
     this.#drop(key);
-    const timer = setTimeout(() => this.#drop(key), this.#idleMs);
-    this.#parked.set(key, { sink, timer });
+    this.#parked.set(key, { sink, parkedAt: this.#now() });
   }
 
-  /** Whether a sink is parked under `key`. */
+  /** Whether a sink is parked under `key` and not yet expired. */
   has(key: string): boolean {
-    return this.#parked.has(key);
+    const parked = this.#parked.get(key);
+    return parked !== undefined && !this.#expired(parked.parkedAt);
   }
 
   /** The sink parked under `key` for `stream`, taken out of the cache; undefined if none. */
   take(key: string, stream: Stream): ParkedSink | undefined {
     const parked = this.#parked.get(key);
     if (!parked) return undefined;
-    clearTimeout(parked.timer);
     this.#parked.delete(key);
-    if (parked.sink.stream === stream) return parked.sink;
+    if (parked.sink.stream === stream && !this.#expired(parked.parkedAt)) return parked.sink;
     parked.sink.sink?.close().catch(() => {});
     return undefined;
+  }
+
+  /**
+   * Closes every sink parked for longer than the idle time, and returns them: no request came for
+   * their path in that time, so a device that posted frame by frame has stopped.
+   */
+  expire(): ParkedSink[] {
+    const expired: ParkedSink[] = [];
+    for (const [key, parked] of [...this.#parked]) {
+      if (!this.#expired(parked.parkedAt)) continue;
+      expired.push(parked.sink);
+      this.#drop(key);
+    }
+    return expired;
   }
 
   /** Closes every parked sink. */
@@ -60,10 +92,18 @@ export class SinkCache {
     for (const key of [...this.#parked.keys()]) this.#drop(key);
   }
 
+  /** Parked sinks, expired or not (for tests and stats). */
+  get size(): number {
+    return this.#parked.size;
+  }
+
+  #expired(parkedAt: number): boolean {
+    return this.#now() - parkedAt > this.#idleMs;
+  }
+
   #drop(key: string): void {
     const parked = this.#parked.get(key);
     if (!parked) return;
-    clearTimeout(parked.timer);
     this.#parked.delete(key);
     parked.sink.sink?.close().catch(() => {});
   }

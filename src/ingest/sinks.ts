@@ -25,6 +25,14 @@ export interface EncodeSettings {
   fps: number;
 }
 
+/** Where an encoding sink tells what went wrong, and the clock its repeated warnings are spaced by. */
+export interface SinkReporting {
+  /** Where warnings go. */
+  logger: Logger;
+  /** Monotonic milliseconds. */
+  now(): number;
+}
+
 /** A sink for one publisher's frames. */
 export interface FrameSink {
   /** One whole frame (a JPEG, a raw picture, or one H.264 access unit in Annex B). */
@@ -136,24 +144,25 @@ export class JpegRtpSink implements FrameSink {
 export class EncodingSink implements FrameSink {
   readonly #stream: Stream;
   readonly #settings: EncodeSettings;
-  readonly #logger: Logger;
+  readonly #reporting: SinkReporting;
   readonly #raw: { format: PixelFormat; width: number; height: number } | undefined;
   #encoder: Promise<{ encoder: H264Encoder; pipeline: EncodePipeline }> | undefined;
   #ready: EncodePipeline | undefined;
   #size = "";
 
   /**
-   * Encodes into `stream`. `raw` describes raw frames; without it frames are JPEGs.
+   * Encodes into `stream`, telling `reporting` of failures. `raw` describes raw frames; without
+   * it frames are JPEGs.
    */
   constructor(
     stream: Stream,
     settings: EncodeSettings,
-    logger: Logger,
+    reporting: SinkReporting,
     raw?: { format: PixelFormat; width: number; height: number },
   ) {
     this.#stream = stream;
     this.#settings = settings;
-    this.#logger = logger;
+    this.#reporting = reporting;
     this.#raw = raw;
   }
 
@@ -182,7 +191,7 @@ export class EncodingSink implements FrameSink {
   #start(width: number, height: number, size: string): void {
     const previous = this.#encoder;
     if (previous) {
-      this.#logger.log("info", "frame size changed; new encoder", {
+      this.#reporting.logger.log("info", "frame size changed; new encoder", {
         path: this.#stream.path,
         size,
       });
@@ -191,10 +200,17 @@ export class EncodingSink implements FrameSink {
     this.#ready = undefined;
     this.#size = size;
     const stream = this.#stream;
-    const logger = this.#logger;
+    const reporting = this.#reporting;
+    const logger = reporting.logger;
     this.#encoder = H264Encoder.create({ width, height, ...this.#settings }).then((encoder) => {
       stream.setKeyframeRequest(() => encoder.requestKeyframe());
-      const report = throttledLog(logger, "warn", "a pushed frame could not be encoded");
+      const report = throttledLog(
+        logger,
+        "warn",
+        "a pushed frame could not be encoded",
+        10_000,
+        () => reporting.now(),
+      );
       const pipeline = new EncodePipeline(
         encoder,
         stream,

@@ -409,3 +409,31 @@ Deno.test("HttpRequestParser marks the body piece that completes each chunk", ()
   );
   assert.deepEqual(bodies, [["abc", true], ["de", false], ["fg", true]]);
 });
+
+Deno.test("HttpRequestParser names the path of the request being read, until it ends", () => {
+  const p = new HttpRequestParser();
+  assert.equal(p.requestPath, undefined);
+  p.push(enc("POST /ingest/cam%201?token=x HTTP/1.1\r\nHost: a\r\n"));
+  assert.equal(p.requestPath, "/ingest/cam%201", "the query (and any token in it) left out");
+  p.push(enc("Content-Length: 2\r\n\r\nab"));
+  assert.equal(p.requestPath, undefined, "the request ended");
+  assert.throws(() => p.push(enc("POST /ingest/cam2 HTTP/1.1\r\nHost: a\r\n\r\n")), {
+    status: 411,
+  });
+  assert.equal(p.requestPath, "/ingest/cam2", "still there once the parser has failed");
+});
+
+Deno.test("HttpRequestParser says when a request head is part-way in", () => {
+  const p = new HttpRequestParser();
+  assert.equal(p.inHead, false);
+  p.push(enc("\r\n"));
+  assert.equal(p.inHead, true, "a blank line before the request line begins a head");
+  p.push(enc("POST /ingest/cam HTTP/1.1\r\nContent-"));
+  assert.equal(p.inHead, true);
+  p.push(enc("Length: 4\r\n\r\nab"));
+  assert.equal(p.inHead, false, "the body is not the head");
+  p.push(enc("cdP"));
+  assert.equal(p.inHead, true, "the next request's first byte");
+  p.push(enc("OST /ingest/cam HTTP/1.1\r\nContent-Length: 0\r\n\r\n"));
+  assert.equal(p.inHead, false);
+});

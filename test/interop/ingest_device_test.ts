@@ -1,5 +1,6 @@
 // The reference device client (examples/esp32/client, compiled here with gcc) pushing to the real
-// ingest server: H.264 passed through and MJPEG transcoded, read back by ffmpeg.
+// ingest server: H.264 passed through and MJPEG transcoded, read back by ffmpeg; and a second
+// client getting the path of one that went silent, as a restarted device does.
 import assert from "node:assert/strict";
 import { argv, interopTest, run, testClip, withTempDir } from "./support.ts";
 import { ffmpegMake, probeRtsp, readRtsp, sleep, startRig } from "./ingest_support.ts";
@@ -49,6 +50,66 @@ interopTest(
       } finally {
         for (const child of [h264, mjpeg]) {
           child.kill("SIGTERM");
+          await child.output();
+        }
+        await rig.close();
+      }
+    });
+  },
+);
+
+interopTest(
+  "a device client that goes silent (as after a power cut) is replaced by the next push to its " +
+    "path, and refused with the fix named while it still sends",
+  ["gcc", "ffmpeg"],
+  async () => {
+    await withTempDir(async (dir) => {
+      const build = await run("gcc", [
+        ...argv`-std=c99 -O2 -Wall -Wextra -Werror -pedantic -o ${dir}/push_file`,
+        `${CLIENT}push_file.c`,
+        `${CLIENT}rtse_push.c`,
+      ]);
+      assert.equal(build.code, 0, build.stderr);
+      const clip = await testClip();
+      const rig = await startRig({
+        jpeg: "h264",
+        replace: false,
+        bitrate: 1_000_000,
+        gop: 15,
+        maxFrameBytes: 1 << 20,
+        token: "device-token",
+      });
+      const args = argv`--h264 ${clip} --url ${rig.base}/cam --token device-token --fps 15`;
+      const push = () =>
+        new Deno.Command(`${dir}/push_file`, {
+          args: [...args, "--loop"],
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+      const before = push();
+      let after: Deno.ChildProcess | undefined;
+      try {
+        await sleep(1500);
+        const refused = await run(`${dir}/push_file`, args);
+        assert.equal(refused.code, 4, refused.stdout + refused.stderr);
+        assert.match(refused.stdout, /server answered .*"replace": true on the path/);
+        // The device loses power: no FIN, no bytes; its connection stays open on the server.
+        before.kill("SIGSTOP");
+        await sleep(2500);
+        after = push();
+        await sleep(1000);
+        const r = await readRtsp(rig.rtsp.url("/cam"), "tcp", 2);
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(r.frames >= 20, `${r.frames} frames from the device that took over`);
+        const taken = rig.lines.filter((l) => l.message === "silent device replaced by a new push");
+        assert.equal(taken.length, 1, JSON.stringify(rig.lines));
+        assert.equal(taken[0].fields?.path, "/cam");
+        assert.ok(Number(taken[0].fields?.silentMs) >= 2000);
+      } finally {
+        for (const child of [before, after]) {
+          if (!child) continue;
+          child.kill("SIGTERM");
+          child.kill("SIGCONT");
           await child.output();
         }
         await rig.close();

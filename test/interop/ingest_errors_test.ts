@@ -48,12 +48,15 @@ interopTest(
         healthy.onerror = reject;
       });
       const feeder = pace(jpegs, 15, (jpeg) => healthy.send(jpeg as Uint8Array<ArrayBuffer>));
-      // A device holding /busy with a long-lived chunked stream.
+      // A device holding /busy with a long-lived chunked stream that it keeps sending on (a holder
+      // silent for 2 s would be taken over instead of defended with 409).
       let holdOpen: ReadableStreamDefaultController<Uint8Array> | undefined;
+      let keepSending: ReturnType<typeof setInterval> | undefined;
       const busyBody = new ReadableStream<Uint8Array>({
         start(c) {
           holdOpen = c;
           c.enqueue(new Uint8Array([0, 0, 0, 1, 0x09, 0xf0]));
+          keepSending = setInterval(() => c.enqueue(new Uint8Array([0, 0, 0, 1, 0x09, 0xf0])), 250);
         },
       });
       const busy = post(`${rig.base}/busy`, "video/h264", busyBody);
@@ -100,7 +103,7 @@ interopTest(
             "second publisher",
             post(`${rig.base}/busy`, "video/h264", new Uint8Array([0, 0, 0, 1, 9, 0xf0])),
             409,
-            /\/busy is being published by ingest 127\.0\.0\.1/,
+            /\/busy is being published by ingest 127\.0\.0\.1; set "replace": true on the path/,
           ],
         ];
         for (const [name, answer, status, reason] of cases) {
@@ -110,6 +113,11 @@ interopTest(
         }
         const refused = rig.lines.filter((l) => l.message === "ingest refused");
         assert.equal(refused.length, cases.length, JSON.stringify(refused));
+        // Each refusal names the path it was for.
+        assert.deepEqual(
+          refused.map((l) => l.fields?.path).sort(),
+          ["/busy", "/guarded", "/guarded", "/x1", "/x2", "/x3", "/x4"],
+        );
         const r = await reading;
         assert.equal(r.code, 0, r.stderr);
         assert.ok(r.frames >= 50, `the healthy path's reader got ${r.frames} frames`);
@@ -117,6 +125,7 @@ interopTest(
         const typical = [...steps].sort((a, b) => a - b)[steps.length >> 1];
         assert.ok(Math.max(...steps) < 4 * typical, "the healthy reader saw a gap");
       } finally {
+        clearInterval(keepSending);
         holdOpen?.close();
         await busy.catch(() => {});
         await feeder.stop();
@@ -150,7 +159,10 @@ interopTest(
         });
         await sleep(ms);
         await sender.stop();
+        // The server answers the close frame once it has logged the end of the session.
+        const closed = new Promise((resolve) => ws.onclose = resolve);
         ws.close();
+        await closed;
       };
       try {
         const first = session(3000, 0);
@@ -167,7 +179,15 @@ interopTest(
         const typical = [...steps].sort((a, b) => a - b)[steps.length >> 1];
         assert.ok(longest > 10 * typical, "no gap while the device was away");
         assert.ok(steps.length - steps.indexOf(longest) >= 30, "frames after the device returned");
-        assert.ok(rig.lines.some((l) => l.message === "device stopped publishing; readers stay"));
+        const stopped = rig.lines.filter((l) =>
+          l.message === "device stopped publishing; readers stay"
+        );
+        assert.equal(stopped.length, 2, "each WebSocket session's close is logged");
+        for (const { fields } of stopped) {
+          assert.equal(fields?.path, "/cam");
+          assert.equal(fields?.peer, "127.0.0.1");
+          assert.ok(Number(fields?.frames) >= 30, `frames ${fields?.frames}`);
+        }
       } finally {
         await rig.close();
       }

@@ -24,8 +24,9 @@
  * further rtse_send_frame returns the same error). Call rtse_close(), wait (back off: 1 s, 2 s,
  * 4 s ... up to about 30 s, reset after a frame goes through), then rtse_connect() again. Do not
  * retry quickly on RTSE_ERR_HTTP with 401 (wrong token), 404 (unknown path) or 415: they will not
- * fix themselves. A 409 means another device holds the path (the server's "replace" setting
- * lets a new publisher take it over).
+ * fix themselves. A 409 means another device is sending on the path; a connection silent for 2 s
+ * (this device's own, from before a restart) is taken over instead, and the server's "replace"
+ * setting lets a new publisher take over at once.
  *
  * Not thread-safe per connection: use one rtse_conn from one task at a time.
  */
