@@ -20,11 +20,24 @@ import {
   type ImportGraph,
   type Layer,
   layerOf,
+  nonReExportLines,
   scanSource,
   stronglyConnected,
   tokenize,
   type Violation,
 } from "./import_graph.ts";
+
+const ROOT = new URL("../", import.meta.url);
+
+/** The package's entry points (deno.json `exports`), root-relative: `mod.ts`, `cli.ts`, … */
+const ENTRY_POINTS: string[] = Object.values(
+  (JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT))) as {
+    exports: Record<string, string>;
+  }).exports,
+).map((path) => path.replace(/^\.\//, ""));
+
+/** The entry points that make up the public API: every one but the command line program. */
+const PUBLIC_API = ENTRY_POINTS.filter((path) => path !== "cli.ts");
 
 // ─── The layer table ─────────────────────────────────────────────────────────────────────────────
 
@@ -228,7 +241,7 @@ const LAYERS: Layer[] = [
   {
     name: "public API",
     holds: "re-exports of the public API",
-    files: ["mod.ts"],
+    files: PUBLIC_API,
     mayImport: [
       "source",
       "ingest",
@@ -248,8 +261,6 @@ const LAYERS: Layer[] = [
 
 // ─── Reading the tree ────────────────────────────────────────────────────────────────────────────
 
-const ROOT = new URL("../", import.meta.url);
-
 async function readTree(): Promise<Map<string, string>> {
   const sources = new Map<string, string>();
   const walk = async (dir: string): Promise<void> => {
@@ -262,7 +273,7 @@ async function readTree(): Promise<Map<string, string>> {
     }
   };
   await walk("src/");
-  for (const entry of ["mod.ts", "cli.ts"]) {
+  for (const entry of ENTRY_POINTS) {
     sources.set(entry, await Deno.readTextFile(new URL(entry, ROOT)));
   }
   return sources;
@@ -335,6 +346,20 @@ Deno.test("every departure the layer table tolerates is still there", async () =
     "the code no longer needs these; delete them from `tolerated`:\n" +
       stale.map((s) => `  ${s.layer}: ${s.what} (${s.why})`).join("\n"),
   );
+});
+
+Deno.test("the public entry points only re-export", async () => {
+  const graph = await graphOfTree();
+  assert.ok(PUBLIC_API.includes("mod.ts"), "mod.ts is an entry point");
+  for (const entry of PUBLIC_API) {
+    assert.ok(graph.files.includes(entry), `${entry} was read`);
+    const lines = nonReExportLines(await Deno.readTextFile(new URL(entry, ROOT)));
+    assert.deepEqual(
+      lines,
+      [],
+      `${entry} has statements other than export … from at lines ${lines}`,
+    );
+  }
 });
 
 // ─── The checker's own tests, on made-up sources and graphs ──────────────────────────────────────
@@ -424,6 +449,20 @@ Deno.test("tokenize() keeps line numbers across comments, strings and templates"
     ["name", "b", 4],
     ["string", "d", 5],
   ]);
+});
+
+Deno.test("nonReExportLines() reports imports, declarations and local exports, not re-exports", () => {
+  const source = `/** Docs with \`export const x = 1;\` in them. */
+export { a, type B } from "./a.ts";
+export type { C } from "./c.ts";
+export * from "./d.ts";
+export * as e from "./e.ts";
+import { f } from "./f.ts";
+export const g = 1;
+export { f };
+function h() { return { i: 1 }; }
+`;
+  assert.deepEqual(nonReExportLines(source), [6, 7, 8, 9]);
 });
 
 function edge(from: string, to: string, kind: Edge["kind"] = "value"): Edge {

@@ -412,6 +412,44 @@ export function scanSource(source: string): FileScan {
   return { imports, opaqueDynamicImports, ambient };
 }
 
+/**
+ * The lines of top-level statements that are not re-exports (`export … from "…"`), for entry
+ * points that must only re-export: an import, a declaration or any code is reported by its line.
+ */
+export function nonReExportLines(source: string): number[] {
+  const t = tokenize(source);
+  const lines: number[] = [];
+  let depth = 0;
+  let start = true; // the next token begins a top-level statement
+  for (let k = 0; k < t.length; k++) {
+    const tok = t[k];
+    if (start && depth === 0) {
+      start = false;
+      const next = t[k + 1];
+      const reExport = tok.kind === "name" && tok.text === "export" && next !== undefined &&
+        (next.text === "{" || next.text === "*" || next.text === "type");
+      if (!reExport) {
+        lines.push(tok.line);
+      } else {
+        // It re-exports only when `from "…"` ends it.
+        let j = k + 1;
+        let d = 0;
+        for (; j < t.length; j++) {
+          if (t[j].text === "{") d++;
+          else if (t[j].text === "}") d--;
+          else if (d === 0 && (t[j].text === ";" || t[j].text === "from")) break;
+        }
+        if (t[j]?.text !== "from" || t[j + 1]?.kind !== "string") lines.push(tok.line);
+      }
+    }
+    if (tok.kind !== "punct") continue;
+    if (tok.text === "{" || tok.text === "(" || tok.text === "[") depth++;
+    else if (tok.text === "}" || tok.text === ")" || tok.text === "]") depth--;
+    else if (tok.text === ";" && depth === 0) start = true;
+  }
+  return lines;
+}
+
 // ─── The graph ───────────────────────────────────────────────────────────────────────────────────
 
 /** An import edge: from one file of the tree to a file of the tree or a bare specifier. */
