@@ -694,6 +694,8 @@ export interface Layer {
   ambient?: readonly string[];
   /** May load modules by a computed specifier (`import(name)`), which no check can follow. */
   opaqueImports?: boolean;
+  /** Others may load it only on first use, with `import("…")` (or import its types). */
+  lazy?: boolean;
   /** Known departures, each with its reason. */
   tolerated?: Tolerance[];
 }
@@ -784,7 +786,16 @@ export function checkLayers(graph: ImportGraph, layers: Layer[]): Violation[] {
     }
     const to = layerOf(layers, e.to);
     if (to === undefined || to === from) continue;
-    if (!from.mayImport.includes(to.name)) {
+    if (to.lazy === true && e.kind === "value" && from.mayImport.includes(to.name)) {
+      violations.push({
+        file: e.from,
+        line: e.line,
+        layer: from.name,
+        key: to.name,
+        message: `${e.from}:${e.line} imports ${e.to} statically: layer ${to.name} (${to.holds}) ` +
+          `is loaded on first use, with import("…")`,
+      });
+    } else if (!from.mayImport.includes(to.name)) {
       violations.push({
         file: e.from,
         line: e.line,
