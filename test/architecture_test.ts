@@ -252,7 +252,7 @@ const LAYERS: Layer[] = [
       ...PURE,
       "base",
     ],
-    packages: ["node:"],
+    packages: ["node:process", "node:util"], // standard streams, exit codes, flags; no sockets
     ambient: [...CLOCKS, ...TIMERS, ...CONSOLE],
   },
   {
