@@ -9,24 +9,24 @@
 
 import assert from "node:assert/strict";
 import {
-  AMBIENT_NAMES,
-  applyTolerances,
   buildGraph,
-  checkLayers,
-  checkTable,
   describeCycle,
   type Edge,
   findCycles,
   type ImportGraph,
+  resolveRelative,
+  stronglyConnected,
+} from "./architecture/graph.ts";
+import {
+  applyTolerances,
+  checkLayers,
+  checkTable,
   type Layer,
   layerOf,
-  nonReExportLines,
-  resolveRelative,
-  scanSource,
-  stronglyConnected,
-  tokenize,
   type Violation,
-} from "./import_graph.ts";
+} from "./architecture/layers.ts";
+import { tokenize } from "./architecture/lexer.ts";
+import { AMBIENT_NAMES, nonReExportLines, scanSource } from "./architecture/scan.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
