@@ -38,6 +38,8 @@ const RTP_SEEDS = [
     ...[0xbe, 0xde, 0, 1, 1, 2, 3, 4],
     ...[0x7c, 0x85, 9, 0, 0, 3],
   ),
+  // An extension header whose length is zero words (RFC 3550 §5.3.1), then a NAL unit.
+  Uint8Array.of(0x90, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0x10, 0, 0, 0, 0x41),
 ];
 
 /** Random bytes whose first byte says version 2, so they get past the first check. */
@@ -69,6 +71,20 @@ const sr = { ssrc: 7, ntpMs: 1_700_000_000_000, rtpTimestamp: 9, packetCount: 3,
 const RTCP_SEEDS = [
   buildSenderReport({ ...sr, cname: "cam@host" }),
   buildGoodbye({ ...sr, cname: "c" }, "bye now"),
+  // A negative cumulative loss (duplicates outnumber losses, RFC 3550 §6.4.1).
+  buildReceiverReport({
+    ssrc: 2,
+    cname: "viewer",
+    reports: [{
+      ssrc: 1,
+      fractionLost: 1,
+      cumulativeLost: -1,
+      highestSequence: 3,
+      jitter: 4,
+      lastSr: 5,
+      delaySinceLastSr: 6,
+    }],
+  }),
   buildReceiverReport({
     ssrc: 1,
     cname: "reader",
