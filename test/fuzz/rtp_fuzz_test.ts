@@ -1,6 +1,7 @@
-// Property-based fuzzing of src/rtp and src/rtcp (fast-check, fixed seed). Builds on
-// test/rtp/property_test.ts: here every parser also runs on views inside sentinel-filled buffers,
-// and the depacketizers get packet streams that are mutated as bytes, then reordered or cut.
+// Property-based fuzzing of src/rtp and src/rtcp (fast-check, fixed seed): every parser also runs on
+// views inside sentinel-filled buffers, and the depacketizers get packet streams that are mutated as
+// bytes, then reordered or cut. Seeds: hand-made packets with every optional part, the H.264 case
+// table, the test clip, and real JPEGs packetized.
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { parseRtpPacket, type RtpPacket } from "../../src/rtp/header.ts";
@@ -10,13 +11,18 @@ import { buildReceiverReport } from "../../src/rtcp/receiver_report.ts";
 import { H264Depacketizer } from "../../src/rtp/h264_depacketizer.ts";
 import { H264Packetizer } from "../../src/rtp/h264_packetizer.ts";
 import { JpegDepacketizer } from "../../src/rtp/jpeg_depacketizer.ts";
+import { JpegPacketizer } from "../../src/rtp/jpeg_packetizer.ts";
 import { splitAnnexB } from "../../src/codec/annexb.ts";
+import { probeJpeg } from "../../src/codec/jpeg.ts";
+import { H264_CASES } from "../rtp/h264_cases.ts";
+import { CJPEG_420_DRI, CJPEG_422, FFMPEG_420 } from "../rtp/jpeg_cases.ts";
 import {
   check,
   fuzzInput,
   inSentinel,
   mutated,
   outcome,
+  randomBytes,
   sameEverywhere,
   testdata,
 } from "./_support.ts";
@@ -32,16 +38,30 @@ const RTP_SEEDS = [
     ...[0xbe, 0xde, 0, 1, 1, 2, 3, 4],
     ...[0x7c, 0x85, 9, 0, 0, 3],
   ),
+  // An extension header whose length is zero words (RFC 3550 §5.3.1), then a NAL unit.
+  Uint8Array.of(0x90, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0x10, 0, 0, 0, 0x41),
 ];
 
+/** Random bytes whose first byte says version 2, so they get past the first check. */
+const version2 = randomBytes(48).map((b) => {
+  if (b.length > 0) b[0] = 0x80 | (b[0] & 0x3f);
+  return b;
+});
+
 Deno.test("parseRtpPacket() returns only views inside its input, whatever the bytes", () => {
-  check(fuzzInput(RTP_SEEDS, 64), 5000, (input) => {
+  for (const seed of RTP_SEEDS) assert.ok(parseRtpPacket(seed), "the seeds are valid");
+  check(fc.oneof(fuzzInput(RTP_SEEDS, 64), version2), 5000, (input) => {
     sameEverywhere(
       input,
       (b) => outcome(NeverThrown, () => parseRtpPacket(b)),
       (b) => {
         const p = parseRtpPacket(b);
-        return p ? [p.payload, ...(p.extension ? [p.extension.data] : [])] : [];
+        if (!p) return [];
+        // RFC 3550 §5.1: header, CSRCs, extension, payload and padding add up to no more than it.
+        const extension = p.extension ? 4 + p.extension.data.length : 0;
+        const size = 12 + 4 * p.csrc.length + extension + p.payload.length + p.paddingBytes;
+        assert.ok(size <= b.length, `${size} bytes accounted for in ${b.length}`);
+        return [p.payload, ...(p.extension ? [p.extension.data] : [])];
       },
     );
   });
@@ -51,6 +71,20 @@ const sr = { ssrc: 7, ntpMs: 1_700_000_000_000, rtpTimestamp: 9, packetCount: 3,
 const RTCP_SEEDS = [
   buildSenderReport({ ...sr, cname: "cam@host" }),
   buildGoodbye({ ...sr, cname: "c" }, "bye now"),
+  // A negative cumulative loss (duplicates outnumber losses, RFC 3550 §6.4.1).
+  buildReceiverReport({
+    ssrc: 2,
+    cname: "viewer",
+    reports: [{
+      ssrc: 1,
+      fractionLost: 1,
+      cumulativeLost: -1,
+      highestSequence: 3,
+      jitter: 4,
+      lastSr: 5,
+      delaySinceLastSr: 6,
+    }],
+  }),
   buildReceiverReport({
     ssrc: 1,
     cname: "reader",
@@ -66,11 +100,35 @@ const RTCP_SEEDS = [
   }),
 ];
 
+/** Random words behind a plausible first header: V=2, SR or RR (RFC 3550 §6.1). */
+const rtcpShaped = fc.tuple(fc.integer({ min: 0, max: 24 }), fc.boolean(), randomBytes(100)).map(
+  ([words, reportType, bytes]) => {
+    const out = new Uint8Array(words * 4);
+    out.set(bytes.subarray(0, out.length));
+    if (out.length > 1) {
+      out[0] = 0x80 | (out[0] & 0x1f);
+      out[1] = reportType ? 200 : 201;
+    }
+    return out;
+  },
+);
+
 Deno.test("parseRtcpCompound() never throws and never reads past its input", () => {
   for (const seed of RTCP_SEEDS) assert.ok(parseRtcpCompound(seed), "the seeds are valid");
-  check(fuzzInput(RTCP_SEEDS, 128), 4000, (input) => {
-    sameEverywhere(input, (b) => outcome(NeverThrown, () => parseRtcpCompound(b)));
+  let accepted = 0;
+  check(fc.oneof(fuzzInput(RTCP_SEEDS, 128), rtcpShaped), 4000, (input) => {
+    const got = sameEverywhere(input, (b) => outcome(NeverThrown, () => parseRtcpCompound(b)));
+    const packets = parseRtcpCompound(input);
+    if (!packets) return;
+    accepted++;
+    // RFC 3550 §6.1: a compound starts with SR or RR; each packet is at least one word.
+    assert.ok(packets.length > 0 && packets.length <= input.length / 4, JSON.stringify(got));
+    assert.ok(packets[0].type === "sr" || packets[0].type === "rr");
+    for (const p of packets) {
+      if (p.type === "sr" || p.type === "rr") assert.ok(p.reports.length <= 31, "RC is 5 bits");
+    }
   });
+  assert.ok(accepted > 100, `only ${accepted} inputs parsed: the test proves little`);
 });
 
 /** The test clip as RTP packets (bytes), FU-A and single NAL units, as depacketizer seeds. */
@@ -103,6 +161,7 @@ function packetStream(seeds: Uint8Array[]): fc.Arbitrary<Uint8Array[]> {
   ).map((edits) => {
     const stream = seeds.slice();
     for (const e of edits) {
+      if (stream.length === 0) break;
       const i = e.at % stream.length;
       if (e.op === 0) stream[i] = e.bytes;
       else if (e.op === 1) stream.splice(i, 1);
@@ -134,9 +193,23 @@ function depacketize(
   return out;
 }
 
+/** The H.264 case table as one packet stream, small payloads so FU-A is common. */
+function casePackets(): Uint8Array[] {
+  const p = new H264Packetizer({
+    payloadType: 96,
+    ssrc: 1,
+    initialSequence: 65500,
+    maxPayloadSize: 300,
+  });
+  return H264_CASES.flatMap((c, i) => [...p.packetize(c.nalUnits, i * 3000).packets()])
+    .map((b) => b.slice());
+}
+
 Deno.test("H264Depacketizer never throws, caps access units and ignores bytes around packets", () => {
-  const seeds = clipPackets();
-  check(packetStream(seeds), 300, (stream) => {
+  const streams = fc.oneof(packetStream(clipPackets()), packetStream(casePackets()));
+  let emitted = 0;
+  let dropped = 0;
+  check(streams, 300, (stream) => {
     const make = () => new H264Depacketizer({ maxAccessUnitSize: 4000, maxNalUnits: 64 });
     const plain = depacketize(stream, make, undefined);
     for (const s of [0x00, 0xff]) assert.deepEqual(depacketize(stream, make, s), plain);
@@ -144,11 +217,24 @@ Deno.test("H264Depacketizer never throws, caps access units and ignores bytes ar
       const aus = "ok" in (o as object) ? (o as { ok: unknown }).ok : undefined;
       for (const au of [aus].flat() as { nalUnits?: number[][] }[]) {
         if (!au?.nalUnits) continue;
-        assert.ok(au.nalUnits.length <= 64);
+        assert.ok(au.nalUnits.length > 0 && au.nalUnits.length <= 64);
+        assert.ok(au.nalUnits.every((n) => n.length > 0), "no empty NAL unit");
         assert.ok(au.nalUnits.reduce((n, u) => n + u.length, 0) <= 4000);
       }
     }
+    // What comes out is the depacketizer's own: no NAL unit is a view of a packet pushed.
+    const d = make();
+    const packets = stream.map((b) => parseRtpPacket(b)).filter((p) => p !== undefined);
+    const out = packets.map((p) => d.push(p)).filter((au) => au !== undefined);
+    out.push(...d.flush());
+    for (const n of out.flatMap((au) => au.nalUnits)) {
+      assert.ok(stream.every((b) => n.buffer !== b.buffer), "a NAL unit shares a packet's buffer");
+    }
+    emitted += out.length;
+    dropped += d.droppedAccessUnits;
   });
+  // The mangling must leave both outcomes common, or the test proves little.
+  assert.ok(emitted > 300 && dropped > 100, `emitted ${emitted}, dropped ${dropped}`);
 });
 
 /** RTP/JPEG packets (RFC 2435 §3.1): one 16x16 picture in two packets, and one with Q tables. */
@@ -178,16 +264,30 @@ function jpegSeeds(): Uint8Array[] {
   ];
 }
 
+/** Three real JPEGs (ffmpeg and cjpeg, 4:2:0 and 4:2:2, with restart markers) as RTP. */
+function realJpegPackets(): Uint8Array[] {
+  const p = new JpegPacketizer({ ssrc: 1, initialSequence: 0, maxPayloadSize: 200 });
+  return [FFMPEG_420, CJPEG_422, CJPEG_420_DRI].flatMap((jpeg, i) =>
+    [...p.packetize(jpeg, i * 3000).packets()].map((b) => b.slice())
+  );
+}
+
 Deno.test("JpegDepacketizer never throws, caps pictures and ignores bytes around packets", () => {
-  const seeds = jpegSeeds();
-  check(packetStream(seeds), 800, (stream) => {
-    const make = () => new JpegDepacketizer({ maxFrameSize: 4096 });
+  const streams = fc.oneof(packetStream(jpegSeeds()), packetStream(realJpegPackets()));
+  check(streams, 800, (stream) => {
+    const make = () => new JpegDepacketizer({ maxFrameSize: 64 * 1024 });
     const plain = depacketize(stream, make, undefined);
     assert.deepEqual(depacketize(stream, make, 0xff), plain);
     for (const o of plain) {
       const frames = "ok" in (o as object) ? (o as { ok: unknown }).ok : undefined;
       for (const f of [frames].flat() as { jpeg?: number[] }[]) {
-        if (f?.jpeg) assert.ok(f.jpeg.length <= 4096, `picture of ${f.jpeg.length} bytes`);
+        if (!f?.jpeg) continue;
+        assert.ok(f.jpeg.length <= 64 * 1024, `picture of ${f.jpeg.length} bytes`);
+        // Only whole pictures come out, and the headers rebuilt from RFC 2435 always parse.
+        assert.deepEqual(f.jpeg.slice(0, 2), [0xff, 0xd8]);
+        assert.deepEqual(f.jpeg.slice(-2), [0xff, 0xd9]);
+        const info = probeJpeg(Uint8Array.from(f.jpeg));
+        assert.ok(info.components.length === 3 || info.components.length === 1);
       }
     }
   });

@@ -1,8 +1,9 @@
 /**
  * H.264 over RTP against real implementations: ffmpeg's packetizer feeds our depacketizer (over
- * loopback UDP) and ffmpeg decodes the result; our packetizer feeds GStreamer's rtph264depay
- * (RFC 4571 framing through a pipe, no network) and GStreamer decodes every frame. Skipped when the
- * programs are not installed, except under CI=true, where a missing program fails the test.
+ * loopback UDP, paced at the frame rate) and ffmpeg decodes the result; our packetizer feeds
+ * GStreamer's rtph264depay (RFC 4571 framing through a pipe, no network) and GStreamer decodes
+ * every frame. Skipped when the programs are not installed, except under CI=true, where a missing
+ * program fails the test.
  */
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
@@ -59,6 +60,11 @@ interface Capture {
 
 let captured: Promise<Capture> | undefined;
 
+/** How many of the datagrams are RTP packets with the marker bit set. */
+function markers(datagrams: Uint8Array[]): number {
+  return datagrams.filter((b) => b.length >= 12 && (b[1] & 0x80) !== 0).length;
+}
+
 /** RTP and RTCP of FRAMES frames that ffmpeg encodes and packetizes (made once per run). */
 function capture(): Promise<Capture> {
   captured ??= (async () => {
@@ -68,9 +74,13 @@ function capture(): Promise<Capture> {
     const control = await listen((b) => rtcp.push(b));
     try {
       // Small packets force FU-A; sliced threads put several slices (NAL units) in a frame.
+      // -re sends at the clip's frame rate: all at once, the clip's 250 packets overflow our
+      // socket buffer (208 KB of kernel accounting by default) whenever this process is not
+      // scheduled during the burst. One frame at a time, it holds over half a second of them.
+      // (node:dgram's recvBufferSize would be the other cure, but Deno ignores it.)
       const sender = await new Deno.Command("ffmpeg", {
         args: [
-          ...["-hide_banner", "-loglevel", "error", "-f", "lavfi"],
+          ...["-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi"],
           ...["-i", `testsrc2=size=320x240:rate=25`, "-frames:v", String(FRAMES)],
           ...["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10"],
           ...["-x264-params", "sliced-threads=1:threads=4", "-pkt_size", "500", "-f", "rtp"],
@@ -80,7 +90,12 @@ function capture(): Promise<Capture> {
         stderr: "piped",
       }).output();
       assert.ok(sender.success, new TextDecoder().decode(sender.stderr));
-      await new Promise((r) => setTimeout(r, 200)); // let loopback deliver the last datagrams
+      // Everything sent is in our socket buffers now; wait until it is read, however busy the
+      // machine: the last packet of each frame carries the marker bit (RFC 6184 §5.1).
+      const deadline = Date.now() + 10_000;
+      while (markers(rtp) < FRAMES && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
     } finally {
       media.socket.close();
       control.socket.close();

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Xorshift32 } from "./prng.ts";
+import { seededRandom } from "../support/bytes.ts";
 
 function jpeg(base64: string): Uint8Array {
   return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -218,12 +218,13 @@ export function scanOf(bytes: Uint8Array): Uint8Array {
 export function withRandomScan(base: Uint8Array, size: number, seed: number): Uint8Array {
   const sos = segments(base).find((s) => s.marker === 0xda)!;
   const head = base.subarray(0, sos.at + sos.length);
-  const rng = new Xorshift32(seed);
+  const random = seededRandom(seed);
+  const below = (n: number) => Math.floor(random() * n);
   const scan: number[] = [];
   while (scan.length < size) {
-    const b = rng.next() & 0xff;
+    const b = below(256);
     scan.push(b);
-    if (b === 0xff) scan.push(rng.below(8) === 0 ? 0xd0 + rng.below(8) : 0x00);
+    if (b === 0xff) scan.push(below(8) === 0 ? 0xd0 + below(8) : 0x00);
   }
   const out = new Uint8Array(head.length + scan.length + 2);
   out.set(head);
