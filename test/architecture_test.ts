@@ -52,9 +52,6 @@ const RUNTIME_GLOBALS = ["Deno.", "Bun."];
 /** Packages that do no I/O, which even a pure layer may use (names as imported). */
 const NO_IO_PACKAGES = ["fflate"];
 
-const CLOCK_NOT_INJECTED = "the clock is read directly, not through base/clock.ts's Clock, so " +
-  "ManualClock cannot drive it (REVIEW §1.2)";
-
 /** Bottom to top. Every layer may import `base`, the ground floor (the first test checks). */
 const LAYERS: Layer[] = [
   {
@@ -149,7 +146,6 @@ const LAYERS: Layer[] = [
         why: "encode_pipeline.ts feeds a server Stream by its type; a sink interface of its own " +
           "would end it",
       },
-      { what: ["performance.now"], why: `h264_encoder.ts: ${CLOCK_NOT_INJECTED}` },
     ],
   },
   {
@@ -158,14 +154,6 @@ const LAYERS: Layer[] = [
     files: ["src/camera/"],
     mayImport: ["camera ffi", "runtime", "codec", "base"],
     ambient: TIMERS,
-    tolerated: [
-      {
-        what: ["node:fs"],
-        why: "list_cameras.ts and camera_capture.ts read /dev directly; runtime/files.ts should " +
-          "(REVIEW §1.2)",
-      },
-      { what: ["performance.now"], why: `camera_capture.ts: ${CLOCK_NOT_INJECTED}` },
-    ],
   },
   {
     name: "camera ffi",
@@ -196,7 +184,6 @@ const LAYERS: Layer[] = [
     mayImport: ["server", "encoder", "jpeg", "auth", "runtime", ...PURE, "base"],
     packages: ["fflate"],
     ambient: TIMERS,
-    tolerated: [{ what: ["performance.now"], why: `ingest_server.ts: ${CLOCK_NOT_INJECTED}` }],
   },
   {
     name: "source",
@@ -214,7 +201,6 @@ const LAYERS: Layer[] = [
       "base",
     ],
     ambient: TIMERS,
-    tolerated: [{ what: ["performance.now"], why: `paced.ts, pacer.ts: ${CLOCK_NOT_INJECTED}` }],
   },
   {
     name: "config",
