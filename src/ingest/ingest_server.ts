@@ -10,6 +10,7 @@
 
 import { nodeNetwork } from "../runtime/node_net.ts";
 import type { Network, TcpListener } from "../runtime/net.ts";
+import { describeSystemError } from "../runtime/files.ts";
 import { type Logger, throttledLog } from "../base/log.ts";
 import { type Clock, systemClock } from "../base/clock.ts";
 import { ConnectionCounter, reapReason } from "../base/connection_limits.ts";
@@ -124,9 +125,10 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
       },
     );
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    const why = code === "EADDRINUSE" ? "the port is in use" : (error as Error).message;
-    throw new Error(`cannot listen for ingest on ${options.hostname}:${options.port}: ${why}`);
+    const why = describeSystemError(error, { listening: true });
+    throw new Error(`cannot listen for ingest on ${options.hostname}:${options.port}: ${why}`, {
+      cause: error,
+    });
   }
   const sweep = () => {
     const t = now();
