@@ -269,6 +269,21 @@ export class Stream {
   }
 
   /**
+   * Sets the frame rate the SDP's `a=framerate` announces, for a source that learns it only once it
+   * has opened (the rate a camera agreed to, a Y4M header's). A new rate is a new SDP version.
+   * Throws `RangeError` unless `fps` is a number from 0 to 1000.
+   */
+  setFramerate(fps: number): void {
+    if (!(typeof fps === "number" && fps > 0 && fps <= 1000)) {
+      throw new RangeError(`framerate must be a number from 0 to 1000, got ${String(fps)}`);
+    }
+    if (this.#options.framerate === fps) return;
+    this.#options.framerate = fps;
+    this.#frameDurationUs = 1e6 / fps;
+    this.#descriptionChanged();
+  }
+
+  /**
    * Changes whenever what the SDP says changes (parameter sets, picture size), for the SDP `o=`
    * version (RFC 4566 §5.2).
    */

@@ -27,6 +27,7 @@ export async function runClip(
 ): Promise<RunningSource> {
   const clip = readAnnexBClip(await readWholeFile(source.path));
   const fps = source.fps ?? clip.framerate ?? 30;
+  stream.setFramerate(fps);
   const player = playClip(clip, fps, (nals, o) => stream.sendFrame(nals, o), clock);
   return {
     description: `${source.path} (${clip.accessUnits.length} frames at ${fps} fps, looped)`,

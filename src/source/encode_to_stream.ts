@@ -98,6 +98,8 @@ export async function encodeInto(
   const { logger = silentLogger, clock = systemClock, ...encoderOptions } = options;
   const encoder = await H264Encoder.create({ ...encoderOptions, clock });
   stream.setKeyframeRequest(() => encoder.requestKeyframe()); // fast start for each new reader
+  // The rate is often learnt only now (a camera's agreed rate, a Y4M header): the SDP says it.
+  stream.setFramerate(encoder.options.fps);
   // A camera sending damaged JPEGs fails frame after frame: say so once per interval, with a count.
   const report = throttledLog(
     logger,

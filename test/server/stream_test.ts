@@ -163,3 +163,16 @@ Deno.test("restartSourceClock() makes the next frame a new clock even when its t
   const deltas = frames.slice(1).map((f, i) => (f.rtpTimestamp - frames[i].rtpTimestamp) | 0);
   assert.deepEqual(deltas, [3600, 2000 * 90]);
 });
+
+Deno.test("setFramerate() gives the SDP a rate learnt after the stream was added, as a new version", () => {
+  const { stream } = makeStream();
+  assert.equal(stream.videoInfo.framerate, undefined);
+  const before = stream.sdpVersion;
+  stream.setFramerate(25);
+  assert.equal(stream.videoInfo.framerate, 25);
+  assert.equal(stream.sdpVersion, before + 1);
+  stream.setFramerate(25); // the same rate again: nothing changed
+  assert.equal(stream.sdpVersion, before + 1);
+  assert.throws(() => stream.setFramerate(0), RangeError);
+  assert.throws(() => stream.setFramerate(Number.NaN), RangeError);
+});
