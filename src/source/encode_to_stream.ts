@@ -43,7 +43,10 @@ export interface EncodedStream {
 /** What the source helpers need of a server: `RtspServer` fits. */
 export interface StreamHost {
   /** Adds a stream at `path`; throws when the path is malformed or taken. */
-  addStream(path: string, options: { codec: "h264"; framerate?: number }): Stream;
+  addStream(
+    path: string,
+    options: { codec: "h264"; framerate?: number; onReaders?: (count: number) => void },
+  ): Stream;
   /** Removes the stream at `path`. */
   removeStream(path: string): boolean;
 }

@@ -75,6 +75,22 @@ export function knownFramerate(source: LocalSource): number | undefined {
   }
 }
 
+/** A few words on what `source` is, before it is opened (the banner of an on-demand path). */
+export function sourceLabel(source: LocalSource): string {
+  switch (source.kind) {
+    case "test-pattern":
+      return `test pattern ${source.width}x${source.height} at ${source.fps} fps`;
+    case "h264-file":
+    case "y4m-file":
+    case "raw-file":
+      return source.path;
+    case "stdin":
+      return "standard input";
+    case "camera":
+      return `camera ${source.device}`;
+  }
+}
+
 /**
  * Starts `source` feeding `stream` (an H.264 stream of the caller's, added before this call so
  * that readers who come early find the path). Throws when the source cannot start: a missing

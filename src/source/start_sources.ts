@@ -13,7 +13,9 @@ import {
   type LocalSource,
   runLocalSource,
   type SourceContext,
+  sourceLabel,
 } from "./local_source.ts";
+import { OnDemandSource } from "./on_demand.ts";
 import { startRetrying } from "./retrying_source.ts";
 import type { RunningSource } from "./running_source.ts";
 
@@ -28,6 +30,11 @@ export interface PlannedSource {
    * many paths) instead of failing the whole start (a single source the user asked for).
    */
   retry: boolean;
+  /**
+   * Run the source only while someone reads the path (see {@link OnDemandSource}), stopping it
+   * `closeAfterMs` after the last reader left. Undefined: always on.
+   */
+  onDemand?: { closeAfterMs: number };
 }
 
 /** Settings of {@link startLocalSources}. */
@@ -46,15 +53,31 @@ export function startLocalSources(
   plans: readonly PlannedSource[],
   options: StartSourcesOptions,
 ): Promise<RunningSource[]> {
-  const streams = plans.map(({ path, source }) =>
-    server.addStream(path, { codec: "h264", framerate: knownFramerate(source) })
-  );
   const clock: Clock = options.clock ?? systemClock;
   const context = { ...options, clock };
-  const starting = plans.map((plan, i) => {
+  const delayMs = options.retryDelayMs ?? 2000;
+  // An on-demand source hears of readers through its stream, which must exist first.
+  const demand: (OnDemandSource | undefined)[] = [];
+  const streams = plans.map(({ path, source, onDemand }, i) =>
+    server.addStream(path, {
+      codec: "h264",
+      framerate: knownFramerate(source),
+      onReaders: onDemand && ((count) => demand[i]?.readers(count)),
+    })
+  );
+  const starting = plans.map((plan, i): Promise<RunningSource> => {
     const start = () => runLocalSource(streams[i], plan.source, context);
+    if (plan.onDemand) {
+      demand[i] = new OnDemandSource(streams[i], start, {
+        closeAfterMs: plan.onDemand.closeAfterMs,
+        retryDelayMs: delayMs,
+        clock,
+        logger: options.logger,
+        label: sourceLabel(plan.source),
+      });
+      return Promise.resolve(demand[i]!);
+    }
     if (!plan.retry) return start();
-    const delayMs = options.retryDelayMs ?? 2000;
     return startRetrying(start, { path: plan.path, logger: options.logger, clock, delayMs });
   });
   return settleAll(starting);
