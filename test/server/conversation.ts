@@ -7,7 +7,7 @@ import { RtspParser } from "../../src/rtsp/parser.ts";
 import type { RtspResponse } from "../../src/rtsp/message.ts";
 import type { NetAddress, TcpConnection, UdpSocket } from "../../src/runtime/net.ts";
 import { ManualClock } from "../../src/base/clock.ts";
-import type { RtspConnection } from "../../src/server/connection.ts";
+import type { RtspConnection } from "../../src/server/client/connection.ts";
 import { ServerCore } from "../../src/server/core.ts";
 import { silentLogger } from "../../src/base/log.ts";
 import { resolveOptions, type ServeOptions } from "../../src/server/options.ts";

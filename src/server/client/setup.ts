@@ -5,22 +5,22 @@
  * @module
  */
 
-import { RtspHeaders } from "../rtsp/headers.ts";
-import type { RtspRequest } from "../rtsp/message.ts";
-import { RtspError } from "../rtsp/status.ts";
-import { formatTransport, parseTransport, type TransportSpec } from "../rtsp/transport.ts";
-import { stripCredentials } from "../rtsp/url.ts";
+import { RtspHeaders } from "../../rtsp/headers.ts";
+import type { RtspRequest } from "../../rtsp/message.ts";
+import { RtspError } from "../../rtsp/status.ts";
+import { formatTransport, parseTransport, type TransportSpec } from "../../rtsp/transport.ts";
+import { stripCredentials } from "../../rtsp/url.ts";
 import type { RtspConnection } from "./connection.ts";
-import type { ServerCore } from "./core.ts";
+import type { ServerCore } from "../core.ts";
 import type { Reply } from "./methods.ts";
 import { requiredSession, sessionHeader } from "./session_lookup.ts";
 import { udpClientPorts } from "./udp_ports.ts";
-import { parseRequestTarget } from "./mounts.ts";
-import { Reader } from "./reader.ts";
+import { parseRequestTarget } from "../mounts.ts";
+import { Reader } from "../reader.ts";
 import { publisherForSetup, setupRecordTrack } from "./record_setup.ts";
-import { Session } from "./session.ts";
-import { newSessionId } from "./session_id.ts";
-import { InterleavedTransport, type MediaTransport, UdpTransport } from "./transport.ts";
+import { Session } from "../session/session.ts";
+import { newSessionId } from "../session_id.ts";
+import { InterleavedTransport, type MediaTransport, UdpTransport } from "../transport.ts";
 
 /** The transport chosen for a session, and how to describe it in the reply. */
 interface Chosen {

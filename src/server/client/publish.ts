@@ -6,19 +6,19 @@
  * @module
  */
 
-import { RtspHeaders } from "../rtsp/headers.ts";
-import type { RtspRequest } from "../rtsp/message.ts";
-import { parseRange } from "../rtsp/range.ts";
-import { RtspError } from "../rtsp/status.ts";
-import { stripCredentials } from "../rtsp/url.ts";
+import { RtspHeaders } from "../../rtsp/headers.ts";
+import type { RtspRequest } from "../../rtsp/message.ts";
+import { parseRange } from "../../rtsp/range.ts";
+import { RtspError } from "../../rtsp/status.ts";
+import { stripCredentials } from "../../rtsp/url.ts";
 import type { RtspConnection } from "./connection.ts";
-import type { ServerCore } from "./core.ts";
+import type { ServerCore } from "../core.ts";
 import type { Reply } from "./methods.ts";
-import { parseRequestTarget } from "./mounts.ts";
-import { PathBusyError, type Publication } from "./publishers.ts";
-import { readAnnouncement } from "./record_announce.ts";
-import { RecordSession } from "./record_session.ts";
-import { newSessionId } from "./session_id.ts";
+import { parseRequestTarget } from "../mounts.ts";
+import { PathBusyError, type Publication } from "../publishers.ts";
+import { readAnnouncement } from "../../sdp/announcement.ts";
+import { RecordSession } from "../session/record_session.ts";
+import { newSessionId } from "../session_id.ts";
 import { requiredSession, sessionHeader } from "./session_lookup.ts";
 
 const NO_SESSION_STATE = "Method Not Valid in This State";

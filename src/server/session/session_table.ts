@@ -5,7 +5,7 @@
  * @module
  */
 
-import { RtspError } from "../rtsp/status.ts";
+import { RtspError } from "../../rtsp/status.ts";
 import type { AnySession } from "./session.ts";
 
 /** Caps on the number of sessions. */

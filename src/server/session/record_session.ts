@@ -6,11 +6,11 @@
  * @module
  */
 
-import type { NetAddress } from "../runtime/net.ts";
-import type { Publication } from "./publishers.ts";
-import type { Announcement } from "./record_announce.ts";
-import { RtpH264Ingest, type RtpH264IngestStats } from "./record_ingest.ts";
-import type { Stream } from "./stream.ts";
+import type { NetAddress } from "../../runtime/net.ts";
+import type { Publication } from "../publishers.ts";
+import type { Announcement } from "../../sdp/announcement.ts";
+import { RtpH264Ingest, type RtpH264IngestStats } from "../../rtp/h264_receiver.ts";
+import type { Stream } from "../stream.ts";
 
 /**
  * Appendix A server states of a publisher: announced (no track set up yet), ready (set up, not

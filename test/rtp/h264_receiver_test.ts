@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { RtpH264Ingest } from "../../src/server/record_ingest.ts";
-import { PPS, rtpPacket, SPS } from "./conversation.ts";
+import { RtpH264Ingest } from "../../src/rtp/h264_receiver.ts";
+import { PPS, rtpPacket, SPS } from "../server/conversation.ts";
 
 function collector() {
   const out: { nals: Uint8Array[]; us: number }[] = [];

@@ -6,16 +6,16 @@
  * @module
  */
 
-import { RtspHeaders } from "../rtsp/headers.ts";
-import type { RtspRequest } from "../rtsp/message.ts";
-import { RtspError } from "../rtsp/status.ts";
-import { formatTransport, parseTransport, type TransportSpec } from "../rtsp/transport.ts";
-import { stripCredentials } from "../rtsp/url.ts";
+import { RtspHeaders } from "../../rtsp/headers.ts";
+import type { RtspRequest } from "../../rtsp/message.ts";
+import { RtspError } from "../../rtsp/status.ts";
+import { formatTransport, parseTransport, type TransportSpec } from "../../rtsp/transport.ts";
+import { stripCredentials } from "../../rtsp/url.ts";
 import type { RtspConnection } from "./connection.ts";
-import type { ServerCore } from "./core.ts";
+import type { ServerCore } from "../core.ts";
 import type { Reply } from "./methods.ts";
-import { findAnnouncedMedia } from "./record_announce.ts";
-import type { RecordSession, RecordTrack } from "./record_session.ts";
+import { findAnnouncedMedia } from "../../sdp/announcement.ts";
+import type { RecordSession, RecordTrack } from "../session/record_session.ts";
 import { requiredSession, sessionHeader } from "./session_lookup.ts";
 import { udpClientPorts } from "./udp_ports.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { findAnnouncedMedia, readAnnouncement } from "../../src/server/record_announce.ts";
+import { findAnnouncedMedia, readAnnouncement } from "../../src/sdp/announcement.ts";
 import { RtspError } from "../../src/rtsp/status.ts";
 
 function body(file: string): string {

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { findAnnouncedMedia, readAnnouncement } from "./record_announce.ts";
+ * import { findAnnouncedMedia, readAnnouncement } from "./announcement.ts";
  *
  * const a = readAnnouncement(
  *   "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\n" +
@@ -24,8 +24,8 @@
 
 import { RtspError } from "../rtsp/status.ts";
 import { parseRtspUrl } from "../rtsp/url.ts";
-import { parseH264Fmtp } from "../sdp/h264_fmtp.ts";
-import { parseSdp, resolveControl, SdpError } from "../sdp/parse.ts";
+import { parseH264Fmtp } from "./h264_fmtp.ts";
+import { parseSdp, resolveControl, SdpError } from "./parse.ts";
 
 /** The announced description, as far as the server uses it. */
 export interface Announcement {

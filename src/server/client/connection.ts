@@ -6,16 +6,16 @@
  * @module
  */
 
-import { RtspHeaders } from "../rtsp/headers.ts";
-import type { RtspRequest } from "../rtsp/message.ts";
-import { type ParseError, RtspParser } from "../rtsp/parser.ts";
-import { formatResponse } from "../rtsp/serialize.ts";
-import { STATUS_TEXT } from "../rtsp/status.ts";
-import { stripCredentials } from "../rtsp/url.ts";
-import type { ConnectionHandler, TcpConnection } from "../runtime/net.ts";
-import type { ServerCore } from "./core.ts";
+import { RtspHeaders } from "../../rtsp/headers.ts";
+import type { RtspRequest } from "../../rtsp/message.ts";
+import { type ParseError, RtspParser } from "../../rtsp/parser.ts";
+import { formatResponse } from "../../rtsp/serialize.ts";
+import { STATUS_TEXT } from "../../rtsp/status.ts";
+import { stripCredentials } from "../../rtsp/url.ts";
+import type { ConnectionHandler, TcpConnection } from "../../runtime/net.ts";
+import type { ServerCore } from "../core.ts";
 import { dispatch, type Reply } from "./methods.ts";
-import type { AnySession } from "./session.ts";
+import type { AnySession } from "../session/session.ts";
 
 /** Requests a client may pipeline before being answered; more is a flood, and the link is closed. */
 const MAX_QUEUED_REQUESTS = 32;

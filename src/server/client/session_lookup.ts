@@ -4,12 +4,12 @@
  * @module
  */
 
-import type { RtspRequest } from "../rtsp/message.ts";
-import { formatSessionHeader, parseSessionHeader } from "../rtsp/session_header.ts";
-import { RtspError } from "../rtsp/status.ts";
+import type { RtspRequest } from "../../rtsp/message.ts";
+import { formatSessionHeader, parseSessionHeader } from "../../rtsp/session_header.ts";
+import { RtspError } from "../../rtsp/status.ts";
 import type { RtspConnection } from "./connection.ts";
-import type { ServerCore } from "./core.ts";
-import type { AnySession } from "./session.ts";
+import type { ServerCore } from "../core.ts";
+import type { AnySession } from "../session/session.ts";
 
 /** `Session: <id>;timeout=<s>` as sent in replies (RFC 2326 §12.37). */
 export function sessionHeader(core: ServerCore, session: AnySession): string {

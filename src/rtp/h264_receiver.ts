@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { RtpH264Ingest } from "./record_ingest.ts";
+ * import { RtpH264Ingest } from "./h264_receiver.ts";
  *
  * const out: { types: number[]; us: number }[] = [];
  * const ingest = new RtpH264Ingest(
@@ -26,9 +26,9 @@
  */
 
 import { NalType } from "../codec/h264.ts";
-import { type H264AccessUnitOut, H264Depacketizer } from "../rtp/h264_depacketizer.ts";
-import { parseRtpPacket } from "../rtp/header.ts";
-import { tsDiff } from "../rtp/sequence.ts";
+import { type H264AccessUnitOut, H264Depacketizer } from "./h264_depacketizer.ts";
+import { parseRtpPacket } from "./header.ts";
+import { tsDiff } from "./sequence.ts";
 
 /** Where access units go: NAL units (owned, no start codes) and a time in microseconds. */
 export type AccessUnitSink = (nalUnits: Uint8Array[], timestampUs: number) => void;

@@ -6,11 +6,11 @@
  * @module
  */
 
-import type { NetAddress } from "../runtime/net.ts";
-import type { Reader } from "./reader.ts";
+import type { NetAddress } from "../../runtime/net.ts";
+import type { Reader } from "../reader.ts";
 import type { RecordSession } from "./record_session.ts";
-import type { Stream } from "./stream.ts";
-import { InterleavedTransport, UdpTransport } from "./transport.ts";
+import type { Stream } from "../stream.ts";
+import { InterleavedTransport, UdpTransport } from "../transport.ts";
 
 /** Appendix A server states that a session can be in once it exists. */
 export type SessionState = "ready" | "playing";

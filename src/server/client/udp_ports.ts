@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { TransportSpec } from "../rtsp/transport.ts";
+import type { TransportSpec } from "../../rtsp/transport.ts";
 import type { RtspConnection } from "./connection.ts";
-import type { ServerCore } from "./core.ts";
+import type { ServerCore } from "../core.ts";
 
 /**
  * The client's RTP/RTCP port pair of a UDP offer this connection can take, or undefined when it

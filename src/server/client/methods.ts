@@ -7,22 +7,22 @@
  * @module
  */
 
-import { HeaderError } from "../rtsp/header_error.ts";
-import { RtspHeaders } from "../rtsp/headers.ts";
-import type { RtspRequest } from "../rtsp/message.ts";
-import type { AccessGate } from "../auth/gate.ts";
-import { parseOptionTags } from "../rtsp/option_tags.ts";
-import { parseRange } from "../rtsp/range.ts";
-import { parseTransport } from "../rtsp/transport.ts";
-import { formatRtpInfo } from "../rtsp/rtp_info.ts";
-import { RtspError, STATUS_TEXT } from "../rtsp/status.ts";
-import { isSafeFieldValue } from "../rtsp/syntax.ts";
-import { buildSdp } from "../sdp/build.ts";
-import type { ServerCore } from "./core.ts";
+import { HeaderError } from "../../rtsp/header_error.ts";
+import { RtspHeaders } from "../../rtsp/headers.ts";
+import type { RtspRequest } from "../../rtsp/message.ts";
+import type { AccessGate } from "../../auth/gate.ts";
+import { parseOptionTags } from "../../rtsp/option_tags.ts";
+import { parseRange } from "../../rtsp/range.ts";
+import { parseTransport } from "../../rtsp/transport.ts";
+import { formatRtpInfo } from "../../rtsp/rtp_info.ts";
+import { RtspError, STATUS_TEXT } from "../../rtsp/status.ts";
+import { isSafeFieldValue } from "../../rtsp/syntax.ts";
+import { buildSdp } from "../../sdp/build.ts";
+import type { ServerCore } from "../core.ts";
 import type { RtspConnection } from "./connection.ts";
-import { contentBase, parseRequestTarget, trackControl } from "./mounts.ts";
+import { contentBase, parseRequestTarget, trackControl } from "../mounts.ts";
 import { optionalSession, requiredSession, sessionHeader } from "./session_lookup.ts";
-import { announce, record } from "./record_methods.ts";
+import { announce, record } from "./publish.ts";
 import { setupSession } from "./setup.ts";
 
 /** What a handler answers: a status, headers, a body, and work to do once the reply is written. */
