@@ -1,6 +1,6 @@
 /**
  * ANNOUNCE (RFC 2326 §10.3) and RECORD (§10.11): a publisher (ffmpeg `-f rtsp`, GStreamer's
- * `rtspclientsink`) claims a path with its SDP, sets its tracks up (`record_setup.ts`) and starts
+ * `rtspclientsink`) claims a path with its SDP, sets its tracks up (`setup.ts`) and starts
  * sending. Readers of the path are served the publisher's H.264.
  *
  * @module
@@ -11,17 +11,15 @@ import type { RtspRequest } from "../../rtsp/message.ts";
 import { parseRange } from "../../rtsp/range.ts";
 import { RtspError } from "../../rtsp/status.ts";
 import { stripCredentials } from "../../rtsp/url.ts";
-import type { RtspConnection } from "./connection.ts";
-import type { ServerCore } from "../core.ts";
-import type { Reply } from "./methods.ts";
+import { type Announcement, readAnnouncement } from "../../sdp/announcement.ts";
+import type { ClientContext, ServerContext } from "../context.ts";
 import { parseRequestTarget } from "../mounts.ts";
 import { PathBusyError, type Publication } from "../publishers.ts";
-import { readAnnouncement } from "../../sdp/announcement.ts";
-import { RecordSession } from "../session/record_session.ts";
+import { Publishing } from "../session/publishing.ts";
+import { Session } from "../session/session.ts";
 import { newSessionId } from "../session_id.ts";
-import { requiredSession, sessionHeader } from "./session_lookup.ts";
-
-const NO_SESSION_STATE = "Method Not Valid in This State";
+import { NO_SESSION_STATE, type Reply } from "./reply.ts";
+import { namesSession, requiredSession, sessionHeader } from "./session_lookup.ts";
 
 /**
  * Handles ANNOUNCE: reads the SDP, claims the path and makes the publisher's session. The reply
@@ -34,9 +32,9 @@ const NO_SESSION_STATE = "Method Not Valid in This State";
  * published))"). Where the path's rule (`publishers` option) says `replace`, the new publisher
  * takes the path and the old one's connection is closed instead; a path without a rule is 403.
  */
-export function announce(core: ServerCore, conn: RtspConnection, req: RtspRequest): Reply {
-  if (req.headers.has("Session")) {
-    requiredSession(core, conn, req); // 454 for an unknown one
+export function announce(server: ServerContext, client: ClientContext, req: RtspRequest): Reply {
+  if (namesSession(req)) {
+    requiredSession(server, client, req); // 454 for an unknown one
     throw new RtspError(455, `${NO_SESSION_STATE} (ANNOUNCE inside a session)`);
   }
   const target = parseRequestTarget(req.url);
@@ -53,53 +51,39 @@ export function announce(core: ServerCore, conn: RtspConnection, req: RtspReques
     new TextDecoder().decode(req.body),
     stripCredentials(req.url),
   );
-  const rule = core.options.publishers(target.path);
+  const rule = server.options.publishers(target.path);
   if (rule === undefined) {
     throw new RtspError(403, "Forbidden (publishing to this path is not allowed)");
   }
-  const ip = conn.tcp.remote.hostname;
-  core.sessions.checkRoom(ip);
+  server.sessions.checkRoom(client.remote.hostname);
 
   // The session is made once the claim holds, but the claim's callback must be able to end it.
-  const made: { session?: RecordSession } = {};
-  let publication: Publication;
-  try {
-    publication = core.publishers.claim(target.path, {
-      codec: "h264",
-      publisher: `rtsp ${ip}`,
-      framerate: announcement.framerate,
-      maxFrameSize: core.options.maxAccessUnitSize,
-      replace: rule.replace ?? false,
-      onReplaced: () => {
-        // A later publisher took the path: this one stops and is told by its connection closing.
-        if (made.session) core.endSession(made.session, "replaced");
-        conn.close();
-      },
-    });
-  } catch (error) {
-    if (!(error instanceof PathBusyError)) throw error;
-    core.logger.log("info", "publisher refused", {
-      connection: conn.id,
-      peer: conn.peerLabel,
-      path: target.path,
-      error: error.message,
-    });
-    const why = core.publishers.publisherOf(target.path) !== undefined
-      ? "path is already being published"
-      : "path is served by a local source";
-    throw new RtspError(400, `Bad Request (${why})`);
-  }
-  const session = made.session = new RecordSession({
-    id: newSessionId(),
-    path: target.path,
-    peer: conn.tcp.remote,
-    connectionId: conn.id,
+  const made: { session?: Session } = {};
+  const publication = claim(
+    server,
+    client,
+    target.path,
     announcement,
-    publication,
-    maxAccessUnitSize: core.options.maxAccessUnitSize,
-    now: core.clock.now(),
+    rule.replace ?? false,
+    () => {
+      // A later publisher took the path: this one stops and is told by its connection closing.
+      if (made.session) server.endSession(made.session, "replaced");
+      client.close();
+    },
+  );
+  const session = made.session = new Session({
+    id: newSessionId(),
+    role: new Publishing({
+      announcement,
+      publication,
+      maxAccessUnitSize: server.options.maxAccessUnitSize,
+    }),
+    peer: client.remote,
+    peerLabel: client.peerLabel,
+    connectionId: client.id,
+    now: server.clock.now(),
   });
-  core.addSession(session, conn);
+  server.openSession(session);
   const { sps, pps } = announcement;
   if (sps && pps && !publication.stream.parameterSets) {
     // The stream learns parameter sets from the frames it carries: hand it the SDP's now, so a
@@ -110,20 +94,54 @@ export function announce(core: ServerCore, conn: RtspConnection, req: RtspReques
   return { status: 200, headers: new RtspHeaders() };
 }
 
+/** Claims `path` for the publisher on `client`; a busy path is refused with 400 and why. */
+function claim(
+  server: ServerContext,
+  client: ClientContext,
+  path: string,
+  announcement: Announcement,
+  replace: boolean,
+  onReplaced: () => void,
+): Publication {
+  try {
+    return server.publishers.claim(path, {
+      codec: "h264",
+      publisher: `rtsp ${client.remote.hostname}`,
+      framerate: announcement.framerate,
+      maxFrameSize: server.options.maxAccessUnitSize,
+      replace,
+      onReplaced,
+    });
+  } catch (error) {
+    if (!(error instanceof PathBusyError)) throw error;
+    server.logger.log("info", "publisher refused", {
+      connection: client.id,
+      peer: client.peerLabel,
+      path,
+      error: error.message,
+    });
+    const why = server.publishers.publisherOf(path) !== undefined
+      ? "path is already being published"
+      : "path is served by a local source";
+    throw new RtspError(400, `Bad Request (${why})`);
+  }
+}
+
 /**
  * Handles RECORD: the publisher's packets are taken from now on. 455 unless the request names a
  * publisher's session whose H.264 track is set up (RECORD without ANNOUNCE, or in a reader's
  * session). A second RECORD changes nothing.
  */
-export function record(core: ServerCore, conn: RtspConnection, req: RtspRequest): Reply {
-  if (!req.headers.has("Session")) {
+export function record(server: ServerContext, client: ClientContext, req: RtspRequest): Reply {
+  if (!namesSession(req)) {
     throw new RtspError(455, `${NO_SESSION_STATE} (RECORD without ANNOUNCE and SETUP)`);
   }
-  const session = requiredSession(core, conn, req);
-  if (session.kind !== "record") {
+  const session = requiredSession(server, client, req);
+  const role = session.role;
+  if (role.name !== "publisher") {
     throw new RtspError(455, `${NO_SESSION_STATE} (the session is reading)`);
   }
-  if (!session.videoReady) {
+  if (!role.videoReady) {
     throw new RtspError(455, `${NO_SESSION_STATE} (the H.264 track is not set up)`);
   }
   const path = parseRequestTarget(req.url).path;
@@ -138,6 +156,6 @@ export function record(core: ServerCore, conn: RtspConnection, req: RtspRequest)
       throw new RtspError(457);
     }
   }
-  session.record();
-  return { status: 200, headers: new RtspHeaders({ Session: sessionHeader(core, session) }) };
+  server.startSession(session);
+  return { status: 200, headers: new RtspHeaders({ Session: sessionHeader(server, session) }) };
 }

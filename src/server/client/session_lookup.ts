@@ -7,13 +7,17 @@
 import type { RtspRequest } from "../../rtsp/message.ts";
 import { formatSessionHeader, parseSessionHeader } from "../../rtsp/session_header.ts";
 import { RtspError } from "../../rtsp/status.ts";
-import type { RtspConnection } from "./connection.ts";
-import type { ServerCore } from "../core.ts";
-import type { AnySession } from "../session/session.ts";
+import type { ClientContext, ServerContext } from "../context.ts";
+import type { Session } from "../session/session.ts";
 
 /** `Session: <id>;timeout=<s>` as sent in replies (RFC 2326 §12.37). */
-export function sessionHeader(core: ServerCore, session: AnySession): string {
-  return formatSessionHeader(session.id, Math.round(core.options.sessionTimeout));
+export function sessionHeader(server: ServerContext, session: Session): string {
+  return formatSessionHeader(session.id, Math.round(server.options.sessionTimeout));
+}
+
+/** Whether a request names a session: it has a `Session:` header. */
+export function namesSession(req: RtspRequest): boolean {
+  return req.headers.has("Session");
 }
 
 /**
@@ -21,31 +25,30 @@ export function sessionHeader(core: ServerCore, session: AnySession): string {
  * someone else, so a guessed id learns nothing (HARDENING item 13). Counts as a sign of life.
  */
 export function requiredSession(
-  core: ServerCore,
-  conn: RtspConnection,
+  server: ServerContext,
+  client: ClientContext,
   req: RtspRequest,
-): AnySession {
-  const session = optionalSession(core, conn, req);
+): Session {
+  const session = optionalSession(server, client, req);
   if (!session) throw new RtspError(454);
   return session;
 }
 
 /** The session a request names, if it exists and the requester may use it; a sign of life. */
 export function optionalSession(
-  core: ServerCore,
-  conn: RtspConnection,
+  server: ServerContext,
+  client: ClientContext,
   req: RtspRequest,
-): AnySession | undefined {
-  const value = req.headers.get("Session");
-  if (value === undefined) return undefined;
+): Session | undefined {
+  if (!namesSession(req)) return undefined;
   let id: string;
   try {
-    id = parseSessionHeader(value).id;
+    id = parseSessionHeader(req.headers.get("Session")!).id;
   } catch {
     return undefined;
   }
-  const session = core.sessions.get(id);
-  if (!session || !core.mayUse(conn, session)) return undefined;
-  session.lastSeen = core.clock.now();
+  const session = server.sessions.get(id);
+  if (!session || !server.mayUse(client, session)) return undefined;
+  session.lastSeen = server.clock.now();
   return session;
 }

@@ -1,103 +1,104 @@
 /**
- * An RTSP session (RFC 2326 §3, Appendix A): one client reading one stream through one transport,
- * with its state, its binding to the client that made it, and its sign-of-life time. A publisher's
- * session is a {@link RecordSession}; a session is one or the other, never both.
+ * An RTSP session (RFC 2326 §3, Appendix A): one client reading one stream or publishing one, with
+ * its state, its binding to the client that made it, and its sign-of-life time. What differs
+ * between reading and publishing lives in its role ({@link Reading} or {@link Publishing}); the
+ * states are gortsplib's `ServerSession` ones.
  *
  * @module
  */
 
 import type { NetAddress } from "../../runtime/net.ts";
-import type { Reader } from "../reader.ts";
-import type { RecordSession } from "./record_session.ts";
 import type { Stream } from "../stream.ts";
-import { InterleavedTransport, UdpTransport } from "../transport.ts";
+import type { Publishing } from "./publishing.ts";
+import type { Reading } from "./reading.ts";
 
-/** Appendix A server states that a session can be in once it exists. */
-export type SessionState = "ready" | "playing";
+/**
+ * Where a session is in its life (RFC 2326 Appendix A.2, as gortsplib names it): a publisher is
+ * `initial` from ANNOUNCE to its first SETUP, then `preRecord` until RECORD; a reader is `prePlay`
+ * from SETUP until PLAY. PAUSE goes back from `play` or `record` to the state before.
+ */
+export type SessionState = "initial" | "prePlay" | "play" | "preRecord" | "record";
 
-/** Any session in the table: a reader's or a publisher's, told apart by `kind`. */
-export type AnySession = Session | RecordSession;
-
-/** One reader's session. */
+/** One session. */
 export class Session {
-  /** Tells it apart from a publisher's session. */
-  readonly kind = "play";
   /** Random id (see `session_id.ts`). */
   readonly id: string;
-  /** What it reads. */
-  readonly stream: Stream;
-  /** The track URL as the client sent it in SETUP, for RTP-Info. */
-  readonly trackUrl: string;
+  /** The role and what it holds; tells readers and publishers apart. */
+  readonly role: Reading | Publishing;
   /** Who made it: a session is only usable from this IP (HARDENING.md, Access). */
   readonly peer: NetAddress;
-  /** Id of the connection it was made on. Interleaved sessions are only usable there. */
+  /** `address:port` of the client that made it, for logs and hooks. */
+  readonly peerLabel: string;
+  /** Id of the connection it was made on. */
   readonly connectionId: number;
-  /** How media reaches the client. */
-  readonly reader: Reader;
-  /** Current state. */
-  state: SessionState = "ready";
-  /** Whether it has ever played: from then on the client's interleaved RTCP is expected, paused or not. */
+  /** Where it is in its life. */
+  state: SessionState;
+  /** Whether it has ever played or recorded: from then on the client's interleaved data is expected. */
   started = false;
-  /** Monotonic ms of the last sign of life (a request, an RTCP packet). */
+  /** Monotonic ms of the last sign of life: a request, a valid RTCP packet, a publisher's RTP. */
   lastSeen: number;
-  /** Monotonic ms at which the next RTCP sender report is due. */
-  nextReportAt = 0;
 
-  /** Made by the SETUP handler. */
+  /** A session made by a client at monotonic ms `now`. */
   constructor(init: {
     id: string;
-    stream: Stream;
-    trackUrl: string;
+    role: Reading | Publishing;
     peer: NetAddress;
+    peerLabel: string;
     connectionId: number;
-    reader: Reader;
     now: number;
   }) {
     this.id = init.id;
-    this.stream = init.stream;
-    this.trackUrl = init.trackUrl;
+    this.role = init.role;
     this.peer = init.peer;
+    this.peerLabel = init.peerLabel;
     this.connectionId = init.connectionId;
-    this.reader = init.reader;
     this.lastSeen = init.now;
+    this.state = init.role.name === "reader" ? "prePlay" : "initial";
+  }
+
+  /** The stream read or fed. */
+  get stream(): Stream {
+    return this.role.stream;
+  }
+
+  /** The normalized path read or published. */
+  get path(): string {
+    return this.role.stream.path;
+  }
+
+  /** Whether media is flowing: playing or recording. */
+  get active(): boolean {
+    return this.state === "play" || this.state === "record";
   }
 
   /** Whether media goes inside the RTSP connection. */
   get interleaved(): boolean {
-    return this.reader.transport instanceof InterleavedTransport;
+    return this.role.transport === "tcp";
   }
 
-  /** The interleaved channels it holds on its connection. */
-  get interleavedChannels(): number[] {
-    const t = this.reader.transport;
-    return t instanceof InterleavedTransport ? [...t.channels] : [];
+  /** A publisher's first track was set up: RECORD may come. */
+  tracksReady(): void {
+    if (this.state === "initial") this.state = "preRecord";
   }
 
-  /** The UDP transport, when the session uses one. */
-  get udp(): UdpTransport | undefined {
-    const t = this.reader.transport;
-    return t instanceof UdpTransport ? t : undefined;
-  }
-
-  /** Starts delivery (PLAY). */
-  play(): void {
-    if (this.state === "playing") return;
-    this.state = "playing";
+  /** PLAY or RECORD: media starts. Idempotent. */
+  start(): void {
+    if (this.active) return;
+    this.state = this.role.name === "reader" ? "play" : "record";
     this.started = true;
-    this.stream.attach(this.reader);
+    this.role.start();
   }
 
-  /** Stops delivery but keeps the session (PAUSE). */
+  /** PAUSE: media stops, the session stays. Idempotent. */
   pause(): void {
-    if (this.state !== "playing") return;
-    this.state = "ready";
-    this.stream.detach(this.reader);
+    if (!this.active) return;
+    this.state = this.role.name === "reader" ? "prePlay" : "preRecord";
+    this.role.stop();
   }
 
-  /** Ends delivery for good (TEARDOWN, timeout, connection loss). */
-  close(): void {
-    this.stream.detach(this.reader);
-    this.reader.transport.close();
-    this.state = "ready";
+  /** Ends the session's media for good (TEARDOWN, timeout, connection loss...). */
+  close(now: number): void {
+    this.role.close(now);
+    this.state = this.role.name === "reader" ? "prePlay" : "preRecord";
   }
 }
