@@ -1,38 +1,36 @@
 /**
- * What a publisher announces (RFC 2326 §10.3): the SDP of an ANNOUNCE read into the media the
- * server will take (one H.264 video) and the track URLs the publisher's SETUPs will name.
+ * What a publisher announces (RFC 2326 §10.3): the SDP of an ANNOUNCE read into the media a server
+ * can take (one H.264 video) and each media's control URL. Pure: the
+ * caller maps a refusal to its RTSP status (400 for SDP that does not parse, 415 for media it
+ * cannot take).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { findAnnouncedMedia, readAnnouncement } from "./announcement.ts";
+ * import { readAnnouncement } from "./announcement.ts";
  *
- * const a = readAnnouncement(
+ * const read = readAnnouncement(
  *   "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\n" +
  *     "m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:streamid=0\r\n" +
  *     "m=audio 0 RTP/AVP 97\r\na=rtpmap:97 MPEG4-GENERIC/48000/2\r\na=control:streamid=1\r\n",
  *   "rtsp://127.0.0.1:8554/pub",
  * );
- * assert.equal(a.video, 0);
- * assert.equal(a.payloadType, 96);
- * assert.equal(findAnnouncedMedia(a, "rtsp://127.0.0.1:8554/pub/streamid=1"), 1);
- * assert.equal(findAnnouncedMedia(a, "rtsp://127.0.0.1:8554/pub/streamid=7"), undefined);
+ * assert.ok(read.ok);
+ * assert.equal(read.announcement.video, 0);
+ * assert.equal(read.announcement.payloadType, 96);
+ * assert.equal(read.announcement.controls[1], "rtsp://127.0.0.1:8554/pub/streamid=1");
  * ```
  *
  * @module
  */
 
-import { RtspError } from "../rtsp/status.ts";
-import { parseRtspUrl } from "../rtsp/url.ts";
 import { parseH264Fmtp } from "./h264_fmtp.ts";
 import { parseSdp, resolveControl, SdpError } from "./parse.ts";
 
-/** The announced description, as far as the server uses it. */
+/** The announced description, as far as a server uses it. */
 export interface Announcement {
-  /** The ANNOUNCE URL's key: a SETUP of it (aggregate) names the media when there is only one. */
-  baseKey: string | undefined;
-  /** Each `m=` section's track URL key (path and query, see {@link findAnnouncedMedia}). */
-  trackKeys: (string | undefined)[];
+  /** Each `m=` section's control URL, resolved against the ANNOUNCE URL (RFC 2326 §C.1.1). */
+  controls: string[];
   /** Index of the H.264 video media: the one whose packets are taken. */
   video: number;
   /** Its RTP payload type. */
@@ -47,21 +45,33 @@ export interface Announcement {
   framerate?: number;
 }
 
+/** Why an announcement cannot be taken. */
+export type AnnouncementProblem =
+  /** The SDP does not parse (RFC 4566). */
+  | "invalid SDP"
+  /** No video media with an H.264 rtpmap. */
+  | "no H.264 video in the SDP"
+  /** H.264 in the interleaved packetization mode (RFC 6184 §6.4), which is not depacketized. */
+  | "H.264 packetization-mode 2";
+
+/** The announcement, or why it cannot be taken. */
+export type AnnouncementResult =
+  | { ok: true; announcement: Announcement }
+  | { ok: false; problem: AnnouncementProblem };
+
 /**
  * Reads an ANNOUNCE body. Takes the first video media with an `H264` rtpmap (RFC 6184 §8.2.1);
- * other media (audio, data, a second video) are accepted and later ignored.
+ * other media (audio, data, a second video) are left to the caller.
  *
  * @param sdp The body as text.
  * @param requestUrl The ANNOUNCE Request-URI: the base of relative `a=control` (RFC 2326 §C.1.1).
- * @throws {RtspError} 400 for SDP that does not parse, 415 when there is no H.264 video or it uses
- * the interleaved packetization mode, which the depacketizer does not take.
  */
-export function readAnnouncement(sdp: string, requestUrl: string): Announcement {
+export function readAnnouncement(sdp: string, requestUrl: string): AnnouncementResult {
   let parsed;
   try {
     parsed = parseSdp(sdp);
   } catch (error) {
-    if (error instanceof SdpError) throw new RtspError(400, "Bad Request (invalid SDP)");
+    if (error instanceof SdpError) return { ok: false, problem: "invalid SDP" };
     throw error;
   }
   let video = -1;
@@ -77,11 +87,10 @@ export function readAnnouncement(sdp: string, requestUrl: string): Announcement 
       }
     }
   }
-  if (video < 0) throw new RtspError(415, "Unsupported Media Type (no H.264 video in the SDP)");
+  if (video < 0) return { ok: false, problem: "no H.264 video in the SDP" };
   const media = parsed.media[video];
   const announcement: Announcement = {
-    baseKey: urlKey(requestUrl),
-    trackKeys: parsed.media.map((m) => urlKey(resolveControl(requestUrl, m.control ?? ""))),
+    controls: parsed.media.map((m) => resolveControl(requestUrl, m.control ?? "")),
     video,
     payloadType,
     clockRate,
@@ -94,9 +103,7 @@ export function readAnnouncement(sdp: string, requestUrl: string): Announcement 
     } catch {
       params = {}; // bad sprop-parameter-sets: the in-band parameter sets will have to do
     }
-    if (params.packetizationMode === 2) {
-      throw new RtspError(415, "Unsupported Media Type (H.264 packetization-mode 2)");
-    }
+    if (params.packetizationMode === 2) return { ok: false, problem: "H.264 packetization-mode 2" };
     if (params.sps && params.pps?.length) {
       announcement.sps = params.sps;
       announcement.pps = params.pps[0];
@@ -104,31 +111,5 @@ export function readAnnouncement(sdp: string, requestUrl: string): Announcement 
   }
   const rate = Number(media.attributes.find(([name]) => name === "framerate")?.[1]);
   if (rate > 0 && rate <= 1000) announcement.framerate = rate;
-  return announcement;
-}
-
-/**
- * The index of the announced media a SETUP URL names, if any. URLs are compared by path and query
- * only, so a publisher may spell the host differently (`localhost`, an IP) than in its ANNOUNCE,
- * and credentials and trailing slashes do not matter. A SETUP of the aggregate URL is taken as
- * the single media when there is only one.
- */
-export function findAnnouncedMedia(announcement: Announcement, url: string): number | undefined {
-  const key = urlKey(url);
-  if (key === undefined) return undefined;
-  const index = announcement.trackKeys.indexOf(key);
-  if (index >= 0) return index;
-  return key === announcement.baseKey && announcement.trackKeys.length === 1 ? 0 : undefined;
-}
-
-/** Path (without trailing slashes) and query of a URL, or undefined when it is not an RTSP URL. */
-export function urlKey(url: string): string | undefined {
-  try {
-    const parsed = parseRtspUrl(url);
-    if ("star" in parsed) return undefined;
-    const path = parsed.path.replace(/\/+$/, "");
-    return parsed.query === "" ? path : `${path}?${parsed.query}`;
-  } catch {
-    return undefined;
-  }
+  return { ok: true, announcement };
 }

@@ -317,6 +317,24 @@ Deno.test("an announced audio track is set up and its packets discarded; RECORD 
   assert.equal(core.stats.badRtp, 0);
 });
 
+Deno.test("in-band SPS and PPS replace the SDP's in front of later IDRs", async () => {
+  const { core } = makeCore();
+  const pub = new Client(core);
+  await publish(pub);
+  const r = await reader(core);
+  const newSps = [0x67, 0x42, 0xc0, 0x1f, 0xaa];
+  // STAP-A with a new SPS, the PPS and an IDR; then an IDR alone.
+  const stap = [24, 0, 5, ...newSps, 0, PPS.length, ...PPS, 0, 3, 0x65, 0x88, 2];
+  await sendRtp(pub, [rtpPacket(1, 0, stap), rtpPacket(2, 3000, [0x65, 0x88, 3])]);
+  const packets = received(r);
+  const idrs = packets.map((p, i) => [p, i] as const).filter(([p]) => (p.payload[0] & 0x1f) === 5);
+  assert.equal(idrs.length, 2);
+  const [second] = idrs[1];
+  const before = packets[idrs[1][1] - 2];
+  assert.deepEqual([...before.payload], newSps, "the in-band SPS, not the SDP's");
+  assert.equal(second.payload[2], 3);
+});
+
 Deno.test("ANNOUNCE without H.264, of another content type, with bad or no SDP is refused and leaves nothing", async () => {
   const { core } = makeCore();
   const client = new Client(core);

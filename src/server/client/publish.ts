@@ -46,11 +46,18 @@ export function announce(server: ServerContext, client: ClientContext, req: Rtsp
     throw new RtspError(415, "Unsupported Media Type (ANNOUNCE takes application/sdp)");
   }
   if (req.body.length === 0) throw new RtspError(400, "Bad Request (ANNOUNCE without SDP)");
+  const url = stripCredentials(req.url);
   // The body is within the parser's cap (HARDENING.md: 128 KiB, checked before allocating).
-  const announcement = readAnnouncement(
-    new TextDecoder().decode(req.body),
-    stripCredentials(req.url),
-  );
+  const read = readAnnouncement(new TextDecoder().decode(req.body), url);
+  if (!read.ok) {
+    // SDP that does not parse is a bad request; media we cannot take, an unsupported type.
+    const status = read.problem === "invalid SDP" ? 400 : 415;
+    throw new RtspError(
+      status,
+      `${status === 400 ? "Bad Request" : "Unsupported Media Type"} (${read.problem})`,
+    );
+  }
+  const announcement = read.announcement;
   const rule = server.options.publishers(target.path);
   if (rule === undefined) {
     throw new RtspError(403, "Forbidden (publishing to this path is not allowed)");
@@ -71,10 +78,16 @@ export function announce(server: ServerContext, client: ClientContext, req: Rtsp
       client.close();
     },
   );
+  const { sps, pps } = announcement;
+  // A publisher's clock starts over, and its SDP's parameter sets stand for the last publisher's:
+  // readers get them in front of every IDR (ffmpeg's libx264 sends them only in the SDP), and a
+  // DESCRIBE before the first IDR already has sprop-parameter-sets (INTEROP.md).
+  publication.stream.restartSource(sps && pps ? { sps, pps } : undefined);
   const session = made.session = new Session({
     id: newSessionId(),
     role: new Publishing({
       announcement,
+      requestUrl: url,
       publication,
       maxAccessUnitSize: server.options.maxAccessUnitSize,
     }),
@@ -84,13 +97,6 @@ export function announce(server: ServerContext, client: ClientContext, req: Rtsp
     now: server.clock.now(),
   });
   server.openSession(session);
-  const { sps, pps } = announcement;
-  if (sps && pps && !publication.stream.parameterSets) {
-    // The stream learns parameter sets from the frames it carries: hand it the SDP's now, so a
-    // DESCRIBE before the first IDR already gets sprop-parameter-sets (INTEROP.md: ffmpeg needs
-    // them). Readers waiting for a keyframe skip this parameter-set-only frame.
-    publication.stream.sendFrame([sps, pps]);
-  }
   return { status: 200, headers: new RtspHeaders() };
 }
 

@@ -6,10 +6,11 @@
  * @module
  */
 
-import { RtpH264Ingest, type RtpH264IngestStats } from "../../rtp/h264_receiver.ts";
-import { type Announcement, findAnnouncedMedia } from "../../sdp/announcement.ts";
+import { H264Receiver, type H264ReceiverStats } from "../../rtp/h264_receiver.ts";
+import type { Announcement } from "../../sdp/announcement.ts";
 import type { Publication } from "../publishers.ts";
 import type { Stream } from "../stream.ts";
+import { AnnouncedTracks } from "./announced_tracks.ts";
 import type { PacketVerdict, SessionCounters, SessionRole } from "./role.ts";
 
 /** One announced media set up by SETUP, with where its packets come from. */
@@ -35,26 +36,27 @@ export class Publishing implements SessionRole {
   readonly boundToConnection = true;
   /** A publisher must send something: a request, RTP or RTCP. */
   readonly livesByDraining = false;
-  #receiver: RtpH264Ingest;
+  #trackUrls: AnnouncedTracks;
+  #receiver: H264Receiver;
   #recording = false;
 
-  /** Publishes `announcement` through `publication`. */
+  /** Publishes `announcement` (announced at `requestUrl`) through `publication`. */
   constructor(init: {
     announcement: Announcement;
+    requestUrl: string;
     publication: Publication;
     maxAccessUnitSize: number;
   }) {
     const a = this.announcement = init.announcement;
     const publication = this.publication = init.publication;
-    this.#receiver = new RtpH264Ingest((nals, timestamp) => {
+    this.#trackUrls = new AnnouncedTracks(init.requestUrl, a.controls);
+    this.#receiver = new H264Receiver((nals, timestamp) => {
       // A publisher replaced by another no longer owns the stream.
       if (publication.active) publication.stream.sendFrame(nals, { timestamp });
     }, {
       payloadType: a.payloadType,
       clockRate: a.clockRate,
       maxAccessUnitSize: init.maxAccessUnitSize,
-      sps: a.sps,
-      pps: a.pps,
     });
   }
 
@@ -78,7 +80,7 @@ export class Publishing implements SessionRole {
   }
 
   /** Counters of the H.264 track's packets. */
-  get receiverStats(): RtpH264IngestStats {
+  get receiverStats(): H264ReceiverStats {
     return this.#receiver.stats;
   }
 
@@ -89,7 +91,7 @@ export class Publishing implements SessionRole {
 
   /** The index of the announced media a SETUP of `url` names, if any. */
   trackOf(url: string): number | undefined {
-    return findAnnouncedMedia(this.announcement, url);
+    return this.#trackUrls.find(url);
   }
 
   /** Adds a track set up by SETUP. */
