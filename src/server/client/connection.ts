@@ -6,6 +6,7 @@
  * @module
  */
 
+import { parseCSeq } from "../../rtsp/cseq.ts";
 import { RtspHeaders } from "../../rtsp/headers.ts";
 import type { RtspRequest } from "../../rtsp/message.ts";
 import { type ParseError, RtspParser } from "../../rtsp/parser.ts";
@@ -272,7 +273,11 @@ export class RtspConnection implements ConnectionHandler, ServedConnection {
  */
 function validCSeq(request: RtspRequest): string | undefined {
   const values = request.headers.getAll("CSeq");
-  const valid = values.length === 1 && /^\d{1,10}$/.test(values[0]) &&
-    Number(values[0]) < 2 ** 32;
-  return valid ? values[0] : undefined;
+  if (values.length !== 1) return undefined;
+  try {
+    parseCSeq(values[0]);
+    return values[0];
+  } catch {
+    return undefined;
+  }
 }
