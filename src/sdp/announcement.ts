@@ -1,6 +1,6 @@
 /**
  * What a publisher announces (RFC 2326 §10.3): the SDP of an ANNOUNCE read into the media a server
- * can take (one H.264 video) and each media's control URL. Pure: the
+ * can take (one H.264 video), each media's control URL, and what the other media are. Pure: the
  * caller maps a refusal to its RTSP status (400 for SDP that does not parse, 415 for media it
  * cannot take).
  *
@@ -19,6 +19,7 @@
  * assert.equal(read.announcement.video, 0);
  * assert.equal(read.announcement.payloadType, 96);
  * assert.equal(read.announcement.controls[1], "rtsp://127.0.0.1:8554/pub/streamid=1");
+ * assert.deepEqual(read.announcement.media[1], { kind: "audio", encoding: "MPEG4-GENERIC" });
  * ```
  *
  * @module
@@ -27,10 +28,20 @@
 import { parseH264Fmtp } from "./h264_fmtp.ts";
 import { parseSdp, resolveControl, SdpError } from "./parse.ts";
 
+/** One announced media, as far as a log line says what it is. */
+export interface AnnouncedMedia {
+  /** The `m=` media type: `video`, `audio`, `application`... */
+  kind: string;
+  /** The encoding of its first format with an `a=rtpmap`, if any (e.g. `H264`, `MPEG4-GENERIC`). */
+  encoding: string | undefined;
+}
+
 /** The announced description, as far as a server uses it. */
 export interface Announcement {
   /** Each `m=` section's control URL, resolved against the ANNOUNCE URL (RFC 2326 §C.1.1). */
   controls: string[];
+  /** What each `m=` section is. */
+  media: AnnouncedMedia[];
   /** Index of the H.264 video media: the one whose packets are taken. */
   video: number;
   /** Its RTP payload type. */
@@ -61,7 +72,7 @@ export type AnnouncementResult =
 
 /**
  * Reads an ANNOUNCE body. Takes the first video media with an `H264` rtpmap (RFC 6184 §8.2.1);
- * other media (audio, data, a second video) are left to the caller.
+ * other media (audio, data, a second video) are described in `media` and left to the caller.
  *
  * @param sdp The body as text.
  * @param requestUrl The ANNOUNCE Request-URI: the base of relative `a=control` (RFC 2326 §C.1.1).
@@ -91,6 +102,10 @@ export function readAnnouncement(sdp: string, requestUrl: string): AnnouncementR
   const media = parsed.media[video];
   const announcement: Announcement = {
     controls: parsed.media.map((m) => resolveControl(requestUrl, m.control ?? "")),
+    media: parsed.media.map((m) => ({
+      kind: m.kind,
+      encoding: m.formats.map((f) => m.rtpmap.get(Number(f))?.encoding).find((e) => e),
+    })),
     video,
     payloadType,
     clockRate,

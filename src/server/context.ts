@@ -71,6 +71,15 @@ export type SessionEndReason =
   | "stream removed"
   | "server closing";
 
+/** What the interleaved data on a connection was. */
+export type InterleavedVerdict =
+  /** Taken (or dropped quietly as nobody's) by a session that has played or recorded. */
+  | "taken"
+  /** The connection once had a session, but none has media now (trailing RTCP after TEARDOWN). */
+  | "late"
+  /** No session of this connection ever played or recorded (HARDENING item 15: close). */
+  | "unexpected";
+
 /** What request handlers use of the server (gst's RTSPServer, MountPoints and SessionPool). */
 export interface ServerContext {
   /** Settings. */
@@ -107,11 +116,8 @@ export interface ServerContext {
 
   // The connection's own events.
 
-  /**
-   * Interleaved data from a client (RTCP, a publisher's RTP). Returns false when no session of the
-   * connection has played or recorded (HARDENING item 15: the connection closes).
-   */
-  interleavedData(client: ClientContext, channel: number, payload: Uint8Array): boolean;
+  /** Interleaved data from a client (RTCP, a publisher's RTP). */
+  interleavedData(client: ClientContext, channel: number, payload: Uint8Array): InterleavedVerdict;
   /** A connection closed: its bound sessions end. */
   connectionClosed(client: ClientContext): void;
 }

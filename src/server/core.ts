@@ -14,6 +14,7 @@ import type { Logger } from "../base/log.ts";
 import type { NetAddress } from "../runtime/net.ts";
 import type {
   ClientContext,
+  InterleavedVerdict,
   ServedConnection,
   ServerContext,
   SessionEndReason,
@@ -94,6 +95,9 @@ export class ServerCore implements ServerContext {
   };
   readonly #connections = new Map<number, ServedConnection>();
   readonly #connectionsPerIp = new Map<string, number>();
+  // Connections on which a session has played or recorded: their late interleaved data is no
+  // protocol violation (HARDENING item 15 is about data before any PLAY or RECORD).
+  readonly #hadMedia = new WeakSet<ClientContext>();
   #nextConnectionId = 1;
   readonly #sdpSessionIds = new WeakMap<Stream, string>();
   // What ended sessions counted, so the totals do not drop when a session goes.
@@ -222,6 +226,8 @@ export class ServerCore implements ServerContext {
   startSession(session: Session): void {
     if (session.active || !this.sessions.has(session)) return;
     session.start();
+    const conn = this.#connections.get(session.connectionId);
+    if (conn) this.#hadMedia.add(conn);
     session.role.report(this.clock.now(), this.clock.wallMs(), this.cname); // the first one
   }
 
@@ -248,8 +254,9 @@ export class ServerCore implements ServerContext {
     });
   }
 
-  interleavedData(client: ClientContext, channel: number, payload: Uint8Array): boolean {
-    return interleavedIn(this, client.sessions, channel, payload);
+  interleavedData(client: ClientContext, channel: number, payload: Uint8Array): InterleavedVerdict {
+    if (interleavedIn(this, client.sessions, channel, payload)) return "taken";
+    return this.#hadMedia.has(client) ? "late" : "unexpected";
   }
 
   /** A datagram on the shared RTCP port. */

@@ -62,6 +62,10 @@ Deno.test("readAnnouncement() takes the first H.264 video and keeps going withou
   assert.equal(a.video, 1);
   assert.equal(a.payloadType, 98);
   assert.equal(a.sps, undefined);
+  assert.deepEqual(a.media, [{ kind: "audio", encoding: undefined }, {
+    kind: "video",
+    encoding: "VP8",
+  }]);
 });
 
 Deno.test("AnnouncedTracks compares path and query only, and takes the aggregate URL for one media", () => {

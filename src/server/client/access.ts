@@ -63,8 +63,11 @@ export async function checkAccess(
     }
     return undefined;
   }
+  // The first request of every Digest client comes without credentials and gets its challenge:
+  // that 401 is the protocol working (RFC 2617 §3.2.1), not a denial worth an info line.
+  const expected = outcome.status === 401 && req.headers.get("Authorization") === undefined;
   // The Authorization value is never logged; nor the user name of a failed attempt.
-  server.logger.log("info", "access denied", {
+  server.logger.log(expected ? "debug" : "info", expected ? "challenge sent" : "access denied", {
     connection: client.id,
     peer: client.peerLabel,
     method: req.method,

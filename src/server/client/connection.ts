@@ -171,10 +171,18 @@ export class RtspConnection implements ConnectionHandler, ServedConnection {
 
   /** Interleaved data from the client; returns false when the connection is being closed for it. */
   #interleaved(channel: number, payload: Uint8Array): boolean {
-    if (!this.#server.interleavedData(this, channel, payload)) {
-      // HARDENING item 15: interleaved data before PLAY or RECORD has no business here.
+    const verdict = this.#server.interleavedData(this, channel, payload);
+    if (verdict === "unexpected") {
+      // HARDENING item 15: interleaved data before any PLAY or RECORD has no business here.
       this.#fail(undefined, "interleaved data before PLAY or RECORD");
       return false;
+    }
+    if (verdict === "late") {
+      // A live555 client sends its last RTCP after its TEARDOWN: normal, and dropped.
+      this.#server.logger.log("debug", "interleaved data after the session ended; dropped", {
+        connection: this.id,
+        channel,
+      });
     }
     return true;
   }

@@ -97,6 +97,7 @@ export function announce(server: ServerContext, client: ClientContext, req: Rtsp
     now: server.clock.now(),
   });
   server.openSession(session);
+  logTracks(server, session, announcement);
   return { status: 200, headers: new RtspHeaders() };
 }
 
@@ -131,6 +132,26 @@ function claim(
       : "path is served by a local source";
     throw new RtspError(400, `Bad Request (${why})`);
   }
+}
+
+/**
+ * Says once per publisher which announced tracks are carried and which are dropped: only the
+ * H.264 video reaches readers for now, and an audio track that vanished without a word would look
+ * like a bug.
+ */
+function logTracks(server: ServerContext, session: Session, announcement: Announcement): void {
+  if (announcement.media.length < 2) return;
+  const describe = (i: number) => {
+    const m = announcement.media[i];
+    return `${i}:${m.kind}${m.encoding ? "/" + m.encoding : ""}`;
+  };
+  const dropped = announcement.media.map((_, i) => i).filter((i) => i !== announcement.video);
+  server.logger.log("info", "publisher tracks: only H.264 video is carried", {
+    session: session.id,
+    path: session.path,
+    carried: describe(announcement.video),
+    dropped: dropped.map(describe).join(", "),
+  });
 }
 
 /**

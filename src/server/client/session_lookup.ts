@@ -15,9 +15,13 @@ export function sessionHeader(server: ServerContext, session: Session): string {
   return formatSessionHeader(session.id, Math.round(server.options.sessionTimeout));
 }
 
-/** Whether a request names a session: it has a `Session:` header. */
+/**
+ * Whether a request names a session. An empty `Session:` value names none: a C++ pusher library
+ * sends one on its ANNOUNCE, and answering that with 454 would stop it from publishing at all.
+ */
 export function namesSession(req: RtspRequest): boolean {
-  return req.headers.has("Session");
+  const value = req.headers.get("Session");
+  return value !== undefined && value.trim() !== "";
 }
 
 /**
