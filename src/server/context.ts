@@ -11,6 +11,7 @@ import type { AccessGate } from "../auth/gate.ts";
 import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { NetAddress } from "../runtime/net.ts";
+import type { SessionEndReason } from "./hooks.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { PublisherRegistry } from "./publishers.ts";
 import type { Session } from "./session/session.ts";
@@ -62,15 +63,6 @@ export interface ServedConnection extends ClientContext {
   destroy(): void;
 }
 
-/** Why a session ended. */
-export type SessionEndReason =
-  | "teardown"
-  | "timeout"
-  | "connection closed"
-  | "replaced"
-  | "stream removed"
-  | "server closing";
-
 /** What the interleaved data on a connection was. */
 export type InterleavedVerdict =
   /** Taken (or dropped quietly as nobody's) by a session that has played or recorded. */
@@ -102,8 +94,14 @@ export interface ServerContext {
   sdpSessionId(stream: Stream): string;
   /** Whether `client` may act on `session` (HARDENING item 13). */
   mayUse(client: ClientContext, session: Session): boolean;
-  // The lifecycle point: every session's transitions go through these, which keep the tables and
-  // write the log line.
+  /**
+   * The stream a DESCRIBE of `path` reads, after the `onDescribe` hook had its say (it may refuse,
+   * or make the stream). Throws `RtspError` 404 when there is none, or the hook's refusal.
+   */
+  describe(client: ClientContext, path: string): Promise<Stream>;
+
+  // The lifecycle point: every session's transitions go through these, which keep the tables,
+  // write the log line and call the hooks.
 
   /** Registers a new session (SETUP for a reader, ANNOUNCE for a publisher). */
   openSession(session: Session): void;

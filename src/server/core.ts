@@ -1,7 +1,7 @@
 /**
  * The server's state, without sockets of its own: mount points, connections and sessions, and the
  * one lifecycle point every session's transitions pass (open, play or record, pause, end with its
- * reason), which keeps the tables and writes the log line. Media in is
+ * reason), which keeps the tables, writes the log line and calls the program's hooks. Media in is
  * routed by `media_in.ts`, the periodic reaping done by `housekeeping.ts`; `server.ts` gives the
  * core a network and makes its connections, and tests drive it directly.
  *
@@ -11,14 +11,16 @@
 import { AccessGate } from "../auth/gate.ts";
 import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
+import { RtspError } from "../rtsp/status.ts";
 import type { NetAddress } from "../runtime/net.ts";
 import type {
   ClientContext,
   InterleavedVerdict,
   ServedConnection,
   ServerContext,
-  SessionEndReason,
 } from "./context.ts";
+import { HookRunner } from "./hook_runner.ts";
+import type { SessionEndReason, SessionInfo } from "./hooks.ts";
 import { housekeep } from "./housekeeping.ts";
 import { interleavedIn, rtcpDatagramIn, rtpDatagramIn } from "./media_in.ts";
 import { normalizePath } from "./mounts.ts";
@@ -78,6 +80,8 @@ export class ServerCore implements ServerContext {
   readonly cname: string;
   /** Access control, when `access` was given; undefined: everything open. */
   readonly access: AccessGate | undefined;
+  /** The program's lifecycle hooks. */
+  readonly hooks: HookRunner;
   /** Who publishes which path (ingest devices, RTSP RECORD clients). */
   readonly publishers: PublisherRegistry = new PublisherRegistry({
     get: (path) => this.mounts.get(path),
@@ -111,6 +115,7 @@ export class ServerCore implements ServerContext {
     this.sessions = new SessionTable(options);
     this.cname = `rtsp-edge-${randomUint32().toString(16)}`;
     this.access = options.access && new AccessGate(options.access, () => clock.now());
+    this.hooks = new HookRunner(options.hooks, () => this.logger);
   }
 
   /** Counters: the core's own, and the sessions' (live ones and ended ones) summed. */
@@ -148,6 +153,7 @@ export class ServerCore implements ServerContext {
     const conn = make(this.#nextConnectionId++);
     this.#connections.set(conn.id, conn);
     this.#connectionsPerIp.set(ip, fromIp + 1);
+    this.hooks.notify("onConnectionOpen", connectionInfo(conn));
     return conn;
   }
 
@@ -164,6 +170,7 @@ export class ServerCore implements ServerContext {
       // gone). UDP readers live on until TEARDOWN or their timeout (RFC 2326 §3).
       if (session.role.boundToConnection) this.endSession(session, "connection closed");
     }
+    this.hooks.notify("onConnectionClose", connectionInfo(client));
   }
 
   /** Adds a stream at `path`; throws `RangeError` when the path is malformed or taken. */
@@ -210,6 +217,25 @@ export class ServerCore implements ServerContext {
     return !session.role.boundToConnection || session.connectionId === client.id;
   }
 
+  async describe(client: ClientContext, path: string): Promise<Stream> {
+    const outcome = await this.hooks.describe(
+      { connection: client.id, path, peer: client.peerLabel },
+      this.options.describeTimeout * 1000,
+    );
+    if (outcome.kind === "timed-out") {
+      throw new RtspError(503, "Service Unavailable (the stream did not come up in time)");
+    }
+    if (outcome.kind === "refused") throw new RtspError(outcome.status);
+    const stream = this.mounts.get(path);
+    if (outcome.answer !== undefined && outcome.answer !== stream) {
+      this.logger.log("warn", "onDescribe returned a stream that is not served at the path", {
+        path,
+      });
+    }
+    if (!stream) throw new RtspError(404);
+    return stream;
+  }
+
   openSession(session: Session): void {
     this.sessions.add(session);
     this.#connections.get(session.connectionId)?.sessions.add(session);
@@ -221,6 +247,7 @@ export class ServerCore implements ServerContext {
       path: session.path,
       transport: session.role.transport,
     });
+    this.hooks.notify("onSessionOpen", sessionInfo(session));
   }
 
   startSession(session: Session): void {
@@ -229,11 +256,13 @@ export class ServerCore implements ServerContext {
     const conn = this.#connections.get(session.connectionId);
     if (conn) this.#hadMedia.add(conn);
     session.role.report(this.clock.now(), this.clock.wallMs(), this.cname); // the first one
+    this.hooks.notify(session.role.name === "reader" ? "onPlay" : "onRecord", sessionInfo(session));
   }
 
   pauseSession(session: Session): void {
     if (!session.active || !this.sessions.has(session)) return;
     session.pause();
+    this.hooks.notify("onPause", sessionInfo(session));
   }
 
   endSession(session: Session, reason: SessionEndReason): void {
@@ -252,6 +281,7 @@ export class ServerCore implements ServerContext {
       reason,
       ...session.role.summary(),
     });
+    this.hooks.notify("onSessionClose", { ...sessionInfo(session), reason });
   }
 
   interleavedData(client: ClientContext, channel: number, payload: Uint8Array): InterleavedVerdict {
@@ -279,4 +309,19 @@ export class ServerCore implements ServerContext {
     for (const session of [...this.sessions.values()]) this.endSession(session, "server closing");
     for (const conn of [...this.#connections.values()]) conn.close();
   }
+}
+
+function connectionInfo(client: ClientContext) {
+  return { id: client.id, peer: client.peerLabel, secure: client.secure };
+}
+
+function sessionInfo(session: Session): SessionInfo {
+  return {
+    id: session.id,
+    connection: session.connectionId,
+    path: session.path,
+    peer: session.peerLabel,
+    transport: session.role.transport,
+    role: session.role.name,
+  };
 }

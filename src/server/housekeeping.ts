@@ -7,7 +7,8 @@
 
 import type { Clock } from "../base/clock.ts";
 import { type LogFields, type Logger, throttledLog } from "../base/log.ts";
-import type { ServedConnection, SessionEndReason } from "./context.ts";
+import type { ServedConnection } from "./context.ts";
+import type { SessionEndReason } from "./hooks.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { Session } from "./session/session.ts";
 import type { SessionTable } from "./session/session_table.ts";

@@ -42,8 +42,7 @@ export async function describe(
   if (accept !== undefined && !/application\/sdp|\*\/\*|application\/\*/i.test(accept)) {
     throw new RtspError(406); // RFC 2326 §12.1: SDP is the only description we give
   }
-  const stream = server.mounts.get(target.path);
-  if (!stream) throw new RtspError(404);
+  const stream = await server.describe(client, target.path);
   await stream.whenReady(DESCRIBE_WAIT_MS);
   const sdp = buildSdp({
     sessionId: server.sdpSessionId(stream),
