@@ -23,14 +23,14 @@ import { HookRunner } from "./hook_runner.ts";
 import type { SessionEndReason, SessionInfo } from "./hooks.ts";
 import { housekeep } from "./housekeeping.ts";
 import { interleavedIn, rtcpDatagramIn, rtpDatagramIn } from "./media_in.ts";
-import { normalizePath } from "./mounts.ts";
+import { MountPoints } from "./mount_points.ts";
 import type { ResolvedOptions } from "./options.ts";
-import { PublisherRegistry } from "./publishers.ts";
+import type { PublisherRegistry } from "./publishers.ts";
 import { addCounters, type SessionCounters } from "./session/role.ts";
 import type { Session } from "./session/session.ts";
 import { SessionTable } from "./session/session_table.ts";
 import { randomUint32 } from "./session_id.ts";
-import { Stream, type StreamOptions } from "./stream.ts";
+import type { Stream, StreamOptions } from "./stream.ts";
 import type { UdpPair } from "./transport.ts";
 
 /** Server-wide counters. */
@@ -70,8 +70,8 @@ export class ServerCore implements ServerContext {
   readonly clock: Clock;
   /** Where log lines go. */
   logger: Logger;
-  /** Streams by normalized path. */
-  readonly mounts: Map<string, Stream> = new Map();
+  /** The streams, by path, and who publishes them. */
+  readonly mountPoints: MountPoints;
   /** Every live session. */
   readonly sessions: SessionTable;
   /** Shared UDP RTP/RTCP sockets, once bound. */
@@ -82,12 +82,6 @@ export class ServerCore implements ServerContext {
   readonly access: AccessGate | undefined;
   /** The program's lifecycle hooks. */
   readonly hooks: HookRunner;
-  /** Who publishes which path (ingest devices, RTSP RECORD clients). */
-  readonly publishers: PublisherRegistry = new PublisherRegistry({
-    get: (path) => this.mounts.get(path),
-    add: (path, options) => this.addStream(path, options),
-    remove: (path) => void this.removeStream(path),
-  });
   /** Counters kept by the core, media in and housekeeping. */
   readonly counters: CoreCounters = {
     refusedConnections: 0,
@@ -103,7 +97,6 @@ export class ServerCore implements ServerContext {
   // protocol violation (HARDENING item 15 is about data before any PLAY or RECORD).
   readonly #hadMedia = new WeakSet<ClientContext>();
   #nextConnectionId = 1;
-  readonly #sdpSessionIds = new WeakMap<Stream, string>();
   // What ended sessions counted, so the totals do not drop when a session goes.
   readonly #ended: SessionCounters = { framesDropped: 0, badRtp: 0, droppedAccessUnits: 0 };
 
@@ -116,6 +109,29 @@ export class ServerCore implements ServerContext {
     this.cname = `rtsp-edge-${randomUint32().toString(16)}`;
     this.access = options.access && new AccessGate(options.access, () => clock.now());
     this.hooks = new HookRunner(options.hooks, () => this.logger);
+    const currentLogger = () => this.logger;
+    const streams = {
+      clock,
+      get logger() {
+        return currentLogger(); // the logger of the moment, as for the core's own lines
+      },
+      maxPayloadSize: options.maxPayloadSize,
+    };
+    this.mountPoints = new MountPoints(streams, (stream) => {
+      for (const session of [...this.sessions.values()]) {
+        if (session.stream === stream) this.endSession(session, "stream removed");
+      }
+    });
+  }
+
+  /** Streams by normalized path. */
+  get mounts(): Map<string, Stream> {
+    return this.mountPoints.streams;
+  }
+
+  /** Who publishes which path (ingest devices, RTSP RECORD clients). */
+  get publishers(): PublisherRegistry {
+    return this.mountPoints.publishers;
   }
 
   /** Counters: the core's own, and the sessions' (live ones and ended ones) summed. */
@@ -175,37 +191,16 @@ export class ServerCore implements ServerContext {
 
   /** Adds a stream at `path`; throws `RangeError` when the path is malformed or taken. */
   addStream(path: string, options: StreamOptions): Stream {
-    const key = normalizePath(path);
-    if (this.mounts.has(key)) throw new RangeError(`a stream is already served at ${key}`);
-    const stream = new Stream(key, options, {
-      clock: this.clock,
-      logger: this.logger,
-      maxPayloadSize: this.options.maxPayloadSize,
-    });
-    this.mounts.set(key, stream);
-    return stream;
+    return this.mountPoints.add(path, options);
   }
 
   /** Removes the stream at `path`, ending its sessions. Returns whether there was one. */
   removeStream(path: string): boolean {
-    const key = normalizePath(path);
-    const stream = this.mounts.get(key);
-    if (!stream) return false;
-    this.mounts.delete(key);
-    for (const session of [...this.sessions.values()]) {
-      if (session.stream === stream) this.endSession(session, "stream removed");
-    }
-    stream.close();
-    return true;
+    return this.mountPoints.remove(path);
   }
 
   sdpSessionId(stream: Stream): string {
-    let id = this.#sdpSessionIds.get(stream);
-    if (!id) {
-      id = String(randomUint32());
-      this.#sdpSessionIds.set(stream, id);
-    }
-    return id;
+    return this.mountPoints.sdpSessionId(stream);
   }
 
   /**

@@ -21,7 +21,7 @@ import { systemClock } from "../base/clock.ts";
 import { silentLogger } from "../base/log.ts";
 import { RtspConnection } from "./client/connection.ts";
 import { ServerCore, type ServerStats } from "./core.ts";
-import { normalizePath } from "./mounts.ts";
+import { normalizePath } from "./request_target.ts";
 import { resolveOptions, type ServeOptions } from "./options.ts";
 import type { Publication, PublishOptions } from "./publishers.ts";
 import type { Stream, StreamOptions } from "./stream.ts";

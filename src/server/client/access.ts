@@ -10,7 +10,7 @@ import { RtspHeaders } from "../../rtsp/headers.ts";
 import type { RtspRequest } from "../../rtsp/message.ts";
 import { parseTransport } from "../../rtsp/transport.ts";
 import type { ClientContext, ServerContext } from "../context.ts";
-import { parseRequestTarget } from "../mounts.ts";
+import { parseRequestTarget } from "../request_target.ts";
 import type { Reply } from "./reply.ts";
 import { optionalSession } from "./session_lookup.ts";
 

@@ -13,7 +13,7 @@ import { RtspError } from "../../rtsp/status.ts";
 import { stripCredentials } from "../../rtsp/url.ts";
 import { type Announcement, readAnnouncement } from "../../sdp/announcement.ts";
 import type { ClientContext, ServerContext } from "../context.ts";
-import { parseRequestTarget } from "../mounts.ts";
+import { parseRequestTarget } from "../request_target.ts";
 import { PathBusyError, type Publication } from "../publishers.ts";
 import { Publishing } from "../session/publishing.ts";
 import { Session } from "../session/session.ts";

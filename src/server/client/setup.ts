@@ -13,7 +13,7 @@ import { RtspError } from "../../rtsp/status.ts";
 import { formatTransport, parseTransport, type TransportSpec } from "../../rtsp/transport.ts";
 import { stripCredentials } from "../../rtsp/url.ts";
 import type { ClientContext, ServerContext } from "../context.ts";
-import { parseRequestTarget } from "../mounts.ts";
+import { parseRequestTarget } from "../request_target.ts";
 import { Reader } from "../reader.ts";
 import type { Publishing } from "../session/publishing.ts";
 import { Reading } from "../session/reading.ts";
