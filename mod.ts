@@ -39,6 +39,16 @@
 export { RtspServer, serve } from "./src/server/server.ts";
 export type { ServeOptions } from "./src/server/options.ts";
 export type {
+  ConnectionInfo,
+  DescribeAnswer,
+  DescribeInfo,
+  ServerHooks,
+  SessionCloseInfo,
+  SessionEndReason,
+  SessionInfo,
+  SessionRole,
+} from "./src/server/hooks.ts";
+export type {
   FrameOptions,
   StartPoint,
   StreamOptions,

@@ -1,30 +1,37 @@
 /**
- * The server's state and housekeeping, without sockets of its own: mount points, sessions,
- * connections, RTCP in and out, publishers' RTP in, and the periodic tick that reaps timed-out
- * sessions, stalled readers and slow request senders. `server.ts` gives it a network; tests drive
- * it directly.
+ * The server's state, without sockets of its own: mount points, connections and sessions, and the
+ * one lifecycle point every session's transitions pass (open, play or record, pause, end with its
+ * reason), which keeps the tables, writes the log line and calls the program's hooks. Media in is
+ * routed by `media_in.ts`, the periodic reaping done by `housekeeping.ts`; `server.ts` gives the
+ * core a network and makes its connections, and tests drive it directly.
  *
  * @module
  */
 
 import { AccessGate } from "../auth/gate.ts";
-import { parseRtcpCompound } from "../rtcp/parse.ts";
-import type { NetAddress, TcpConnection } from "../runtime/net.ts";
 import type { Clock } from "../base/clock.ts";
-import { RtspConnection } from "./connection.ts";
-import { type LogFields, type Logger, throttledLog } from "../base/log.ts";
+import type { Logger } from "../base/log.ts";
+import { RtspError } from "../rtsp/status.ts";
+import type { NetAddress } from "../runtime/net.ts";
+import type {
+  ClientContext,
+  InterleavedVerdict,
+  ServedConnection,
+  ServerContext,
+} from "./context.ts";
+import { HookRunner } from "./hook_runner.ts";
+import type { SessionEndReason, SessionInfo } from "./hooks.ts";
+import { housekeep } from "./housekeeping.ts";
+import { interleavedIn, rtcpDatagramIn, rtpDatagramIn } from "./media_in.ts";
+import { MountPoints } from "./mount_points.ts";
 import type { ResolvedOptions } from "./options.ts";
-import type { RecordSession, RecordTrack } from "./record_session.ts";
-import type { AnySession, Session } from "./session.ts";
+import type { PublisherRegistry } from "./publishers.ts";
+import { addCounters, type SessionCounters } from "./session/role.ts";
+import type { Session } from "./session/session.ts";
+import { SessionTable } from "./session/session_table.ts";
 import { randomUint32 } from "./session_id.ts";
-import { SessionTable } from "./session_table.ts";
-import { Stream, type StreamOptions } from "./stream.ts";
-import { normalizePath } from "./mounts.ts";
-import { PublisherRegistry } from "./publishers.ts";
+import type { Stream, StreamOptions } from "./stream.ts";
 import type { UdpPair } from "./transport.ts";
-
-/** Milliseconds between RTCP sender reports to a reader (RFC 3550 §6.2 minimum interval). */
-export const SENDER_REPORT_INTERVAL_MS = 5000;
 
 /** Server-wide counters. */
 export interface ServerStats {
@@ -52,17 +59,20 @@ export interface ServerStats {
   strayDatagrams: number;
 }
 
-/** Mount points, sessions and connections of one server. */
-export class ServerCore {
-  /** Settings. */
+/** The counters the core keeps itself (the rest are summed over sessions). */
+export type CoreCounters = Omit<ServerStats, "connections" | "sessions" | keyof SessionCounters>;
+
+/** Mount points, connections and sessions of one server. */
+export class ServerCore implements ServerContext {
+  /** The `serve()` options, defaults filled in. */
   readonly options: ResolvedOptions;
-  /** Clocks. */
+  /** Monotonic and wall clocks. */
   readonly clock: Clock;
-  /** Log sink. */
-  readonly logger: Logger;
-  /** Streams by normalized path. */
-  readonly mounts: Map<string, Stream> = new Map();
-  /** Sessions. */
+  /** Where log lines go. */
+  logger: Logger;
+  /** The streams, by path, and who publishes them. */
+  readonly mountPoints: MountPoints;
+  /** Every live session. */
   readonly sessions: SessionTable;
   /** Shared UDP RTP/RTCP sockets, once bound. */
   udp: UdpPair | undefined;
@@ -70,21 +80,25 @@ export class ServerCore {
   readonly cname: string;
   /** Access control, when `access` was given; undefined: everything open. */
   readonly access: AccessGate | undefined;
-  #connections = new Map<number, RtspConnection>();
-  #connectionsPerIp = new Map<string, number>();
-  #nextConnectionId = 1;
-  #sdpSessionIds = new WeakMap<Stream, string>();
-  #stats = {
+  /** The program's lifecycle hooks. */
+  readonly hooks: HookRunner;
+  /** Counters kept by the core, media in and housekeeping. */
+  readonly counters: CoreCounters = {
     refusedConnections: 0,
     timedOutSessions: 0,
     stalledConnections: 0,
     slowRequests: 0,
     badRtcp: 0,
-    droppedByEndedSessions: 0,
-    badRtpOfEndedSessions: 0,
-    droppedAccessUnitsOfEndedSessions: 0,
     strayDatagrams: 0,
   };
+  readonly #connections = new Map<number, ServedConnection>();
+  readonly #connectionsPerIp = new Map<string, number>();
+  // Connections on which a session has played or recorded: their late interleaved data is no
+  // protocol violation (HARDENING item 15 is about data before any PLAY or RECORD).
+  readonly #hadMedia = new WeakSet<ClientContext>();
+  #nextConnectionId = 1;
+  // What ended sessions counted, so the totals do not drop when a session goes.
+  readonly #ended: SessionCounters = { framesDropped: 0, badRtp: 0, droppedAccessUnits: 0 };
 
   /** A core with these settings. */
   constructor(options: ResolvedOptions, clock: Clock, logger: Logger) {
@@ -94,240 +108,195 @@ export class ServerCore {
     this.sessions = new SessionTable(options);
     this.cname = `rtsp-edge-${randomUint32().toString(16)}`;
     this.access = options.access && new AccessGate(options.access, () => clock.now());
+    this.hooks = new HookRunner(options.hooks, () => this.logger);
+    const currentLogger = () => this.logger;
+    const streams = {
+      clock,
+      get logger() {
+        return currentLogger(); // the logger of the moment, as for the core's own lines
+      },
+      maxPayloadSize: options.maxPayloadSize,
+    };
+    this.mountPoints = new MountPoints(streams, (stream) => {
+      for (const session of [...this.sessions.values()]) {
+        if (session.stream === stream) this.endSession(session, "stream removed");
+      }
+    });
   }
 
-  /** Counters. */
+  /** Streams by normalized path. */
+  get mounts(): Map<string, Stream> {
+    return this.mountPoints.streams;
+  }
+
+  /** Who publishes which path (ingest devices, RTSP RECORD clients). */
+  get publishers(): PublisherRegistry {
+    return this.mountPoints.publishers;
+  }
+
+  /** Counters: the core's own, and the sessions' (live ones and ended ones) summed. */
   get stats(): ServerStats {
-    const {
-      droppedByEndedSessions,
-      badRtpOfEndedSessions,
-      droppedAccessUnitsOfEndedSessions,
-      ...counters
-    } = this.#stats;
-    let framesDropped = droppedByEndedSessions;
-    let badRtp = badRtpOfEndedSessions;
-    let droppedAccessUnits = droppedAccessUnitsOfEndedSessions;
-    for (const session of this.sessions.values()) {
-      if (session.kind === "play") {
-        framesDropped += session.reader.stats.framesDropped;
-      } else {
-        badRtp += session.ingestStats.badPackets;
-        droppedAccessUnits += session.ingestStats.droppedAccessUnits;
-      }
-    }
+    const sessions = { ...this.#ended };
+    for (const session of this.sessions.values()) addCounters(sessions, session.role.counters);
     return {
-      ...counters,
-      framesDropped,
-      badRtp,
-      droppedAccessUnits,
+      ...this.counters,
+      ...sessions,
       connections: this.#connections.size,
       sessions: this.sessions.size,
     };
   }
 
-  /** Takes a new TCP connection, or refuses it at the caps (then it is closed at once). */
-  accept(tcp: TcpConnection): RtspConnection | undefined {
-    const ip = tcp.remote.hostname;
+  /** Every open connection. */
+  connections(): IterableIterator<ServedConnection> {
+    return this.#connections.values();
+  }
+
+  /**
+   * Takes a new connection from `remote`, made by `make` with its id; or refuses it at the caps
+   * (then undefined: the caller closes the socket).
+   */
+  accept<C extends ServedConnection>(remote: NetAddress, make: (id: number) => C): C | undefined {
+    const ip = remote.hostname;
     const fromIp = this.#connectionsPerIp.get(ip) ?? 0;
     if (
       this.#connections.size >= this.options.maxConnections ||
       fromIp >= this.options.maxConnectionsPerIp
     ) {
-      this.#stats.refusedConnections++;
+      this.counters.refusedConnections++;
       this.logger.log("warn", "connection refused: limit reached", { peer: ip });
       return undefined;
     }
-    const conn = new RtspConnection(this, tcp, this.#nextConnectionId++);
+    const conn = make(this.#nextConnectionId++);
     this.#connections.set(conn.id, conn);
     this.#connectionsPerIp.set(ip, fromIp + 1);
+    this.hooks.notify("onConnectionOpen", connectionInfo(conn));
     return conn;
   }
 
-  /** Forgets a connection and ends the sessions that cannot outlive it. */
-  connectionClosed(conn: RtspConnection): void {
-    if (!this.#connections.delete(conn.id)) return;
-    const ip = conn.tcp.remote.hostname;
+  /** Forgets a connection and ends the sessions bound to it. */
+  connectionClosed(client: ClientContext): void {
+    if (!this.#connections.delete(client.id)) return;
+    const ip = client.remote.hostname;
     const left = (this.#connectionsPerIp.get(ip) ?? 1) - 1;
     if (left > 0) this.#connectionsPerIp.set(ip, left);
     else this.#connectionsPerIp.delete(ip);
-    for (const session of [...conn.sessions]) {
-      // Interleaved media dies with its connection. UDP readers live on until TEARDOWN or their
-      // timeout (RFC 2326 §3: a session is not tied to a connection). A publisher gives its path
-      // up with its connection whatever the transport: ffmpeg and GStreamer keep it open while
-      // they publish, and a path must not stay claimed by a publisher that is gone.
-      if (session.interleaved || session.kind === "record") {
-        this.endSession(session, "connection closed");
-      }
+    for (const session of [...client.sessions]) {
+      // Interleaved media dies with its connection, and so does a publisher (ffmpeg and GStreamer
+      // keep the connection open while they publish; a path must not stay claimed by one that is
+      // gone). UDP readers live on until TEARDOWN or their timeout (RFC 2326 §3).
+      if (session.role.boundToConnection) this.endSession(session, "connection closed");
     }
+    this.hooks.notify("onConnectionClose", connectionInfo(client));
   }
 
-  /** Adds a stream at `path`; throws when the path is malformed or taken. */
-  /** Who publishes which path (ingest devices, RTSP RECORD clients). */
-  readonly publishers: PublisherRegistry = new PublisherRegistry({
-    get: (path) => this.mounts.get(path),
-    add: (path, options) => this.addStream(path, options),
-    remove: (path) => void this.removeStream(path),
-  });
-
+  /** Adds a stream at `path`; throws `RangeError` when the path is malformed or taken. */
   addStream(path: string, options: StreamOptions): Stream {
-    const key = normalizePath(path);
-    if (this.mounts.has(key)) throw new RangeError(`a stream is already served at ${key}`);
-    const stream = new Stream(key, options, {
-      clock: this.clock,
-      logger: this.logger,
-      maxPayloadSize: this.options.maxPayloadSize,
-    });
-    this.mounts.set(key, stream);
-    return stream;
+    return this.mountPoints.add(path, options);
   }
 
   /** Removes the stream at `path`, ending its sessions. Returns whether there was one. */
   removeStream(path: string): boolean {
-    const key = normalizePath(path);
-    const stream = this.mounts.get(key);
-    if (!stream) return false;
-    this.mounts.delete(key);
-    for (const session of [...this.sessions.values()]) {
-      if (session.stream === stream) this.endSession(session, "stream removed");
-    }
-    stream.close();
-    return true;
+    return this.mountPoints.remove(path);
   }
 
-  /** A stable SDP session id for a stream (RFC 4566 §5.2: o= sess-id). */
   sdpSessionId(stream: Stream): string {
-    let id = this.#sdpSessionIds.get(stream);
-    if (!id) {
-      id = String(randomUint32());
-      this.#sdpSessionIds.set(stream, id);
-    }
-    return id;
+    return this.mountPoints.sdpSessionId(stream);
   }
 
   /**
-   * Whether `conn` may act on `session`: same IP; for interleaved readers and every publisher, the
-   * same connection.
+   * Same IP; and for a session bound to its connection (interleaved, or a publisher), the same
+   * connection (HARDENING item 13).
    */
-  mayUse(conn: RtspConnection, session: AnySession): boolean {
-    if (session.peer.hostname !== conn.tcp.remote.hostname) return false;
-    const bound = session.interleaved || session.kind === "record";
-    return !bound || session.connectionId === conn.id;
+  mayUse(client: ClientContext, session: Session): boolean {
+    if (session.peer.hostname !== client.remote.hostname) return false;
+    return !session.role.boundToConnection || session.connectionId === client.id;
   }
 
-  /** Registers a session made on `conn` (by SETUP for a reader, by ANNOUNCE for a publisher). */
-  addSession(session: AnySession, conn: RtspConnection): void {
+  async describe(client: ClientContext, path: string): Promise<Stream> {
+    const outcome = await this.hooks.describe(
+      { connection: client.id, path, peer: client.peerLabel },
+      this.options.describeTimeout * 1000,
+    );
+    if (outcome.kind === "timed-out") {
+      throw new RtspError(503, "Service Unavailable (the stream did not come up in time)");
+    }
+    if (outcome.kind === "refused") throw new RtspError(outcome.status);
+    const stream = this.mounts.get(path);
+    if (outcome.answer !== undefined && outcome.answer !== stream) {
+      this.logger.log("warn", "onDescribe returned a stream that is not served at the path", {
+        path,
+      });
+    }
+    if (!stream) throw new RtspError(404);
+    return stream;
+  }
+
+  openSession(session: Session): void {
     this.sessions.add(session);
-    conn.sessions.add(session);
-    this.logger.log("info", session.kind === "play" ? "session set up" : "publisher announced", {
-      connection: conn.id,
-      peer: conn.peerLabel,
+    this.#connections.get(session.connectionId)?.sessions.add(session);
+    this.logger.log("info", "session set up", {
+      connection: session.connectionId,
+      peer: session.peerLabel,
       session: session.id,
-      path: session.stream.path,
-      transport: session.kind === "play" ? session.reader.transport.kind : undefined,
+      role: session.role.name,
+      path: session.path,
+      transport: session.role.transport,
     });
+    this.hooks.notify("onSessionOpen", sessionInfo(session));
   }
 
-  /** Starts a session's media right after its PLAY reply, with a first sender report. */
-  startPlaying(session: Session): void {
-    session.play();
-    this.#sendReport(session, this.clock.now());
+  startSession(session: Session): void {
+    if (session.active || !this.sessions.has(session)) return;
+    session.start();
+    const conn = this.#connections.get(session.connectionId);
+    if (conn) this.#hadMedia.add(conn);
+    session.role.report(this.clock.now(), this.clock.wallMs(), this.cname); // the first one
+    this.hooks.notify(session.role.name === "reader" ? "onPlay" : "onRecord", sessionInfo(session));
   }
 
-  /** Ends a session: stops its media (a publisher's path is released) and forgets it. */
-  endSession(session: AnySession, reason: string): void {
+  pauseSession(session: Session): void {
+    if (!session.active || !this.sessions.has(session)) return;
+    session.pause();
+    this.hooks.notify("onPause", sessionInfo(session));
+  }
+
+  endSession(session: Session, reason: SessionEndReason): void {
     if (!this.sessions.delete(session)) return;
     const conn = this.#connections.get(session.connectionId);
     if (conn) {
       conn.sessions.delete(session);
-      conn.releaseChannels(session.interleavedChannels);
+      conn.releaseChannels(session.role.interleavedChannels);
     }
-    if (session.kind === "record") return this.#endPublisher(session, reason);
-    session.close();
-    const s = session.reader.stats;
-    this.#stats.droppedByEndedSessions += s.framesDropped;
+    session.close(this.clock.now());
+    addCounters(this.#ended, session.role.counters);
     this.logger.log("info", "session ended", {
       session: session.id,
-      path: session.stream.path,
+      role: session.role.name,
+      path: session.path,
       reason,
-      framesSent: s.framesSent,
-      framesDropped: s.framesDropped,
+      ...session.role.summary(),
     });
+    this.hooks.notify("onSessionClose", { ...sessionInfo(session), reason });
   }
 
-  /**
-   * Interleaved data from a client. RTCP on a session's channel counts as a sign of life; RTP from a
-   * reader is dropped; RTP from a recording publisher becomes frames. Returns false when no session
-   * on the connection has ever played or recorded (HARDENING item 15: the caller closes). A paused
-   * session still hears RTCP: GStreamer keeps sending receiver reports between its PAUSE and its
-   * TEARDOWN.
-   */
-  interleavedData(conn: RtspConnection, channel: number, payload: Uint8Array): boolean {
-    let started = false;
-    for (const session of conn.sessions) {
-      if (!session.started) continue;
-      started = true;
-      if (session.kind === "record") {
-        const hit = session.onChannel(channel);
-        if (hit) this.#publisherData(session, hit.track, hit.rtcp, payload);
-      } else if (session.interleaved && session.interleavedChannels[1] === channel) {
-        this.#rtcpFrom(session, payload);
-      }
-    }
-    return started;
+  interleavedData(client: ClientContext, channel: number, payload: Uint8Array): InterleavedVerdict {
+    if (interleavedIn(this, client.sessions, channel, payload)) return "taken";
+    return this.#hadMedia.has(client) ? "late" : "unexpected";
   }
 
-  /** A datagram on the shared RTCP port: receiver reports keep UDP sessions alive (INTEROP.md). */
+  /** A datagram on the shared RTCP port. */
   rtcpDatagram(data: Uint8Array, from: NetAddress): void {
-    const session = this.sessions.byUdpPeer(from.hostname, from.port);
-    if (session) this.#rtcpFrom(session, data);
+    rtcpDatagramIn(this, data, from);
   }
 
-  /**
-   * A datagram on the shared RTP port. Only a publisher's RTP, sent from the address and RTP port
-   * its SETUP named, is taken; anything else is dropped (HARDENING.md: nobody else can inject media
-   * into a path). Readers' NAT punch packets (ffmpeg) land here too and are ignored.
-   */
+  /** A datagram on the shared RTP port. */
   rtpDatagram(data: Uint8Array, from: NetAddress): void {
-    const session = this.sessions.byUdpPeer(from.hostname, from.port);
-    if (session?.kind === "play") return;
-    const hit = session?.onPort(from.port);
-    if (!session || !hit || hit.rtcp) {
-      this.#stats.strayDatagrams++;
-      return;
-    }
-    this.#publisherData(session, hit.track, false, data);
+    rtpDatagramIn(this, data, from);
   }
 
-  /**
-   * Housekeeping, once a second: session timeouts (RFC 2326 §12.37), sender reports, readers that
-   * stopped reading (write stall), requests sent too slowly, idle connections.
-   */
+  /** Housekeeping, once a second (see `housekeeping.ts`). */
   tick(): void {
-    const now = this.clock.now();
-    const timeoutMs = this.options.sessionTimeout * 1000;
-    for (const session of [...this.sessions.values()]) {
-      const conn = this.#connections.get(session.connectionId);
-      if (session.kind === "record") {
-        // A publisher that sent nothing (no request, no valid RTP or RTCP) for the session timeout
-        // is reaped and its connection closed; its path goes to the next publisher.
-        if (now - session.lastSeen > timeoutMs) {
-          this.#stats.timedOutSessions++;
-          this.endSession(session, "timeout");
-          conn?.close();
-        }
-        continue;
-      }
-      // An interleaved reader that is playing proves it is alive by draining its socket; the write
-      // deadline catches it when it stops.
-      const carried = session.interleaved && session.state === "playing" && conn !== undefined;
-      if (!carried && now - session.lastSeen > timeoutMs) {
-        this.#stats.timedOutSessions++;
-        this.endSession(session, "timeout");
-      } else if (session.state === "playing" && now >= session.nextReportAt) {
-        this.#sendReport(session, now);
-      }
-    }
-    for (const conn of this.#connections.values()) this.#checkConnection(conn, now, timeoutMs);
+    housekeep(this);
   }
 
   /** Ends every session and connection. */
@@ -335,81 +304,19 @@ export class ServerCore {
     for (const session of [...this.sessions.values()]) this.endSession(session, "server closing");
     for (const conn of [...this.#connections.values()]) conn.close();
   }
+}
 
-  #slowLog: ((fields: LogFields) => void) | undefined;
-  #reportSlow(fields: LogFields): void {
-    this.#slowLog ??= throttledLog(
-      this.logger,
-      "warn",
-      "request too slow or never sent; disconnecting",
-      10_000,
-      () => this.clock.now(),
-    );
-    this.#slowLog(fields);
-  }
+function connectionInfo(client: ClientContext) {
+  return { id: client.id, peer: client.peerLabel, secure: client.secure };
+}
 
-  #checkConnection(conn: RtspConnection, now: number, idleMs: number): void {
-    const tcp = conn.tcp;
-    if (tcp.pendingWrites === 0) conn.writeProgressAt = now;
-    if (now - conn.writeProgressAt > this.options.writeTimeout * 1000) {
-      // HARDENING.md: a reader that leaves its data unread for the write deadline is disconnected.
-      this.#stats.stalledConnections++;
-      this.logger.log("warn", "reader stalled; disconnecting", {
-        connection: conn.id,
-        peer: conn.peerLabel,
-      });
-      tcp.destroy();
-    } else if (
-      conn.partialSince !== undefined && now - conn.partialSince > this.options.headerTimeout * 1000
-    ) {
-      // An absolute deadline for a whole request, not reset per byte (slowloris). A flood of
-      // such connections is told once per interval, with a count.
-      this.#stats.slowRequests++;
-      this.#reportSlow({ connection: conn.id, peer: conn.peerLabel });
-      tcp.destroy();
-    } else if (conn.sessions.size === 0 && now - conn.lastRequestAt > idleMs) {
-      conn.close(); // idle and holding no session
-    }
-  }
-
-  #publisherData(
-    session: RecordSession,
-    track: RecordTrack,
-    rtcp: boolean,
-    data: Uint8Array,
-  ): void {
-    if (rtcp) return this.#rtcpFrom(session, data);
-    const now = this.clock.now();
-    if (session.rtp(track, data, now)) session.lastSeen = now;
-  }
-
-  #endPublisher(session: RecordSession, reason: string): void {
-    session.close(this.clock.now());
-    const s = session.ingestStats;
-    this.#stats.badRtpOfEndedSessions += s.badPackets;
-    this.#stats.droppedAccessUnitsOfEndedSessions += s.droppedAccessUnits;
-    this.logger.log("info", "publisher ended", {
-      session: session.id,
-      path: session.path,
-      reason,
-      packets: s.packets,
-      accessUnits: s.accessUnits,
-      droppedAccessUnits: s.droppedAccessUnits,
-      badRtp: s.badPackets,
-    });
-  }
-
-  #rtcpFrom(session: AnySession, data: Uint8Array): void {
-    if (parseRtcpCompound(data) === undefined) {
-      this.#stats.badRtcp++;
-      return;
-    }
-    session.lastSeen = this.clock.now();
-  }
-
-  #sendReport(session: Session, now: number): void {
-    session.nextReportAt = now + SENDER_REPORT_INTERVAL_MS;
-    const stream = session.stream;
-    session.reader.sendReport(stream.ssrc, this.clock.wallMs(), stream.rtpTimeAt(now), this.cname);
-  }
+function sessionInfo(session: Session): SessionInfo {
+  return {
+    id: session.id,
+    connection: session.connectionId,
+    path: session.path,
+    peer: session.peerLabel,
+    transport: session.role.transport,
+    role: session.role.name,
+  };
 }

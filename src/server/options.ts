@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS, type RtspLimits } from "../rtsp/parser.ts";
 import type { Network } from "../runtime/net.ts";
 import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
+import type { ServerHooks } from "./hooks.ts";
 
 /** Everything {@link resolveOptions} accepts; every field is optional. */
 export interface ServeOptions {
@@ -61,6 +62,13 @@ export interface ServeOptions {
    * interleaved in the TLS connection. Default: none.
    */
   tls?: { port: number; cert: string; key: string };
+  /**
+   * Lifecycle callbacks: connections, DESCRIBE (which may refuse, or make an on-demand stream),
+   * and every session's open, play, pause, record and close with its reason. Default: none.
+   */
+  hooks?: ServerHooks;
+  /** Seconds `hooks.onDescribe` may take before the DESCRIBE is answered 503. Default 10. */
+  describeTimeout?: number;
   /** Receives log lines; silent by default. */
   logger?: Logger;
   /** Clocks; the system's by default. For tests. */
@@ -107,6 +115,10 @@ export interface ResolvedOptions {
   access: ResolvedAccess | undefined;
   /** See {@link ServeOptions.tls}; undefined: no RTSPS. */
   tls: { port: number; cert: string; key: string } | undefined;
+  /** See {@link ServeOptions.hooks}; empty when none were given. */
+  hooks: ServerHooks;
+  /** See {@link ServeOptions.describeTimeout}. */
+  describeTimeout: number;
 }
 
 function integer(name: string, value: unknown, min: number, max: number, unit = ""): number {
@@ -181,7 +193,38 @@ export function resolveOptions(options: ServeOptions = {}): ResolvedOptions {
     limits,
     access: options.access === undefined ? undefined : resolveAccess(options.access),
     tls: tlsOptions(options.tls, options.port ?? 8554),
+    hooks: hookOptions(options.hooks),
+    describeTimeout: seconds("describeTimeout", options.describeTimeout ?? 10),
   };
+}
+
+const HOOK_NAMES = [
+  "onConnectionOpen",
+  "onConnectionClose",
+  "onDescribe",
+  "onSessionOpen",
+  "onPlay",
+  "onPause",
+  "onRecord",
+  "onSessionClose",
+] as const;
+
+function hookOptions(value: unknown): ServerHooks {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null) {
+    throw new TypeError(`hooks must be an object of callbacks, got ${String(value)}`);
+  }
+  const hooks = value as Record<string, unknown>;
+  for (const name of Object.keys(hooks)) {
+    if (!(HOOK_NAMES as readonly string[]).includes(name)) {
+      // A misspelt hook would otherwise be silently never called.
+      throw new TypeError(`hooks.${name} is not a hook; known: ${HOOK_NAMES.join(", ")}`);
+    }
+    if (hooks[name] !== undefined && typeof hooks[name] !== "function") {
+      throw new TypeError(`hooks.${name} must be a function, got ${typeof hooks[name]}`);
+    }
+  }
+  return value as ServerHooks;
 }
 
 function tlsOptions(

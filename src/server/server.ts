@@ -1,7 +1,9 @@
 /**
- * The public server: {@link serve} listens for RTSP on TCP (and RTSPS on TLS when asked), binds the
- * UDP RTP/RTCP pair, and runs the housekeeping tick; streams are added with
- * {@link RtspServer.addStream}.
+ * The public server, and the composition root of `src/server`: {@link serve} makes the core,
+ * listens for RTSP on TCP (and RTSPS on TLS when asked), makes a client connection for each accepted
+ * socket, binds the UDP RTP/RTCP pair, and runs the housekeeping tick; streams are added with
+ * {@link RtspServer.addStream}. This is the only file that knows both the core and the client
+ * connection class.
  *
  * @module
  */
@@ -16,9 +18,10 @@ import type {
   UdpSocket,
 } from "../runtime/net.ts";
 import { systemClock } from "../base/clock.ts";
-import { ServerCore, type ServerStats } from "./core.ts";
 import { silentLogger } from "../base/log.ts";
-import { normalizePath } from "./mounts.ts";
+import { RtspConnection } from "./client/connection.ts";
+import { ServerCore, type ServerStats } from "./core.ts";
+import { normalizePath } from "./request_target.ts";
 import { resolveOptions, type ServeOptions } from "./options.ts";
 import type { Publication, PublishOptions } from "./publishers.ts";
 import type { Stream, StreamOptions } from "./stream.ts";
@@ -176,7 +179,7 @@ export async function serve(options: ServeOptions = {}): Promise<RtspServer> {
   const tlsListen = options.network ? options.network.listenTls?.bind(options.network) : listenTls;
   if (resolved.tls && !tlsListen) throw new TypeError("the network given to serve() has no TLS");
   const accept = (tcp: TcpConnection): ConnectionHandler => {
-    const conn = core.accept(tcp);
+    const conn = connect(core, tcp);
     if (!conn) {
       tcp.destroy();
       return { data() {}, written() {}, closed() {} };
@@ -206,6 +209,14 @@ export async function serve(options: ServeOptions = {}): Promise<RtspServer> {
     }
   }
   return new RtspServer(core, listener, udp, tlsListener);
+}
+
+/**
+ * Makes the client connection of an accepted socket, or undefined when the core refuses it at the
+ * connection caps (the caller then closes the socket).
+ */
+export function connect(core: ServerCore, tcp: TcpConnection): RtspConnection | undefined {
+  return core.accept(tcp.remote, (id) => new RtspConnection(core, tcp, id));
 }
 
 /** Binds RTP on an even port and RTCP on the next (RFC 3550 §11). */

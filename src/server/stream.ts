@@ -243,6 +243,21 @@ export class Stream {
   }
 
   /**
+   * Says a new source starts feeding the stream (a publisher of the path): its clock starts over
+   * (see {@link Stream.restartSourceClock}), and the SPS and PPS it gave out of band (an SDP's
+   * sprop-parameter-sets), if any, stand for the last source's from now on. Readers get them in
+   * front of every IDR that comes without them, and DESCRIBE has them before the first IDR. Later
+   * in-band ones replace them as usual.
+   */
+  restartSource(parameterSets?: { sps: Uint8Array; pps: Uint8Array }): void {
+    this.restartSourceClock();
+    if (parameterSets && this.codec === "h264") {
+      // Taken as a frame of parameter sets only, which is never packetized: nothing goes out.
+      this.#payload.accept([parameterSets.sps, parameterSets.pps], this.#options.maxFrameSize);
+    }
+  }
+
+  /**
    * Replaces the source's keyframe callback (a new publisher of the path brings its own; undefined
    * when the source cannot make keyframes on request).
    */

@@ -320,3 +320,25 @@ Deno.test("GStreamer's PLAY uri (the Content-Base with its trailing slash) is ta
   });
   assert.equal(play.status, 200);
 });
+
+Deno.test("the first challenge of a Digest login is logged at debug; a wrong password at info", async () => {
+  const lines: string[] = [];
+  const { core } = makeCore({ access: rules() });
+  core.logger = {
+    log(level: string, message: string, fields?: LogFields) {
+      lines.push(`${level} ${message} ${fields?.reason ?? ""}`);
+    },
+  };
+  const client = new Client(core);
+  const first = await client.request("DESCRIBE", URL, { CSeq: 1 });
+  assert.equal(first.status, 401);
+  const wrong = await client.request("DESCRIBE", URL, {
+    CSeq: 2,
+    Authorization: digest("alice", "nottheone", "DESCRIBE", URL, nonceOf(first)),
+  });
+  assert.equal(wrong.status, 401);
+  const denials = lines.filter((l) => /challenge|denied/.test(l));
+  assert.equal(denials.length, 2, lines.join("\n"));
+  assert.match(denials[0], /^debug challenge sent no credentials$/);
+  assert.match(denials[1], /^info access denied /);
+});

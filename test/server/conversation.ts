@@ -7,10 +7,11 @@ import { RtspParser } from "../../src/rtsp/parser.ts";
 import type { RtspResponse } from "../../src/rtsp/message.ts";
 import type { NetAddress, TcpConnection, UdpSocket } from "../../src/runtime/net.ts";
 import { ManualClock } from "../../src/base/clock.ts";
-import type { RtspConnection } from "../../src/server/connection.ts";
+import type { RtspConnection } from "../../src/server/client/connection.ts";
 import { ServerCore } from "../../src/server/core.ts";
 import { silentLogger } from "../../src/base/log.ts";
 import { resolveOptions, type ServeOptions } from "../../src/server/options.ts";
+import { connect } from "../../src/server/server.ts";
 import type { Stream } from "../../src/server/stream.ts";
 
 /** SPS and PPS of a 640x360 x264 baseline stream. */
@@ -101,7 +102,7 @@ export class Client {
 
   constructor(core: ServerCore, tcp = new FakeTcp()) {
     this.tcp = tcp;
-    const conn = core.accept(tcp);
+    const conn = connect(core, tcp);
     if (!conn) throw new Error("connection refused");
     this.conn = conn;
   }

@@ -219,7 +219,7 @@ Deno.test("a UDP session without RTCP or requests times out; receiver reports ke
     core.tick();
   }
   assert.equal(core.sessions.size, 1);
-  assert.equal(core.sessions.get(session)?.state, "playing");
+  assert.equal(core.sessions.get(session)?.state, "play");
   // sender reports about every 5 s to the live one
   const reports = udp.rtcp.sent.filter((d) => d.hostname === "10.0.0.2").length;
   assert.ok(reports >= 13 && reports <= 15, `${reports} sender reports in 70 s`);
@@ -432,6 +432,39 @@ Deno.test("interleaved data before PLAY closes the connection; RTCP while playin
   assert.equal(client.tcp.ended, false);
 });
 
+Deno.test("RTCP after TEARDOWN (live555) is dropped with no warning; the connection stays", async () => {
+  const { core } = makeCore();
+  const lines: string[] = [];
+  core.logger = { log: (level, message) => void lines.push(`${level} ${message}`) };
+  const client = new Client(core);
+  const { session } = await playing(client);
+  assert.equal((await client.request("TEARDOWN", URL, { CSeq: 8, Session: session })).status, 200);
+  const rr = buildReceiverReport({ ssrc: 7, reports: [], cname: "c" });
+  await client.send(new Uint8Array([0x24, 1, 0, rr.length, ...rr]));
+  assert.equal(client.tcp.ended, false);
+  assert.deepEqual(lines.filter((l) => /^(warn|error)/.test(l)), []);
+  assert.ok(lines.includes("debug interleaved data after the session ended; dropped"));
+  assert.equal((await client.request("OPTIONS", "*", { CSeq: 9 })).status, 200);
+});
+
+Deno.test("interleaved data after a SETUP that never played still closes (HARDENING item 15)", async () => {
+  const { core } = makeCore();
+  const client = new Client(core);
+  const setup = await client.request("SETUP", TRACK, { CSeq: 1, Transport: TCP });
+  const session = sessionId(setup.headers.get("Session"));
+  assert.equal((await client.request("TEARDOWN", URL, { CSeq: 2, Session: session })).status, 200);
+  await client.send(new Uint8Array([0x24, 1, 0, 2, 1, 2]));
+  assert.ok(client.tcp.ended);
+});
+
+Deno.test("an empty Session header names no session: OPTIONS and DESCRIBE answer as without one", async () => {
+  const { core } = makeCore();
+  const client = new Client(core);
+  assert.equal((await client.request("OPTIONS", URL, { CSeq: 1, Session: "" })).status, 200);
+  assert.equal((await client.request("DESCRIBE", URL, { CSeq: 2, Session: " " })).status, 200);
+  assert.equal((await client.request("PLAY", URL, { CSeq: 3, Session: "" })).status, 454);
+});
+
 Deno.test("RTCP that arrives after PAUSE keeps the connection (GStreamer, before its TEARDOWN)", async () => {
   const { core } = makeCore();
   const client = new Client(core);
@@ -476,10 +509,10 @@ Deno.test("a stalled reader drops whole frames until a keyframe, is cut at the w
   const fastFrames =
     fast.collect().interleaved.filter((f) => parseRtpPacket(f.payload)?.marker).length;
   assert.equal(fastFrames, 60);
-  const slowSession = [...core.sessions.values()].find((s) =>
-    s.kind === "play" && s.reader.transport.queuedBytes > 0
+  const slowRole = [...core.sessions.values()].map((s) => s.role).find((r) =>
+    r.name === "reader" && r.reader.transport.queuedBytes > 0
   );
-  assert.ok(slowSession?.kind === "play" && slowSession.reader.stats.framesDropped > 0);
+  assert.ok(slowRole?.name === "reader" && slowRole.reader.stats.framesDropped > 0);
   assert.ok(slow.tcp.bufferedBytes <= 20_000 + 10_000);
   for (let i = 0; i < 11; i++) {
     clock.advance(1000);

@@ -1,21 +1,24 @@
 /**
- * One RTSP control connection: bytes in, parsed by the incremental parser; requests answered in
- * order; interleaved RTCP from the client taken as a sign of life. Nothing a peer sends can throw out
- * of here: parse errors get a 4xx and a close, handler failures a 500.
+ * One RTSP control connection (gst's RTSPClient): bytes in, parsed by the incremental parser;
+ * requests answered in order; interleaved data handed to the server. Nothing a peer sends can throw
+ * out of here: parse errors get a 4xx and a close, handler failures a 500.
  *
  * @module
  */
 
-import { RtspHeaders } from "../rtsp/headers.ts";
-import type { RtspRequest } from "../rtsp/message.ts";
-import { type ParseError, RtspParser } from "../rtsp/parser.ts";
-import { formatResponse } from "../rtsp/serialize.ts";
-import { STATUS_TEXT } from "../rtsp/status.ts";
-import { stripCredentials } from "../rtsp/url.ts";
-import type { ConnectionHandler, TcpConnection } from "../runtime/net.ts";
-import type { ServerCore } from "./core.ts";
-import { dispatch, type Reply } from "./methods.ts";
-import type { AnySession } from "./session.ts";
+import { parseCSeq } from "../../rtsp/cseq.ts";
+import { RtspHeaders } from "../../rtsp/headers.ts";
+import type { RtspRequest } from "../../rtsp/message.ts";
+import { type ParseError, RtspParser } from "../../rtsp/parser.ts";
+import { formatResponse } from "../../rtsp/serialize.ts";
+import { STATUS_TEXT } from "../../rtsp/status.ts";
+import { stripCredentials } from "../../rtsp/url.ts";
+import type { ConnectionHandler, NetAddress, TcpConnection } from "../../runtime/net.ts";
+import type { ServedConnection, ServerContext } from "../context.ts";
+import type { Session } from "../session/session.ts";
+import { InterleavedTransport, type MediaTransport } from "../transport.ts";
+import { dispatch } from "./dispatch.ts";
+import type { Reply } from "./reply.ts";
 
 /** Requests a client may pipeline before being answered; more is a flood, and the link is closed. */
 const MAX_QUEUED_REQUESTS = 32;
@@ -24,18 +27,14 @@ const MAX_QUEUED_REQUESTS = 32;
 export const SERVER_NAME = "rtsp-edge";
 
 /** The server's side of one RTSP connection. */
-export class RtspConnection implements ConnectionHandler {
-  /** Number unique within the server, for logs and session binding. */
+export class RtspConnection implements ConnectionHandler, ServedConnection {
   readonly id: number;
   /** The socket. */
   readonly tcp: TcpConnection;
-  /** Monotonic ms of the last request. */
   lastRequestAt: number;
-  /** Monotonic ms when the socket last took queued bytes (or had none queued). */
   writeProgressAt: number;
-  /** Sessions made on this connection and still alive. */
-  readonly sessions: Set<AnySession> = new Set();
-  #core: ServerCore;
+  readonly sessions: Set<Session> = new Set();
+  #server: ServerContext;
   #parser: RtspParser;
   #queue: RtspRequest[] = [];
   #busy = false;
@@ -43,19 +42,26 @@ export class RtspConnection implements ConnectionHandler {
   #channels = new Set<number>();
   #closing = false;
 
-  /** Serves `tcp` for `core`. */
-  constructor(core: ServerCore, tcp: TcpConnection, id: number) {
-    this.#core = core;
+  /** Serves `tcp` for `server`, as connection number `id`. */
+  constructor(server: ServerContext, tcp: TcpConnection, id: number) {
+    this.#server = server;
     this.tcp = tcp;
     this.id = id;
-    this.#parser = new RtspParser(core.options.limits);
-    this.lastRequestAt = this.writeProgressAt = core.clock.now();
+    this.#parser = new RtspParser(server.options.limits);
+    this.lastRequestAt = this.writeProgressAt = server.clock.now();
     // The header deadline runs from the accept: a connection that never sends its first request
     // is closed at the deadline too, not left for the idle close (HARDENING: connection floods).
     this.#partialSince = this.lastRequestAt;
   }
 
-  /** `address:port` of the peer, for logs. */
+  get remote(): NetAddress {
+    return this.tcp.remote;
+  }
+
+  get local(): NetAddress {
+    return this.tcp.local;
+  }
+
   get peerLabel(): string {
     const r = this.tcp.remote;
     return r.family === "IPv6" ? `[${r.hostname}]:${r.port}` : `${r.hostname}:${r.port}`;
@@ -66,9 +72,12 @@ export class RtspConnection implements ConnectionHandler {
     return this.tcp.secure === true;
   }
 
-  /** Monotonic ms since which an incomplete message has been waiting, if one is. */
   get partialSince(): number | undefined {
     return this.#partialSince;
+  }
+
+  get pendingWrites(): number {
+    return this.tcp.pendingWrites;
   }
 
   /** Whether the connection is being closed. */
@@ -87,19 +96,15 @@ export class RtspConnection implements ConnectionHandler {
   }
 
   written(): void {
-    this.writeProgressAt = this.#core.clock.now();
+    this.writeProgressAt = this.#server.clock.now();
   }
 
   closed(): void {
     this.#closing = true;
     this.#queue.length = 0;
-    this.#core.connectionClosed(this);
+    this.#server.connectionClosed(this);
   }
 
-  /**
-   * Reserves an interleaved channel pair for a new session: the one asked for if free, else the
-   * lowest free even pair (HARDENING item 12: the server picks when the client's choice is taken).
-   */
   claimChannels(wanted: readonly [number, number] | undefined): [number, number] {
     if (wanted && !this.#channels.has(wanted[0]) && !this.#channels.has(wanted[1])) {
       this.#channels.add(wanted[0]).add(wanted[1]);
@@ -114,16 +119,22 @@ export class RtspConnection implements ConnectionHandler {
     throw new RangeError("no free interleaved channel pair");
   }
 
-  /** Frees channels of an ended session. */
   releaseChannels(channels: readonly number[]): void {
     for (const c of channels) this.#channels.delete(c);
   }
 
-  /** Closes after what is queued has been written. */
+  interleavedTransport(channels: readonly [number, number]): MediaTransport {
+    return new InterleavedTransport(this.tcp, channels);
+  }
+
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
     this.tcp.end();
+  }
+
+  destroy(): void {
+    this.tcp.destroy();
   }
 
   #drain(): void {
@@ -132,7 +143,7 @@ export class RtspConnection implements ConnectionHandler {
       switch (event.kind) {
         case "need-more":
           this.#partialSince = this.#parser.midMessage
-            ? this.#partialSince ?? this.#core.clock.now()
+            ? this.#partialSince ?? this.#server.clock.now()
             : undefined;
           return;
         case "request":
@@ -146,11 +157,7 @@ export class RtspConnection implements ConnectionHandler {
           break;
         case "interleaved":
           this.#partialSince = undefined;
-          if (!this.#core.interleavedData(this, event.channel, event.payload)) {
-            // HARDENING item 15: interleaved data before PLAY/RECORD has no business here.
-            this.#fail(undefined, "interleaved data before PLAY or RECORD");
-            return;
-          }
+          if (!this.#interleaved(event.channel, event.payload)) return;
           break;
         case "response":
           this.#partialSince = undefined; // we send no requests; a stray response is ignored
@@ -162,9 +169,27 @@ export class RtspConnection implements ConnectionHandler {
     }
   }
 
+  /** Interleaved data from the client; returns false when the connection is being closed for it. */
+  #interleaved(channel: number, payload: Uint8Array): boolean {
+    const verdict = this.#server.interleavedData(this, channel, payload);
+    if (verdict === "unexpected") {
+      // HARDENING item 15: interleaved data before any PLAY or RECORD has no business here.
+      this.#fail(undefined, "interleaved data before PLAY or RECORD");
+      return false;
+    }
+    if (verdict === "late") {
+      // A live555 client sends its last RTCP after its TEARDOWN: normal, and dropped.
+      this.#server.logger.log("debug", "interleaved data after the session ended; dropped", {
+        connection: this.id,
+        channel,
+      });
+    }
+    return true;
+  }
+
   /** A bug met on this connection: logged, and the connection dropped; the process goes on. */
   #crashed(error: unknown): void {
-    this.#core.logger.log("error", "connection failed", {
+    this.#server.logger.log("error", "connection failed", {
       connection: this.id,
       peer: this.peerLabel,
       error: String(error),
@@ -173,7 +198,7 @@ export class RtspConnection implements ConnectionHandler {
   }
 
   #parseFailed(error: ParseError): void {
-    this.#core.logger.log("warn", "malformed request", {
+    this.#server.logger.log("warn", "malformed request", {
       connection: this.id,
       peer: this.peerLabel,
       offset: error.offset,
@@ -186,7 +211,7 @@ export class RtspConnection implements ConnectionHandler {
   /** Answers `status` (if any) without a CSeq, then closes: the stream can no longer be trusted. */
   #fail(status: number | undefined, reason: string | undefined): void {
     if (reason) {
-      this.#core.logger.log("warn", reason, { connection: this.id, peer: this.peerLabel });
+      this.#server.logger.log("warn", reason, { connection: this.id, peer: this.peerLabel });
     }
     this.#queue.length = 0;
     if (status !== undefined) {
@@ -201,21 +226,20 @@ export class RtspConnection implements ConnectionHandler {
     try {
       while (this.#queue.length > 0 && !this.#closing) {
         const request = this.#queue.shift()!;
-        this.lastRequestAt = this.#core.clock.now();
-        const cseq = request.headers.getAll("CSeq");
-        const valid = cseq.length === 1 && /^\d{1,10}$/.test(cseq[0]) && Number(cseq[0]) < 2 ** 32;
+        this.lastRequestAt = this.#server.clock.now();
+        const cseq = validCSeq(request);
         // RFC 2326 §12.17: every request carries one CSeq, echoed exactly; HARDENING item 6.
-        const r: Reply = valid
-          ? await dispatch(this.#core, this, request)
+        const r: Reply = cseq !== undefined
+          ? await dispatch(this.#server, this, request)
           : { status: 400, headers: new RtspHeaders() };
         if (this.#closing) break;
-        this.#write(r.status, r.reason, r.headers, valid ? cseq[0] : undefined, r.body);
-        this.#core.logger.log(r.status < 400 ? "debug" : "info", "request", {
+        this.#write(r.status, r.reason, r.headers, cseq, r.body);
+        this.#server.logger.log(r.status < 400 ? "debug" : "info", "request", {
           connection: this.id,
           peer: this.peerLabel,
           method: request.method,
           path: stripCredentials(request.url),
-          cseq: valid ? cseq[0] : undefined,
+          cseq,
           status: r.status,
         });
         r.afterWrite?.();
@@ -237,7 +261,7 @@ export class RtspConnection implements ConnectionHandler {
     const all = new RtspHeaders();
     if (cseq !== undefined) all.set("CSeq", cseq);
     all.set("Server", SERVER_NAME);
-    all.set("Date", new Date(this.#core.clock.wallMs()).toUTCString());
+    all.set("Date", new Date(this.#server.clock.wallMs()).toUTCString());
     for (const [name, value] of headers.entries()) all.append(name, value);
     const bytes = formatResponse({
       version: "RTSP/1.0",
@@ -246,7 +270,22 @@ export class RtspConnection implements ConnectionHandler {
       headers: all,
       body: body ?? new Uint8Array(0),
     });
-    if (this.tcp.pendingWrites === 0) this.writeProgressAt = this.#core.clock.now();
+    if (this.tcp.pendingWrites === 0) this.writeProgressAt = this.#server.clock.now();
     this.tcp.write(bytes);
+  }
+}
+
+/**
+ * The request's CSeq as sent, to be echoed exactly (ffmpeg compares the string), or undefined when
+ * it is missing, repeated or malformed.
+ */
+function validCSeq(request: RtspRequest): string | undefined {
+  const values = request.headers.getAll("CSeq");
+  if (values.length !== 1) return undefined;
+  try {
+    parseCSeq(values[0]);
+    return values[0];
+  } catch {
+    return undefined;
   }
 }

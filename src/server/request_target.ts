@@ -1,5 +1,5 @@
 /**
- * Mount points: which stream lives at which path, and how a request URL names a stream and a track.
+ * How a request URL names a mount path and a track, and the one spelling mount paths are kept in.
  *
  * Track URLs come in three layouts (INTEROP.md), all accepted:
  * - `rtsp://host/stream/trackID=0`: `Content-Base` plus the relative `a=control` (GStreamer, ffmpeg);

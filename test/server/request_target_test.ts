@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { contentBase, normalizePath, parseRequestTarget } from "../../src/server/mounts.ts";
+import { contentBase, normalizePath, parseRequestTarget } from "../../src/server/request_target.ts";
 import { RtspError } from "../../src/rtsp/status.ts";
 
 Deno.test("parseRequestTarget() reads the three track URL layouts and the aggregate", () => {

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { RtspError } from "../rtsp/status.ts";
-import type { AnySession } from "./session.ts";
+import { RtspError } from "../../rtsp/status.ts";
+import type { Session } from "./session.ts";
 
 /** Caps on the number of sessions. */
 export interface SessionCaps {
@@ -22,10 +22,10 @@ function udpKey(hostname: string, port: number): string {
 
 /** The server's sessions. */
 export class SessionTable {
-  #byId = new Map<string, AnySession>();
+  #byId = new Map<string, Session>();
   #perIp = new Map<string, number>();
-  #byUdpPeer = new Map<string, AnySession>();
-  #udpKeys = new Map<AnySession, string[]>();
+  #byUdpPeer = new Map<string, Session>();
+  #udpKeys = new Map<Session, string[]>();
   #caps: SessionCaps;
 
   /** An empty table with these caps. */
@@ -49,19 +49,17 @@ export class SessionTable {
   }
 
   /** Adds a session; call {@link checkRoom} first. */
-  add(session: AnySession): void {
+  add(session: Session): void {
     this.#byId.set(session.id, session);
     const ip = session.peer.hostname;
     this.#perIp.set(ip, (this.#perIp.get(ip) ?? 0) + 1);
-    const udp = session.kind === "play" ? session.udp : undefined;
-    if (udp) this.bindUdp(session, udp.peer.hostname, udp.clientPorts);
   }
 
   /**
    * Routes datagrams from `hostname` at `ports` to `session` (a UDP reader's RTCP, a publisher's
    * RTP and RTCP), until the session is deleted. The latest binding of an address wins.
    */
-  bindUdp(session: AnySession, hostname: string, ports: readonly number[]): void {
+  bindUdp(session: Session, hostname: string, ports: readonly number[]): void {
     if (this.#byId.get(session.id) !== session) return;
     const keys = this.#udpKeys.get(session) ?? [];
     for (const port of ports) {
@@ -72,18 +70,23 @@ export class SessionTable {
     this.#udpKeys.set(session, keys);
   }
 
+  /** Whether `session` is in the table (not ended). */
+  has(session: Session): boolean {
+    return this.#byId.get(session.id) === session;
+  }
+
   /** The session with this id, if any. */
-  get(id: string): AnySession | undefined {
+  get(id: string): Session | undefined {
     return this.#byId.get(id);
   }
 
   /** The UDP session whose client sends from `hostname:port`, if any. */
-  byUdpPeer(hostname: string, port: number): AnySession | undefined {
+  byUdpPeer(hostname: string, port: number): Session | undefined {
     return this.#byUdpPeer.get(udpKey(hostname, port));
   }
 
   /** Removes a session (it is not closed here). Returns whether it was present. */
-  delete(session: AnySession): boolean {
+  delete(session: Session): boolean {
     if (this.#byId.get(session.id) !== session) return false;
     this.#byId.delete(session.id);
     const ip = session.peer.hostname;
@@ -98,7 +101,7 @@ export class SessionTable {
   }
 
   /** Every session. */
-  values(): IterableIterator<AnySession> {
+  values(): IterableIterator<Session> {
     return this.#byId.values();
   }
 }

@@ -317,6 +317,57 @@ Deno.test("an announced audio track is set up and its packets discarded; RECORD 
   assert.equal(core.stats.badRtp, 0);
 });
 
+Deno.test("an ANNOUNCE with an empty Session header (a C++ pusher library) is taken as one without", async () => {
+  const { core } = makeCore();
+  const pub = new Client(core);
+  const a = await pub.request("ANNOUNCE", PUB, {
+    CSeq: 1,
+    "Content-Type": "application/sdp",
+    Session: "",
+  }, HEAD + VIDEO);
+  assert.equal(a.status, 200);
+  const setup = await pub.request("SETUP", TRACK, { CSeq: 2, Transport: REC_TCP, Session: "" });
+  assert.equal(setup.status, 200);
+  assert.equal(core.sessions.size, 1);
+});
+
+Deno.test("a publisher's dropped tracks are logged once at info, with what is carried", async () => {
+  for (const [body, expected] of [[HEAD + VIDEO + AUDIO, 1], [HEAD + VIDEO, 0]] as const) {
+    const { core } = makeCore();
+    const lines: string[] = [];
+    core.logger = {
+      log: (level, message, fields) =>
+        void lines.push(`${level} ${message} ${JSON.stringify(fields)}`),
+    };
+    const pub = new Client(core);
+    await publish(pub, REC_TCP, body);
+    await sendRtp(pub, gop(1, 0));
+    const said = lines.filter((l) => l.includes("tracks"));
+    assert.equal(said.length, expected, lines.join("\n"));
+    if (expected === 0) continue; // video only: nothing is dropped, nothing to say
+    assert.match(said[0], /^info publisher tracks: only H\.264 video is carried /);
+    assert.match(said[0], /"carried":"0:video\/H264","dropped":"1:audio\/MPEG4-GENERIC"/);
+  }
+});
+
+Deno.test("in-band SPS and PPS replace the SDP's in front of later IDRs", async () => {
+  const { core } = makeCore();
+  const pub = new Client(core);
+  await publish(pub);
+  const r = await reader(core);
+  const newSps = [0x67, 0x42, 0xc0, 0x1f, 0xaa];
+  // STAP-A with a new SPS, the PPS and an IDR; then an IDR alone.
+  const stap = [24, 0, 5, ...newSps, 0, PPS.length, ...PPS, 0, 3, 0x65, 0x88, 2];
+  await sendRtp(pub, [rtpPacket(1, 0, stap), rtpPacket(2, 3000, [0x65, 0x88, 3])]);
+  const packets = received(r);
+  const idrs = packets.map((p, i) => [p, i] as const).filter(([p]) => (p.payload[0] & 0x1f) === 5);
+  assert.equal(idrs.length, 2);
+  const [second] = idrs[1];
+  const before = packets[idrs[1][1] - 2];
+  assert.deepEqual([...before.payload], newSps, "the in-band SPS, not the SDP's");
+  assert.equal(second.payload[2], 3);
+});
+
 Deno.test("ANNOUNCE without H.264, of another content type, with bad or no SDP is refused and leaves nothing", async () => {
   const { core } = makeCore();
   const client = new Client(core);

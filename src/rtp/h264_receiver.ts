@@ -1,54 +1,50 @@
 /**
- * A publisher's H.264 RTP packets in, access units with microsecond times out (RFC 6184, RFC 3550).
- * Bytes and arrival times go in; nothing here touches a socket or a clock.
+ * An H.264 RTP receiver (gortsplib's `rtpreceiver` with its H.264 decoder): a publisher's packets
+ * in, access units with microsecond times out (RFC 6184, RFC 3550). Bytes and arrival times go in;
+ * nothing here touches a socket or a clock.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { RtpH264Ingest } from "./record_ingest.ts";
+ * import { H264Receiver } from "./h264_receiver.ts";
  *
  * const out: { types: number[]; us: number }[] = [];
- * const ingest = new RtpH264Ingest(
+ * const receiver = new H264Receiver(
  *   (nals, us) => out.push({ types: nals.map((n) => n[0] & 0x1f), us }),
  *   { payloadType: 96, clockRate: 90000, maxAccessUnitSize: 1 << 20 },
  * );
  * const rtp = (seq: number, ts: number, nal: number[]) =>
  *   new Uint8Array([0x80, 0x80 | 96, 0, seq, ts >>> 24, (ts >>> 16) & 255, (ts >>> 8) & 255,
  *     ts & 255, 0, 0, 0, 1, ...nal]);
- * assert.equal(ingest.push(rtp(1, 1000, [0x65, 0x88]), 5_000_000), true);
- * assert.equal(ingest.push(rtp(2, 4000, [0x41, 0x9a]), 5_040_000), true);
- * assert.equal(ingest.push(new Uint8Array([1, 2, 3]), 5_050_000), false); // not RTP: counted
+ * assert.equal(receiver.push(rtp(1, 1000, [0x65, 0x88]), 5_000_000), true);
+ * assert.equal(receiver.push(rtp(2, 4000, [0x41, 0x9a]), 5_040_000), true);
+ * assert.equal(receiver.push(new Uint8Array([1, 2, 3]), 5_050_000), false); // not RTP: counted
  * assert.deepEqual(out, [{ types: [5], us: 5_000_000 }, { types: [1], us: 5_033_333 }]);
- * assert.equal(ingest.stats.badPackets, 1);
+ * assert.equal(receiver.stats.badPackets, 1);
  * ```
  *
  * @module
  */
 
-import { NalType } from "../codec/h264.ts";
-import { type H264AccessUnitOut, H264Depacketizer } from "../rtp/h264_depacketizer.ts";
-import { parseRtpPacket } from "../rtp/header.ts";
-import { tsDiff } from "../rtp/sequence.ts";
+import { type H264AccessUnitOut, H264Depacketizer } from "./h264_depacketizer.ts";
+import { parseRtpPacket } from "./header.ts";
+import { tsDiff } from "./sequence.ts";
 
 /** Where access units go: NAL units (owned, no start codes) and a time in microseconds. */
-export type AccessUnitSink = (nalUnits: Uint8Array[], timestampUs: number) => void;
+export type H264ReceiverSink = (nalUnits: Uint8Array[], timestampUs: number) => void;
 
-/** What the ingest needs to know from the announced SDP. */
-export interface RtpH264IngestOptions {
+/** What the receiver needs to know from the announced SDP. */
+export interface H264ReceiverOptions {
   /** The RTP payload type of the H.264 format (`a=rtpmap`); other payload types are dropped. */
   payloadType: number;
   /** RTP clock rate of the format, Hz (90000 for H.264, RFC 6184 §8.2.1). */
   clockRate: number;
   /** Largest access unit accepted, bytes (HARDENING item 17). */
   maxAccessUnitSize: number;
-  /** SPS from `sprop-parameter-sets`, put in front of IDRs that come without one. */
-  sps?: Uint8Array;
-  /** PPS from `sprop-parameter-sets`, likewise. */
-  pps?: Uint8Array;
 }
 
-/** Counters of one ingest. */
-export interface RtpH264IngestStats {
+/** Counters of one receiver. */
+export interface H264ReceiverStats {
   /** RTP packets taken. */
   packets: number;
   /** Packets dropped before depacketizing: not RTP (HARDENING item 16) or another payload type. */
@@ -60,7 +56,7 @@ export interface RtpH264IngestStats {
 }
 
 /**
- * Turns one publisher's H.264 RTP stream into access units for a {@link AccessUnitSink}.
+ * Turns one publisher's H.264 RTP stream into access units for a {@link H264ReceiverSink}.
  *
  * RTP timestamps are unwrapped (RFC 3550 §5.1: they wrap at 2^32) and mapped to microseconds on the
  * caller's arrival clock: the first access unit gets its arrival time, later ones that plus their
@@ -68,18 +64,14 @@ export interface RtpH264IngestStats {
  * random RTP offset the publisher chose, and a stream fed by a publisher that reconnects moves on
  * by the real gap instead of jumping.
  *
- * ffmpeg publishing libx264 puts SPS and PPS only in `sprop-parameter-sets` (global headers, no
- * in-band copies). Readers decode from in-band parameter sets, and a stream that outlived another
- * publisher would otherwise repeat that publisher's stale ones, so every IDR that comes without
- * them gets the latest seen: in-band ones once the publisher sends some, else the SDP's.
+ * Access units go out as they came: SPS and PPS that a publisher gave only in its SDP are the
+ * consumer's to put in front of IDRs (the server's stream does, for every source).
  */
-export class RtpH264Ingest {
-  readonly #sink: AccessUnitSink;
+export class H264Receiver {
+  readonly #sink: H264ReceiverSink;
   readonly #payloadType: number;
   readonly #usPerTick: number;
   readonly #depacketizer: H264Depacketizer;
-  #sps: Uint8Array | undefined;
-  #pps: Uint8Array | undefined;
   #lastRtp: number | undefined;
   #extendedRtp = 0; // unwrapped RTP time of the last access unit
   #baseRtp = 0;
@@ -89,7 +81,7 @@ export class RtpH264Ingest {
   #accessUnits = 0;
 
   /** Sends to `sink`; throws `RangeError` for a clock rate or size cap that is not positive. */
-  constructor(sink: AccessUnitSink, options: RtpH264IngestOptions) {
+  constructor(sink: H264ReceiverSink, options: H264ReceiverOptions) {
     if (!(Number.isInteger(options.clockRate) && options.clockRate > 0)) {
       throw new RangeError(`clockRate must be a positive integer, got ${options.clockRate}`);
     }
@@ -97,12 +89,10 @@ export class RtpH264Ingest {
     this.#payloadType = options.payloadType;
     this.#usPerTick = 1e6 / options.clockRate;
     this.#depacketizer = new H264Depacketizer({ maxAccessUnitSize: options.maxAccessUnitSize });
-    this.#sps = options.sps;
-    this.#pps = options.pps;
   }
 
   /** Counters so far. */
-  get stats(): RtpH264IngestStats {
+  get stats(): H264ReceiverStats {
     return {
       packets: this.#packets,
       badPackets: this.#badPackets,
@@ -144,33 +134,6 @@ export class RtpH264Ingest {
     this.#lastRtp = au.timestamp;
     const timestampUs = this.#baseUs + (this.#extendedRtp - this.#baseRtp) * this.#usPerTick;
     this.#accessUnits++;
-    this.#sink(this.#withParameterSets(au), Math.round(timestampUs));
+    this.#sink(au.nalUnits, Math.round(timestampUs));
   }
-
-  #withParameterSets(au: H264AccessUnitOut): Uint8Array[] {
-    let hasSps = false;
-    let hasPps = false;
-    for (const nal of au.nalUnits) {
-      const type = nal[0] & 0x1f;
-      // Copies: a view would pin the whole access unit's buffer for as long as it is kept.
-      if (type === NalType.SPS) {
-        hasSps = true;
-        if (!sameBytes(this.#sps, nal)) this.#sps = nal.slice();
-      } else if (type === NalType.PPS) {
-        hasPps = true;
-        if (!sameBytes(this.#pps, nal)) this.#pps = nal.slice();
-      }
-    }
-    if (!au.keyframe || (hasSps && hasPps)) return au.nalUnits;
-    const front: Uint8Array[] = [];
-    if (!hasSps && this.#sps) front.push(this.#sps);
-    if (!hasPps && this.#pps) front.push(this.#pps);
-    return front.length === 0 ? au.nalUnits : [...front, ...au.nalUnits];
-  }
-}
-
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
-  if (a === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
