@@ -51,6 +51,8 @@ export interface CameraOptions {
   libc?: LibC;
   /** Times stalls, reopen attempts and frames the driver did not stamp. Default: the system's. */
   clock?: Clock;
+  /** Called with the reason when the camera is lost or stalls (it is then reopened). */
+  onLost?: (reason: string) => void;
 }
 
 /** Counters of a capture. */
@@ -171,6 +173,7 @@ export async function openCamera(
       clock: options.clock ?? systemClock,
       reopenDelayMs: options.reopenDelayMs ?? 1000,
       stallMs: options.stallMs ?? 5000,
+      onLost: options.onLost,
     },
     opened.device,
     onFrame,
@@ -195,6 +198,7 @@ interface LoopSettings {
   clock: Clock;
   reopenDelayMs: number;
   stallMs: number;
+  onLost: ((reason: string) => void) | undefined;
 }
 
 /**
@@ -271,6 +275,11 @@ class CaptureLoop {
     this.#device = undefined;
     const { logger, path } = this.#settings;
     logger.log("warn", `${what}; readers stay connected`, { device: path, reason });
+    try {
+      this.#settings.onLost?.(`${what}: ${reason}`);
+    } catch (error) {
+      logger.log("warn", "camera loss callback failed", { device: path, error: String(error) });
+    }
   }
 
   /** Hands one dequeued buffer to `onFrame` (or counts it damaged) and gives it back. */

@@ -131,6 +131,8 @@ export class PublisherRegistry {
         claim.released = true;
         if (claims.get(path) === claim) claims.delete(path);
         published.setKeyframeRequest(undefined);
+        // Its cached frames go with it: a new reader must not take them for live pictures.
+        published.sourceGone(`${publisher} stopped publishing`);
       },
     };
   }

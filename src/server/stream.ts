@@ -247,10 +247,12 @@ export class Stream {
    * (see {@link Stream.restartSourceClock}), and the SPS and PPS it gave out of band (an SDP's
    * sprop-parameter-sets), if any, stand for the last source's from now on. Readers get them in
    * front of every IDR that comes without them, and DESCRIBE has them before the first IDR. Later
-   * in-band ones replace them as usual.
+   * in-band ones replace them as usual. A stream whose source was gone is starting again.
    */
   restartSource(parameterSets?: { sps: Uint8Array; pps: Uint8Array }): void {
     this.restartSourceClock();
+    // A source is on its way: a reader who asks now waits for it instead of hearing it is gone.
+    if (this.#source.state === "gone") this.#source = { state: "starting" };
     if (parameterSets && this.codec === "h264") {
       // Taken as a frame of parameter sets only, which is never packetized: nothing goes out.
       this.#payload.accept([parameterSets.sps, parameterSets.pps], this.#options.maxFrameSize);

@@ -47,7 +47,13 @@ export async function runCamera(
   // encoder can be made at the size and rate the camera agreed to.
   let push: (frame: CapturedFrame) => void = () => {};
   const camera = await openCamera(
-    { device, request: { width, height, fps, pixelFormat }, ...context },
+    {
+      device,
+      request: { width, height, fps, pixelFormat },
+      ...context,
+      // Frames cached from before the loss must not reach a new reader as if live.
+      onLost: (reason) => stream.sourceGone(`camera ${device}: ${reason}`),
+    },
     (frame) => push(frame),
   );
   let encoded;

@@ -13,12 +13,25 @@ import { formatRtpInfo } from "../../rtsp/rtp_info.ts";
 import { RtspError } from "../../rtsp/status.ts";
 import { buildSdp } from "../../sdp/build.ts";
 import type { ClientContext, ServerContext } from "../context.ts";
+import type { Stream } from "../stream.ts";
 import { contentBase, parseRequestTarget, trackControl } from "../request_target.ts";
 import { NO_SESSION_STATE, PUBLIC_METHODS, type Reply, reply } from "./reply.ts";
 import { namesSession, optionalSession, requiredSession, sessionHeader } from "./session_lookup.ts";
 
 /** How long DESCRIBE waits for a new stream's SPS/PPS before answering without them. */
 const DESCRIBE_WAIT_MS = 3000;
+
+/**
+ * A path whose source left (a device that disconnected, a camera unplugged) has nothing live to
+ * give a new reader: 503 with the reason (RFC 2326 §7.1.1: the reason phrase may say more), as
+ * mediamtx answers such a path 404. Readers already playing stay and wait for the source.
+ */
+function refuseWithoutSource(stream: Stream): void {
+  const source = stream.sourceState;
+  if (source.state === "gone") {
+    throw new RtspError(503, `Service Unavailable (no live source: ${source.reason})`);
+  }
+}
 
 /** OPTIONS (RFC 2326 §10.1). */
 export function options(server: ServerContext, client: ClientContext, req: RtspRequest): Reply {
@@ -44,6 +57,7 @@ export async function describe(
   }
   const stream = await server.describe(client, target.path);
   await stream.whenReady(DESCRIBE_WAIT_MS);
+  refuseWithoutSource(stream);
   const sdp = buildSdp({
     sessionId: server.sdpSessionId(stream),
     sessionVersion: String(stream.sdpVersion),
@@ -78,6 +92,7 @@ export function play(server: ServerContext, client: ClientContext, req: RtspRequ
   }
   const headers = new RtspHeaders({ Session: sessionHeader(server, session), Range: "npt=0.000-" });
   if (session.active) return { status: 200, headers }; // state unchanged
+  refuseWithoutSource(role.stream);
   const start = role.stream.startPoint();
   headers.set(
     "RTP-Info",
