@@ -6,6 +6,7 @@
 
 import { parseArgs } from "node:util";
 import { parseBitrate } from "../encoder/options.ts";
+import { parseDuration } from "../base/duration.ts";
 import type { LogLevel } from "../base/log.ts";
 import { CAPTURE_FORMAT_NAMES } from "../camera/negotiate.ts";
 import { type PixelFormat, pixelFormatByName } from "../codec/raw_frame.ts";
@@ -70,6 +71,8 @@ export interface CliConfig {
   replace: boolean;
   /** A config file describing many paths. */
   configFile: string | undefined;
+  /** Run the local source only while someone reads (`--on-demand`); undefined: always on. */
+  onDemand: { closeAfterMs: number } | undefined;
   /** The flags given on the command line (a config file fills in only the others). */
   given: ReadonlySet<string>;
   /** Users and schemes from `--user` and `--auth`; absent when neither is given. */
@@ -126,6 +129,11 @@ Encoding (test pattern, Y4M and raw input):
 Stream:
   --fps N             frame rate (default: from the file's SPS, else 30)
   --path PATH         stream path (default /stream)
+  --on-demand         open and encode the source only while someone reads the path; the first
+                      reader waits for its first picture
+  --on-demand-close-after DURATION
+                      how long the source runs on after the last reader left (default 10s;
+                      e.g. 30s, 2m)
 
 Network:
   --port N            RTSP port (default 8554; 0 picks a free one)
@@ -198,6 +206,8 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
         publish: { type: "boolean" },
         replace: { type: "boolean" },
         config: { type: "string" },
+        "on-demand": { type: "boolean" },
+        "on-demand-close-after": { type: "string" },
         camera: { type: "string", short: "c" },
         input: { type: "string", short: "i" },
         "test-pattern": { type: "boolean" },
@@ -273,11 +283,27 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
     : undefined;
   // Pushed or published paths need no local source: serve only what arrives, unless one is named.
   const receiving = ingestOn || values.publish || values.config !== undefined;
+  const closeAfter = values["on-demand-close-after"];
+  const closeAfterMs = closeAfter === undefined ? 10_000 : parseDuration(closeAfter);
+  if (closeAfterMs === undefined) {
+    throw new UsageError(
+      `--on-demand-close-after must be a duration such as 10s, 500ms or 2m, got "${closeAfter}"`,
+    );
+  }
+  if (closeAfter !== undefined && !values["on-demand"]) {
+    throw new UsageError("--on-demand-close-after goes with --on-demand");
+  }
   const source = values.camera !== undefined
     ? cameraSource(values.camera, values.format)
     : receiving && values.input === undefined && !values["test-pattern"]
     ? { kind: "none" as const }
     : inputSource(values.input, values.format);
+  if (values["on-demand"] && source.kind === "none") {
+    throw new UsageError(
+      "--on-demand needs a source of its own (--test-pattern, --camera or --input); pushed and " +
+        "published paths are on demand already",
+    );
+  }
   if (source.kind === "raw" && values.size === undefined) {
     throw new UsageError("raw frames need their size: add --size WIDTHxHEIGHT");
   }
@@ -301,6 +327,7 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
     publish: values.publish ?? false,
     replace: values.replace ?? false,
     configFile: values.config,
+    onDemand: values["on-demand"] ? { closeAfterMs } : undefined,
     given: new Set(Object.keys(values)),
     ...authGiven(values.user, values.auth),
     ...tlsGiven(values["tls-port"], values["tls-cert"], values["tls-key"], values.port),

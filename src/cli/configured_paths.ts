@@ -14,7 +14,7 @@ import { localSourceOf } from "./local_source_of.ts";
 
 /** One path of the banner: a local source to start, or a line that is known already. */
 export type PathEntry =
-  | { path: string; source: LocalSource }
+  | { path: string; source: LocalSource; onDemand?: { closeAfterMs: number } }
   | { path: string; line: string };
 
 /** What the configured paths are. */
@@ -57,7 +57,8 @@ export function configuredPaths(config: Config, cli: CliConfig): ConfiguredPaths
         bitrate: "bitrate" in p ? p.bitrate : cli.bitrate,
         gop: "gop" in p ? p.gop : cli.gop,
       });
-      if (source) paths.entries.push({ path, source });
+      const onDemand = p.onDemand ? { closeAfterMs: p.onDemandCloseAfter } : undefined;
+      if (source) paths.entries.push({ path, source, onDemand });
     }
   }
   return paths;

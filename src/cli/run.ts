@@ -18,6 +18,7 @@ import { type ConfiguredPaths, configuredPaths, type PathEntry } from "./configu
 import { localSourceOf } from "./local_source_of.ts";
 import type { RunningSource } from "../source/running_source.ts";
 import { startLocalSources } from "../source/start_sources.ts";
+import { OnDemandSource } from "../source/on_demand.ts";
 
 /** A running rtsp-edge. */
 export interface Running {
@@ -58,6 +59,8 @@ export async function startAll(
 ): Promise<Running> {
   const { entries, ingest: ingestRules, publish: publishRules } = planPaths(cli, file);
   const tls = cli.tls && await readTlsFiles(cli.tls);
+  // On-demand paths start when a client asks for them (DESCRIBE); readers keep them running.
+  const onDemand = new Map<string, OnDemandSource>();
   const server = await serve({
     tls,
     port: cli.port,
@@ -69,6 +72,7 @@ export async function startAll(
     ...accessGiven(cli, file),
     // Resource caps from flags (--max-connections, --header-timeout, ...); only those given.
     ...cli.caps,
+    hooks: { onDescribe: ({ path }) => onDemand.get(path)?.want() },
   });
   // With many paths, one source that cannot start (a camera not plugged in yet) is retried while
   // the others serve; a single source the command line asked for fails the start instead.
@@ -80,6 +84,7 @@ export async function startAll(
     // Adds every path's stream at once, before any file or device is opened: no await may come
     // between serve() and this call, or a reader who is quick would find no stream there.
     sources = await startLocalSources(server, plans, { logger });
+    for (const s of sources) if (s instanceof OnDemandSource) onDemand.set(s.stream.path, s);
     const flagPolicy = cli.ingest && !file ? ingestPolicy(cli, cli.ingest) : undefined;
     if (flagPolicy || ingestRules.size > 0) {
       ingest = await startIngest({
@@ -121,7 +126,7 @@ function planPaths(cli: CliConfig, file: Config | undefined): ConfiguredPaths {
   if (cli.source.kind !== "none" || !file) {
     const source = localSourceOf(cli.source, cli);
     const entry: PathEntry = source
-      ? { path: cli.path, source }
+      ? { path: cli.path, source, onDemand: cli.onDemand }
       : { path: "/<path>", line: "what devices and publishers send" };
     paths.entries.unshift(entry);
   }

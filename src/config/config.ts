@@ -40,6 +40,7 @@
 
 import { checkBitrate, parseBitrate } from "../encoder/options.ts";
 import type { LogLevel } from "../base/log.ts";
+import { parseDuration } from "../base/duration.ts";
 import { CAPTURE_FORMAT_NAMES } from "../camera/negotiate.ts";
 import {
   ConfigError,
@@ -83,8 +84,16 @@ export interface PublishPathConfig {
   replace: boolean;
 }
 
+/** When a local source runs: always, or only while someone reads (mediamtx's `sourceOnDemand`). */
+export interface OnDemandConfig {
+  /** Run the source only while the path has readers. Default false. */
+  onDemand: boolean;
+  /** Milliseconds it runs on after the last reader left (`"10s"` in the file). Default 10 000. */
+  onDemandCloseAfter: number;
+}
+
 /** A V4L2 camera, captured and encoded. */
-export interface CameraPathConfig {
+export interface CameraPathConfig extends OnDemandConfig {
   /** Discriminant. */
   source: "camera";
   /** The device, e.g. `/dev/video0`. */
@@ -102,7 +111,7 @@ export interface CameraPathConfig {
 }
 
 /** A file (H.264 Annex B or Y4M, or `-` for standard input), looped. */
-export interface FilePathConfig {
+export interface FilePathConfig extends OnDemandConfig {
   /** Discriminant. */
   source: "file";
   /** The file name. */
@@ -112,7 +121,7 @@ export interface FilePathConfig {
 }
 
 /** Moving colour bars. */
-export interface TestPatternPathConfig {
+export interface TestPatternPathConfig extends OnDemandConfig {
   /** Discriminant. */
   source: "test-pattern";
   /** Picture size. */
@@ -172,14 +181,25 @@ export const DEFAULT_MAX_FRAME_BYTES: number = 8 * 1024 * 1024;
 const TOP_KEYS = ["rtspPort", "ingestPort", "bind", "logLevel", "auth", "paths"];
 const ACCESS_KEYS = ["read", "publish", "allow"];
 const AUTH_KEYS = ["users", "realm", "methods", "allowBasicWithoutTls", ...ACCESS_KEYS];
+const ON_DEMAND_KEYS = ["onDemand", "onDemandCloseAfter"];
 const SOURCES = ["ingest", "publish", "camera", "file", "test-pattern"] as const;
 type Source = typeof SOURCES[number];
 const PATH_KEYS: Record<Source, readonly string[]> = {
   ingest: ["source", "token", "jpeg", "replace", "bitrate", "gop", "maxFrameBytes", ...ACCESS_KEYS],
   publish: ["source", "replace", ...ACCESS_KEYS],
-  camera: ["source", "device", "size", "fps", "format", "bitrate", "gop", ...ACCESS_KEYS],
-  file: ["source", "input", "fps", ...ACCESS_KEYS],
-  "test-pattern": ["source", "size", "fps", "bitrate", "gop", ...ACCESS_KEYS],
+  camera: [
+    "source",
+    "device",
+    "size",
+    "fps",
+    "format",
+    "bitrate",
+    "gop",
+    ...ON_DEMAND_KEYS,
+    ...ACCESS_KEYS,
+  ],
+  file: ["source", "input", "fps", ...ON_DEMAND_KEYS, ...ACCESS_KEYS],
+  "test-pattern": ["source", "size", "fps", "bitrate", "gop", ...ON_DEMAND_KEYS, ...ACCESS_KEYS],
 };
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 const SEGMENT = /^[A-Za-z0-9._~-]+$/;
@@ -391,6 +411,17 @@ class Checker {
     const replace = () => this.boolean(scope, "replace") ?? false;
     const fps = () => this.fps(scope);
     const size = () => this.size(scope);
+    const onDemand = (): OnDemandConfig => {
+      const on = this.boolean(scope, "onDemand") ?? false;
+      const closeAfter = this.duration(scope, "onDemandCloseAfter");
+      if (closeAfter !== undefined && !on) {
+        this.fail(
+          member(scope, "onDemandCloseAfter"),
+          `${nameOf(scope, "onDemandCloseAfter")} goes with "onDemand": true`,
+        );
+      }
+      return { onDemand: on, onDemandCloseAfter: closeAfter ?? 10_000 };
+    };
     switch (source) {
       case "ingest": {
         const token = this.text(
@@ -432,6 +463,7 @@ class Checker {
           ...optional("format", format?.toLowerCase()),
           bitrate: bitrate(),
           gop: gop(),
+          ...onDemand(),
         };
       }
       case "file": {
@@ -442,7 +474,7 @@ class Checker {
           'an H.264 (.h264, .264) or Y4M (.y4m) file, or "-" for standard input',
         );
         if (input === undefined) this.fail(scope.pointer, `${scope.label} needs an input file`);
-        return { source, input, ...optional("fps", fps()) };
+        return { source, input, ...optional("fps", fps()), ...onDemand() };
       }
       case "test-pattern":
         return {
@@ -451,6 +483,7 @@ class Checker {
           ...optional("fps", fps()),
           bitrate: bitrate(),
           gop: gop(),
+          ...onDemand(),
         };
     }
   }
@@ -487,6 +520,21 @@ class Checker {
       this.wrong(scope, key, `a whole number from ${min} to ${max}`);
     }
     return v;
+  }
+
+  /** A duration: `"10s"`, `"500ms"`, `"1m30s"`, or a number of seconds; in milliseconds. */
+  duration(scope: Scope, key: string): number | undefined {
+    const v = scope.object[key];
+    if (v === undefined) return undefined;
+    const ms = typeof v === "number"
+      ? (v >= 0 ? v * 1000 : undefined)
+      : typeof v === "string"
+      ? parseDuration(v)
+      : undefined;
+    if (ms === undefined || !Number.isFinite(ms)) {
+      this.wrong(scope, key, 'a duration such as "10s", "500ms" or "2m"');
+    }
+    return ms;
   }
 
   fps(scope: Scope): number | undefined {

@@ -53,6 +53,7 @@ export class OnDemandSource implements RunningSource {
   #lastFailure: string | undefined;
   #closed = false;
   #starts = 0;
+  #starting: Promise<void> | undefined;
 
   /** A stopped source for `stream`; `start` opens and runs it, as the other runners do. */
   constructor(stream: Stream, start: () => Promise<RunningSource>, options: OnDemandOptions) {
@@ -78,10 +79,15 @@ export class OnDemandSource implements RunningSource {
     return this.#starts;
   }
 
-  /** A client asked for the path (DESCRIBE): start now, so its SDP and first frame come soon. */
-  want(): void {
+  /**
+   * A client asked for the path (DESCRIBE): start now, so its SDP and first frame come soon.
+   * Settles once the source is running or its start failed (the stream then says why), so the
+   * DESCRIBE answers with what is true now.
+   */
+  want(): Promise<void> {
     this.#demandAt = this.#options.clock.now();
     this.#update();
+    return this.#starting ?? Promise.resolve();
   }
 
   /** The stream's reader count changed. */
@@ -110,7 +116,13 @@ export class OnDemandSource implements RunningSource {
     this.#cancelTimer?.();
     this.#cancelTimer = undefined;
     if (this.#wanted()) {
-      if (this.#state === "stopped") void this.#run();
+      if (this.#state === "stopped") {
+        const run = this.#run();
+        this.#starting = run;
+        void run.finally(() => {
+          if (this.#starting === run) this.#starting = undefined;
+        });
+      }
       if (this.#readers === 0) {
         // Nobody reads (a DESCRIBE with no PLAY yet, or the last reader just left): look again
         // when the close-after has passed.
@@ -129,6 +141,7 @@ export class OnDemandSource implements RunningSource {
     this.#state = "starting";
     const { logger } = this.#options;
     const path = this.stream.path;
+    this.stream.restartSource(); // its clock starts over, and a failed start is no longer news
     let running: RunningSource;
     try {
       running = await this.#start();

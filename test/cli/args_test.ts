@@ -24,8 +24,26 @@ Deno.test("parseCliArgs() defaults to the test pattern and the defaults users kn
     publish: false,
     replace: false,
     configFile: undefined,
+    onDemand: undefined,
     given: new Set(),
   });
+});
+
+Deno.test("parseCliArgs() takes --on-demand with a close-after duration", () => {
+  assert.equal(parseCliArgs([]).onDemand, undefined);
+  assert.deepEqual(parseCliArgs(["--on-demand"]).onDemand, { closeAfterMs: 10_000 });
+  assert.deepEqual(
+    parseCliArgs(["--on-demand", "--on-demand-close-after", "1m30s"]).onDemand,
+    { closeAfterMs: 90_000 },
+  );
+  const refused = (args: string[], message: RegExp) =>
+    assert.throws(
+      () => parseCliArgs(args),
+      (e) => e instanceof UsageError && message.test(e.message),
+    );
+  refused(["--on-demand", "--on-demand-close-after", "soon"], /must be a duration such as 10s/);
+  refused(["--on-demand-close-after", "5s"], /goes with --on-demand/);
+  refused(["--on-demand", "--ingest"], /--on-demand needs a source of its own/);
 });
 
 Deno.test("parseCliArgs() tells the sources apart by flag and file name", () => {

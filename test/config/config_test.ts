@@ -74,6 +74,8 @@ Deno.test("parseConfig() reads the example config with every kind of path", asyn
         fps: 30,
         bitrate: 2_000_000,
         gop: 30,
+        onDemand: false,
+        onDemandCloseAfter: 10_000,
       },
       "/ffmpeg": { source: "publish", replace: false },
     },
@@ -112,16 +114,57 @@ Deno.test("parseConfig() fills in the defaults of every source", () => {
         format: "mjpeg",
         bitrate: 2_000_000,
         gop: 30,
+        onDemand: false,
+        onDemandCloseAfter: 10_000,
       },
-      "/d": { source: "file", input: "clip.h264", fps: 12.5 },
+      "/d": {
+        source: "file",
+        input: "clip.h264",
+        fps: 12.5,
+        onDemand: false,
+        onDemandCloseAfter: 10_000,
+      },
       "/site/e": {
         source: "test-pattern",
         size: { width: 640, height: 480 },
         bitrate: 750_000,
         gop: 60,
+        onDemand: false,
+        onDemandCloseAfter: 10_000,
       },
     },
   });
+});
+
+Deno.test("parseConfig() takes onDemand with a close-after as a duration or seconds", () => {
+  const paths = parseConfig(
+    onePath('"source": "test-pattern", "onDemand": true, "onDemandCloseAfter": "1m30s"') +
+      "",
+    "x.json",
+  ).paths;
+  assert.deepEqual(
+    [paths["/cam1"]].map((p) => "onDemand" in p && [p.onDemand, p.onDemandCloseAfter]),
+    [[true, 90_000]],
+  );
+  const seconds = parseConfig(
+    onePath(
+      '"source": "camera", "device": "/dev/video0", "onDemand": true, "onDemandCloseAfter": 5',
+    ),
+    "x.json",
+  ).paths["/cam1"];
+  assert.equal("onDemandCloseAfter" in seconds && seconds.onDemandCloseAfter, 5_000);
+  assert.match(
+    errorOf(onePath('"source": "test-pattern", "onDemand": true, "onDemandCloseAfter": "soon"')),
+    /onDemandCloseAfter must be a duration such as "10s", "500ms" or "2m", got "soon"/,
+  );
+  assert.match(
+    errorOf(onePath('"source": "test-pattern", "onDemandCloseAfter": "5s"')),
+    /onDemandCloseAfter goes with "onDemand": true/,
+  );
+  assert.match(
+    errorOf(onePath('"source": "ingest", "onDemand": true')),
+    /onDemand is not a setting of an ingest path/,
+  );
 });
 
 Deno.test("parseConfig() takes an empty object, and comments anywhere", () => {

@@ -109,6 +109,20 @@ Deno.test("a source that cannot start tells the stream why and retries while a r
   await settle();
   assert.equal(log.starts, 1);
   assert.equal(source.active, true);
+  assert.equal(stream.sourceState.state, "starting"); // no longer gone: frames are on their way
+});
+
+Deno.test("want() settles once the start it caused has settled, as DESCRIBE needs", async () => {
+  const { stream, log, source } = setUp();
+  log.fail = "busy";
+  await source.want();
+  assert.deepEqual(stream.sourceState, { state: "gone", reason: "busy" });
+  log.fail = undefined;
+  await source.want();
+  assert.equal(log.starts, 1);
+  assert.equal(source.active, true);
+  await source.want(); // running already: settles at once
+  assert.equal(log.starts, 1);
 });
 
 Deno.test("stop() ends a running source and it never starts again", async () => {
