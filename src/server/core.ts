@@ -8,6 +8,7 @@
  * @module
  */
 
+import { ConnectionCounter } from "../base/connection_limits.ts";
 import { AccessGate } from "../auth/gate.ts";
 import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
@@ -92,7 +93,7 @@ export class ServerCore implements ServerContext {
     strayDatagrams: 0,
   };
   readonly #connections = new Map<number, ServedConnection>();
-  readonly #connectionsPerIp = new Map<string, number>();
+  readonly #limits: ConnectionCounter;
   // Connections on which a session has played or recorded: their late interleaved data is no
   // protocol violation (HARDENING item 15 is about data before any PLAY or RECORD).
   readonly #hadMedia = new WeakSet<ClientContext>();
@@ -106,6 +107,7 @@ export class ServerCore implements ServerContext {
     this.clock = clock;
     this.logger = logger;
     this.sessions = new SessionTable(options);
+    this.#limits = new ConnectionCounter(options); // one policy with the ingest port's
     this.cname = `rtsp-edge-${randomUint32().toString(16)}`;
     this.access = options.access && new AccessGate(options.access, () => clock.now());
     this.hooks = new HookRunner(options.hooks, () => this.logger);
@@ -157,18 +159,14 @@ export class ServerCore implements ServerContext {
    */
   accept<C extends ServedConnection>(remote: NetAddress, make: (id: number) => C): C | undefined {
     const ip = remote.hostname;
-    const fromIp = this.#connectionsPerIp.get(ip) ?? 0;
-    if (
-      this.#connections.size >= this.options.maxConnections ||
-      fromIp >= this.options.maxConnectionsPerIp
-    ) {
+    const refusal = this.#limits.admit(ip);
+    if (refusal) {
       this.counters.refusedConnections++;
-      this.logger.log("warn", "connection refused: limit reached", { peer: ip });
+      this.logger.log("warn", "connection refused: limit reached", { peer: ip, reason: refusal });
       return undefined;
     }
     const conn = make(this.#nextConnectionId++);
     this.#connections.set(conn.id, conn);
-    this.#connectionsPerIp.set(ip, fromIp + 1);
     this.hooks.notify("onConnectionOpen", connectionInfo(conn));
     return conn;
   }
@@ -176,10 +174,7 @@ export class ServerCore implements ServerContext {
   /** Forgets a connection and ends the sessions bound to it. */
   connectionClosed(client: ClientContext): void {
     if (!this.#connections.delete(client.id)) return;
-    const ip = client.remote.hostname;
-    const left = (this.#connectionsPerIp.get(ip) ?? 1) - 1;
-    if (left > 0) this.#connectionsPerIp.set(ip, left);
-    else this.#connectionsPerIp.delete(ip);
+    this.#limits.release(client.remote.hostname);
     for (const session of [...client.sessions]) {
       // Interleaved media dies with its connection, and so does a publisher (ffmpeg and GStreamer
       // keep the connection open while they publish; a path must not stay claimed by one that is

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { reapReason } from "../base/connection_limits.ts";
 import type { Clock } from "../base/clock.ts";
 import { type LogFields, type Logger, throttledLog } from "../base/log.ts";
 import type { ServedConnection } from "./context.ts";
@@ -64,7 +65,17 @@ function checkConnection(
   idleMs: number,
 ): void {
   if (conn.pendingWrites === 0) conn.writeProgressAt = now;
-  if (now - conn.writeProgressAt > server.options.writeTimeout * 1000) {
+  const reason = reapReason({
+    now,
+    lastActivityAt: conn.lastRequestAt,
+    idleMs,
+    busy: conn.sessions.size > 0, // a session has its own timeout
+    partialSince: conn.partialSince,
+    requestTimeoutMs: server.options.headerTimeout * 1000,
+    writeProgressAt: conn.writeProgressAt,
+    writeTimeoutMs: server.options.writeTimeout * 1000,
+  });
+  if (reason === "write stalled") {
     // HARDENING.md: a reader that leaves its data unread for the write deadline is disconnected.
     server.counters.stalledConnections++;
     server.logger.log("warn", "reader stalled; disconnecting", {
@@ -72,9 +83,7 @@ function checkConnection(
       peer: conn.peerLabel,
     });
     conn.destroy();
-  } else if (
-    conn.partialSince !== undefined && now - conn.partialSince > server.options.headerTimeout * 1000
-  ) {
+  } else if (reason === "request too slow") {
     // An absolute deadline for a whole request, not reset per byte (slowloris). A flood of such
     // connections is told once per interval, with a count.
     server.counters.slowRequests++;
@@ -91,7 +100,7 @@ function checkConnection(
     }
     log({ connection: conn.id, peer: conn.peerLabel });
     conn.destroy();
-  } else if (conn.sessions.size === 0 && now - conn.lastRequestAt > idleMs) {
-    conn.close(); // idle and holding no session
+  } else if (reason === "idle") {
+    conn.close();
   }
 }

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { describeSystemError } from "../runtime/files.ts";
 import { nodeNetwork } from "../runtime/node_net.ts";
 import { listenTls } from "../runtime/node_tls.ts";
 import type {
@@ -254,13 +255,6 @@ async function bindUdpPair(
 }
 
 function listenError(what: string, hostname: string, port: number, cause: unknown): Error {
-  const code = (cause as { code?: string })?.code;
-  const why = code === "EADDRINUSE"
-    ? "the port is in use"
-    : code === "EACCES"
-    ? "permission denied (ports below 1024 need privileges)"
-    : code === "EADDRNOTAVAIL"
-    ? "the address is not on this machine"
-    : String((cause as Error)?.message ?? cause);
+  const why = describeSystemError(cause, { listening: true });
   return new Error(`cannot listen for ${what} on ${hostname}:${port}: ${why}`, { cause });
 }
