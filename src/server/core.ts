@@ -30,7 +30,7 @@ import type { PublisherRegistry } from "./publishers.ts";
 import { addCounters, type SessionCounters } from "./session/role.ts";
 import type { Session } from "./session/session.ts";
 import { SessionTable } from "./session/session_table.ts";
-import { randomUint32 } from "./session_id.ts";
+import { randomUint32 } from "./session/session_id.ts";
 import type { Stream, StreamOptions } from "./stream.ts";
 import type { UdpPair } from "./transport.ts";
 

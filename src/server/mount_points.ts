@@ -5,7 +5,7 @@
  * @module
  */
 
-import { randomUint32 } from "./session_id.ts";
+import { randomUint32 } from "./session/session_id.ts";
 import { PublisherRegistry } from "./publishers.ts";
 import { normalizePath } from "./request_target.ts";
 import { Stream, type StreamContext, type StreamOptions } from "./stream.ts";

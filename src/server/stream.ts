@@ -19,7 +19,7 @@ import type { Clock } from "../base/clock.ts";
 import { Frame } from "./frame.ts";
 import { GopCache } from "./gop_cache.ts";
 import type { Logger } from "../base/log.ts";
-import { randomUint32 } from "./session_id.ts";
+import { randomUint32 } from "./session/session_id.ts";
 import { createStreamPayload, type StreamPayload } from "./stream_payload.ts";
 
 export { H264_PAYLOAD_TYPE } from "./stream_payload.ts";

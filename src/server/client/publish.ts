@@ -17,7 +17,7 @@ import { parseRequestTarget } from "../request_target.ts";
 import { PathBusyError, type Publication } from "../publishers.ts";
 import { Publishing } from "../session/publishing.ts";
 import { Session } from "../session/session.ts";
-import { newSessionId } from "../session_id.ts";
+import { newSessionId } from "../session/session_id.ts";
 import { NO_SESSION_STATE, type Reply } from "./reply.ts";
 import { namesSession, requiredSession, sessionHeader } from "./session_lookup.ts";
 

@@ -18,7 +18,7 @@ import { Reader } from "../reader.ts";
 import type { Publishing } from "../session/publishing.ts";
 import { Reading } from "../session/reading.ts";
 import { Session } from "../session/session.ts";
-import { newSessionId } from "../session_id.ts";
+import { newSessionId } from "../session/session_id.ts";
 import { type MediaTransport, UdpTransport } from "../transport.ts";
 import { NO_SESSION_STATE, type Reply } from "./reply.ts";
 import { namesSession, requiredSession, sessionHeader } from "./session_lookup.ts";

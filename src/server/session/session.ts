@@ -21,7 +21,7 @@ export type SessionState = "initial" | "prePlay" | "play" | "preRecord" | "recor
 
 /** One session. */
 export class Session {
-  /** Random id (see `session_id.ts`). */
+  /** Random id (see `session_id.ts` beside this file). */
   readonly id: string;
   /** The role and what it holds; tells readers and publishers apart. */
   readonly role: Reading | Publishing;
