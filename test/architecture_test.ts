@@ -140,13 +140,6 @@ const LAYERS: Layer[] = [
     files: ["src/encoder/"],
     mayImport: ["generated", "codec", "jpeg", "base"],
     packages: ["fflate"],
-    tolerated: [
-      {
-        what: ["server"],
-        why: "encode_pipeline.ts feeds a server Stream by its type; a sink interface of its own " +
-          "would end it",
-      },
-    ],
   },
   {
     name: "camera",

@@ -7,7 +7,6 @@
  */
 
 import type { EncoderInput, H264Encoder } from "./h264_encoder.ts";
-import type { Stream } from "../server/stream.ts";
 
 /** Counters of a pipeline. */
 export interface PipelineStats {
@@ -19,10 +18,16 @@ export interface PipelineStats {
   failed: number;
 }
 
+/** Where encoded access units go: a served stream (`LiveStream` fits) or anything that takes them. */
+export interface AccessUnitSink {
+  /** Takes one access unit's NAL units and its time in microseconds; false when refused. */
+  sendFrame(nalUnits: readonly Uint8Array[], options: { timestamp?: number }): boolean;
+}
+
 /** Feeds one stream from one encoder. */
 export class EncodePipeline {
   readonly #encoder: H264Encoder;
-  readonly #stream: Stream;
+  readonly #stream: AccessUnitSink;
   readonly #maxInFlight: number;
   #inFlight = 0;
   #onError: (error: Error) => void;
@@ -32,7 +37,7 @@ export class EncodePipeline {
   /** Encodes into `stream`; `onError` hears of frames the encoder refused. */
   constructor(
     encoder: H264Encoder,
-    stream: Stream,
+    stream: AccessUnitSink,
     onError: (error: Error) => void,
     maxInFlight = 2,
   ) {

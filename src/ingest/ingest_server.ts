@@ -11,7 +11,7 @@
 import { nodeNetwork } from "../runtime/node_net.ts";
 import type { Network, TcpListener } from "../runtime/net.ts";
 import { describeSystemError } from "../runtime/files.ts";
-import { type Logger, throttledLog } from "../base/log.ts";
+import { type Logger, silentLogger, throttledLog } from "../base/log.ts";
 import { type Clock, systemClock } from "../base/clock.ts";
 import { ConnectionCounter, reapReason } from "../base/connection_limits.ts";
 import type { RtspServer } from "../server/server.ts";
@@ -29,8 +29,8 @@ export interface IngestOptions {
   hostname: string;
   /** The rules of a path, or undefined when it may not be published (404). */
   policyFor: (path: string) => IngestPathPolicy | undefined;
-  /** Where refusals and publishers are told. */
-  logger: Logger;
+  /** Where refusals and publishers are told. Default: nowhere (the library is silent). */
+  logger?: Logger;
   /** Sockets (default: node:net). */
   network?: Network;
   /** Open connections at most (default 64). */
@@ -76,7 +76,7 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
   const now = () => clock.now();
   const idleMs = options.idleTimeoutMs ?? 30_000;
   const headerMs = options.headerTimeoutMs ?? 10_000;
-  const logger = options.logger;
+  const logger = options.logger ?? silentLogger;
   // A flood of trickling heads is told once per interval, with a count.
   const reportSlowHead = throttledLog(
     logger,

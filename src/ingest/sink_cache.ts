@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Stream } from "../server/stream.ts";
+import type { LiveStream } from "../server/live_stream.ts";
 import type { FrameSink, H264Passthrough } from "./sinks.ts";
 import type { TimestampSmoother } from "./timestamps.ts";
 
@@ -25,7 +25,7 @@ export interface ParkedSink {
   /** Whether the log has told that the device stopped (its last upload ended cleanly). */
   stopLogged: boolean;
   /** The stream it feeds. */
-  stream: Stream;
+  stream: LiveStream;
   /** Whole-frame sink (JPEG, raw). */
   sink?: FrameSink;
   /** H.264 passthrough. */
@@ -64,7 +64,7 @@ export class SinkCache {
   }
 
   /** The sink parked under `key` for `stream`, taken out of the cache; undefined if none. */
-  take(key: string, stream: Stream): ParkedSink | undefined {
+  take(key: string, stream: LiveStream): ParkedSink | undefined {
     const parked = this.#parked.get(key);
     if (!parked) return undefined;
     this.#parked.delete(key);

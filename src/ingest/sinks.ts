@@ -10,7 +10,7 @@ import { AccessUnitSplitter } from "../codec/access_unit.ts";
 import { JpegError, probeJpeg } from "../codec/jpeg.ts";
 import { H264Encoder } from "../encoder/h264_encoder.ts";
 import { type Logger, throttledLog } from "../base/log.ts";
-import type { Stream } from "../server/stream.ts";
+import type { LiveStream } from "../server/live_stream.ts";
 import { EncodePipeline } from "../encoder/encode_pipeline.ts";
 import { frameSize, type PixelFormat } from "../codec/raw_frame.ts";
 import { IngestError } from "./errors.ts";
@@ -50,13 +50,13 @@ const H264_GARBAGE_LIMIT = 1 << 20;
  * it goes out without waiting for the next one to start.
  */
 export class H264Passthrough {
-  readonly #stream: Stream;
+  readonly #stream: LiveStream;
   readonly #splitter: AccessUnitSplitter;
   #bytesWithoutPicture = 0;
   #pending: number | undefined;
 
   /** Sends to `stream`; access units above `maxFrameBytes` are dropped. */
-  constructor(stream: Stream, maxFrameBytes: number) {
+  constructor(stream: LiveStream, maxFrameBytes: number) {
     this.#stream = stream;
     this.#splitter = new AccessUnitSplitter({ maxAccessUnitSize: maxFrameBytes });
   }
@@ -111,10 +111,10 @@ export function checkJpeg(jpeg: Uint8Array): { width: number; height: number } {
 
 /** JPEGs out as RTP/JPEG (RFC 2435), unchanged. */
 export class JpegRtpSink implements FrameSink {
-  readonly #stream: Stream;
+  readonly #stream: LiveStream;
 
   /** Sends to a stream of codec "jpeg". */
-  constructor(stream: Stream) {
+  constructor(stream: LiveStream) {
     this.#stream = stream;
   }
 
@@ -142,7 +142,7 @@ export class JpegRtpSink implements FrameSink {
  * changes (a device switching resolution).
  */
 export class EncodingSink implements FrameSink {
-  readonly #stream: Stream;
+  readonly #stream: LiveStream;
   readonly #settings: EncodeSettings;
   readonly #reporting: SinkReporting;
   readonly #raw: { format: PixelFormat; width: number; height: number } | undefined;
@@ -155,7 +155,7 @@ export class EncodingSink implements FrameSink {
    * it frames are JPEGs.
    */
   constructor(
-    stream: Stream,
+    stream: LiveStream,
     settings: EncodeSettings,
     reporting: SinkReporting,
     raw?: { format: PixelFormat; width: number; height: number },

@@ -34,7 +34,7 @@
  * @module
  */
 
-import type { Stream } from "./stream.ts";
+import type { LiveStream } from "./live_stream.ts";
 
 /** What a session does: reads a stream (DESCRIBE, SETUP, PLAY) or publishes one (ANNOUNCE, RECORD). */
 export type SessionRole = "reader" | "publisher";
@@ -101,7 +101,7 @@ export interface SessionCloseInfo extends SessionInfo {
  * status from 400 to 599 (e.g. `{ status: 403 }`), or the stream it made for the path through
  * `server.addStream()` (an on-demand source).
  */
-export type DescribeAnswer = void | undefined | { status: number } | Stream;
+export type DescribeAnswer = void | undefined | { status: number } | LiveStream;
 
 /** Callbacks for {@link ServeOptions.hooks}; every one is optional. */
 export interface ServerHooks {

@@ -8,6 +8,7 @@
  */
 
 import type { Stream, StreamOptions } from "./stream.ts";
+import type { LiveStream } from "./live_stream.ts";
 
 /** A path already has a publisher; `message` is one sentence for the user. */
 export class PathBusyError extends Error {
@@ -40,11 +41,17 @@ export interface PublishOptions extends StreamOptions {
 /** A claim on a path. Send frames to `stream` until `release()` or until replaced. */
 export interface Publication {
   /** The stream readers of the path read. */
-  readonly stream: Stream;
+  readonly stream: LiveStream;
   /** Whether this claim still holds (false after release or replacement). */
   readonly active: boolean;
   /** Gives the path up; the stream and its readers stay for the next publisher. */
   release(): void;
+}
+
+/** A claim as the server's own publishers (RTSP RECORD sessions) hold it: the whole stream. */
+export interface ServerPublication extends Publication {
+  /** The stream, with the server's side of it. */
+  readonly stream: Stream;
 }
 
 /** How the registry reaches the server's mount table. */
@@ -84,7 +91,7 @@ export class PublisherRegistry {
    * Claims `path` (normalized) for a publisher. Throws {@link PathBusyError} when another publisher
    * holds it and `replace` is not set, or when the program itself serves a stream there.
    */
-  claim(path: string, options: PublishOptions): Publication {
+  claim(path: string, options: PublishOptions): ServerPublication {
     const { publisher, replace = false, onReplaced, continuesClock, ...streamOptions } = options;
     const held = this.#claims.get(path);
     if (held && !replace) {

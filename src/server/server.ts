@@ -25,7 +25,8 @@ import { ServerCore, type ServerStats } from "./core.ts";
 import { normalizePath } from "./request_target.ts";
 import { resolveOptions, type ServeOptions } from "./options.ts";
 import type { Publication, PublishOptions } from "./publishers.ts";
-import type { Stream, StreamOptions } from "./stream.ts";
+import type { StreamOptions } from "./stream.ts";
+import type { LiveStream } from "./live_stream.ts";
 import type { UdpPair } from "./transport.ts";
 
 const TICK_MS = 1000;
@@ -109,7 +110,7 @@ export class RtspServer {
    * Serves a new live stream at `path`, e.g. `"/stream"`. Frames sent to it reach every reader.
    * Throws `RangeError` when the path is malformed or already taken.
    */
-  addStream(path: string, options: StreamOptions): Stream {
+  addStream(path: string, options: StreamOptions): LiveStream {
     return this.#core.addStream(path, options);
   }
 
@@ -124,7 +125,7 @@ export class RtspServer {
   }
 
   /** The stream at `path`, if any. */
-  getStream(path: string): Stream | undefined {
+  getStream(path: string): LiveStream | undefined {
     try {
       return this.#core.mounts.get(normalizePath(path));
     } catch {

@@ -13,6 +13,8 @@
  * @module
  */
 
+import type { FrameOptions, LiveStream, SourceState, StreamStats } from "./live_stream.ts";
+export type { FrameOptions, SourceState, StreamStats };
 import { tsAdd } from "../rtp/sequence.ts";
 import type { SdpMediaDescription } from "../sdp/build.ts";
 import type { Clock } from "../base/clock.ts";
@@ -60,15 +62,6 @@ export interface StreamOptions {
   maxGopBytes?: number;
 }
 
-/** Per-frame details for {@link Stream.sendFrame}. */
-export interface FrameOptions {
-  /**
-   * Presentation time in microseconds, on any clock that advances in real time (WebCodecs style).
-   * Default: the arrival time.
-   */
-  timestamp?: number;
-}
-
 /** What a reader of a stream must accept. `deliver` must not block. */
 export interface StreamReader {
   /** Takes one frame. Called in decode order. */
@@ -81,16 +74,6 @@ export interface StartPoint {
   sequence: number;
   /** RTP timestamp of that packet. */
   rtpTimestamp: number;
-}
-
-/** Counters of one stream. */
-export interface StreamStats {
-  /** Frames accepted by `sendFrame`. */
-  frames: number;
-  /** Frames refused (empty, too large, or a JPEG that RTP/JPEG cannot carry). */
-  rejectedFrames: number;
-  /** Readers now attached. */
-  readers: number;
 }
 
 /** The services a stream takes from its server. */
@@ -119,7 +102,7 @@ const STALE_GOP_MS = 2000;
 const LIVE_SOURCE = { state: "live" } as const;
 
 /** A live H.264 or JPEG stream at one path. Create it with `server.addStream()`. */
-export class Stream {
+export class Stream implements LiveStream {
   /** The mount path, e.g. `/stream`. */
   readonly path: string;
   /** SSRC of the stream's RTP packets (random, RFC 3550 §8). */
@@ -325,10 +308,7 @@ export class Stream {
    * gone a new reader would get nothing: the server answers its DESCRIBE or PLAY with 503 and the
    * reason.
    */
-  get sourceState():
-    | { readonly state: "starting" }
-    | { readonly state: "live" }
-    | { readonly state: "gone"; readonly reason: string } {
+  get sourceState(): SourceState {
     return this.#source;
   }
 
@@ -547,6 +527,3 @@ export class Stream {
     }
   }
 }
-
-/** What {@link Stream.sourceState} says: whether a stream has a source sending frames. */
-export type SourceState = Stream["sourceState"];

@@ -7,7 +7,7 @@
 
 import type { Clock } from "../base/clock.ts";
 import { readWholeFile } from "../runtime/files.ts";
-import type { Stream } from "../server/stream.ts";
+import type { LiveStream } from "../server/live_stream.ts";
 import { playClip, readAnnexBClip } from "./annexb_file.ts";
 import { NEVER_ENDS, type RunningSource } from "./running_source.ts";
 
@@ -21,7 +21,7 @@ export interface ClipSource {
 
 /** Loops the clip at `source.path` into `stream` until stopped. */
 export async function runClip(
-  stream: Stream,
+  stream: LiveStream,
   source: ClipSource,
   clock: Clock,
 ): Promise<RunningSource> {

@@ -12,7 +12,7 @@ import { type Logger, silentLogger, throttledLog } from "../base/log.ts";
 import { EncodePipeline, type PipelineStats } from "../encoder/encode_pipeline.ts";
 import { type EncoderInput, H264Encoder } from "../encoder/h264_encoder.ts";
 import type { H264EncoderOptions } from "../encoder/options.ts";
-import type { Stream } from "../server/stream.ts";
+import type { LiveStream } from "../server/live_stream.ts";
 
 /** Settings of {@link encodeToStream}: the encoder's, and where to report frames it refused. */
 export interface EncodeToStreamOptions extends H264EncoderOptions {
@@ -26,7 +26,7 @@ export interface EncodeToStreamOptions extends H264EncoderOptions {
 /** An encoder feeding a stream. */
 export interface EncodedStream {
   /** The stream readers read. */
-  readonly stream: Stream;
+  readonly stream: LiveStream;
   /** The encoder (for `setBitrate`, `options`). */
   readonly encoder: H264Encoder;
   /** Frames encoded, dropped because the encoder was busy, and refused. */
@@ -46,7 +46,7 @@ export interface StreamHost {
   addStream(
     path: string,
     options: { codec: "h264"; framerate?: number; onReaders?: (count: number) => void },
-  ): Stream;
+  ): LiveStream;
   /** Removes the stream at `path`. */
   removeStream(path: string): boolean;
 }
@@ -95,7 +95,7 @@ export async function encodeToStream(
  * keyframes on request. For sources that add their stream before they know the picture size.
  */
 export async function encodeInto(
-  stream: Stream,
+  stream: LiveStream,
   options: EncodeToStreamOptions,
 ): Promise<EncodedStream> {
   const { logger = silentLogger, clock = systemClock, ...encoderOptions } = options;

@@ -10,7 +10,7 @@ import { type Clock, systemClock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { LibC } from "../camera/libc.ts";
 import type { PixelFormat } from "../codec/raw_frame.ts";
-import type { Stream } from "../server/stream.ts";
+import type { LiveStream } from "../server/live_stream.ts";
 import { runCamera } from "./camera_runner.ts";
 import { runClip } from "./clip_runner.ts";
 import { runRawFile } from "./raw_file_runner.ts";
@@ -97,7 +97,7 @@ export function sourceLabel(source: LocalSource): string {
  * file, a camera that is absent or busy, settings the encoder refuses.
  */
 export function runLocalSource(
-  stream: Stream,
+  stream: LiveStream,
   source: LocalSource,
   context: SourceContext,
 ): Promise<RunningSource> {

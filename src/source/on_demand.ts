@@ -14,7 +14,7 @@
 
 import { after, type Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
-import type { Stream } from "../server/stream.ts";
+import type { LiveStream } from "../server/live_stream.ts";
 import { NEVER_ENDS, type RunningSource } from "./running_source.ts";
 
 /** Settings of {@link OnDemandSource}. */
@@ -40,7 +40,7 @@ type State = "stopped" | "starting" | "running" | "stopping";
  */
 export class OnDemandSource implements RunningSource {
   /** The stream it feeds. */
-  readonly stream: Stream;
+  readonly stream: LiveStream;
   /** Never settles: an on-demand source does not end by itself. */
   readonly ended: Promise<void> = NEVER_ENDS;
   #start: () => Promise<RunningSource>;
@@ -56,7 +56,7 @@ export class OnDemandSource implements RunningSource {
   #starting: Promise<void> | undefined;
 
   /** A stopped source for `stream`; `start` opens and runs it, as the other runners do. */
-  constructor(stream: Stream, start: () => Promise<RunningSource>, options: OnDemandOptions) {
+  constructor(stream: LiveStream, start: () => Promise<RunningSource>, options: OnDemandOptions) {
     this.stream = stream;
     this.#start = start;
     this.#options = options;

@@ -7,7 +7,7 @@
 
 import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
-import type { Stream } from "../server/stream.ts";
+import type { LiveStream } from "../server/live_stream.ts";
 import { encodeInto } from "./encode_to_stream.ts";
 import { openRawSource, playRawFrames, type RawSourceOptions } from "./raw_source.ts";
 import type { RunningSource } from "./running_source.ts";
@@ -22,7 +22,7 @@ export interface RawFileSource extends RawSourceOptions {
 
 /** Encodes the frames of `source` into `stream`, paced at their rate, until they end or stopped. */
 export async function runRawFile(
-  stream: Stream,
+  stream: LiveStream,
   source: RawFileSource,
   context: { logger: Logger; clock: Clock },
 ): Promise<RunningSource> {

@@ -9,7 +9,7 @@ import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import { AccessUnitSplitter } from "../codec/access_unit.ts";
 import { readChunks } from "../runtime/files.ts";
-import type { Stream } from "../server/stream.ts";
+import type { LiveStream } from "../server/live_stream.ts";
 import { playPaced } from "./pacer.ts";
 import { runRawFile } from "./raw_file_runner.ts";
 import type { RunningSource } from "./running_source.ts";
@@ -27,7 +27,7 @@ export interface StdinSource {
 
 /** Serves standard input into `stream` until it closes or the source is stopped. */
 export async function runStdin(
-  stream: Stream,
+  stream: LiveStream,
   source: StdinSource,
   context: { logger: Logger; clock: Clock },
 ): Promise<RunningSource> {

@@ -7,7 +7,7 @@
 
 import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
-import type { Stream } from "../server/stream.ts";
+import type { LiveStream } from "../server/live_stream.ts";
 import { encodeInto } from "./encode_to_stream.ts";
 import { pace } from "./pacer.ts";
 import { NEVER_ENDS, type RunningSource } from "./running_source.ts";
@@ -29,7 +29,7 @@ export interface TestPatternSource {
 
 /** Draws and encodes the test pattern into `stream` until stopped. */
 export async function runTestPattern(
-  stream: Stream,
+  stream: LiveStream,
   source: TestPatternSource,
   context: { logger: Logger; clock: Clock },
 ): Promise<RunningSource> {

@@ -44,8 +44,14 @@ function staticClosure(graph: Map<string, GraphModule>, root: string): Set<strin
 
 const GENERATED = /\/wasm\/(openh264|jpeg)_wasm\.ts$/;
 
+Deno.test("importing mod.ts (the server) loads no encoder, no WebAssembly and no fflate", async () => {
+  const graph = await moduleGraph("mod.ts");
+  const loaded = [...staticClosure(graph, new URL("../../mod.ts", import.meta.url).href)];
+  assert.deepEqual(loaded.filter((s) => /\/src\/(encoder|jpeg)\/|fflate|\/wasm\//.test(s)), []);
+});
+
 // The CLI also loads fflate for pushed deflate-compressed raw frames (src/ingest/raw_frames.ts).
-for (const [entry, withoutFflate] of [["mod.ts", true], ["cli.ts", false]] as const) {
+for (const [entry, withoutFflate] of [["encoder.ts", true], ["cli.ts", false]] as const) {
   Deno.test(`importing ${entry} loads no generated WebAssembly module`, async () => {
     const graph = await moduleGraph(entry);
     const root = new URL(`../../${entry}`, import.meta.url).href;

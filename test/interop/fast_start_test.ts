@@ -12,6 +12,7 @@ import { H264Encoder } from "../../src/encoder/h264_encoder.ts";
 import { pace } from "../../src/source/pacer.ts";
 import { TestPattern } from "../../src/source/test_pattern.ts";
 import { serve } from "../../mod.ts";
+import type { Stream } from "../../src/server/stream.ts";
 import { type ReceivedAccessUnit, RtspTestClient } from "../support/rtsp_client.ts";
 import { argv, decodeFrames, interopTest, run, startClipServer } from "./support.ts";
 
@@ -144,12 +145,14 @@ interopTest(
       await client.close();
       const first = frames[0];
       assert.equal(first.keyframe, true, "the first access unit is not a keyframe");
+      // Bounds wide enough for a busy machine, yet far from the alternatives: the GOP's next own
+      // keyframe is 3 s away, and a replayed GOP would start 2 s behind live (bench:join measures).
       const delay = first.receivedAt - playAt;
-      assert.ok(delay < 300, `first frame ${delay.toFixed(0)} ms after PLAY`);
-      // Its RTP time is that of the stream when it arrived: a replayed GOP would be 2 s behind.
-      const liveRtp = stream.rtpTimeAt(first.receivedAt - performance.timeOrigin);
+      assert.ok(delay < 1500, `first frame ${delay.toFixed(0)} ms after PLAY`);
+      // Its RTP time is that of the stream when it arrived.
+      const liveRtp = (stream as Stream).rtpTimeAt(first.receivedAt - performance.timeOrigin);
       const behindMs = ((liveRtp - first.timestamp) | 0) / 90;
-      assert.ok(behindMs < 150, `first frame ${behindMs.toFixed(0)} ms behind live`);
+      assert.ok(behindMs < 1000, `first frame ${behindMs.toFixed(0)} ms behind live`);
       const file = `${dir}/first.h264`;
       await Deno.writeFile(file, encodeAnnexB(frames.flatMap((f) => f.nalUnits)));
       const decoded = await decodeFrames(file);

@@ -7,7 +7,7 @@
  */
 
 import { serve } from "../../mod.ts";
-import type { Logger, RtspServer, ServeOptions, Stream } from "../../mod.ts";
+import type { LiveStream, Logger, RtspServer, ServeOptions } from "../../mod.ts";
 import { playClip, readAnnexBClip } from "../../src/source/annexb_file.ts";
 
 /** Whether we run in CI. */
@@ -194,7 +194,7 @@ export function testClip(): Promise<string> {
 /** A server on 127.0.0.1 playing the test clip at `/stream`. */
 export interface ClipServer {
   server: RtspServer;
-  stream: Stream;
+  stream: LiveStream;
   url: string;
   close(): Promise<void>;
 }

@@ -8,7 +8,8 @@
 
 import { connect, type Socket } from "node:net";
 import process from "node:process";
-import { serve, TestPattern } from "../../mod.ts";
+import { serve } from "../../mod.ts";
+import { TestPattern } from "../../encoder.ts";
 import { encodeToStream } from "../../src/source/encode_to_stream.ts";
 
 const WIDTH = 160;

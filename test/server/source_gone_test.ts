@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Client, idr, makeCore, PPS, slice, SPS, URL } from "./conversation.ts";
+import { Client, idr, makeCore, PPS, slice, SPS } from "./conversation.ts";
 
 const PUBLISHER = { codec: "h264" as const, publisher: "ingest 10.0.0.7" };
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Frame } from "../../src/server/frame.ts";
+import type { Stream } from "../../src/server/stream.ts";
 import { serve } from "../../src/server/server.ts";
 import { encodeToStream } from "../../src/source/encode_to_stream.ts";
 import { TestPattern } from "../../src/source/test_pattern.ts";
@@ -34,7 +35,7 @@ Deno.test("encodeToStream() serves pushed frames as H.264 and gives a joining re
     assert.deepEqual(encoded.stream.videoInfo, { width: 64, height: 48, framerate: 25 });
     const seen: Frame[] = [];
     // A reader joins in the middle of a 250-frame GOP: the encoder is asked for a keyframe at once.
-    encoded.stream.attach({ deliver: (frame) => void seen.push(frame) });
+    (encoded.stream as Stream).attach({ deliver: (frame: Frame) => void seen.push(frame) });
     seen.length = 0; // the cached group of pictures it got first
     await pushOne();
     assert.equal(seen.at(-1)?.keyframe, true, "the frame after the join is an IDR");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type RtspServer, serve, type Stream } from "../../mod.ts";
+import { type LiveStream, type RtspServer, serve } from "../../mod.ts";
 import { type AccessUnit, splitAccessUnits } from "../../src/codec/access_unit.ts";
 import { interopTest } from "../interop/support.ts";
 import { type ReceivedAccessUnit, RtspTestClient } from "./rtsp_client.ts";
@@ -27,7 +27,7 @@ function clip(): Promise<AccessUnit[]> {
 
 /** A server on loopback whose stream loops the clip at `intervalMs` per frame. */
 async function withServer(
-  fn: (server: RtspServer, stream: Stream, aus: AccessUnit[]) => Promise<void>,
+  fn: (server: RtspServer, stream: LiveStream, aus: AccessUnit[]) => Promise<void>,
   intervalMs = 10,
 ): Promise<void> {
   const aus = await clip();

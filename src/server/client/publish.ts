@@ -14,7 +14,7 @@ import { stripCredentials } from "../../rtsp/url.ts";
 import { type Announcement, readAnnouncement } from "../../sdp/announcement.ts";
 import type { ClientContext, ServerContext } from "../context.ts";
 import { parseRequestTarget } from "../request_target.ts";
-import { PathBusyError, type Publication } from "../publishers.ts";
+import { PathBusyError, type ServerPublication } from "../publishers.ts";
 import { Publishing } from "../session/publishing.ts";
 import { Session } from "../session/session.ts";
 import { newSessionId } from "../session/session_id.ts";
@@ -109,7 +109,7 @@ function claim(
   announcement: Announcement,
   replace: boolean,
   onReplaced: () => void,
-): Publication {
+): ServerPublication {
   try {
     return server.publishers.claim(path, {
       codec: "h264",

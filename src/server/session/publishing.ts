@@ -8,7 +8,7 @@
 
 import { H264Receiver, type H264ReceiverStats } from "../../rtp/h264_receiver.ts";
 import type { Announcement } from "../../sdp/announcement.ts";
-import type { Publication } from "../publishers.ts";
+import type { ServerPublication } from "../publishers.ts";
 import type { Stream } from "../stream.ts";
 import { AnnouncedTracks } from "./announced_tracks.ts";
 import type { PacketVerdict, SessionCounters, SessionRole } from "./role.ts";
@@ -30,7 +30,7 @@ export class Publishing implements SessionRole {
   /** The announced media. */
   readonly announcement: Announcement;
   /** The claim on the path. */
-  readonly publication: Publication;
+  readonly publication: ServerPublication;
   /** Tracks set up, by media index. */
   readonly tracks: Map<number, PublishedTrack> = new Map();
   readonly boundToConnection = true;
@@ -44,7 +44,7 @@ export class Publishing implements SessionRole {
   constructor(init: {
     announcement: Announcement;
     requestUrl: string;
-    publication: Publication;
+    publication: ServerPublication;
     maxAccessUnitSize: number;
   }) {
     const a = this.announcement = init.announcement;
