@@ -14,7 +14,7 @@
 
 import { ensureClip } from "./clip.ts";
 import { flags, summary, wallNow } from "./lines.ts";
-import { Child, cpuBetween, cpuSample, killAll } from "./procs.ts";
+import { Child, cpuBetween, cpuSample, gstRtspServerAvailable, killAll } from "./procs.ts";
 import { mergeRepeats, type Point, printTable, type ServerKind } from "./report.ts";
 
 const args = flags(Deno.args);
@@ -42,19 +42,6 @@ if (
       " [--depacketize true|false] [--profile DIR] [--json FILE] [--clip-dir DIR]",
   );
   Deno.exit(2);
-}
-
-/** Whether the system Python has GStreamer's RTSP server bindings. */
-function gstAvailable(): boolean {
-  try {
-    return new Deno.Command("/usr/bin/python3", {
-      args: ["-c", "import gi; gi.require_version('GstRtspServer', '1.0')"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync().success;
-  } catch {
-    return false;
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -224,7 +211,7 @@ try {
       `in-server probe ${probe}; clients depacketize: ${depacketize}`,
   );
   const kinds: ServerKind[] = only ? [only] : ["edge", "gst"];
-  if (kinds.includes("gst") && !gstAvailable()) {
+  if (kinds.includes("gst") && !gstRtspServerAvailable()) {
     console.error(
       "gst-rtsp-server is not usable from /usr/bin/python3; install it with\n" +
         "  apt-get install -y gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-bad\n" +

@@ -31,7 +31,7 @@
 import { ensureClip } from "./clip.ts";
 import { JoinReader, type JoinResult } from "./join_reader.ts";
 import { flags, percentile } from "./lines.ts";
-import { Child, killAll } from "./procs.ts";
+import { Child, gstRtspServerAvailable, killAll } from "./procs.ts";
 
 const args = flags(Deno.args);
 const joins = Number(args.joins ?? 10);
@@ -179,18 +179,6 @@ async function measure(server: ServerKind, source: SourceKind): Promise<Row> {
   }
 }
 
-function gstAvailable(): boolean {
-  try {
-    return new Deno.Command("/usr/bin/python3", {
-      args: ["-c", "import gi; gi.require_version('GstRtspServer', '1.0')"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
 function p50p90(values: number[]): string {
   const sorted = values.toSorted((a, b) => a - b);
   const f = (p: number) => percentile(sorted, p).toFixed(0).padStart(5);
@@ -237,7 +225,7 @@ function printRows(rows: Row[]): void {
 }
 
 const servers: ServerKind[] = only ? [only as ServerKind] : ["edge", "gst"];
-if (servers.includes("gst") && !gstAvailable()) {
+if (servers.includes("gst") && !gstRtspServerAvailable()) {
   console.error("GStreamer's RTSP server bindings are missing (see bench/README.md): edge only");
   servers.splice(servers.indexOf("gst"), 1);
 }

@@ -192,3 +192,16 @@ export function cpuBetween(a: CpuSample, b: CpuSample): { seconds: number; preci
   }
   return { seconds: precise, precise: true };
 }
+
+/** Whether the system Python has GStreamer's RTSP server bindings (python3-gi, GstRtspServer). */
+export function gstRtspServerAvailable(): boolean {
+  try {
+    return new Deno.Command("/usr/bin/python3", {
+      args: ["-c", "import gi; gi.require_version('GstRtspServer', '1.0')"],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success;
+  } catch {
+    return false;
+  }
+}

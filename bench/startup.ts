@@ -22,6 +22,7 @@
  * @module
  */
 
+import { gstRtspServerAvailable } from "./procs.ts";
 import { buildBinary } from "../build.ts";
 import { ensureClip } from "./clip.ts";
 import { flags, percentile } from "./lines.ts";
@@ -172,19 +173,6 @@ async function startOnce(subject: Subject): Promise<Run> {
   }
 }
 
-/** Whether the system Python has GStreamer's RTSP server bindings. */
-function gstAvailable(): boolean {
-  try {
-    return new Deno.Command("/usr/bin/python3", {
-      args: ["-c", "import gi; gi.require_version('GstRtspServer', '1.0')"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
 async function subjects(): Promise<Subject[]> {
   const list: Subject[] = [];
   const clip = source === "clip" || only.includes("gst") ? await ensureClip(clipDir) : undefined;
@@ -213,7 +201,7 @@ async function subjects(): Promise<Subject[]> {
     });
   }
   if (only.includes("gst")) {
-    if (gstAvailable()) {
+    if (gstRtspServerAvailable()) {
       list.push({
         key: "gst",
         label: "gst-rtsp-server (Python)",
