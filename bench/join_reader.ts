@@ -26,6 +26,8 @@ import { wallNow } from "./lines.ts";
 export interface JoinResult {
   /** Milliseconds from sending PLAY to the first decodable access unit being complete. */
   firstFrameMs: number;
+  /** The same from sending DESCRIBE: what a client that connects anew waits in all. */
+  fromDescribeMs: number;
   /** Milliseconds from that access unit's capture (by the sender report) to its arrival. */
   behindMs: number;
   /** Access units that came before it and could not be decoded (no IDR yet). */
@@ -72,6 +74,8 @@ export class JoinReader {
   #skipped = 0;
   /** Wall ms when PLAY was sent. */
   playSentAt = NaN;
+  /** When DESCRIBE went out (wall-aligned ms). */
+  describeSentAt = NaN;
   /** The first decodable access unit: its RTP time and wall arrival time. */
   firstFrame: { rtp: number; at: number; skipped: number } | undefined;
   /** The latest sender report. */
@@ -94,6 +98,7 @@ export class JoinReader {
 
   /** DESCRIBE, SETUP on interleaved channels 0-1, and PLAY; notes when PLAY went out. */
   async play(): Promise<void> {
+    this.describeSentAt = wallNow();
     const described = await this.#request("DESCRIBE", this.#url, { Accept: "application/sdp" });
     const base = described.headers.get("Content-Base") ?? this.#url;
     const sdp = parseSdp(new TextDecoder().decode(described.body));
@@ -126,6 +131,7 @@ export class JoinReader {
     const capture = ntpToUnixMs(sr.ntp) + ((frame.rtp - sr.rtpTimestamp) | 0) / VIDEO_CLOCK_KHZ;
     return {
       firstFrameMs: frame.at - this.playSentAt,
+      fromDescribeMs: frame.at - this.describeSentAt,
       behindMs: frame.at - capture,
       skipped: frame.skipped,
     };
