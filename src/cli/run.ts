@@ -7,7 +7,7 @@
 
 import type { AccessRules } from "../auth/rights.ts";
 import type { Config } from "../config/config.ts";
-import { type IngestServer, startIngest } from "../ingest/ingest_server.ts";
+import type { IngestServer } from "../ingest/ingest_server.ts";
 import type { Logger } from "../base/log.ts";
 import { type RtspServer, serve } from "../server/server.ts";
 import { readWholeFile } from "../runtime/files.ts";
@@ -87,6 +87,8 @@ export async function startAll(
     for (const s of sources) if (s instanceof OnDemandSource) onDemand.set(s.stream.path, s);
     const flagPolicy = cli.ingest && !file ? ingestPolicy(cli, cli.ingest) : undefined;
     if (flagPolicy || ingestRules.size > 0) {
+      // Loaded only when devices may push: an RTSP-only server holds none of it.
+      const { startIngest } = await import("../ingest/ingest_server.ts");
       ingest = await startIngest({
         rtsp: server,
         port: cli.ingest?.port ?? 8080,

@@ -11,12 +11,7 @@ import type { Logger } from "../base/log.ts";
 import type { LibC } from "../camera/libc.ts";
 import type { PixelFormat } from "../codec/raw_frame.ts";
 import type { LiveStream } from "../server/live_stream.ts";
-import { runCamera } from "./camera_runner.ts";
-import { runClip } from "./clip_runner.ts";
-import { runRawFile } from "./raw_file_runner.ts";
 import type { RunningSource } from "./running_source.ts";
-import { runStdin } from "./stdin_runner.ts";
-import { runTestPattern } from "./test_pattern_runner.ts";
 
 /** Encoder settings of the sources that are encoded. */
 export interface EncodeSettings {
@@ -95,28 +90,43 @@ export function sourceLabel(source: LocalSource): string {
  * Starts `source` feeding `stream` (an H.264 stream of the caller's, added before this call so
  * that readers who come early find the path). Throws when the source cannot start: a missing
  * file, a camera that is absent or busy, settings the encoder refuses.
+ *
+ * Each runner, with what it needs (the encoder's binding, the camera's), is loaded when its first
+ * source starts: a server whose paths are all pushed, published or on demand holds none of them
+ * while idle.
  */
-export function runLocalSource(
+export async function runLocalSource(
   stream: LiveStream,
   source: LocalSource,
   context: SourceContext,
 ): Promise<RunningSource> {
   const clock = context.clock ?? systemClock;
   switch (source.kind) {
-    case "test-pattern":
-      return runTestPattern(stream, source, { ...context, clock });
-    case "h264-file":
-      return runClip(stream, source, clock);
-    case "y4m-file":
-      return runRawFile(stream, { ...source, container: "y4m" }, { ...context, clock });
+    case "test-pattern": {
+      const { runTestPattern } = await import("./test_pattern_runner.ts");
+      return await runTestPattern(stream, source, { ...context, clock });
+    }
+    case "h264-file": {
+      const { runClip } = await import("./clip_runner.ts");
+      return await runClip(stream, source, clock);
+    }
+    case "y4m-file": {
+      const { runRawFile } = await import("./raw_file_runner.ts");
+      return await runRawFile(stream, { ...source, container: "y4m" }, { ...context, clock });
+    }
     case "raw-file": {
+      const { runRawFile } = await import("./raw_file_runner.ts");
       const { format, width, height } = source;
       const container = { format, width, height };
-      return runRawFile(stream, { ...source, container }, { ...context, clock });
+      return await runRawFile(stream, { ...source, container }, { ...context, clock });
     }
-    case "stdin":
-      return runStdin(stream, source, { ...context, clock });
-    case "camera":
-      return runCamera(stream, source, { ...context, clock });
+    case "stdin": {
+      const { runStdin } = await import("./stdin_runner.ts");
+      return await runStdin(stream, source, { ...context, clock });
+    }
+    case "camera": {
+      const { runCamera } = await import("./camera_runner.ts");
+      return await runCamera(stream, source, { ...context, clock });
+    }
   }
 }
