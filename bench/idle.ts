@@ -55,6 +55,9 @@ interface Subject {
 interface Window {
   cpuPercent: number;
   rssMiB: number;
+  /** Of VmRSS: anonymous memory (heaps, stacks) and mapped files (the binary's own pages). */
+  anonMiB: number;
+  fileMiB: number;
   peakRssMiB: number;
 }
 
@@ -64,10 +67,13 @@ interface Result {
   after: Window;
 }
 
-function rssMiB(pid: number): number {
+/** A field of /proc/<pid>/status in MiB (proc(5): VmRSS = RssAnon + RssFile + RssShmem). */
+function statusMiB(pid: number, field: "VmRSS" | "RssAnon" | "RssFile"): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024;
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) / 1024;
 }
+
+const rssMiB = (pid: number) => statusMiB(pid, "VmRSS");
 
 /** CPU share and memory of `pid` over `seconds`, sampled every second. */
 async function idleWindow(pid: number): Promise<Window> {
@@ -82,6 +88,8 @@ async function idleWindow(pid: number): Promise<Window> {
   return {
     cpuPercent: (cpuSeconds(pid) - cpu0) / wall * 100,
     rssMiB: rssMiB(pid),
+    anonMiB: statusMiB(pid, "RssAnon"),
+    fileMiB: statusMiB(pid, "RssFile"),
     peakRssMiB: peak,
   };
 }
@@ -226,17 +234,19 @@ function report(list: Subject[], results: Map<string, Result>): void {
     "server",
     "CPU % of a core (before / after)",
     "VmRSS MiB (before / after)",
+    "anonymous + file MiB (before)",
     "peak VmRSS MiB",
     "frames the reader decoded",
     "RSS vs gst (after)",
   ]);
-  row(["---", "---:", "---:", "---:", "---:", "---:"]);
+  row(["---", "---:", "---:", "---:", "---:", "---:", "---:"]);
   for (const s of list) {
     const r = results.get(s.key)!;
     row([
       s.label,
       `${r.before.cpuPercent.toFixed(2)} / ${r.after.cpuPercent.toFixed(2)}`,
       `${r.before.rssMiB.toFixed(1)} / ${r.after.rssMiB.toFixed(1)}`,
+      `${r.before.anonMiB.toFixed(1)} + ${r.before.fileMiB.toFixed(1)}`,
       Math.max(r.before.peakRssMiB, r.after.peakRssMiB).toFixed(1),
       String(r.watchedFrames),
       vs(r.after.rssMiB, gst?.after.rssMiB),

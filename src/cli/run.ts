@@ -11,7 +11,6 @@ import type { IngestServer } from "../ingest/ingest_server.ts";
 import type { Logger } from "../base/log.ts";
 import { type RtspServer, serve } from "../server/server.ts";
 import { readWholeFile } from "../runtime/files.ts";
-import { tlsCredentialsProblem } from "../runtime/node_tls.ts";
 import type { CliConfig, TlsFlags } from "./args.ts";
 import { ingestPolicy } from "./ingest_policy.ts";
 import { type ConfiguredPaths, configuredPaths, type PathEntry } from "./configured_paths.ts";
@@ -140,6 +139,7 @@ async function readTlsFiles(flags: TlsFlags): Promise<{ port: number; cert: stri
   const text = new TextDecoder();
   const cert = text.decode(await readWholeFile(flags.cert));
   const key = text.decode(await readWholeFile(flags.key));
+  const { tlsCredentialsProblem } = await import("../runtime/node_tls.ts");
   const problem = tlsCredentialsProblem(cert, key);
   if (problem) throw new Error(`${problem} (--tls-cert ${flags.cert}, --tls-key ${flags.key})`);
   return { port: flags.port, cert, key };

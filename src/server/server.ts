@@ -10,7 +10,6 @@
 
 import { describeSystemError } from "../runtime/files.ts";
 import { nodeNetwork } from "../runtime/node_net.ts";
-import { listenTls } from "../runtime/node_tls.ts";
 import type {
   ConnectionHandler,
   Network,
@@ -177,8 +176,13 @@ export async function serve(options: ServeOptions = {}): Promise<RtspServer> {
     options.clock ?? systemClock,
     options.logger ?? silentLogger,
   );
-  // Checked before any port is taken: a network given for tests may not speak TLS.
-  const tlsListen = options.network ? options.network.listenTls?.bind(options.network) : listenTls;
+  // Checked before any port is taken: a network given for tests may not speak TLS. node:tls (and
+  // the crypto it brings) is loaded only for a server that serves RTSPS.
+  const tlsListen = options.network
+    ? options.network.listenTls?.bind(options.network)
+    : resolved.tls
+    ? (await import("../runtime/node_tls.ts")).listenTls
+    : undefined;
   if (resolved.tls && !tlsListen) throw new TypeError("the network given to serve() has no TLS");
   const accept = (tcp: TcpConnection): ConnectionHandler => {
     const conn = connect(core, tcp);
