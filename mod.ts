@@ -60,8 +60,8 @@ export type {
   LiveStream,
   SourceState,
   StreamStats,
-} from "./src/server/live_stream.ts";
-export type { StreamOptions } from "./src/server/stream.ts";
+} from "./src/server/stream/live_stream.ts";
+export type { StreamOptions } from "./src/server/stream/stream.ts";
 export type { ServerStats } from "./src/server/core.ts";
 export { PathBusyError } from "./src/server/publishers.ts";
 export type { Publication, PublishOptions } from "./src/server/publishers.ts";

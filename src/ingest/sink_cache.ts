@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { LiveStream } from "../server/live_stream.ts";
+import type { LiveStream } from "../server/stream/live_stream.ts";
 import type { FrameSink, H264Passthrough } from "./sinks.ts";
 import type { TimestampSmoother } from "./timestamps.ts";
 

@@ -10,7 +10,7 @@ import { AccessUnitSplitter } from "../codec/access_unit.ts";
 import { JpegError, probeJpeg } from "../codec/jpeg.ts";
 import { H264Encoder } from "../encoder/h264_encoder.ts";
 import { type Logger, throttledLog } from "../base/log.ts";
-import type { LiveStream } from "../server/live_stream.ts";
+import type { LiveStream } from "../server/stream/live_stream.ts";
 import { EncodePipeline } from "../encoder/encode_pipeline.ts";
 import { frameSize, type PixelFormat } from "../codec/raw_frame.ts";
 import { IngestError } from "./errors.ts";

@@ -16,8 +16,8 @@ import type { ResolvedOptions } from "./options.ts";
 import type { PublisherRegistry } from "./publishers.ts";
 import type { Session } from "./session/session.ts";
 import type { SessionTable } from "./session/session_table.ts";
-import type { Stream } from "./stream.ts";
-import type { MediaTransport, UdpPair } from "./transport.ts";
+import type { Stream } from "./stream/stream.ts";
+import type { MediaTransport, UdpPair } from "./stream/transport.ts";
 
 /** What handlers see of the client connection a request came on (gst's RTSPClient). */
 export interface ClientContext {

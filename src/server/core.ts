@@ -31,8 +31,8 @@ import { addCounters, type SessionCounters } from "./session/role.ts";
 import type { Session } from "./session/session.ts";
 import { SessionTable } from "./session/session_table.ts";
 import { randomUint32 } from "./session/session_id.ts";
-import type { Stream, StreamOptions } from "./stream.ts";
-import type { UdpPair } from "./transport.ts";
+import type { Stream, StreamOptions } from "./stream/stream.ts";
+import type { UdpPair } from "./stream/transport.ts";
 
 /** Server-wide counters. */
 export interface ServerStats {

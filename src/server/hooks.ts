@@ -34,7 +34,7 @@
  * @module
  */
 
-import type { LiveStream } from "./live_stream.ts";
+import type { LiveStream } from "./stream/live_stream.ts";
 
 /** What a session does: reads a stream (DESCRIBE, SETUP, PLAY) or publishes one (ANNOUNCE, RECORD). */
 export type SessionRole = "reader" | "publisher";

@@ -8,7 +8,7 @@
 import { randomUint32 } from "./session/session_id.ts";
 import { PublisherRegistry } from "./publishers.ts";
 import { normalizePath } from "./request_target.ts";
-import { Stream, type StreamContext, type StreamOptions } from "./stream.ts";
+import { Stream, type StreamContext, type StreamOptions } from "./stream/stream.ts";
 
 /** The streams of one server, by normalized path. */
 export class MountPoints {

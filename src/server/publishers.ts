@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { Stream, StreamOptions } from "./stream.ts";
-import type { LiveStream } from "./live_stream.ts";
+import type { Stream, StreamOptions } from "./stream/stream.ts";
+import type { LiveStream } from "./stream/live_stream.ts";
 
 /** A path already has a publisher; `message` is one sentence for the user. */
 export class PathBusyError extends Error {

@@ -24,9 +24,9 @@ import { ServerCore, type ServerStats } from "./core.ts";
 import { normalizePath } from "./request_target.ts";
 import { resolveOptions, type ServeOptions } from "./options.ts";
 import type { Publication, PublishOptions } from "./publishers.ts";
-import type { StreamOptions } from "./stream.ts";
-import type { LiveStream } from "./live_stream.ts";
-import type { UdpPair } from "./transport.ts";
+import type { StreamOptions } from "./stream/stream.ts";
+import type { LiveStream } from "./stream/live_stream.ts";
+import type { UdpPair } from "./stream/transport.ts";
 
 const TICK_MS = 1000;
 

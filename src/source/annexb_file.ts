@@ -8,7 +8,7 @@
 import { type AccessUnit, splitAccessUnits } from "../codec/access_unit.ts";
 import { NalType, nalType } from "../codec/h264.ts";
 import { parseSps } from "../codec/sps.ts";
-import type { FrameOptions } from "../server/live_stream.ts";
+import type { FrameOptions } from "../server/stream/live_stream.ts";
 import type { Clock } from "../base/clock.ts";
 import { pace, type Pacer } from "./pacer.ts";
 

@@ -11,7 +11,7 @@ import type { Logger } from "../base/log.ts";
 import { type CapturedFrame, openCamera } from "../camera/camera_capture.ts";
 import type { LibC } from "../camera/libc.ts";
 import { fourccName } from "../camera/v4l2_abi.ts";
-import type { LiveStream } from "../server/live_stream.ts";
+import type { LiveStream } from "../server/stream/live_stream.ts";
 import { encodeInto } from "./encode_to_stream.ts";
 import { NEVER_ENDS, type RunningSource } from "./running_source.ts";
 

@@ -7,7 +7,7 @@
 
 import type { Clock } from "../base/clock.ts";
 import { readWholeFile } from "../runtime/files.ts";
-import type { LiveStream } from "../server/live_stream.ts";
+import type { LiveStream } from "../server/stream/live_stream.ts";
 import { playClip, readAnnexBClip } from "./annexb_file.ts";
 import { NEVER_ENDS, type RunningSource } from "./running_source.ts";
 

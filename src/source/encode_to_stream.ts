@@ -12,7 +12,7 @@ import { type Logger, silentLogger, throttledLog } from "../base/log.ts";
 import { EncodePipeline, type PipelineStats } from "../encoder/encode_pipeline.ts";
 import { type EncoderInput, H264Encoder } from "../encoder/h264_encoder.ts";
 import type { H264EncoderOptions } from "../encoder/options.ts";
-import type { LiveStream } from "../server/live_stream.ts";
+import type { LiveStream } from "../server/stream/live_stream.ts";
 
 /** Settings of {@link encodeToStream}: the encoder's, and where to report frames it refused. */
 export interface EncodeToStreamOptions extends H264EncoderOptions {

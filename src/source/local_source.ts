@@ -10,7 +10,7 @@ import { type Clock, systemClock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { LibC } from "../camera/libc.ts";
 import type { PixelFormat } from "../codec/raw_frame.ts";
-import type { LiveStream } from "../server/live_stream.ts";
+import type { LiveStream } from "../server/stream/live_stream.ts";
 import type { RunningSource } from "./running_source.ts";
 
 /** Encoder settings of the sources that are encoded. */

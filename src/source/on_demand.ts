@@ -14,7 +14,7 @@
 
 import { after, type Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
-import type { LiveStream } from "../server/live_stream.ts";
+import type { LiveStream } from "../server/stream/live_stream.ts";
 import { NEVER_ENDS, type RunningSource } from "./running_source.ts";
 
 /** Settings of {@link OnDemandSource}. */

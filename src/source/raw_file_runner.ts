@@ -7,7 +7,7 @@
 
 import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
-import type { LiveStream } from "../server/live_stream.ts";
+import type { LiveStream } from "../server/stream/live_stream.ts";
 import { encodeInto } from "./encode_to_stream.ts";
 import { openRawSource, playRawFrames, type RawSourceOptions } from "./raw_source.ts";
 import type { RunningSource } from "./running_source.ts";

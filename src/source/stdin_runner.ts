@@ -9,7 +9,7 @@ import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import { AccessUnitSplitter } from "../codec/access_unit.ts";
 import { readChunks } from "../runtime/files.ts";
-import type { LiveStream } from "../server/live_stream.ts";
+import type { LiveStream } from "../server/stream/live_stream.ts";
 import { playPaced } from "./pacer.ts";
 import { runRawFile } from "./raw_file_runner.ts";
 import type { RunningSource } from "./running_source.ts";

@@ -7,7 +7,7 @@
 
 import type { Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
-import type { LiveStream } from "../server/live_stream.ts";
+import type { LiveStream } from "../server/stream/live_stream.ts";
 import { encodeInto } from "./encode_to_stream.ts";
 import { pace } from "./pacer.ts";
 import { NEVER_ENDS, type RunningSource } from "./running_source.ts";

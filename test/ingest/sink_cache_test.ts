@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/base/clock.ts";
-import type { Stream } from "../../src/server/stream.ts";
+import type { Stream } from "../../src/server/stream/stream.ts";
 import { type ParkedSink, SinkCache } from "../../src/ingest/sink_cache.ts";
 import { TimestampSmoother } from "../../src/ingest/timestamps.ts";
 

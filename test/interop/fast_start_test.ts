@@ -12,7 +12,7 @@ import { H264Encoder } from "../../src/encoder/h264_encoder.ts";
 import { pace } from "../../src/source/pacer.ts";
 import { TestPattern } from "../../src/source/test_pattern.ts";
 import { serve } from "../../mod.ts";
-import type { Stream } from "../../src/server/stream.ts";
+import type { Stream } from "../../src/server/stream/stream.ts";
 import { type ReceivedAccessUnit, RtspTestClient } from "../support/rtsp_client.ts";
 import { argv, decodeFrames, interopTest, run, startClipServer } from "./support.ts";
 

@@ -12,7 +12,7 @@ import { ServerCore } from "../../src/server/core.ts";
 import { silentLogger } from "../../src/base/log.ts";
 import { resolveOptions, type ServeOptions } from "../../src/server/options.ts";
 import { connect } from "../../src/server/server.ts";
-import type { Stream } from "../../src/server/stream.ts";
+import type { Stream } from "../../src/server/stream/stream.ts";
 
 /** SPS and PPS of a 640x360 x264 baseline stream. */
 export const SPS = hex("6742c01ed900a02ff970110000030001000003003c0f162e48");

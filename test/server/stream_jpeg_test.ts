@@ -3,11 +3,11 @@ import { parseRtpPacket } from "../../src/rtp/header.ts";
 import { JpegDepacketizer } from "../../src/rtp/jpeg_depacketizer.ts";
 import { ManualClock } from "../../src/base/clock.ts";
 import { ServerCore } from "../../src/server/core.ts";
-import type { Frame } from "../../src/server/frame.ts";
+import type { Frame } from "../../src/server/stream/frame.ts";
 import type { LogFields, Logger, LogLevel } from "../../src/base/log.ts";
 import { silentLogger } from "../../src/base/log.ts";
 import { resolveOptions } from "../../src/server/options.ts";
-import { Stream, type StreamOptions } from "../../src/server/stream.ts";
+import { Stream, type StreamOptions } from "../../src/server/stream/stream.ts";
 import {
   CJPEG_420_DRI,
   CJPEG_422,

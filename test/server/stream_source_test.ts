@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/base/clock.ts";
 import { silentLogger } from "../../src/base/log.ts";
-import type { Frame } from "../../src/server/frame.ts";
-import { Stream, type StreamOptions } from "../../src/server/stream.ts";
+import type { Frame } from "../../src/server/stream/frame.ts";
+import { Stream, type StreamOptions } from "../../src/server/stream/stream.ts";
 import { idr, PPS, slice, SPS } from "./conversation.ts";
 import { within } from "./within.ts";
 

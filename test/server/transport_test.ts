@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { H264Packetizer } from "../../src/rtp/h264_packetizer.ts";
 import { ManualClock } from "../../src/base/clock.ts";
-import { Frame } from "../../src/server/frame.ts";
-import { UDP_BURST_BYTES, UdpTransport } from "../../src/server/transport.ts";
+import { Frame } from "../../src/server/stream/frame.ts";
+import { UDP_BURST_BYTES, UdpTransport } from "../../src/server/stream/transport.ts";
 import { FakeUdp, idr } from "./conversation.ts";
 
 function frameOf(bytes: number, packetizer: H264Packetizer): Frame {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { Frame } from "../../src/server/frame.ts";
-import type { Stream } from "../../src/server/stream.ts";
+import type { Frame } from "../../src/server/stream/frame.ts";
+import type { Stream } from "../../src/server/stream/stream.ts";
 import { serve } from "../../src/server/server.ts";
 import { encodeToStream } from "../../src/source/encode_to_stream.ts";
 import { TestPattern } from "../../src/source/test_pattern.ts";

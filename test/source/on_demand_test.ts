@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/base/clock.ts";
 import { silentLogger } from "../../src/base/log.ts";
-import { Stream } from "../../src/server/stream.ts";
+import { Stream } from "../../src/server/stream/stream.ts";
 import { OnDemandSource } from "../../src/source/on_demand.ts";
 import { NEVER_ENDS, type RunningSource } from "../../src/source/running_source.ts";
 

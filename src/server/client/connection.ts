@@ -16,7 +16,7 @@ import { stripCredentials } from "../../rtsp/url.ts";
 import type { ConnectionHandler, NetAddress, TcpConnection } from "../../runtime/net.ts";
 import type { ServedConnection, ServerContext } from "../context.ts";
 import type { Session } from "../session/session.ts";
-import { InterleavedTransport, type MediaTransport } from "../transport.ts";
+import { InterleavedTransport, type MediaTransport } from "../stream/transport.ts";
 import { dispatch } from "./dispatch.ts";
 import type { Reply } from "./reply.ts";
 

@@ -13,7 +13,7 @@ import { formatRtpInfo } from "../../rtsp/rtp_info.ts";
 import { RtspError } from "../../rtsp/status.ts";
 import { buildSdp } from "../../sdp/build.ts";
 import type { ClientContext, ServerContext } from "../context.ts";
-import type { Stream } from "../stream.ts";
+import type { Stream } from "../stream/stream.ts";
 import { contentBase, parseRequestTarget, trackControl } from "../request_target.ts";
 import { NO_SESSION_STATE, PUBLIC_METHODS, type Reply, reply } from "./reply.ts";
 import { namesSession, optionalSession, requiredSession, sessionHeader } from "./session_lookup.ts";

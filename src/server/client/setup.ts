@@ -14,12 +14,12 @@ import { formatTransport, parseTransport, type TransportSpec } from "../../rtsp/
 import { stripCredentials } from "../../rtsp/url.ts";
 import type { ClientContext, ServerContext } from "../context.ts";
 import { parseRequestTarget } from "../request_target.ts";
-import { Reader } from "../reader.ts";
+import { Reader } from "../stream/reader.ts";
 import type { Publishing } from "../session/publishing.ts";
 import { Reading } from "../session/reading.ts";
 import { Session } from "../session/session.ts";
 import { newSessionId } from "../session/session_id.ts";
-import { type MediaTransport, UdpTransport } from "../transport.ts";
+import { type MediaTransport, UdpTransport } from "../stream/transport.ts";
 import { NO_SESSION_STATE, type Reply } from "./reply.ts";
 import { namesSession, requiredSession, sessionHeader } from "./session_lookup.ts";
 

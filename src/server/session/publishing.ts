@@ -9,7 +9,7 @@
 import { H264Receiver, type H264ReceiverStats } from "../../rtp/h264_receiver.ts";
 import type { Announcement } from "../../sdp/announcement.ts";
 import type { ServerPublication } from "../publishers.ts";
-import type { Stream } from "../stream.ts";
+import type { Stream } from "../stream/stream.ts";
 import { AnnouncedTracks } from "./announced_tracks.ts";
 import type { PacketVerdict, SessionCounters, SessionRole } from "./role.ts";
 

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { Reader } from "../reader.ts";
-import type { Stream } from "../stream.ts";
-import { InterleavedTransport, UdpTransport } from "../transport.ts";
+import type { Reader } from "../stream/reader.ts";
+import type { Stream } from "../stream/stream.ts";
+import { InterleavedTransport, UdpTransport } from "../stream/transport.ts";
 import type { PacketVerdict, SessionCounters, SessionRole } from "./role.ts";
 
 /** Milliseconds between RTCP sender reports to a reader (RFC 3550 §6.2 minimum interval). */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Stream } from "../stream.ts";
+import type { Stream } from "../stream/stream.ts";
 
 /** Counters a session adds to the server's totals. */
 export interface SessionCounters {

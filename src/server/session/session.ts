@@ -8,7 +8,7 @@
  */
 
 import type { NetAddress } from "../../runtime/net.ts";
-import type { Stream } from "../stream.ts";
+import type { Stream } from "../stream/stream.ts";
 import type { Publishing } from "./publishing.ts";
 import type { Reading } from "./reading.ts";
 

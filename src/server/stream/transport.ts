@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { NetAddress, TcpConnection, UdpSocket } from "../runtime/net.ts";
+import type { NetAddress, TcpConnection, UdpSocket } from "../../runtime/net.ts";
 import type { Frame } from "./frame.ts";
 
 /** A reader's way out. */

@@ -6,10 +6,10 @@
  * @module
  */
 
-import { splitAnnexB } from "../codec/annexb.ts";
-import { NalType, nalType } from "../codec/h264.ts";
-import { parseSps, type SpsInfo } from "../codec/sps.ts";
-import { H264Packetizer } from "../rtp/h264_packetizer.ts";
+import { splitAnnexB } from "../../codec/annexb.ts";
+import { NalType, nalType } from "../../codec/h264.ts";
+import { parseSps, type SpsInfo } from "../../codec/sps.ts";
+import { H264Packetizer } from "../../rtp/h264_packetizer.ts";
 import {
   JPEG_PAYLOAD_TYPE,
   JpegPacketizer,
@@ -17,10 +17,10 @@ import {
   MIN_JPEG_PAYLOAD_SIZE,
   prepareRtpJpeg,
   type RtpJpeg,
-} from "../rtp/jpeg_packetizer.ts";
-import type { PacketList } from "../rtp/packet_list.ts";
-import { h264Fmtp } from "../sdp/h264_fmtp.ts";
-import type { SdpMediaDescription } from "../sdp/build.ts";
+} from "../../rtp/jpeg_packetizer.ts";
+import type { PacketList } from "../../rtp/packet_list.ts";
+import { h264Fmtp } from "../../sdp/h264_fmtp.ts";
+import type { SdpMediaDescription } from "../../sdp/build.ts";
 
 /** The codecs a stream can carry. */
 export type StreamCodec = "h264" | "jpeg";

@@ -15,13 +15,13 @@
 
 import type { FrameOptions, LiveStream, SourceState, StreamStats } from "./live_stream.ts";
 export type { FrameOptions, SourceState, StreamStats };
-import { tsAdd } from "../rtp/sequence.ts";
-import type { SdpMediaDescription } from "../sdp/build.ts";
-import type { Clock } from "../base/clock.ts";
+import { tsAdd } from "../../rtp/sequence.ts";
+import type { SdpMediaDescription } from "../../sdp/build.ts";
+import type { Clock } from "../../base/clock.ts";
 import { Frame } from "./frame.ts";
 import { GopCache } from "./gop_cache.ts";
-import type { Logger } from "../base/log.ts";
-import { randomUint32 } from "./session/session_id.ts";
+import type { Logger } from "../../base/log.ts";
+import { randomUint32 } from "../session/session_id.ts";
 import { createStreamPayload, type StreamPayload } from "./stream_payload.ts";
 
 export { H264_PAYLOAD_TYPE } from "./stream_payload.ts";

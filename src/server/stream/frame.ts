@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { PacketList } from "../rtp/packet_list.ts";
+import type { PacketList } from "../../rtp/packet_list.ts";
 
 /** A frame packetized for RTP, shared read-only by all readers of a stream. */
 export class Frame {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { buildSenderReport } from "../rtcp/sender_report.ts";
+import { buildSenderReport } from "../../rtcp/sender_report.ts";
 import type { Frame } from "./frame.ts";
 import type { StreamReader } from "./stream.ts";
 import type { MediaTransport } from "./transport.ts";
