@@ -61,7 +61,7 @@ const REASONS: Readonly<Record<number, string>> = {
 };
 
 /** A device's publication of a path: the claim, the sink, the clock. */
-interface Publishing extends ParkedSink {
+interface Publishing extends Omit<ParkedSink, "streamFrames"> {
   key: string;
   publication: Publication;
 }
@@ -146,7 +146,7 @@ export class IngestConnection implements PathHolder {
       });
     }
     this.#closed = true;
-    this.#release();
+    this.#release(false, `device ${this.#peer} disconnected`);
   }
 
   /**
@@ -156,7 +156,7 @@ export class IngestConnection implements PathHolder {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#release();
+    this.#release(false, `device ${this.#peer} went silent`);
     this.#tcp.destroy();
   }
 
@@ -206,9 +206,11 @@ export class IngestConnection implements PathHolder {
     this.#body = undefined;
     // A request of one frame is one frame of a device that posts each frame: it stops when no
     // request follows, which the parked sink's expiry tells (ingest_server.ts).
-    if (this.#requestFrames > 1 && this.#publishing) this.#logStopped(this.#publishing);
-    // The path is free between requests; its sink waits in the cache for the next one.
-    this.#release(true);
+    const streamed = this.#requestFrames > 1 && this.#publishing !== undefined;
+    if (streamed) this.#logStopped(this.#publishing!);
+    // The path is free between requests; its sink waits in the cache for the next one. A device
+    // that posts frame by frame is still there; one whose stream of frames ended has left.
+    this.#release(true, streamed ? `device ${this.#peer} stopped publishing` : undefined);
     this.#respond(204);
   }
 
@@ -320,12 +322,15 @@ export class IngestConnection implements PathHolder {
     }
   }
 
-  /** Gives the path up; `park` keeps the sink for the path's next request. */
-  #release(park = false): void {
+  /**
+   * Gives the path up; `park` keeps the sink for the path's next request, and `goneReason` says the
+   * device has left (see Publication.release).
+   */
+  #release(park = false, goneReason?: string): void {
     const p = this.#publishing;
     if (!p) return;
     this.#publishing = undefined;
-    p.publication.release();
+    p.publication.release(goneReason);
     if (this.#ctx.holders.get(p.path) === this) this.#ctx.holders.delete(p.path);
     if (park && p.publication.stream === p.stream) {
       this.#ctx.sinks.park(p.key, {
@@ -334,6 +339,7 @@ export class IngestConnection implements PathHolder {
         frames: p.frames,
         stopLogged: p.stopLogged,
         stream: p.stream,
+        streamFrames: p.stream.stats.frames,
         sink: p.sink,
         h264: p.h264,
         smoother: p.smoother,
@@ -388,7 +394,7 @@ export class IngestConnection implements PathHolder {
         if (this.#publishing) this.#logStopped(this.#publishing);
         this.#tcp.end();
         this.#closed = true;
-        this.#release();
+        this.#release(false, `device ${this.#peer} stopped publishing`);
         return;
       }
     }
@@ -427,7 +433,7 @@ export class IngestConnection implements PathHolder {
       this.#respond(status, reason);
     }
     this.#closed = true;
-    this.#release();
+    this.#release(false, `device ${this.#peer}'s upload was refused`);
     this.#tcp.end();
   }
 

@@ -154,7 +154,11 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
       if (reason) conn.close();
     }
     for (const parked of sinks.expire()) {
-      // A device that posted frame by frame sent no request for the park time: it has stopped.
+      // A device that posted frame by frame sent no request for the park time: it has stopped,
+      // unless the path has a publisher again (this device in another format, or another one).
+      if (parked.stream.stats.frames === parked.streamFrames) {
+        parked.stream.sourceGone(`device ${parked.peer} stopped sending frames`);
+      }
       if (parked.stopLogged) continue;
       logger.log("info", "device stopped publishing; readers stay", {
         path: parked.path,

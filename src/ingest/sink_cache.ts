@@ -26,6 +26,8 @@ export interface ParkedSink {
   stopLogged: boolean;
   /** The stream it feeds. */
   stream: LiveStream;
+  /** The stream's frame count when parked: a change means another source feeds it since. */
+  streamFrames: number;
   /** Whole-frame sink (JPEG, raw). */
   sink?: FrameSink;
   /** H.264 passthrough. */

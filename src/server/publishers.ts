@@ -44,8 +44,13 @@ export interface Publication {
   readonly stream: LiveStream;
   /** Whether this claim still holds (false after release or replacement). */
   readonly active: boolean;
-  /** Gives the path up; the stream and its readers stay for the next publisher. */
-  release(): void;
+  /**
+   * Gives the path up; the stream and its readers stay for the next publisher. With `goneReason`
+   * the source has left (not merely paused between requests, as a device posting frame by frame
+   * does): the stream drops its cached frames and new readers hear the reason (503) until the next
+   * publisher's first frame.
+   */
+  release(goneReason?: string): void;
 }
 
 /** A claim as the server's own publishers (RTSP RECORD sessions) hold it: the whole stream. */
@@ -133,13 +138,13 @@ export class PublisherRegistry {
       get active() {
         return !claim.released;
       },
-      release() {
+      release(goneReason?: string) {
         if (claim.released) return;
         claim.released = true;
         if (claims.get(path) === claim) claims.delete(path);
         published.setKeyframeRequest(undefined);
         // Its cached frames go with it: a new reader must not take them for live pictures.
-        published.sourceGone(`${publisher} stopped publishing`);
+        if (goneReason !== undefined) published.sourceGone(goneReason);
       },
     };
   }

@@ -282,6 +282,8 @@ serverTest(
         rig.clock.advance(200);
       }
       assert.equal(rig.logged("device publishing").length, 1, "one device, one line");
+      const stream = rig.rtsp.getStream("/cam")!;
+      assert.equal(stream.sourceState.state, "live", "between two posts the device is still there");
       rig.clock.advance(10_000 - 200);
       rig.ingest.sweep();
       assert.equal(rig.logged("device stopped publishing; readers stay").length, 0, "not yet");
@@ -290,6 +292,11 @@ serverTest(
       assert.deepEqual(rig.logged("device stopped publishing; readers stay").map((l) => l.fields), [
         { path: "/cam", peer: "127.0.0.1", frames: 3, idleMs: 10_000 },
       ]);
+      // Its stream has no live source now: a new reader is told so instead of given old frames.
+      assert.deepEqual(stream.sourceState, {
+        state: "gone",
+        reason: "device 127.0.0.1 stopped sending frames",
+      });
     } finally {
       await rig.close();
     }

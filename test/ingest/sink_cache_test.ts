@@ -13,6 +13,7 @@ function parkedFor(stream: Stream): ParkedSink & { closes: () => number } {
     frames: 3,
     stopLogged: false,
     stream,
+    streamFrames: 0,
     sink: {
       frame() {},
       close() {

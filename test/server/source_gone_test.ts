@@ -18,7 +18,7 @@ Deno.test("a released path answers a new reader's DESCRIBE and PLAY with 503 and
     CSeq: 1,
     Transport: "RTP/AVP/TCP;unicast;interleaved=0-1",
   })).headers.get("Session")!.split(";")[0];
-  publication.release();
+  publication.release("ingest 10.0.0.7 stopped publishing");
   const late = new Client(core);
   const describe = await late.request("DESCRIBE", url, { CSeq: 1 });
   assert.equal(describe.status, 503);
@@ -43,7 +43,7 @@ Deno.test("a reader playing when the source left stays, and gets the frames of i
   const session = setup.headers.get("Session")!.split(";")[0];
   assert.equal((await reader.request("PLAY", url, { CSeq: 2, Session: session })).status, 200);
   reader.collect();
-  first.release();
+  first.release("ingest 10.0.0.7 disconnected");
   const back = core.publishers.claim("/cam", PUBLISHER);
   assert.equal(back.stream, first.stream);
   back.stream.sendFrame([SPS, PPS, idr()], { timestamp: 5_000_000 });
@@ -53,4 +53,15 @@ Deno.test("a reader playing when the source left stays, and gets the frames of i
   // And a new reader is welcome again.
   const late = new Client(core);
   assert.equal((await late.request("DESCRIBE", url, { CSeq: 1 })).status, 200);
+});
+
+Deno.test("a release without a reason (a device between two single-frame posts) keeps the path live", async () => {
+  const { core } = makeCore();
+  const first = core.publishers.claim("/cam", PUBLISHER);
+  first.stream.sendFrame([SPS, PPS, idr()], { timestamp: 0 });
+  first.release();
+  assert.equal(first.stream.sourceState.state, "live");
+  const reader = new Client(core);
+  const describe = await reader.request("DESCRIBE", "rtsp://127.0.0.1:8554/cam", { CSeq: 1 });
+  assert.equal(describe.status, 200);
 });

@@ -90,6 +90,7 @@ export function announce(server: ServerContext, client: ClientContext, req: Rtsp
       requestUrl: url,
       publication,
       maxAccessUnitSize: server.options.maxAccessUnitSize,
+      publisher: `RTSP publisher ${client.remote.hostname}`,
     }),
     peer: client.remote,
     peerLabel: client.peerLabel,

@@ -39,6 +39,7 @@ export class Publishing implements SessionRole {
   #trackUrls: AnnouncedTracks;
   #receiver: H264Receiver;
   #recording = false;
+  #publisher: string;
 
   /** Publishes `announcement` (announced at `requestUrl`) through `publication`. */
   constructor(init: {
@@ -46,7 +47,10 @@ export class Publishing implements SessionRole {
     requestUrl: string;
     publication: ServerPublication;
     maxAccessUnitSize: number;
+    /** Who publishes, for the reason new readers hear when it has left, e.g. `rtsp 10.0.0.7`. */
+    publisher: string;
   }) {
+    this.#publisher = init.publisher;
     const a = this.announcement = init.announcement;
     const publication = this.publication = init.publication;
     this.#trackUrls = new AnnouncedTracks(init.requestUrl, a.controls);
@@ -111,7 +115,7 @@ export class Publishing implements SessionRole {
   close(now: number): void {
     if (this.#recording) this.#receiver.flush(now * 1000);
     this.#recording = false;
-    this.publication.release();
+    this.publication.release(`${this.#publisher} stopped publishing`);
   }
 
   /** A publisher is sent no sender reports: it sends them. */
