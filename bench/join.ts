@@ -27,6 +27,7 @@
  * ```sh
  * deno task bench:join
  * deno run -A bench/join.ts --joins 20 --source encoder --size 640x360 --only edge
+ * deno run -A bench/join.ts --binary   # rtsp-edge as dist/rtsp-edge (deno task build) instead
  * ```
  *
  * @module
@@ -45,6 +46,8 @@ const [width, height] = (args.size ?? "1280x720").split("x").map(Number);
 const here = new URL(".", import.meta.url).pathname;
 const root = new URL("..", import.meta.url).pathname;
 const clipDir = args["clip-dir"] ?? `${Deno.env.get("TMPDIR") ?? "/tmp"}/rtsp-edge-bench`;
+/** Run rtsp-edge as the compiled binary users run, not under `deno run`. */
+const binary = args.binary === "true";
 
 type SourceKind = "encoder" | "passthrough" | "cold";
 type ServerKind = "edge" | "gst";
@@ -56,7 +59,8 @@ if (
 ) {
   console.error(
     "usage: deno run -A bench/join.ts [--joins 10] [--source encoder,passthrough]" +
-      " [--size 1280x720] [--only edge|gst] [--clip-dir DIR]; sources: encoder, passthrough, cold",
+      " [--size 1280x720] [--only edge|gst] [--clip-dir DIR] [--binary]; sources: encoder," +
+      " passthrough, cold",
   );
   Deno.exit(2);
 }
@@ -77,14 +81,12 @@ interface RunningServer {
 
 /** Starts `cli.ts` with `sourceArgs` and reads the stream URL from its banner. */
 async function startEdge(sourceArgs: string[]): Promise<RunningServer> {
-  const process = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      `${root}cli.ts`,
-      ...sourceArgs,
-      ...["--port", "0", "--bind", "127.0.0.1", "--fps", "30", "--log-level", "warn"],
-    ],
+  const flags = [
+    ...sourceArgs,
+    ...["--port", "0", "--bind", "127.0.0.1", "--fps", "30", "--log-level", "warn"],
+  ];
+  const process = new Deno.Command(binary ? `${root}dist/rtsp-edge` : Deno.execPath(), {
+    args: binary ? flags : ["run", "--allow-all", `${root}cli.ts`, ...flags],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
