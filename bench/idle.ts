@@ -20,7 +20,7 @@
 import { buildBinary } from "../build.ts";
 import { ensureClip } from "./clip.ts";
 import { flags } from "./lines.ts";
-import { cpuSeconds } from "./procs.ts";
+import { cpuSeconds, ServerProcess } from "./procs.ts";
 import { freePort } from "../test/interop/support.ts";
 
 const args = flags(Deno.args);
@@ -136,38 +136,21 @@ async function watch(port: number): Promise<number> {
 
 async function measure(subject: Subject): Promise<Result> {
   const port = freePort();
-  const child = new Deno.Command(subject.command, {
-    args: subject.args(port),
-    cwd: root,
-    stdin: "piped", // gst_rtsp_server.py exits when its stdin ends
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let exited = false;
-  const status = child.status.then(() => exited = true);
-  let stderr = "";
-  const stderrDone = (async () => {
-    const decoder = new TextDecoder();
-    for await (const c of child.stderr) stderr = (stderr + decoder.decode(c)).slice(-2000);
-  })();
+  const server = new ServerProcess(subject.command, subject.args(port), root, "null");
+  const pid = server.child.pid;
   try {
-    await waitForOptions(port, () => !exited);
+    await waitForOptions(port, () => !server.exited);
     await sleep(SETTLE_MS);
-    const before = await idleWindow(child.pid);
+    const before = await idleWindow(pid);
     const watchedFrames = await watch(port);
     await sleep((CLOSE_AFTER_S + 1) * 1000);
-    const after = await idleWindow(child.pid);
-    if (exited) throw new Error("exited while measured");
+    const after = await idleWindow(pid);
+    if (server.exited) throw new Error("exited while measured");
     return { before, watchedFrames, after };
   } catch (error) {
-    throw new Error(`${subject.label}: ${(error as Error).message}\n${stderr.trim()}`);
+    throw new Error(`${subject.label}: ${(error as Error).message}\n${server.stderr}`);
   } finally {
-    if (!exited) child.kill("SIGTERM");
-    const grace = setTimeout(() => !exited && child.kill("SIGKILL"), 3000);
-    await status;
-    clearTimeout(grace);
-    await child.stdin.close().catch(() => {});
-    await stderrDone.catch(() => {});
+    await server.stop();
   }
 }
 

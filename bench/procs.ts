@@ -205,3 +205,50 @@ export function gstRtspServerAvailable(): boolean {
     return false;
   }
 }
+
+/**
+ * A server under measurement, spawned with its standard error kept (the last 2,000 characters, for
+ * the message when it fails) and its standard input open (gst_rtsp_server.py exits when it ends).
+ */
+export class ServerProcess {
+  /** The process. */
+  readonly child: Deno.ChildProcess;
+  #exited = false;
+  #stderr = "";
+  #status: Promise<unknown>;
+  #stderrDone: Promise<void>;
+
+  /** Starts `command args` in `cwd`; `stdout` is piped only when the caller reads it. */
+  constructor(command: string, args: string[], cwd: string, stdout: "piped" | "null") {
+    const child = new Deno.Command(command, { args, cwd, stdin: "piped", stdout, stderr: "piped" })
+      .spawn();
+    this.child = child;
+    this.#status = child.status.then(() => this.#exited = true);
+    this.#stderrDone = (async () => {
+      const decoder = new TextDecoder();
+      for await (const c of child.stderr) {
+        this.#stderr = (this.#stderr + decoder.decode(c)).slice(-2000);
+      }
+    })().catch(() => {});
+  }
+
+  /** Whether it has exited. */
+  get exited(): boolean {
+    return this.#exited;
+  }
+
+  /** The end of what it wrote to standard error. */
+  get stderr(): string {
+    return this.#stderr.trim();
+  }
+
+  /** SIGTERM, SIGKILL after 3 s, and its pipes closed. */
+  async stop(): Promise<void> {
+    if (!this.#exited) this.child.kill("SIGTERM");
+    const grace = setTimeout(() => !this.#exited && this.child.kill("SIGKILL"), 3000);
+    await this.#status;
+    clearTimeout(grace);
+    await this.child.stdin.close().catch(() => {});
+    await this.#stderrDone;
+  }
+}

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { gstRtspServerAvailable } from "./procs.ts";
+import { gstRtspServerAvailable, ServerProcess } from "./procs.ts";
 import { buildBinary } from "../build.ts";
 import { ensureClip } from "./clip.ts";
 import { flags, percentile } from "./lines.ts";
@@ -135,41 +135,22 @@ function firstUrlLine(stdout: ReadableStream<Uint8Array>, t0: number): Promise<n
 async function startOnce(subject: Subject): Promise<Run> {
   const port = freePort();
   const t0 = performance.now();
-  const child = new Deno.Command(subject.command, {
-    args: subject.args(port),
-    cwd: root,
-    stdin: "piped", // gst_rtsp_server.py exits when its stdin ends
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let exited = false;
-  const status = child.status.then((s) => {
-    exited = true;
-    return s;
-  });
-  let stderr = "";
-  const stderrDone = (async () => {
-    const decoder = new TextDecoder();
-    for await (const c of child.stderr) stderr = (stderr + decoder.decode(c)).slice(-2000);
-  })();
+  const server = new ServerProcess(subject.command, subject.args(port), root, "piped");
+  const { child } = server;
   const killTimer = setTimeout(() => child.kill("SIGKILL"), START_TIMEOUT_MS + RSS_AT_MS);
   try {
     const line = firstUrlLine(child.stdout, t0);
-    const [lineMs, optionsMs] = await Promise.all([line, firstOptions(port, t0, () => exited)]);
+    const exited = () => server.exited;
+    const [lineMs, optionsMs] = await Promise.all([line, firstOptions(port, t0, exited)]);
     await sleep(Math.max(0, RSS_AT_MS - (performance.now() - t0)));
-    if (exited) throw new Error("exited while idle");
+    if (server.exited) throw new Error("exited while idle");
     const rssKiB = vmRssKiB(child.pid);
     return { lineMs, optionsMs, rssKiB };
   } catch (error) {
-    throw new Error(`${subject.label}: ${(error as Error).message}\n${stderr.trim()}`);
+    throw new Error(`${subject.label}: ${(error as Error).message}\n${server.stderr}`);
   } finally {
-    if (!exited) child.kill("SIGTERM");
-    const grace = setTimeout(() => !exited && child.kill("SIGKILL"), 3000);
-    await status;
-    clearTimeout(grace);
     clearTimeout(killTimer);
-    await child.stdin.close().catch(() => {});
-    await stderrDone.catch(() => {});
+    await server.stop();
   }
 }
 
