@@ -196,7 +196,7 @@ class BunTcpConnection implements TcpConnection {
     if (this.#head === queue.length) {
       queue.length = 0;
       this.#head = 0;
-      if (this.#state === ENDING) this.#socket.end();
+      if (this.#state === ENDING && done > 0) this.#socket.end();
     } else if (this.#head >= 1024 && this.#head * 2 >= queue.length) {
       queue.splice(0, this.#head); // a long-backlogged reader: keep the array from growing
       this.#head = 0;
@@ -260,8 +260,15 @@ function tcpHandlers(accept: (connection: TcpConnection) => ConnectionHandler): 
     close(socket) {
       socket.data?.socketClosed();
     },
-    // Errors (reset by peer, broken pipe) always end in `close`; the handler learns of it there.
-    error() {},
+    // Socket errors (reset by peer, broken pipe) always end in `close`; the handler learns of it
+    // there. Anything else is an exception thrown by a handler, which Bun hands here: it is
+    // thrown on, outside the socket, as it would be from a node:net listener.
+    error(_socket, error) {
+      if (typeof (error as { code?: unknown }).code === "string") return;
+      queueMicrotask(() => {
+        throw error;
+      });
+    },
   };
 }
 
