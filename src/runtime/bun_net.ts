@@ -184,6 +184,7 @@ class BunTcpConnection implements TcpConnection {
       const data = queue[this.#head]!;
       const rest = this.#taken === 0 ? data : data.subarray(this.#taken);
       const n = this.#socket.write(rest);
+      if (this.#state === CLOSED) return; // the write failed and Bun closed the socket
       if (n > 0) this.#queuedBytes -= n;
       if (n < rest.length) {
         if (n > 0) this.#taken += n;
