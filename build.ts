@@ -209,10 +209,14 @@ async function bunCompile(outfile: string, target: Target | undefined): Promise<
   if (!(await exists("node_modules/fflate/package.json"))) {
     await run("npm", ["install", "--no-audit", "--no-fund"], "npm is not installed");
   }
-  // The encoder's Worker is a second entry point: Bun only bundles what it is given.
+  // The encoder's Worker is a second entry point: Bun only bundles what it is given. Splitting
+  // keeps each import() a chunk of its own, loaded when called: in one bundle Bun hoists the
+  // imports of every module to the top, so node:net, node:dgram and node:tls would load (and stay
+  // resident) in a process that never calls for them.
   const args = [
     "build",
     "--compile",
+    "--splitting",
     "--minify-syntax",
     "cli.ts",
     "src/encoder/worker.ts",

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { nodeNetwork } from "../runtime/node_net.ts";
+import { defaultNetwork } from "../runtime/default_network.ts";
 import type { Network, TcpListener } from "../runtime/net.ts";
 import { describeSystemError } from "../runtime/files.ts";
 import { type Logger, silentLogger, throttledLog } from "../base/log.ts";
@@ -31,7 +31,7 @@ export interface IngestOptions {
   policyFor: (path: string) => IngestPathPolicy | undefined;
   /** Where refusals and publishers are told. Default: nowhere (the library is silent). */
   logger?: Logger;
-  /** Sockets (default: node:net). */
+  /** Sockets (default: the runtime's own, see runtime/default_network.ts). */
   network?: Network;
   /** Open connections at most (default 64). */
   maxConnections?: number;
@@ -71,7 +71,7 @@ const SWEEP_INTERVAL_MS = 1000;
 
 /** Listens for devices. Throws when the port cannot be had, in one sentence. */
 export async function startIngest(options: IngestOptions): Promise<IngestServer> {
-  const network = options.network ?? nodeNetwork;
+  const network = options.network ?? await defaultNetwork();
   const clock = options.clock ?? systemClock;
   const now = () => clock.now();
   const idleMs = options.idleTimeoutMs ?? 30_000;

@@ -1,7 +1,8 @@
 /**
  * The network the server needs, in runtime-neutral terms: a TCP listener whose connections report
  * how much they still have to write, the same over TLS, and UDP sockets. `node_net.ts` and
- * `node_tls.ts` implement it for Deno, Bun and Node; tests can implement it in memory.
+ * `node_tls.ts` implement it for Deno, Bun and Node, `bun_net.ts` on Bun's native sockets; tests can
+ * implement it in memory.
  *
  * @module
  */
@@ -20,7 +21,11 @@ export interface NetAddress {
 export interface ConnectionHandler {
   /** Bytes arrived. The view is only valid during the call. */
   data(bytes: Uint8Array): void;
-  /** A write handed to {@link TcpConnection.write} reached the kernel. */
+  /**
+   * A write handed to {@link TcpConnection.write} that had to wait (it was counted in
+   * `pendingWrites`) reached the kernel. A write the kernel took whole at once may be reported
+   * too (`node_net.ts` reports every write, `bun_net.ts` only those that waited).
+   */
   written(): void;
   /** The connection is gone, by either side. Called once. */
   closed(): void;

@@ -73,7 +73,10 @@ export interface ServeOptions {
   logger?: Logger;
   /** Clocks; the system's by default. For tests. */
   clock?: Clock;
-  /** Network implementation; `node:net`/`node:dgram` by default. For tests. */
+  /**
+   * Network implementation; Bun's native sockets under Bun, `node:net`/`node:dgram` elsewhere.
+   * For tests.
+   */
   network?: Network;
 }
 

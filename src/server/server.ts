@@ -9,7 +9,7 @@
  */
 
 import { describeSystemError } from "../runtime/files.ts";
-import { nodeNetwork } from "../runtime/node_net.ts";
+import { defaultNetwork } from "../runtime/default_network.ts";
 import type {
   ConnectionHandler,
   Network,
@@ -170,7 +170,7 @@ export class RtspServer {
  */
 export async function serve(options: ServeOptions = {}): Promise<RtspServer> {
   const resolved = resolveOptions(options);
-  const network = options.network ?? nodeNetwork;
+  const network = options.network ?? await defaultNetwork();
   const core = new ServerCore(
     resolved,
     options.clock ?? systemClock,
