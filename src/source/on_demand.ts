@@ -167,6 +167,9 @@ export class OnDemandSource implements RunningSource {
     this.#starts++;
     this.#running = running;
     this.#state = "running";
+    // The client that asked is only now answered (a camera can take seconds to open): the
+    // close-after runs from here, or the source would stop before its SETUP and PLAY.
+    if (this.#readers === 0) this.#demandAt = this.#options.clock.now();
     if (this.#closed) return void await this.#stopRunning();
     logger.log("info", "on-demand source started", { path, readers: this.#readers });
     this.#update();

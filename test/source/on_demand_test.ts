@@ -98,6 +98,44 @@ Deno.test("a DESCRIBE starts it at once and, with no PLAY after it, it stops aga
   assert.equal(log.starts, 2);
 });
 
+Deno.test("a source slower to start than the close-after is not stopped before its reader comes", async () => {
+  const clock = new ManualClock();
+  const stream = new Stream("/cam", { codec: "h264" }, {
+    clock,
+    logger: silentLogger,
+    maxPayloadSize: 1400,
+  });
+  const log = { starts: 0, stops: 0 };
+  let opened!: () => void;
+  const source = new OnDemandSource(stream, () =>
+    new Promise<RunningSource>((resolve) => {
+      opened = () => {
+        log.starts++;
+        resolve({
+          description: "slow camera",
+          ended: NEVER_ENDS,
+          stop: () => Promise.resolve(void log.stops++),
+        });
+      };
+    }), {
+    closeAfterMs: 1_000,
+    retryDelayMs: 2_000,
+    clock,
+    logger: silentLogger,
+    label: "camera",
+  });
+  const describing = source.want();
+  clock.advance(3_000); // the camera takes 3 s to open
+  opened();
+  await describing;
+  await settle();
+  assert.equal(source.active, true, "stopped before its client could SETUP and PLAY");
+  source.readers(1);
+  clock.advance(10_000);
+  await settle();
+  assert.deepEqual([log.starts, log.stops], [1, 0]);
+});
+
 Deno.test("a source that cannot start tells the stream why and retries while a reader waits", async () => {
   const { clock, stream, log, source } = setUp();
   log.fail = "/dev/video9: no such device";
