@@ -206,7 +206,13 @@ export async function bunRuntime(target: Target, cacheDir = ".cache/bun-runtime"
  * map), so they are installed from package.json first when missing.
  */
 async function bunCompile(outfile: string, target: Target | undefined): Promise<void> {
-  if (!(await exists("node_modules/fflate/package.json"))) {
+  const { dependencies } = JSON.parse(await Deno.readTextFile("package.json")) as {
+    dependencies: Record<string, string>;
+  };
+  const present = await Promise.all(
+    Object.keys(dependencies).map((name) => exists(`node_modules/${name}/package.json`)),
+  );
+  if (present.includes(false)) {
     await run("npm", ["install", "--no-audit", "--no-fund"], "npm is not installed");
   }
   // The encoder's Worker is a second entry point: Bun only bundles what it is given. Splitting

@@ -200,6 +200,7 @@ const LAYERS: Layer[] = [
     holds: "the configuration model and its checker, pure but for reading the file",
     files: ["src/config/"],
     mayImport: ["auth", "runtime", ...PURE, "base"],
+    packages: ["yaml"], // parses text; no I/O
     tolerated: [
       {
         what: ["camera", "encoder", "ingest"],

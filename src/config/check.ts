@@ -1,0 +1,447 @@
+/**
+ * The one checker: a configuration as written (a YAML or JSON file, or the flags) → the
+ * {@link Config} model with every default filled in, or a {@link ConfigError} whose message is one
+ * line naming the place and the setting. Pure; the one thing it asks of the world, whether an
+ * input file exists, is passed in.
+ *
+ * @module
+ */
+
+import { normalizePathName, PATH_NAME_RULE } from "../base/path_name.ts";
+import { parseCidr } from "../auth/cidr.ts";
+import { isQuotable } from "../auth/challenge.ts";
+import { credentialProblem, type UserCredential } from "../auth/credentials.ts";
+import type { AuthMethod, PathAccess, Users } from "../auth/rights.ts";
+import { CAPTURE_FORMAT_NAMES } from "../camera/negotiate.ts";
+import { PIXEL_FORMAT_NAMES } from "../codec/raw_frame.ts";
+import type { JsonValue } from "./json_with_positions.ts";
+import {
+  ALL_OTHERS,
+  type AuthConfig,
+  type Config,
+  type LimitsConfig,
+  type OnDemandConfig,
+  type PathConfig,
+  type PathSource,
+  type TlsConfig,
+} from "./model.ts";
+import { type ConfigDocument, describe, either, member, Reader, type Scope } from "./reader.ts";
+import {
+  ACCESS_SETTINGS,
+  AUTH_SETTINGS,
+  defaultOf,
+  LIMIT_SETTINGS,
+  PATH_KEYS,
+  PATH_SETTINGS,
+  type SettingTable,
+  SOURCE_ALIASES,
+  TLS_SETTINGS,
+  TOP_SETTINGS,
+} from "./settings.ts";
+
+/** What the checker may ask of the world. */
+export interface CheckOptions {
+  /** Whether an input file exists; when left out, file names are not looked up. */
+  exists?: (file: string) => boolean;
+}
+
+/** A checked configuration, with the notices (old spellings) worth a line in the log. */
+export interface Checked {
+  /** The model. */
+  config: Config;
+  /** One line each: settings read under an older name. */
+  notices: string[];
+}
+
+/** What `--print-config` shows in place of a secret written in the file itself. */
+export const SECRET_MASK = "********";
+
+const SOURCES = Object.keys(PATH_KEYS) as PathSource[];
+const ACCESS_KEYS = Object.keys(ACCESS_SETTINGS);
+const H264_NAME = /\.(h264|264|h26l|avc)$/i;
+const Y4M_NAME = /\.y4m$/i;
+
+/** Checks a configuration as written. Throws {@link ConfigError} at the first mistake. */
+export function checkConfig(doc: ConfigDocument, options: CheckOptions = {}): Checked {
+  return new Checker(doc, options).checked();
+}
+
+class Checker extends Reader {
+  readonly notices: string[] = [];
+  /** Users named in `auth.users`, once read. */
+  users: Set<string> | undefined;
+  /** Per-path rights, by path. */
+  pathAccess: Record<string, PathAccess> = {};
+
+  constructor(doc: ConfigDocument, readonly options: CheckOptions) {
+    super(doc);
+  }
+
+  checked(): Checked {
+    if (this.doc.value === null && this.doc.file !== undefined) {
+      this.fail("", "holds no settings; see examples/rtsp-edge.yml");
+    }
+    const top = this.scope(this.doc.value, "", "");
+    this.refuseUnknown(top, Object.keys(TOP_SETTINGS));
+    const get = <T>(key: string): T => this.setting(top, key, TOP_SETTINGS) as T;
+    const rtspPort = get<number>("rtspPort");
+    const auth = top.object.auth === undefined ? undefined : this.auth(top);
+    const config: Config = {
+      rtspPort,
+      bind: get("bind"),
+      rtpPort: get("rtpPort"),
+      payloadSize: get("payloadSize"),
+      logLevel: get("logLevel"),
+      ingestPort: get("ingestPort"),
+      ...(top.object.tls === undefined ? {} : { tls: this.tls(top, rtspPort) }),
+      limits: this.section(top, "limits", LIMIT_SETTINGS) as unknown as LimitsConfig,
+      ...(auth ? { auth: { ...auth, paths: this.pathAccess } } : {}),
+      paths: {},
+    };
+    if (top.object.paths !== undefined) config.paths = this.paths(top);
+    return { config, notices: this.notices };
+  }
+
+  /** A setting of `table` with its default filled in. */
+  setting(scope: Scope, key: string, table: SettingTable): unknown {
+    const setting = table[key];
+    return this.read(scope, key, setting) ?? (setting as { default?: unknown }).default;
+  }
+
+  /** A section whose settings all have defaults (`limits`), absent or not. */
+  section(top: Scope, key: string, table: SettingTable): Record<string, unknown> {
+    const scope = this.scope(top.object[key] ?? {}, member(top, key), key);
+    this.refuseUnknown(scope, Object.keys(table));
+    return Object.fromEntries(Object.keys(table).map((k) => [k, this.setting(scope, k, table)]));
+  }
+
+  tls(top: Scope, rtspPort: number): TlsConfig {
+    const scope = this.scope(top.object.tls, "/tls", "tls");
+    this.refuseUnknown(scope, Object.keys(TLS_SETTINGS));
+    for (const key of ["cert", "key"]) {
+      if (scope.object[key] === undefined) {
+        this.fail(
+          scope.pointer,
+          this.doc.labels ? "RTSPS needs both --tls-cert and --tls-key" : `tls needs a ${key} file`,
+        );
+      }
+    }
+    const tls = Object.fromEntries(
+      Object.keys(TLS_SETTINGS).map((k) => [k, this.setting(scope, k, TLS_SETTINGS)]),
+    ) as unknown as TlsConfig;
+    if (tls.port !== 0 && tls.port === rtspPort) {
+      const port = this.nameOf(scope, "port");
+      this.fail(
+        member(scope, "port"),
+        `${port} must differ from the RTSP port, both are ${tls.port}`,
+      );
+    }
+    return tls;
+  }
+
+  auth(top: Scope): Omit<AuthConfig, "paths"> {
+    const scope = this.scope(top.object.auth, "/auth", "auth");
+    this.refuseUnknown(scope, Object.keys(AUTH_SETTINGS));
+    if (scope.object.users === undefined) {
+      this.fail(scope.pointer, "auth needs users, e.g. users: { alice: { password: ... } }");
+    }
+    const list = this.scope(scope.object.users, member(scope, "users"), "auth.users");
+    const users: Record<string, UserCredential> = {};
+    for (const name of Object.keys(list.object)) {
+      if (name === "" || name.includes(":") || !isQuotable(name)) {
+        this.fail(
+          member(list, name),
+          `auth.users: ${describe(name)} cannot be a user name; use printable ASCII without ` +
+            `":", '"' or "\\"`,
+          true,
+        );
+      }
+      const problem = credentialProblem(list.object[name]);
+      if (problem) this.fail(member(list, name), `${this.nameOf(list, name)} ${problem}`);
+      const credential = list.object[name] as Record<string, string>;
+      const [kind] = Object.keys(credential);
+      this.refuseMask(this.scope(credential, member(list, name), `auth.users.${name}`), kind);
+      users[name] = credential as UserCredential;
+    }
+    this.users = new Set(Object.keys(users));
+    const realm = this.read(scope, "realm", AUTH_SETTINGS.realm) as string | undefined;
+    const methods = this.methods(scope);
+    const allowBasic = this.read(scope, "allowBasicWithoutTls", AUTH_SETTINGS.allowBasicWithoutTls);
+    return {
+      users,
+      ...optional("realm", realm),
+      ...optional("methods", methods),
+      ...optional("allowBasicWithoutTls", allowBasic as boolean | undefined),
+      ...this.access(scope),
+    };
+  }
+
+  /** A secret that is `--print-config`'s mask was copied from its output: say so. */
+  refuseMask(scope: Scope, key: string): void {
+    if (scope.object[key] !== SECRET_MASK) return;
+    this.fail(
+      member(scope, key),
+      `${this.nameOf(scope, key)} is the mask --print-config shows in place of a secret; write ` +
+        "the secret itself, or ${NAME} to take it from the environment",
+    );
+  }
+
+  methods(scope: Scope): AuthMethod[] | undefined {
+    const v = scope.object.methods;
+    if (v === undefined) return undefined;
+    const ok = Array.isArray(v) && v.length > 0 && new Set(v).size === v.length &&
+      v.every((m) => m === "digest" || m === "basic");
+    if (!ok) this.wrong(scope, "methods", "[digest], [basic] or [digest, basic]");
+    return v as AuthMethod[];
+  }
+
+  /** `read`, `publish` and `allow` of the auth section or of a path. */
+  access(scope: Scope): PathAccess {
+    const given = ACCESS_KEYS.find((k) => scope.object[k] !== undefined);
+    if (given !== undefined && this.users === undefined) {
+      this.fail(
+        member(scope, given),
+        `${this.nameOf(scope, given)} needs an auth section with users`,
+        true,
+      );
+    }
+    const read = this.userList(scope, "read");
+    const publish = this.userList(scope, "publish");
+    const allow = this.cidrs(scope);
+    return {
+      ...optional("read", read),
+      ...optional("publish", publish),
+      ...optional("allow", allow),
+    };
+  }
+
+  userList(scope: Scope, key: string): Users | undefined {
+    const v = scope.object[key];
+    if (v === undefined || v === "anyone") return v;
+    if (!Array.isArray(v) || v.some((u) => typeof u !== "string")) {
+      this.wrong(scope, key, '"anyone" or a list of user names');
+    }
+    v.forEach((u, i) => {
+      if (!this.users!.has(u as string)) {
+        this.fail(
+          `${member(scope, key)}/${i}`,
+          `${this.nameOf(scope, key)} names ${describe(u)}, who is not in auth.users`,
+        );
+      }
+    });
+    return v as string[];
+  }
+
+  cidrs(scope: Scope): string[] | undefined {
+    const v = scope.object.allow;
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) {
+      this.wrong(scope, "allow", 'a list of CIDR blocks like "192.168.1.0/24"');
+    }
+    v.forEach((c, i) => {
+      if (typeof c !== "string" || !parseCidr(c)) {
+        this.fail(
+          `${member(scope, "allow")}/${i}`,
+          `${this.nameOf(scope, "allow")} must hold CIDR blocks like "192.168.1.0/24" or ` +
+            `"::1/128", got ${describe(c)}`,
+        );
+      }
+    });
+    return v as string[];
+  }
+
+  paths(top: Scope): Record<string, PathConfig> {
+    const scope = this.scope(top.object.paths, "/paths", "paths");
+    const paths: Record<string, PathConfig> = {};
+    const given = new Map<string, string>();
+    for (const key of Object.keys(scope.object)) {
+      const pointer = member(scope, key);
+      const path = key === ALL_OTHERS ? key : normalizePathName(key);
+      if (path === undefined) {
+        this.fail(
+          pointer,
+          `${this.doc.labels?.get(pointer) ?? "paths"}: ${describe(key)} is not a valid path ` +
+            `name; use ${PATH_NAME_RULE}`,
+          true,
+        );
+      }
+      const earlier = given.get(path);
+      if (earlier !== undefined) {
+        this.fail(
+          pointer,
+          `paths: ${describe(key)} and ${describe(earlier)} name the same path`,
+          true,
+        );
+      }
+      given.set(path, key);
+      const own = this.scope(scope.object[key], pointer, `paths.${key.replace(/^\//, "")}`);
+      paths[path] = this.path(own, path === ALL_OTHERS);
+      const access = this.access(own);
+      if (Object.keys(access).length > 0) this.pathAccess[path] = access;
+    }
+    return paths;
+  }
+
+  path(scope: Scope, allOthers: boolean): PathConfig {
+    if (scope.object.source === undefined) {
+      this.fail(scope.pointer, `${scope.label} needs a source: ${either(SOURCES)}`);
+    }
+    const source = this.source(scope);
+    this.refuseUnknown(scope, PATH_KEYS[source], (key) => {
+      const owners = SOURCES.filter((s) => PATH_KEYS[s].includes(key));
+      return owners.length === 0
+        ? ""
+        : ` of ${source === "ingest" ? "an" : "a"} ${source} path; it belongs to ` +
+          owners.map((s) => `${s} paths`).join(" and ");
+    });
+    if (allOthers && source !== "ingest" && source !== "publisher") {
+      this.fail(
+        member(scope, "source"),
+        `${scope.label} takes every path not named, so its source must be "ingest" or ` +
+          `"publisher"; a ${source} serves one path`,
+      );
+    }
+    const get = <T>(key: string): T => this.setting(scope, key, PATH_SETTINGS) as T;
+    switch (source) {
+      case "ingest":
+        this.refuseMask(scope, "token");
+        return {
+          source,
+          ...optional("token", this.read(scope, "token", PATH_SETTINGS.token) as string),
+          jpeg: get("jpeg"),
+          replace: get("replace"),
+          bitrate: get("bitrate"),
+          gop: get("gop"),
+          maxFrameBytes: get("maxFrameBytes"),
+        };
+      case "publisher":
+        return { source, replace: get("replace") };
+      case "camera": {
+        if (scope.object.device === undefined) {
+          this.fail(scope.pointer, `${scope.label} needs a device, e.g. /dev/video0`);
+        }
+        const format = this.format(scope, CAPTURE_FORMAT_NAMES);
+        return {
+          source,
+          device: get("device"),
+          size: get("size"),
+          fps: get("fps"),
+          ...optional("format", format),
+          bitrate: get("bitrate"),
+          gop: get("gop"),
+          ...this.onDemand(scope),
+        };
+      }
+      case "file":
+        return this.file(scope);
+      case "test-pattern":
+        return {
+          source,
+          size: get("size"),
+          fps: get("fps"),
+          bitrate: get("bitrate"),
+          gop: get("gop"),
+          ...this.onDemand(scope),
+        };
+    }
+  }
+
+  /** The path's source, reading an older spelling with a notice. */
+  source(scope: Scope): PathSource {
+    const v = scope.object.source;
+    if (typeof v === "string" && Object.hasOwn(SOURCE_ALIASES, v)) {
+      const now = SOURCE_ALIASES[v];
+      this.notices.push(
+        `${this.nameOf(scope, "source")}: "${v}" is read as "${now}", its name from now on`,
+      );
+      return now;
+    }
+    return this.read(scope, "source", PATH_SETTINGS.source) as PathSource;
+  }
+
+  file(scope: Scope): PathConfig {
+    const input = this.read(scope, "input", PATH_SETTINGS.input) as string | undefined;
+    if (input === undefined) this.fail(scope.pointer, `${scope.label} needs an input file`);
+    const format = this.format(scope, PIXEL_FORMAT_NAMES);
+    const size = this.read(scope, "size", PATH_SETTINGS.size);
+    const at = member(scope, "input");
+    const name = this.nameOf(scope, "input");
+    const missing = input !== "-" && this.options.exists?.(input) === false;
+    const known = input === "-" || format !== undefined || H264_NAME.test(input) ||
+      Y4M_NAME.test(input);
+    if (missing) {
+      this.fail(
+        at,
+        `${name}: ${input}: no such file` + (known ? "" : ` (and ${this.unread(input)})`),
+      );
+    }
+    if (!known) this.fail(at, `${name}: ${input}: ${this.unread(input)}`);
+    if (format !== undefined && size === undefined) {
+      this.fail(at, `${name}: raw pictures need their size: add ${this.hint(scope, "size")}`);
+    }
+    if (format === undefined && size !== undefined) {
+      this.fail(
+        member(scope, "size"),
+        `${this.nameOf(scope, "size")} goes with raw pictures (a format)`,
+      );
+    }
+    const fps = this.read(scope, "fps", PATH_SETTINGS.fps) as number | undefined;
+    return {
+      source: "file",
+      input,
+      ...optional("format", format),
+      ...optional("size", size as { width: number; height: number } | undefined),
+      ...optional("fps", fps),
+      bitrate: this.setting(scope, "bitrate", PATH_SETTINGS) as number,
+      gop: this.setting(scope, "gop", PATH_SETTINGS) as number,
+      ...this.onDemand(scope),
+    };
+  }
+
+  /** Why a file of this name is not read, with what to do instead. */
+  unread(input: string): string {
+    const ext = /\.([A-Za-z0-9]{1,5})$/.exec(input)?.[1]?.toUpperCase();
+    const what = ext ? `${ext} is not read` : "its kind cannot be told from its name";
+    return `${what}: give H.264 Annex B (.h264, .264) or Y4M (.y4m), e.g. ` +
+      "ffmpeg -i in.mp4 -c:v copy -f h264 in.h264, or raw pictures with a format";
+  }
+
+  /** How to give `key` where the user is writing: a flag or a setting. */
+  hint(scope: Scope, key: string): string {
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    return this.doc.labels ? flag : `${scope.label}.${key}`;
+  }
+
+  /** The `format` of a camera or file path, checked against `names`; lower case. */
+  format(scope: Scope, names: Readonly<Record<string, unknown>>): string | undefined {
+    const v = scope.object.format;
+    if (v === undefined) return undefined;
+    if (typeof v !== "string" || !Object.hasOwn(names, v.toLowerCase())) {
+      this.wrong(scope, "format", `one of ${Object.keys(names).join(", ")}`);
+    }
+    return v.toLowerCase();
+  }
+
+  onDemand(scope: Scope): OnDemandConfig {
+    const onDemand = this.setting(scope, "onDemand", PATH_SETTINGS) as boolean;
+    const closeAfter = this.read(scope, "onDemandCloseAfter", PATH_SETTINGS.onDemandCloseAfter);
+    if (closeAfter !== undefined && !onDemand) {
+      this.fail(
+        member(scope, "onDemandCloseAfter"),
+        `${this.nameOf(scope, "onDemandCloseAfter")} goes with ${this.hint(scope, "onDemand")}` +
+          (this.doc.labels ? "" : ": true"),
+      );
+    }
+    return {
+      onDemand,
+      onDemandCloseAfter: (closeAfter ?? defaultOf(PATH_SETTINGS, "onDemandCloseAfter")) as number,
+    };
+  }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** Re-exported for the front-ends. */
+export type { JsonValue };

@@ -1,0 +1,189 @@
+/**
+ * The configuration model: what rtsp-edge runs, as one value. A config file (YAML or JSON) and the
+ * command line's flags are two ways of writing it; both are checked by `check.ts` into this shape,
+ * with every default filled in, so the program that starts it never asks where a setting came from.
+ * Types only.
+ *
+ * @module
+ */
+
+import type { LogLevel } from "../base/log.ts";
+import type { IngestPathPolicy } from "../ingest/ingest_request.ts";
+import type { UserCredential } from "../auth/credentials.ts";
+import type { AuthMethod, PathAccess } from "../auth/rights.ts";
+
+export type { LogLevel } from "../base/log.ts";
+
+/** A picture size. */
+export interface Size {
+  /** Pixels, even, 16 to 4096. */
+  width: number;
+  /** Pixels, even, 16 to 4096. */
+  height: number;
+}
+
+/** When a local source runs: always, or only while someone reads (mediamtx's `sourceOnDemand`). */
+export interface OnDemandConfig {
+  /** Run the source only while the path has readers. Default false. */
+  onDemand: boolean;
+  /** Milliseconds it runs on after the last reader left (`10s` in the file). Default 10 000. */
+  onDemandCloseAfter: number;
+}
+
+/** How raw pictures become H.264. */
+export interface EncodingConfig {
+  /** Encoder bitrate, bits per second. Default 2 000 000. */
+  bitrate: number;
+  /** Encoder GOP length in frames. Default 30. */
+  gop: number;
+}
+
+/**
+ * A path that devices push to over HTTP or WebSocket (`/ingest/<path>`): the ingest rules
+ * (token, JPEG mode, replace, bitrate, GOP, frame cap) with their defaults filled in.
+ */
+export interface IngestPathConfig extends IngestPathPolicy {
+  /** Discriminant. */
+  source: "ingest";
+}
+
+/** A path that RTSP clients publish to with ANNOUNCE/RECORD (mediamtx's `source: publisher`). */
+export interface PublisherPathConfig {
+  /** Discriminant. */
+  source: "publisher";
+  /** A new publisher takes the path from the one that holds it. Default false. */
+  replace: boolean;
+}
+
+/** A V4L2 camera, captured and encoded. */
+export interface CameraPathConfig extends OnDemandConfig, EncodingConfig {
+  /** Discriminant. */
+  source: "camera";
+  /** The device, e.g. `/dev/video0`. */
+  device: string;
+  /** Capture size wanted; the nearest offered is used. Default 1280x720. */
+  size: Size;
+  /** Frame rate wanted. Default 30. */
+  fps: number;
+  /** Capture format to insist on (lower case), e.g. `"mjpeg"`; undefined: the cheapest. */
+  format?: string;
+}
+
+/**
+ * A file, looped, or standard input (`-`): H.264 Annex B served as it is, Y4M encoded, or raw
+ * pictures (`format` and `size` given) encoded.
+ */
+export interface FilePathConfig extends OnDemandConfig, EncodingConfig {
+  /** Discriminant. */
+  source: "file";
+  /** The file name, or `-` for standard input. */
+  input: string;
+  /** Raw picture layout (`i420`, `nv12`, `rgb24`, ...); undefined: told by the name or bytes. */
+  format?: string;
+  /** Picture size of raw input. */
+  size?: Size;
+  /** Frame rate override; undefined: the file's own, else 30. */
+  fps?: number;
+}
+
+/** Moving colour bars with a frame counter and a clock. */
+export interface TestPatternPathConfig extends OnDemandConfig, EncodingConfig {
+  /** Discriminant. */
+  source: "test-pattern";
+  /** Picture size. Default 1280x720. */
+  size: Size;
+  /** Frame rate. Default 30. */
+  fps: number;
+}
+
+/** What one path is made from, told apart by `source`. */
+export type PathConfig =
+  | IngestPathConfig
+  | PublisherPathConfig
+  | CameraPathConfig
+  | FilePathConfig
+  | TestPatternPathConfig;
+
+/** The sources a path can have, as the file spells them. */
+export type PathSource = PathConfig["source"];
+
+/** The sources that run on this machine (and so may be on demand). */
+export type LocalPathConfig = CameraPathConfig | FilePathConfig | TestPatternPathConfig;
+
+/**
+ * mediamtx's name for the path that takes every path not named (`all_others`). Only pushed paths
+ * (`ingest`, `publisher`) can have it: a local source serves one path.
+ */
+export const ALL_OTHERS = "all_others";
+
+/**
+ * The `auth` section with every path's `read`, `publish` and `allow` gathered in `paths`: what
+ * `serve()` takes as `access` (see `AccessRules` in src/auth/rights.ts).
+ */
+export interface AuthConfig extends PathAccess {
+  /** Users by name. */
+  users: Record<string, UserCredential>;
+  /** Realm of challenges. */
+  realm?: string;
+  /** Schemes offered. */
+  methods?: AuthMethod[];
+  /** Basic without TLS. */
+  allowBasicWithoutTls?: boolean;
+  /** Rights of paths that set their own, by path with a leading slash. */
+  paths: Record<string, PathAccess>;
+}
+
+/** RTSPS: RTSP over TLS on its own port. */
+export interface TlsConfig {
+  /** TCP port of the RTSPS listener. Default 8322. */
+  port: number;
+  /** PEM certificate file. */
+  cert: string;
+  /** PEM private key file. */
+  key: string;
+}
+
+/** Resource caps (HARDENING.md "Limits"); each maps to the `ServeOptions` field of its name. */
+export interface LimitsConfig {
+  /** Open RTSP connections in total. Default 1024. */
+  maxConnections: number;
+  /** Open RTSP connections from one IP address. Default 128. */
+  maxConnectionsPerIp: number;
+  /** RTSP sessions in total. Default 1024. */
+  maxSessions: number;
+  /** RTSP sessions from one IP address. Default 128. */
+  maxSessionsPerIp: number;
+  /** Milliseconds a client has to send a whole request header. Default 10 000. */
+  headerTimeout: number;
+  /** Milliseconds without a sign of life before a session ends. Default 60 000. */
+  sessionTimeout: number;
+  /** Bytes queued for one reader before its frames are dropped. Default 8 MiB. */
+  queueBytes: number;
+}
+
+/** Everything rtsp-edge runs, every default filled in. */
+export interface Config {
+  /** RTSP TCP port. Default 8554. */
+  rtspPort: number;
+  /** Address to listen on. Default `0.0.0.0`. */
+  bind: string;
+  /** First UDP port of the RTP/RTCP pair; 0 picks any free pair. Default 0. */
+  rtpPort: number;
+  /** Largest RTP payload, bytes. Default 1400. */
+  payloadSize: number;
+  /** Least severe log level printed. Default `info`. */
+  logLevel: LogLevel;
+  /** HTTP/WebSocket ingest port, opened when a path is an ingest path. Default 8080. */
+  ingestPort: number;
+  /** RTSPS, when configured. */
+  tls?: TlsConfig;
+  /** Resource caps. */
+  limits: LimitsConfig;
+  /** Users and rights; undefined: everything open. */
+  auth?: AuthConfig;
+  /**
+   * The paths, by name with a leading slash (`"/cam1"`), in the file's order; `all_others` (the
+   * name, without a slash) takes every path not named.
+   */
+  paths: Record<string, PathConfig>;
+}
