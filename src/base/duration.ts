@@ -31,3 +31,48 @@ export function parseDuration(text: string): number | undefined {
   }
   return total;
 }
+
+/**
+ * `ms` as {@link parseDuration} reads it back, largest units first: `90_000` → `"1m30s"`,
+ * `1500` → `"1s500ms"`, `0` → `"0s"`. A fraction of a millisecond is written in `ms` alone, so
+ * `parseDuration(formatDuration(ms)) === ms` for every finite `ms` of at least 0. Throws
+ * `RangeError` for anything else.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatDuration, parseDuration } from "./duration.ts";
+ *
+ * assert.equal(formatDuration(90_000), "1m30s");
+ * assert.equal(formatDuration(10_000), "10s");
+ * assert.equal(formatDuration(500), "500ms");
+ * assert.equal(formatDuration(7_200_000), "2h");
+ * assert.equal(parseDuration(formatDuration(3_723_004)), 3_723_004);
+ * ```
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`not a duration: ${ms}`);
+  if (!Number.isSafeInteger(ms)) return `${decimal(ms)}ms`;
+  if (ms === 0) return "0s";
+  let rest = ms;
+  let text = "";
+  for (const unit of ["h", "m", "s", "ms"]) {
+    const amount = Math.floor(rest / UNIT_MS[unit]);
+    rest -= amount * UNIT_MS[unit];
+    if (amount > 0) text += `${amount}${unit}`;
+  }
+  return text;
+}
+
+/** `n` in plain decimal digits (no exponent), read back by `Number` as `n`. */
+function decimal(n: number): string {
+  const shown = String(n);
+  if (!/e/i.test(shown)) return shown;
+  if (Number.isInteger(n)) return BigInt(n).toString();
+  // Shortest fixed notation that reads back exactly; 100 digits always do for a double.
+  for (let digits = 1; digits <= 100; digits++) {
+    const fixed = n.toFixed(digits);
+    if (Number(fixed) === n) return fixed.replace(/\.?0+$/, "");
+  }
+  return n.toFixed(100);
+}
