@@ -32,7 +32,12 @@ export type Setting =
     | { kind: "duration"; default?: number }
     | { kind: "bitrate"; default?: number }
     | { kind: "size"; default?: { width: number; height: number } }
-    | { kind: "section"; settings: SettingTable }
+    | {
+      kind: "section";
+      settings: SettingTable;
+      /** Settings the section cannot do without when it is given at all. */
+      required?: readonly string[];
+    }
     | { kind: "users" | "userList" | "cidrs" | "methods" | "paths" }
   );
 
@@ -162,9 +167,19 @@ export const TOP_SETTINGS: SettingTable = {
     doc: "Least severe log level printed.",
   },
   ingestPort: port("HTTP/WebSocket port devices push frames to (/ingest/<path>).", 8080),
-  tls: { kind: "section", settings: TLS_SETTINGS, doc: "RTSPS (RTSP over TLS) on its own port." },
+  tls: {
+    kind: "section",
+    settings: TLS_SETTINGS,
+    required: ["cert", "key"],
+    doc: "RTSPS (RTSP over TLS) on its own port.",
+  },
   limits: { kind: "section", settings: LIMIT_SETTINGS, doc: "Resource caps." },
-  auth: { kind: "section", settings: AUTH_SETTINGS, doc: "Users and who may read and publish." },
+  auth: {
+    kind: "section",
+    settings: AUTH_SETTINGS,
+    required: ["users"],
+    doc: "Users and who may read and publish.",
+  },
   paths: { kind: "paths", doc: "The paths, by name; all_others takes every path not named." },
 };
 
@@ -264,6 +279,15 @@ export const PATH_KEYS: Readonly<Record<PathSource, readonly string[]>> = {
   "test-pattern": ["source", "size", "fps", ...ENCODING, ...ON_DEMAND, ...ACCESS],
   ingest: ["source", "token", "jpeg", "replace", ...ENCODING, "maxFrameBytes", ...ACCESS],
   publisher: ["source", "replace", ...ACCESS],
+};
+
+/** The settings each source cannot do without (a subset of its {@link PATH_KEYS}). */
+export const PATH_REQUIRED: Readonly<Record<PathSource, readonly string[]>> = {
+  camera: ["source", "device"],
+  file: ["source", "input"],
+  "test-pattern": ["source"],
+  ingest: ["source"],
+  publisher: ["source"],
 };
 
 /** Older spellings still read, with the one-line notice the checker gives for each. */
