@@ -64,15 +64,14 @@ export function formatDuration(ms: number): string {
   return text;
 }
 
-/** `n` in plain decimal digits (no exponent), read back by `Number` as `n`. */
+/** `n` (finite, at least 0) in plain decimal digits, no exponent: the same decimal as `String(n)`. */
 function decimal(n: number): string {
-  const shown = String(n);
-  if (!/e/i.test(shown)) return shown;
-  if (Number.isInteger(n)) return BigInt(n).toString();
-  // Shortest fixed notation that reads back exactly; 100 digits always do for a double.
-  for (let digits = 1; digits <= 100; digits++) {
-    const fixed = n.toFixed(digits);
-    if (Number(fixed) === n) return fixed.replace(/\.?0+$/, "");
-  }
-  return n.toFixed(100);
+  const [mantissa, exponent] = String(n).split("e");
+  if (exponent === undefined) return mantissa;
+  const [whole, fraction = ""] = mantissa.split(".");
+  const digits = whole + fraction;
+  const point = whole.length + Number(exponent);
+  if (point <= 0) return `0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return digits + "0".repeat(point - digits.length);
+  return `${digits.slice(0, point)}.${digits.slice(point)}`;
 }
