@@ -6,6 +6,7 @@
  * @module
  */
 
+import { normalizePathName, PATH_NAME_RULE } from "../base/path_name.ts";
 import { constantTimeEqual } from "../auth/digest.ts";
 import { type IngestFormat, ingestFormatOf } from "./content_type.ts";
 import { IngestError } from "./errors.ts";
@@ -44,7 +45,6 @@ export interface IngestPlan {
 }
 
 const PREFIX = "/ingest/";
-const SEGMENT = /^[A-Za-z0-9._~-]+$/;
 
 /**
  * The path a request target names, for log lines, before (or whether or not) it is checked:
@@ -84,11 +84,10 @@ export function planIngest(
   } catch {
     throw new IngestError(400, "the path is not valid percent-encoding");
   }
-  const segments = rest.split("/");
-  if (!segments.every((s) => SEGMENT.test(s))) {
-    throw new IngestError(404, `"${rest}" is not a path name (letters, digits, . _ ~ -)`);
+  const path = normalizePathName(rest);
+  if (path === undefined || rest.startsWith("/")) {
+    throw new IngestError(404, `"${rest}" is not a path name (${PATH_NAME_RULE})`);
   }
-  const path = `/${rest}`;
   const policy = policyFor(path);
   if (!policy) throw new IngestError(404, `${path} is not an ingest path`);
   if (policy.token !== undefined) {

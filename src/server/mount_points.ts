@@ -7,6 +7,7 @@
 
 import { randomUint32 } from "./session/session_id.ts";
 import { PublisherRegistry } from "./publishers.ts";
+import { normalizePathName, PATH_NAME_RULE } from "../base/path_name.ts";
 import { normalizePath } from "./request_target.ts";
 import { Stream, type StreamContext, type StreamOptions } from "./stream/stream.ts";
 
@@ -34,9 +35,17 @@ export class MountPoints {
     });
   }
 
-  /** Adds a stream at `path`; throws `RangeError` when the path is malformed or taken. */
+  /**
+   * Adds a stream at `path`; throws `RangeError` when the path is taken or breaks the one rule
+   * for path names (`base/path_name.ts`), which the flags and the config file keep too.
+   */
   add(path: string, options: StreamOptions): Stream {
     const key = normalizePath(path);
+    if (normalizePathName(key) !== key) {
+      throw new RangeError(
+        `${JSON.stringify(path)} is not a valid path name; use ${PATH_NAME_RULE}`,
+      );
+    }
     if (this.streams.has(key)) throw new RangeError(`a stream is already served at ${key}`);
     const stream = new Stream(key, options, this.#context);
     this.streams.set(key, stream);

@@ -66,3 +66,17 @@ Deno.test("publish() refuses a path the program serves itself", async () => {
     await server.close();
   }
 });
+
+Deno.test("a path name outside the one rule is refused, served or published", async () => {
+  const server = await serve({ port: 0, hostname: "127.0.0.1" });
+  try {
+    for (const bad of ["/cam:1", "/a b", "/caméra", "/x/../y"]) {
+      assert.throws(() => server.addStream(bad, { codec: "h264" }), RangeError, bad);
+      assert.throws(() => server.publish(bad, OPTIONS), RangeError, bad);
+    }
+    // The spelling a request may use (a trailing slash) still names the path.
+    assert.equal(server.addStream("/site/cam.2/", { codec: "h264" }).path, "/site/cam.2");
+  } finally {
+    await server.close();
+  }
+});
