@@ -14,53 +14,68 @@
 import process from "node:process";
 import { loadLibC } from "./src/camera/load_libc.ts";
 import { formatCameraList, listCameras, videoDeviceNodes } from "./src/camera/list_cameras.ts";
-import { type CliConfig, parseCliArgs, USAGE, UsageError } from "./src/cli/args.ts";
+import { parseCommandLine, USAGE, UsageError } from "./src/cli/args.ts";
+import { configure } from "./src/cli/configure.ts";
 import { consoleLogger } from "./src/cli/console_logger.ts";
 import { licenseNotices } from "./src/cli/licenses.ts";
 import { localAddresses } from "./src/runtime/interfaces.ts";
-import { mergeSettings, type Running, startAll } from "./src/cli/run.ts";
-import { loadConfig } from "./src/config/load.ts";
+import { type Running, startAll } from "./src/cli/run.ts";
+import type { Config, ParsedConfig } from "./src/config/config.ts";
+import { ConfigError } from "./src/config/json_with_positions.ts";
 import { VERSION } from "./src/version.ts";
 
-/** Runs the command with `argv` (without the program name). Resolves when the server has stopped. */
-export async function main(argv: readonly string[]): Promise<number> {
-  let config;
+/**
+ * Runs the command with `argv` (without the program name), taking `${NAME}` in a config file from
+ * `env`. Resolves with the exit code when the server has stopped: 0, 1 when it could not start or
+ * its input failed, 2 for a mistake on the command line or in the config file.
+ */
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
+  let command;
   try {
-    config = parseCliArgs(argv);
+    command = parseCommandLine(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`rtsp-edge: ${error.message} (see --help)`);
     return 2;
   }
-  if (config.help) {
-    console.log(USAGE);
-    return 0;
+  switch (command.action) {
+    case "help":
+      console.log(USAGE);
+      return 0;
+    case "version":
+      console.log(`rtsp-edge ${VERSION}`);
+      return 0;
+    case "licenses":
+      console.log(await licenseNotices());
+      return 0;
+    case "list-cameras":
+      return await printCameras();
   }
-  if (config.version) {
-    console.log(`rtsp-edge ${VERSION}`);
-    return 0;
+  let parsed: ParsedConfig;
+  try {
+    parsed = await configure(command, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const help = command.configFile === undefined ? " (see --help)" : "";
+    console.error(`rtsp-edge: ${error.message}${help}`);
+    return 2;
   }
-  if (config.licenses) {
-    console.log(await licenseNotices());
+  const { config } = parsed;
+  for (const notice of parsed.notices) console.error(`rtsp-edge: ${notice}`);
+  if (command.action === "print-config") {
+    const { printConfig } = await import("./src/config/print.ts");
+    console.log(printConfig(config, parsed.templates).trimEnd());
     return 0;
-  }
-  if (config.listCameras) return await printCameras();
-  let file;
-  if (config.configFile !== undefined) {
-    try {
-      file = await loadConfig(config.configFile);
-    } catch (error) {
-      console.error(`rtsp-edge: ${(error as Error).message}`);
-      return 2;
-    }
-    config = mergeSettings(config, file);
   }
   const logger = consoleLogger(config.logLevel);
   let running;
   try {
-    running = await startAll(config, file, logger);
+    running = await startAll(config, { logger, retry: command.configFile !== undefined });
   } catch (error) {
-    console.error(`rtsp-edge: ${(error as Error).message}`);
+    console.error(`rtsp-edge: ${withAdvice((error as Error).message)}`);
     return 1;
   }
   printBanner(running, config);
@@ -72,6 +87,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   logger.log("info", `stopping: ${reason}`);
   await running.stop(); // TEARDOWN semantics for every session
   return reason.startsWith("input failed") ? 1 : 0;
+}
+
+/** A port in use is often another RTSP server (Frigate's bundled go2rtc holds 8554): say how to move. */
+function withAdvice(message: string): string {
+  if (!message.endsWith("the port is in use")) return message;
+  const flag = message.includes("for ingest")
+    ? "--ingest-port (ingestPort)"
+    : message.includes("RTSPS")
+    ? "--tls-port (tls.port)"
+    : message.includes("for RTSP ")
+    ? "--port (rtspPort)"
+    : "--rtp-port (rtpPort)";
+  return `${message}; choose another with ${flag}`;
 }
 
 async function printCameras(): Promise<number> {
@@ -86,8 +114,8 @@ async function printCameras(): Promise<number> {
   return 0;
 }
 
-/** What is served and where: one block, with a URL per local address. */
-function printBanner(running: Running, config: CliConfig): void {
+/** What is served and where: one block, with a URL per local address, then who may come in. */
+function printBanner(running: Running, config: Config): void {
   const { server } = running;
   const hosts = config.bind === "0.0.0.0" || config.bind === "::"
     ? [undefined, ...localAddresses()]
@@ -109,12 +137,27 @@ function printBanner(running: Running, config: CliConfig): void {
     }
   }
   if (running.ingest) {
-    const open = config.ingest?.token === undefined && !config.configFile;
+    const { port } = running.ingest;
+    const open = Object.values(config.paths).some((p) => p.source === "ingest" && !p.token);
     console.log(
-      `  devices push to http://<host>:${running.ingest.port}/ingest/<path>` +
-        (open ? " (no token: anyone on the network may publish)" : ""),
+      "  devices push to" + (open ? " (a path without a token: anyone on the network may)" : ""),
     );
+    for (const h of hosts) {
+      const host = h === undefined ? "localhost" : h.includes(":") ? `[${h}]` : h;
+      console.log(`    http://${host}:${port}/ingest/<path>`);
+    }
   }
+  console.log(`  ${accessLine(config)}`);
+}
+
+/** Whether auth is on, for whom, and from where. */
+function accessLine(config: Config): string {
+  const { auth } = config;
+  if (!auth) return "auth: off (anyone who can reach the port may read and publish)";
+  const users = Object.keys(auth.users);
+  const methods = (auth.methods ?? ["digest"]).join(", ");
+  const from = auth.allow ? `, from ${auth.allow.join(", ")} only` : "";
+  return `auth: ${methods} for ${users.length} user${users.length === 1 ? "" : "s"}${from}`;
 }
 
 function splitLine(line: string): [string, string] {

@@ -1,60 +1,49 @@
 /**
- * A source as the command line (or a config file path) names it, turned into the settings its
- * runner in `src/source/` takes, with the command line's defaults filled in.
+ * A local path of the configuration (a camera, a file, the test pattern) turned into the settings
+ * its runner in `src/source/` takes.
  *
  * @module
  */
 
+import { CAPTURE_FORMAT_NAMES } from "../camera/negotiate.ts";
+import { pixelFormatByName } from "../codec/raw_frame.ts";
+import type { LocalPathConfig } from "../config/config.ts";
 import type { LocalSource } from "../source/local_source.ts";
-import type { SourceConfig } from "./args.ts";
 
-/** The settings a path's source may leave out, from the path or the command line. */
-export interface SourceSettings {
-  /** Picture size for the test pattern, cameras and headerless raw input. */
-  size: { width: number; height: number } | undefined;
-  /** Frame rate override. */
-  fps: number | undefined;
-  /** Encoder bitrate, bits per second. */
-  bitrate: number;
-  /** Encoder GOP length in frames. */
-  gop: number;
-}
-
-const DEFAULT_SIZE = { width: 1280, height: 720 };
-
-/** The runner settings of `source`; undefined for no local source (`--publish`, `--ingest`). */
-export function localSourceOf(
-  source: SourceConfig,
-  settings: SourceSettings,
-): LocalSource | undefined {
-  const { fps, bitrate, gop } = settings;
-  const { width, height } = settings.size ?? DEFAULT_SIZE;
-  switch (source.kind) {
-    case "none":
-      return undefined;
-    case "test-pattern":
-      return { kind: "test-pattern", width, height, fps: fps ?? 30, bitrate, gop };
-    case "h264":
-      return { kind: "h264-file", path: source.path, fps };
-    case "y4m":
-      return { kind: "y4m-file", path: source.path, fps, bitrate, gop };
-    case "raw":
-      // args.ts refuses raw input without --size.
+/** The runner settings of a local path (the checker has vetted every name and size). */
+export function localSourceOf(path: LocalPathConfig): LocalSource {
+  const { bitrate, gop } = path;
+  switch (path.source) {
+    case "test-pattern": {
+      const { width, height } = path.size;
+      return { kind: "test-pattern", width, height, fps: path.fps, bitrate, gop };
+    }
+    case "camera": {
+      const { width, height } = path.size;
+      const pixelFormat = path.format === undefined ? undefined : CAPTURE_FORMAT_NAMES[path.format];
       return {
-        kind: "raw-file",
-        path: source.path,
-        format: source.format,
+        kind: "camera",
+        device: path.device,
+        pixelFormat,
         width,
         height,
-        fps,
+        fps: path.fps,
         bitrate,
         gop,
       };
-    case "stdin":
-      return { kind: "stdin", fps, bitrate, gop };
-    case "camera": {
-      const { device, pixelFormat } = source;
-      return { kind: "camera", device, pixelFormat, width, height, fps: fps ?? 30, bitrate, gop };
+    }
+    case "file": {
+      const { input: name, fps } = path;
+      if (path.format !== undefined) {
+        // The checker refuses raw pictures without their size.
+        const { width, height } = path.size!;
+        const format = pixelFormatByName(path.format);
+        return { kind: "raw-file", path: name, format, width, height, fps, bitrate, gop };
+      }
+      // Standard input is Y4M or H.264, told apart by its first bytes.
+      if (name === "-") return { kind: "stdin", fps, bitrate, gop };
+      if (/\.y4m$/i.test(name)) return { kind: "y4m-file", path: name, fps, bitrate, gop };
+      return { kind: "h264-file", path: name, fps };
     }
   }
 }

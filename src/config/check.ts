@@ -82,7 +82,11 @@ class Checker extends Reader {
       this.fail("", "holds no settings; see examples/rtsp-edge.yml");
     }
     const top = this.scope(this.doc.value, "", "");
-    this.refuseUnknown(top, Object.keys(TOP_SETTINGS));
+    // A JSON file names its schema for editors in "$schema" (YAML files do it in a comment).
+    this.refuseUnknown(top, ["$schema", ...Object.keys(TOP_SETTINGS)]);
+    if (top.object.$schema !== undefined && typeof top.object.$schema !== "string") {
+      this.wrong(top, "$schema", "the schema's address");
+    }
     const get = <T>(key: string): T => this.setting(top, key, TOP_SETTINGS) as T;
     const rtspPort = get<number>("rtspPort");
     const auth = top.object.auth === undefined ? undefined : this.auth(top);
@@ -122,7 +126,9 @@ class Checker extends Reader {
       if (scope.object[key] === undefined) {
         this.fail(
           scope.pointer,
-          this.doc.labels ? "RTSPS needs both --tls-cert and --tls-key" : `tls needs a ${key} file`,
+          this.fromFlags(scope)
+            ? "RTSPS needs both --tls-cert and --tls-key"
+            : `tls needs a ${key} file`,
         );
       }
     }
@@ -130,10 +136,11 @@ class Checker extends Reader {
       Object.keys(TLS_SETTINGS).map((k) => [k, this.setting(scope, k, TLS_SETTINGS)]),
     ) as unknown as TlsConfig;
     if (tls.port !== 0 && tls.port === rtspPort) {
-      const port = this.nameOf(scope, "port");
+      const flags = this.fromFlags(scope);
       this.fail(
-        member(scope, "port"),
-        `${port} must differ from the RTSP port, both are ${tls.port}`,
+        flags || scope.object.port === undefined ? scope.pointer : member(scope, "port"),
+        `${flags ? "--tls-port" : this.nameOf(scope, "port")} must differ from the RTSP port, ` +
+          `both are ${tls.port}`,
       );
     }
     return tls;
@@ -174,6 +181,11 @@ class Checker extends Reader {
       ...optional("allowBasicWithoutTls", allowBasic as boolean | undefined),
       ...this.access(scope),
     };
+  }
+
+  /** Whether the flags wrote this object (its mistakes are then named by flag). */
+  fromFlags(scope: Scope): boolean {
+    return this.doc.labels?.has(scope.pointer) ?? false;
   }
 
   /** A secret that is `--print-config`'s mask was copied from its output: say so. */
@@ -276,6 +288,15 @@ class Checker extends Reader {
       given.set(path, key);
       const own = this.scope(scope.object[key], pointer, `paths.${key.replace(/^\//, "")}`);
       paths[path] = this.path(own, path === ALL_OTHERS);
+      const rule = ACCESS_KEYS.find((k) => own.object[k] !== undefined);
+      if (path === ALL_OTHERS && rule !== undefined) {
+        this.fail(
+          member(own, rule),
+          `${this.nameOf(own, rule)}: rights of the paths not named are the auth section's ` +
+            `${rule}; set it there`,
+          true,
+        );
+      }
       const access = this.access(own);
       if (Object.keys(access).length > 0) this.pathAccess[path] = access;
     }
@@ -377,7 +398,11 @@ class Checker extends Reader {
     }
     if (!known) this.fail(at, `${name}: ${input}: ${this.unread(input)}`);
     if (format !== undefined && size === undefined) {
-      this.fail(at, `${name}: raw pictures need their size: add ${this.hint(scope, "size")}`);
+      this.fail(
+        at,
+        `${name}: raw pictures need their size: add ${this.hint(scope, "size")}` +
+          (this.fromFlags(scope) ? " WIDTHxHEIGHT" : ": WIDTHxHEIGHT"),
+      );
     }
     if (format === undefined && size !== undefined) {
       this.fail(
@@ -409,7 +434,7 @@ class Checker extends Reader {
   /** How to give `key` where the user is writing: a flag or a setting. */
   hint(scope: Scope, key: string): string {
     const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    return this.doc.labels ? flag : `${scope.label}.${key}`;
+    return this.fromFlags(scope) ? flag : key;
   }
 
   /** The `format` of a camera or file path, checked against `names`; lower case. */
@@ -429,7 +454,7 @@ class Checker extends Reader {
       this.fail(
         member(scope, "onDemandCloseAfter"),
         `${this.nameOf(scope, "onDemandCloseAfter")} goes with ${this.hint(scope, "onDemand")}` +
-          (this.doc.labels ? "" : ": true"),
+          (this.fromFlags(scope) ? "" : ": true"),
       );
     }
     return {

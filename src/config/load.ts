@@ -7,9 +7,9 @@
  * import assert from "node:assert/strict";
  * import { loadConfig } from "./load.ts";
  *
- * await assert.rejects(loadConfig("/nonexistent/rtsp-edge.json"), {
+ * await assert.rejects(loadConfig("/nonexistent/rtsp-edge.yml"), {
  *   name: "ConfigError",
- *   message: "/nonexistent/rtsp-edge.json: cannot read it: no such file",
+ *   message: "/nonexistent/rtsp-edge.yml: cannot read it: no such file",
  * });
  * ```
  *
@@ -17,19 +17,29 @@
  */
 
 import { open } from "node:fs/promises";
-import { type Config, parseConfig } from "./config.ts";
+import { parseConfig, type ParsedConfig, type ParseOptions } from "./config.ts";
 import { ConfigError, DEFAULT_MAX_LENGTH } from "./json_with_positions.ts";
 import { describeSystemError } from "../runtime/files.ts";
 
 /**
  * Reads and checks a config file. Every failure is a {@link ConfigError} whose message is one
- * line that starts with `path` as given: `rtsp-edge.json: cannot read it: no such file`, or
- * `rtsp-edge.json:7:15: paths.cam1.jpeg must be "h264" or "rtp-jpeg", got "png"`.
+ * line that starts with `path` as given: `rtsp-edge.yml: cannot read it: no such file`, or
+ * `rtsp-edge.yml:7:11: paths.cam1.jpeg must be "h264" or "rtp-jpeg", got "png"`.
  *
- * @param path The file, as the user named it.
+ * @param path The file, as the user named it; a `.json` or `.jsonc` name is read as JSON, any
+ *   other as YAML.
+ * @param options The environment for `${NAME}`, and how to tell whether an input file exists.
  * @returns The checked config.
  */
-export async function loadConfig(path: string): Promise<Config> {
+export async function loadConfig(path: string, options: ParseOptions = {}): Promise<ParsedConfig> {
+  return parseConfig(await readConfigText(path), path, options);
+}
+
+/**
+ * A config file's text. Every failure is a {@link ConfigError} whose one-line message starts with
+ * `path`: `rtsp-edge.yml: cannot read it: no such file`.
+ */
+export async function readConfigText(path: string): Promise<string> {
   let bytes: Uint8Array;
   try {
     const file = await open(path, "r");
@@ -50,11 +60,9 @@ export async function loadConfig(path: string): Promise<Config> {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`cannot read it: ${describeSystemError(error)}`, undefined, path);
   }
-  let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new ConfigError("is not UTF-8 text", undefined, path);
   }
-  return parseConfig(text, path);
 }

@@ -20,10 +20,11 @@ import type { Setting } from "./settings.ts";
 export interface ConfigDocument extends ParsedJson {
   /** The file, for messages; undefined for flags. */
   file?: string;
-  /** The flag that gave each value, by pointer (`/rtspPort` → `--port`). */
+  /**
+   * The flag that gave each value, by pointer (`/rtspPort` → `--port`). A flag's value arrives as
+   * text (`"8554"` reads as 8554) and its mistakes are named by the flag, not by a line.
+   */
   labels?: ReadonlyMap<string, string>;
-  /** Numbers and durations arrive as text (flags): `"8554"` reads as 8554. */
-  textual?: boolean;
 }
 
 /** One object being checked: its members, its JSON Pointer and its dotted name in messages. */
@@ -67,11 +68,10 @@ export class Reader {
   /** `value` as an object scope, or a mistake at `pointer`. */
   scope(value: JsonValue | undefined, pointer: string, label: string): Scope {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      this.fail(
-        pointer,
-        `${label || "the file"} must be a mapping of settings, got ` +
-          (value === undefined ? "nothing" : describe(value)),
-      );
+      const what = label === ""
+        ? "the file must be a mapping of settings"
+        : `${label} must be a mapping`;
+      this.fail(pointer, `${what}, got ${value === undefined ? "nothing" : describe(value)}`);
     }
     return { object: value, pointer, label };
   }
@@ -105,7 +105,7 @@ export class Reader {
     if (v === undefined) return undefined;
     switch (setting.kind) {
       case "integer": {
-        const n = this.number(v, /^\d+$/);
+        const n = this.number(scope, key, /^\d+$/);
         if (!Number.isInteger(n) || n! < setting.min || n! > setting.max) {
           this.wrong(scope, key, `a whole number from ${setting.min} to ${setting.max}`);
         }
@@ -113,7 +113,7 @@ export class Reader {
         return n;
       }
       case "fps": {
-        const n = this.number(v, /^\d+(\.\d+)?$/);
+        const n = this.number(scope, key, /^\d+(\.\d+)?$/);
         if (n === undefined || !(n > 0 && n <= 240)) {
           this.wrong(scope, key, "a number above 0 and at most 240");
         }
@@ -142,8 +142,16 @@ export class Reader {
           : typeof v === "string"
           ? parseDuration(v)
           : undefined;
-        if (ms === undefined || !Number.isFinite(ms) || ms > 86_400_000) {
-          this.wrong(scope, key, 'a duration such as "10s", "500ms" or "2m", at most a day');
+        if (
+          ms === undefined || !Number.isFinite(ms) || ms > 86_400_000 ||
+          (setting.positive && ms === 0)
+        ) {
+          const least = setting.positive ? "above 0 and " : "";
+          this.wrong(
+            scope,
+            key,
+            `a duration such as "10s", "500ms" or "2m", ${least}at most a day`,
+          );
         }
         return ms;
       }
@@ -175,10 +183,12 @@ export class Reader {
     }
   }
 
-  /** A number, or (from flags) its text; undefined when it is neither. */
-  number(v: JsonValue, text: RegExp): number | undefined {
+  /** A number, or (from a flag) its text; undefined when it is neither. */
+  number(scope: Scope, key: string, text: RegExp): number | undefined {
+    const v = scope.object[key];
     if (typeof v === "number") return v;
-    if (this.doc.textual && typeof v === "string" && text.test(v)) return Number(v);
+    const flag = this.doc.labels?.has(member(scope, key));
+    if (flag && typeof v === "string" && text.test(v)) return Number(v);
     return undefined;
   }
 
@@ -192,6 +202,7 @@ export class Reader {
 
   /** A mistake at `pointer` (at its key when `atKey`), with the file's line and column. */
   fail(pointer: string, reason: string, atKey = false): never {
+    if (this.doc.labels?.has(pointer)) throw new ConfigError(reason);
     const map = atKey ? this.doc.keyPositions : this.doc.positions;
     const at = map.get(pointer) ?? this.doc.positions.get(pointer);
     throw new ConfigError(reason, at, this.doc.file);

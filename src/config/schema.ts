@@ -27,6 +27,7 @@
  */
 
 import { formatDuration } from "../base/duration.ts";
+import { VERSION } from "../version.ts";
 import {
   PATH_KEYS,
   PATH_REQUIRED,
@@ -42,7 +43,7 @@ import { ALL_OTHERS, type PathSource } from "./model.ts";
 export type JsonSchema = { [keyword: string]: unknown };
 
 /** Where the schema says it lives: the `$id`, and what the `$schema=` line of a file names. */
-export const SCHEMA_ID = "https://jsr.io/@x/rtsp/rtsp-edge.schema.json";
+export const SCHEMA_ID = `https://jsr.io/@x/rtsp/${VERSION}/examples/rtsp-edge.schema.json`;
 
 /** The grammar of `parseDuration` (src/base/duration.ts): `10s`, `1m30s`, `500ms`, `2.5`. */
 const DURATION_PATTERN = "^(\\d+(\\.\\d+)?|(\\d+(\\.\\d+)?(ms|s|m|h))+)$";
@@ -89,8 +90,15 @@ export function configSchema(): JsonSchema {
     title: "rtsp-edge configuration",
     description: "The rtsp-edge config file (YAML or JSON). Every setting may be left out; " +
       "${NAME} in a text value is replaced by that environment variable.",
-    ...tableSchema(TOP_SETTINGS),
+    ...withSchemaKey(tableSchema(TOP_SETTINGS)),
   };
+}
+
+/** A JSON file names its schema in `$schema`, which the checker takes too. */
+function withSchemaKey(schema: JsonSchema): JsonSchema {
+  const properties = schema.properties as Record<string, JsonSchema>;
+  const $schema = { description: "The address of this schema, for editors.", type: "string" };
+  return { ...schema, properties: { $schema, ...properties } };
 }
 
 /** An object of the settings of `table`, nothing else. */
@@ -140,7 +148,11 @@ function settingSchema(setting: Setting): JsonSchema {
       return described({
         anyOf: [
           { type: "string", pattern: templated(DURATION_PATTERN) },
-          { type: "number", minimum: 0, maximum: MAX_DURATION_SECONDS },
+          {
+            type: "number",
+            ...(setting.positive ? { exclusiveMinimum: 0 } : { minimum: 0 }),
+            maximum: MAX_DURATION_SECONDS,
+          },
         ],
       }, setting.default === undefined ? undefined : formatDuration(setting.default));
     case "bitrate":

@@ -29,7 +29,7 @@ export type Setting =
       secret?: boolean;
       default?: string;
     }
-    | { kind: "duration"; default?: number }
+    | { kind: "duration"; default?: number; /** Zero is refused. */ positive?: boolean }
     | { kind: "bitrate"; default?: number }
     | { kind: "size"; default?: { width: number; height: number } }
     | {
@@ -117,11 +117,13 @@ export const LIMIT_SETTINGS: SettingTable = {
   maxSessionsPerIp: count("RTSP sessions from one IP address.", 128),
   headerTimeout: {
     kind: "duration",
+    positive: true,
     default: 10_000,
     doc: "Time a client has to send a whole request header.",
   },
   sessionTimeout: {
     kind: "duration",
+    positive: true,
     default: 60_000,
     doc: "Time without a sign of life before a session ends (advertised in the Session header).",
   },

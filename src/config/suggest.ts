@@ -7,7 +7,7 @@
  * import { closestName } from "./suggest.ts";
  *
  * assert.equal(closestName("tokn", ["token", "jpeg", "replace"]), "token");
- * assert.equal(closestName("colour", ["token", "jpeg"]), undefined);
+ * assert.equal(closestName("port", ["rtspPort", "rtpPort", "ingestPort"]), "rtspPort");
  * ```
  *
  * @module
@@ -40,16 +40,22 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The known name closest to `name`, if it is close enough to be a typo: at most one edit for
- * names up to four letters, two for longer ones. Ties go to the earlier name in `known`.
+ * The known name nearest to `name`, for "did you mean ...?": the first known name that contains it
+ * or that it contains (`port` → `rtspPort`, `tokens` → `token`), else the one fewest edits away
+ * (ties go to the earlier name in `known`). Undefined only when nothing is known.
  */
 export function closestName(name: string, known: readonly string[]): string | undefined {
-  const limit = name.length <= 4 ? 1 : 2;
+  const lower = name.toLowerCase();
+  const inside = known.find((k) => {
+    const candidate = k.toLowerCase();
+    return lower.length >= 2 && (candidate.includes(lower) || lower.includes(candidate));
+  });
+  if (inside !== undefined) return inside;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {
     const d = editDistance(name, candidate);
-    if (d <= limit && d < bestDistance) {
+    if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }

@@ -41,24 +41,27 @@ Deno.test("--licenses prints rtsp-edge's, fflate's and OpenH264's notices", asyn
 
 for (
   const [args, message] of [
-    [["--bogus"], /Unknown option '--bogus'/],
+    [["--bogus"], /^rtsp-edge: unknown option --bogus; did you mean --/],
     [
       ["--port", "99999"],
       /--port must be a whole number from 0 to 65535, got "99999"/,
     ],
+    [["--port"], /^rtsp-edge: --port needs a value, e.g. --port 8554 \(see --help\)\n$/],
+    [["--camera", "--fps", "5"], /^rtsp-edge: --camera needs a value, e.g. --camera \/dev\/video0/],
     [["--fps", "abc"], /--fps must be a number/],
-    [["--path", "stream"], /--path must start with "\/"/],
-    [["--log-level", "loud"], /--log-level must be one of/],
+    [["--path", "/cam:1"], /--path: "\/cam:1" is not a valid path name/],
+    [["--log-level", "loud"], /--log-level must be "debug", "info", "warn" or "error"/],
     [["--rtp-port", "5001"], /--rtp-port must be even/],
-    [["--size", "641x480"], /--size must be WIDTHxHEIGHT with even numbers/],
-    [["--bitrate", "fast"], /--bitrate: a bitrate is a number/],
-    [["--input", "-", "--format", "yuv9"], /--format: unknown pixel format "yuv9"/],
-    [["--input", "-", "--format", "yuyv"], /raw frames need their size/],
-    [["--input", "clip.mkv"], /cannot tell what clip\.mkv holds/],
+    [["--size", "641x480"], /--size must be "WIDTHxHEIGHT" with even numbers/],
+    [["--bitrate", "fast"], /--bitrate must be bits per second/],
+    [["--input", "-", "--format", "yuv9"], /--format must be one of i420, .*, got "yuv9"/],
+    [["--input", "-", "--format", "yuyv"], /raw pictures need their size: add --size/],
+    [["--input", "nofile.mp4"], /--input: nofile\.mp4: no such file \(and MP4 is not read: /],
     [["--input", "a.h264", "--test-pattern"], /choose one source/],
     [["--camera", "/dev/video0", "--input", "a.h264"], /choose one source/],
-    [["--camera", ""], /--camera needs a device/],
-    [["--camera", "/dev/video0", "--format", "rgb565"], /--format for a camera must be one of/],
+    [["--camera", ""], /--camera needs a value/],
+    [["--camera", "/dev/video0", "--format", "rgb565"], /--format must be one of yuyv, /],
+    [["--publish", "--ingest"], /--publish and --ingest each take every path/],
   ] as const
 ) {
   Deno.test(`a bad command line (${args.join(" ") || "nothing"}) gets one line and exit 2`, async () => {
@@ -102,10 +105,13 @@ Deno.test("camera capture without FFI permission under Deno says which flag to a
   assert.equal(r.stderr.trim(), "rtsp-edge: camera capture needs FFI: run Deno with --allow-ffi");
 });
 
-Deno.test("a missing input file gets one line and exit 1", async () => {
+Deno.test("a missing input file gets one line and exit 2, before anything starts", async () => {
   const r = await cli(["--input", "/nonexistent/clip.h264"]);
-  assert.equal(r.code, 1);
-  assert.equal(r.stderr.trim(), "rtsp-edge: cannot read /nonexistent/clip.h264: no such file");
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr.trim(),
+    "rtsp-edge: --input: /nonexistent/clip.h264: no such file (see --help)",
+  );
 });
 
 Deno.test("an input that is not H.264 gets one line and exit 1", async () => {
@@ -255,7 +261,8 @@ Deno.test("a port already in use gets one line and exit 1", async () => {
     assert.equal(r.code, 1);
     assert.equal(
       r.stderr.trim(),
-      `rtsp-edge: cannot listen for RTSP on 127.0.0.1:${port}: the port is in use`,
+      `rtsp-edge: cannot listen for RTSP on 127.0.0.1:${port}: the port is in use; choose ` +
+        "another with --port (rtspPort)",
     );
   } finally {
     busy.close();

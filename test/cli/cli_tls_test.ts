@@ -36,7 +36,7 @@ interopTest(
       assert.equal(
         r.stderr.trim(),
         `rtsp-edge: the TLS key does not belong to the TLS certificate ` +
-          `(--tls-cert ${files.cert}, --tls-key ${files.key})`,
+          `(certificate ${files.cert}, key ${files.key})`,
       );
     });
   },

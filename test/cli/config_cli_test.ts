@@ -99,17 +99,16 @@ interopTest(
 );
 
 interopTest(
-  "--publish lets ffmpeg publish to any path, --ingest-token guards pushes",
+  "--publish lets ffmpeg publish to any path; --ingest-token guards pushes to any path",
   ["ffmpeg", "ffprobe", "curl"],
   async () => {
     const rtspPort = freePort();
-    const ingestPort = freePort();
-    const cli = await startCli(
-      argv`--publish --ingest-port ${ingestPort} --ingest-token abc --port ${rtspPort} --bind 127.0.0.1`,
-      /devices push to/,
+    const publishing = await startCli(
+      argv`--publish --port ${rtspPort} --bind 127.0.0.1`,
+      /<path>/,
     );
     try {
-      assert.match(cli.banner, /rtsp:\/\/127\.0\.0\.1:\d+\/<path>/);
+      assert.match(publishing.banner, /rtsp:\/\/127\.0\.0\.1:\d+\/<path>/);
       const base = `rtsp://127.0.0.1:${rtspPort}`;
       const published = run(
         "ffmpeg",
@@ -118,13 +117,22 @@ interopTest(
       await sleep(1500);
       assert.deepEqual(await probeRtsp(`${base}/anything`), ["h264", 320, 240]);
       assert.equal((await published).code, 0);
+    } finally {
+      await publishing.stop();
+    }
+    const ingestPort = freePort();
+    const pushing = await startCli(
+      argv`--ingest-port ${ingestPort} --ingest-token abc --port ${freePort()} --bind 127.0.0.1`,
+      /ingest\/<path>/,
+    );
+    try {
       const wrong = await run("curl", [
         ...argv`-sS -o /dev/null -w %{http_code} -X POST -H ${"Content-Type: image/jpeg"}`,
         ...argv`--data-binary x http://127.0.0.1:${ingestPort}/ingest/cam`,
       ]);
       assert.equal(wrong.stdout, "401");
     } finally {
-      await cli.stop();
+      await pushing.stop();
     }
   },
 );

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import {
-  type Config,
-  ConfigError,
-  normalizePathName,
-  parseConfig,
-} from "../../src/config/config.ts";
+import { type Config, ConfigError, parseConfig } from "../../src/config/config.ts";
+import { normalizePathName } from "../../src/base/path_name.ts";
 
-/** The message of the ConfigError that `parseConfig(text, "rtsp-edge.json")` throws. */
+/** The model `modelOf(text, "x.json")` gives. */
+function modelOf(text: string, name = "x.json"): Config {
+  return parseConfig(text, name).config;
+}
+
+/** The message of the ConfigError that `modelOf(text, "rtsp-edge.json")` throws. */
 function errorOf(text: string): string {
   try {
     parseConfig(text, "rtsp-edge.json");
@@ -22,122 +23,125 @@ function onePath(settings: string): string {
   return `{ "paths": { "cam1": { ${settings} } } }`;
 }
 
-Deno.test("parseConfig() reads the example config with every kind of path", async () => {
-  const text = await Deno.readTextFile(new URL("../../examples/rtsp-edge.json", import.meta.url));
-  const expected: Config = {
-    rtspPort: 8554,
-    ingestPort: 8080,
-    bind: "0.0.0.0",
-    logLevel: "info",
-    auth: {
-      users: {
-        frigate: { password: "change-me-frigate" },
-        studio: { password: "change-me-studio" },
-      },
-      read: ["frigate", "studio"],
-      publish: ["studio"],
-      allow: ["192.168.0.0/16", "::1/128"],
-      paths: {},
-    },
-    paths: {
-      "/esp32cam": {
-        source: "ingest",
-        token: "change-me-cam",
-        jpeg: "h264",
-        replace: false,
-        bitrate: 1_000_000,
-        gop: 30,
-        maxFrameBytes: 8 * 1024 * 1024,
-      },
-      "/esp32p4": {
-        source: "ingest",
-        token: "change-me-p4",
-        jpeg: "h264",
-        replace: false,
-        bitrate: 2_000_000,
-        gop: 30,
-        maxFrameBytes: 4 * 1024 * 1024,
-      },
-      "/openmv": {
-        source: "ingest",
-        token: "change-me-openmv",
-        jpeg: "rtp-jpeg",
-        replace: true,
-        bitrate: 2_000_000,
-        gop: 30,
-        maxFrameBytes: 8 * 1024 * 1024,
-      },
-      "/usbcam": {
-        source: "camera",
-        device: "/dev/video0",
-        size: { width: 1280, height: 720 },
-        fps: 30,
-        bitrate: 2_000_000,
-        gop: 30,
-        onDemand: false,
-        onDemandCloseAfter: 10_000,
-      },
-      "/ffmpeg": { source: "publish", replace: false },
-    },
-  };
-  assert.deepEqual(parseConfig(text, "rtsp-edge.json"), expected);
-  assert.deepEqual(Object.keys(parseConfig(text, "x").paths), Object.keys(expected.paths));
-});
+/** The model of a file that sets nothing. */
+const DEFAULTS: Config = {
+  rtspPort: 8554,
+  bind: "0.0.0.0",
+  rtpPort: 0,
+  payloadSize: 1400,
+  logLevel: "info",
+  ingestPort: 8080,
+  limits: {
+    maxConnections: 1024,
+    maxConnectionsPerIp: 128,
+    maxSessions: 1024,
+    maxSessionsPerIp: 128,
+    headerTimeout: 10_000,
+    sessionTimeout: 60_000,
+    queueBytes: 8 * 1024 * 1024,
+  },
+  paths: {},
+};
 
 Deno.test("parseConfig() fills in the defaults of every source", () => {
-  const config = parseConfig(
+  const config = modelOf(
     `{
       "paths": {
         "/a": { "source": "ingest" },
-        "b": { "source": "publish" },
+        "b": { "source": "publisher" },
         "c": { "source": "camera", "device": "/dev/video2", "format": "MJPEG" },
         "d": { "source": "file", "input": "clip.h264", "fps": 12.5 },
-        "site/e": { "source": "test-pattern", "size": "640x480", "bitrate": 750000, "gop": 60 }
+        "site/e": { "source": "test-pattern", "size": "640x480", "bitrate": 750000, "gop": 60 },
+        "raw": { "source": "file", "input": "-", "format": "yuyv", "size": "320x240" }
       }
     }`,
-    "x.json",
   );
+  const onDemand = { onDemand: false, onDemandCloseAfter: 10_000 };
+  const encoding = { bitrate: 2_000_000, gop: 30 };
   assert.deepEqual(config, {
+    ...DEFAULTS,
     paths: {
       "/a": {
         source: "ingest",
         jpeg: "h264",
         replace: false,
-        bitrate: 2_000_000,
-        gop: 30,
+        ...encoding,
         maxFrameBytes: 8_388_608,
       },
-      "/b": { source: "publish", replace: false },
+      "/b": { source: "publisher", replace: false },
       "/c": {
         source: "camera",
         device: "/dev/video2",
+        size: { width: 1280, height: 720 },
+        fps: 30,
         format: "mjpeg",
-        bitrate: 2_000_000,
-        gop: 30,
-        onDemand: false,
-        onDemandCloseAfter: 10_000,
+        ...encoding,
+        ...onDemand,
       },
-      "/d": {
-        source: "file",
-        input: "clip.h264",
-        fps: 12.5,
-        onDemand: false,
-        onDemandCloseAfter: 10_000,
-      },
+      "/d": { source: "file", input: "clip.h264", fps: 12.5, ...encoding, ...onDemand },
       "/site/e": {
         source: "test-pattern",
         size: { width: 640, height: 480 },
+        fps: 30,
         bitrate: 750_000,
         gop: 60,
-        onDemand: false,
-        onDemandCloseAfter: 10_000,
+        ...onDemand,
+      },
+      "/raw": {
+        source: "file",
+        input: "-",
+        format: "yuyv",
+        size: { width: 320, height: 240 },
+        ...encoding,
+        ...onDemand,
       },
     },
   });
 });
 
+Deno.test("parseConfig() reads every server setting, tls and limits", () => {
+  const config = modelOf(`{
+    "rtspPort": 554, "bind": "127.0.0.1", "rtpPort": 5000, "payloadSize": 1200,
+    "logLevel": "debug", "ingestPort": 9000,
+    "tls": { "cert": "c.pem", "key": "k.pem" },
+    "limits": { "maxConnections": 10, "headerTimeout": "2s", "sessionTimeout": 30 }
+  }`);
+  assert.deepEqual(config, {
+    ...DEFAULTS,
+    rtspPort: 554,
+    bind: "127.0.0.1",
+    rtpPort: 5000,
+    payloadSize: 1200,
+    logLevel: "debug",
+    ingestPort: 9000,
+    tls: { port: 8322, cert: "c.pem", key: "k.pem" },
+    limits: { ...DEFAULTS.limits, maxConnections: 10, headerTimeout: 2000, sessionTimeout: 30_000 },
+  });
+  assert.equal(
+    errorOf('{ "rtpPort": 5001 }'),
+    "rtsp-edge.json:1:14: rtpPort must be even, got 5001",
+  );
+  assert.equal(
+    errorOf('{ "tls": { "cert": "c.pem" } }'),
+    "rtsp-edge.json:1:10: tls needs a key file",
+  );
+  assert.equal(
+    errorOf('{ "rtspPort": 8322, "tls": { "cert": "c", "key": "k" } }'),
+    "rtsp-edge.json:1:28: tls.port must differ from the RTSP port, both are 8322",
+  );
+  assert.equal(
+    errorOf('{ "limits": { "headerTimeout": 0 } }'),
+    'rtsp-edge.json:1:32: limits.headerTimeout must be a duration such as "10s", "500ms" or ' +
+      '"2m", above 0 and at most a day, got 0',
+  );
+  assert.equal(
+    errorOf('{ "limits": { "maxSession": 5 } }'),
+    "rtsp-edge.json:1:15: limits.maxSession is not a setting; did you mean maxSessions?",
+  );
+});
+
 Deno.test("parseConfig() takes onDemand with a close-after as a duration or seconds", () => {
-  const paths = parseConfig(
+  const paths = modelOf(
     onePath('"source": "test-pattern", "onDemand": true, "onDemandCloseAfter": "1m30s"') +
       "",
     "x.json",
@@ -146,7 +150,7 @@ Deno.test("parseConfig() takes onDemand with a close-after as a duration or seco
     [paths["/cam1"]].map((p) => "onDemand" in p && [p.onDemand, p.onDemandCloseAfter]),
     [[true, 90_000]],
   );
-  const seconds = parseConfig(
+  const seconds = modelOf(
     onePath(
       '"source": "camera", "device": "/dev/video0", "onDemand": true, "onDemandCloseAfter": 5',
     ),
@@ -155,11 +159,11 @@ Deno.test("parseConfig() takes onDemand with a close-after as a duration or seco
   assert.equal("onDemandCloseAfter" in seconds && seconds.onDemandCloseAfter, 5_000);
   assert.match(
     errorOf(onePath('"source": "test-pattern", "onDemand": true, "onDemandCloseAfter": "soon"')),
-    /onDemandCloseAfter must be a duration such as "10s", "500ms" or "2m", got "soon"/,
+    /onDemandCloseAfter must be a duration such as "10s", "500ms" or "2m", at most a day, got "soon"/,
   );
   assert.match(
     errorOf(onePath('"source": "test-pattern", "onDemandCloseAfter": "5s"')),
-    /onDemandCloseAfter goes with "onDemand": true/,
+    /paths\.cam1\.onDemandCloseAfter goes with onDemand: true$/,
   );
   assert.match(
     errorOf(onePath('"source": "ingest", "onDemand": true')),
@@ -168,10 +172,10 @@ Deno.test("parseConfig() takes onDemand with a close-after as a duration or seco
 });
 
 Deno.test("parseConfig() takes an empty object, and comments anywhere", () => {
-  assert.deepEqual(parseConfig("{}", "x"), { paths: {} });
+  assert.deepEqual(modelOf("{}", "x.json"), DEFAULTS);
   assert.deepEqual(
-    parseConfig('/* a */ { // b\n "logLevel": /* c */ "debug" } // d', "x"),
-    { logLevel: "debug", paths: {} },
+    modelOf('/* a */ { // b\n "logLevel": /* c */ "debug" } // d', "x.json"),
+    { ...DEFAULTS, logLevel: "debug" },
   );
 });
 
@@ -203,12 +207,12 @@ Deno.test("parseConfig() points at an unknown setting's name and suggests the on
   );
   assert.equal(
     errorOf('{ "paths": {}, "colour": 1 }'),
-    "rtsp-edge.json:1:16: colour is not a setting",
+    "rtsp-edge.json:1:16: colour is not a setting; did you mean tls?",
   );
 });
 
 Deno.test("parseConfig() reads auth with users, methods, rights and per-path overrides", () => {
-  const config = parseConfig(
+  const config = modelOf(
     `{
       "auth": {
         "users": {
@@ -222,9 +226,9 @@ Deno.test("parseConfig() reads auth with users, methods, rights and per-path ove
         "allow": ["192.168.1.0/24", "::1/128"]
       },
       "paths": {
-        "lobby": { "source": "publish", "read": "anyone" },
-        "cam1": { "source": "publish", "allow": ["10.0.0.0/8"] },
-        "cam2": { "source": "publish" }
+        "lobby": { "source": "publisher", "read": "anyone" },
+        "cam1": { "source": "publisher", "allow": ["10.0.0.0/8"] },
+        "cam2": { "source": "publisher" }
       }
     }`,
     "rtsp-edge.json",
@@ -238,13 +242,13 @@ Deno.test("parseConfig() reads auth with users, methods, rights and per-path ove
     allow: ["192.168.1.0/24", "::1/128"],
     paths: { "/lobby": { read: "anyone" }, "/cam1": { allow: ["10.0.0.0/8"] } },
   });
-  assert.deepEqual(config.paths["/cam2"], { source: "publish", replace: false });
+  assert.deepEqual(config.paths["/cam2"], { source: "publisher", replace: false });
 });
 
 Deno.test("parseConfig() names the file, line, column and setting of auth mistakes", () => {
   assert.equal(
     errorOf('{ "auth": {} }'),
-    'rtsp-edge.json:1:11: auth needs users, e.g. "users": { "alice": { "password": "..." } }',
+    "rtsp-edge.json:1:11: auth needs users, e.g. users: { alice: { password: ... } }",
   );
   assert.equal(
     errorOf('{ "auth": { "users": { "alice": { "pasword": "x" } } } }'),
@@ -264,22 +268,22 @@ Deno.test("parseConfig() names the file, line, column and setting of auth mistak
   );
   assert.equal(
     errorOf('{ "auth": { "users": { "a": { "password": "x" } }, "methods": ["ntlm"] } }'),
-    'rtsp-edge.json:1:63: auth.methods must be ["digest"], ["basic"] or ["digest", "basic"], got an array',
+    "rtsp-edge.json:1:63: auth.methods must be [digest], [basic] or [digest, basic], got an array",
   );
   assert.equal(
     errorOf('{ "auth": { "users": { "a": { "password": "x" } }, "allow": ["10.0.0.0/33"] } }'),
     'rtsp-edge.json:1:62: auth.allow must hold CIDR blocks like "192.168.1.0/24" or "::1/128", got "10.0.0.0/33"',
   );
   assert.equal(
-    errorOf(onePath('"source": "publish", "read": ["alice"]')),
-    'rtsp-edge.json:1:45: paths.cam1.read needs an "auth" section with users',
+    errorOf(onePath('"source": "publisher", "read": ["alice"]')),
+    "rtsp-edge.json:1:47: paths.cam1.read needs an auth section with users",
   );
   assert.equal(
     errorOf(
       '{ "auth": { "users": { "a": { "password": "x" } } }, ' +
-        '"paths": { "cam1": { "source": "publish", "publish": "everyone" } } }',
+        '"paths": { "cam1": { "source": "publisher", "publish": "everyone" } } }',
     ),
-    'rtsp-edge.json:1:107: paths.cam1.publish must be "anyone" or a list of user names, got "everyone"',
+    'rtsp-edge.json:1:109: paths.cam1.publish must be "anyone" or a list of user names, got "everyone"',
   );
 });
 
@@ -290,8 +294,8 @@ Deno.test("parseConfig() says which source a misplaced setting belongs to", () =
       "it belongs to camera paths",
   );
   assert.equal(
-    errorOf(onePath('"source": "publish", "fps": 5')),
-    "rtsp-edge.json:1:45: paths.cam1.fps is not a setting of a publish path; " +
+    errorOf(onePath('"source": "publisher", "fps": 5')),
+    "rtsp-edge.json:1:47: paths.cam1.fps is not a setting of a publisher path; " +
       "it belongs to camera paths and file paths and test-pattern paths",
   );
 });
@@ -299,20 +303,20 @@ Deno.test("parseConfig() says which source a misplaced setting belongs to", () =
 Deno.test("parseConfig() names the expected type when a setting has the wrong one", () => {
   const cases: [string, string][] = [
     ['{ "rtspPort": "8554" }', 'rtspPort must be a whole number from 0 to 65535, got "8554"'],
-    ['{ "bind": 0 }', "bind must be a string: an address like 0.0.0.0 or ::, got 0"],
+    ['{ "bind": 0 }', "bind must be text: an address like 0.0.0.0 or ::, got 0"],
     [
       '{ "logLevel": "verbose" }',
       'logLevel must be "debug", "info", "warn" or "error", got "verbose"',
     ],
-    ['{ "paths": [] }', "paths must be an object, got an array"],
-    ['{ "paths": { "cam1": "ingest" } }', 'paths.cam1 must be an object, got "ingest"'],
+    ['{ "paths": [] }', "paths must be a mapping, got an array"],
+    ['{ "paths": { "cam1": "ingest" } }', 'paths.cam1 must be a mapping, got "ingest"'],
     [
-      onePath('"source": "publish", "replace": "yes"'),
+      onePath('"source": "publisher", "replace": "yes"'),
       'paths.cam1.replace must be true or false, got "yes"',
     ],
     [
       onePath('"source": "ingest", "token": 1234'),
-      "paths.cam1.token must be a string: letters, digits and - . _ ~ + / (RFC 6750 §2.1 " +
+      "paths.cam1.token must be text: letters, digits and - . _ ~ + / (RFC 6750 §2.1 " +
       'b64token), optionally ending in "=", got 1234',
     ],
     [
@@ -332,7 +336,10 @@ Deno.test("parseConfig() names the expected type when a setting has the wrong on
     assert.match(errorOf(text), /^rtsp-edge\.json:1:\d+: /, text);
     assert.equal(errorOf(text).replace(/^rtsp-edge\.json:1:\d+: /, ""), reason, text);
   }
-  assert.equal(errorOf("[]"), "rtsp-edge.json:1:1: the file must be an object, got an array");
+  assert.equal(
+    errorOf("[]"),
+    "rtsp-edge.json:1:1: the file must be a mapping of settings, got an array",
+  );
 });
 
 Deno.test("parseConfig() refuses numbers out of range, naming the range", () => {
@@ -380,7 +387,7 @@ Deno.test("parseConfig() refuses numbers out of range, naming the range", () => 
 
 Deno.test("parseConfig() reads bitrates as numbers and as text with k or M", () => {
   const rate = (v: string) => {
-    const path = parseConfig(onePath(`"source": "ingest", "bitrate": ${v}`), "x").paths["/cam1"];
+    const path = modelOf(onePath(`"source": "ingest", "bitrate": ${v}`), "x.json").paths["/cam1"];
     return path.source === "ingest" ? path.bitrate : NaN;
   };
   assert.equal(rate("800000"), 800_000);
@@ -391,17 +398,17 @@ Deno.test("parseConfig() reads bitrates as numbers and as text with k or M", () 
 Deno.test("parseConfig() requires a source, a camera's device and a file's input", () => {
   assert.equal(
     errorOf('{ "paths": { "cam1": {} } }'),
-    'rtsp-edge.json:1:22: paths.cam1 needs a source: "ingest", "publish", "camera", "file" or ' +
-      '"test-pattern"',
+    'rtsp-edge.json:1:22: paths.cam1 needs a source: "camera", "file", "test-pattern", ' +
+      '"ingest" or "publisher"',
   );
   assert.equal(
     errorOf(onePath('"source": "usb"')),
-    'rtsp-edge.json:1:34: paths.cam1.source must be "ingest", "publish", "camera", "file" or ' +
-      '"test-pattern", got "usb"',
+    'rtsp-edge.json:1:34: paths.cam1.source must be "camera", "file", "test-pattern", ' +
+      '"ingest" or "publisher", got "usb"',
   );
   assert.equal(
     errorOf(onePath('"source": "camera"')),
-    'rtsp-edge.json:1:22: paths.cam1 needs a device, e.g. "/dev/video0"',
+    "rtsp-edge.json:1:22: paths.cam1 needs a device, e.g. /dev/video0",
   );
   assert.equal(
     errorOf(onePath('"source": "file"')),
@@ -409,8 +416,9 @@ Deno.test("parseConfig() requires a source, a camera's device and a file's input
   );
   assert.equal(
     errorOf(onePath('"source": "file", "input": "movie.mp4"')),
-    "rtsp-edge.json:1:51: paths.cam1.input must be an H.264 (.h264, .264) or Y4M (.y4m) file, " +
-      'or "-" for standard input, got "movie.mp4"',
+    "rtsp-edge.json:1:51: paths.cam1.input: movie.mp4: MP4 is not read: give H.264 Annex B " +
+      "(.h264, .264) or Y4M (.y4m), e.g. ffmpeg -i in.mp4 -c:v copy -f h264 in.h264, or raw " +
+      "pictures with a format",
   );
   assert.match(
     errorOf(onePath('"source": "camera", "device": "/dev/video0", "format": "h265"')),
@@ -424,27 +432,29 @@ Deno.test("parseConfig() refuses tokens a device could not send in a Bearer head
     /^rtsp-edge\.json:1:53: paths\.cam1\.token must be letters, digits .* got "two words"$/,
   );
   assert.match(errorOf(onePath('"source": "ingest", "token": ""')), /paths\.cam1\.token must be/);
-  const path = parseConfig(onePath('"source": "ingest", "token": "a-b.c_d~e+f/g=="'), "x")
+  const path = modelOf(onePath('"source": "ingest", "token": "a-b.c_d~e+f/g=="'), "x.json")
     .paths["/cam1"];
   assert.equal(path.source === "ingest" && path.token, "a-b.c_d~e+f/g==");
 });
 
 Deno.test("parseConfig() checks path names and points at the bad one", () => {
   assert.equal(
-    errorOf('{ "paths": {\n  "cam 1": { "source": "publish" } } }'),
+    errorOf('{ "paths": {\n  "cam 1": { "source": "publisher" } } }'),
     'rtsp-edge.json:2:3: paths: "cam 1" is not a valid path name; use letters, digits, ".", ' +
       '"_", "~" and "-", with "/" between segments',
   );
   for (const bad of ["", "/", "a//b", "a/", "../x", "a/./b", "cam?1", "caméra"]) {
     assert.match(
-      errorOf(`{ "paths": { ${JSON.stringify(bad)}: { "source": "publish" } } }`),
+      errorOf(`{ "paths": { ${JSON.stringify(bad)}: { "source": "publisher" } } }`),
       /is not a valid path name/,
       bad,
     );
   }
   assert.equal(
-    errorOf('{ "paths": { "cam1": { "source": "publish" }, "/cam1": { "source": "publish" } } }'),
-    'rtsp-edge.json:1:47: paths: "/cam1" and "cam1" name the same path',
+    errorOf(
+      '{ "paths": { "cam1": { "source": "publisher" }, "/cam1": { "source": "publisher" } } }',
+    ),
+    'rtsp-edge.json:1:49: paths: "/cam1" and "cam1" name the same path',
   );
 });
 
@@ -458,7 +468,10 @@ Deno.test("normalizePathName() adds the leading slash and refuses what URLs woul
 
 Deno.test("parseConfig() keeps a message on one line whatever the key holds", () => {
   const message = errorOf('{ "paths": { "cam1": { "source": "ingest", "a\\nb": 1 } } }');
-  assert.equal(message, 'rtsp-edge.json:1:44: paths.cam1."a\\nb" is not a setting');
+  assert.equal(
+    message,
+    'rtsp-edge.json:1:44: paths.cam1."a\\nb" is not a setting; did you mean gop?',
+  );
 });
 
 Deno.test("parseConfig() reports a syntax error with the file's name and position", () => {

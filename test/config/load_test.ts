@@ -11,18 +11,36 @@ async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-Deno.test("loadConfig() reads and checks the example config", async () => {
-  const config = await loadConfig(
-    new URL("../../examples/rtsp-edge.json", import.meta.url).pathname,
-  );
-  assert.equal(config.ingestPort, 8080);
-  assert.deepEqual(Object.keys(config.paths), [
+Deno.test("loadConfig() reads the example configs, YAML and JSON, into the same model", async () => {
+  const example = (name: string) =>
+    loadConfig(new URL(`../../examples/${name}`, import.meta.url).pathname);
+  const yaml = await example("rtsp-edge.yml");
+  const json = await example("rtsp-edge.json");
+  assert.deepEqual(yaml.config, json.config);
+  assert.deepEqual([yaml.notices, json.notices], [[], []]);
+  assert.equal(yaml.config.ingestPort, 8080);
+  assert.deepEqual(Object.keys(yaml.config.paths), [
     "/esp32cam",
     "/esp32p4",
     "/openmv",
     "/usbcam",
     "/ffmpeg",
+    "/pattern",
   ]);
+});
+
+Deno.test("loadConfig() takes ${NAME} from the environment it is given", async () => {
+  await inTempDir(async (dir) => {
+    const file = `${dir}/edge.yml`;
+    await Deno.writeTextFile(file, "paths:\n  cam:\n    source: ingest\n    token: ${CAM_TOKEN}\n");
+    const { config } = await loadConfig(file, { env: { CAM_TOKEN: "s3cret" } });
+    const cam = config.paths["/cam"];
+    assert.equal(cam.source === "ingest" && cam.token, "s3cret");
+    await assert.rejects(loadConfig(file, { env: {} }), {
+      name: "ConfigError",
+      message: `${file}:4:12: paths.cam.token: \${CAM_TOKEN} is not set in the environment`,
+    });
+  });
 });
 
 Deno.test("loadConfig() names the file as given in a checking error", async () => {

@@ -188,7 +188,7 @@ Deno.test("the schema accepts what the checker accepts, value by value", () => {
   const cases = [
     "rtspPort: 0",
     "rtpPort: 0",
-    "limits: { headerTimeout: 0 }",
+    "limits: { headerTimeout: 0.001 }",
     "limits: { headerTimeout: 86400 }",
     "limits: { sessionTimeout: 24h }",
     "limits: { sessionTimeout: 1h30m15s250ms }",

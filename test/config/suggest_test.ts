@@ -11,13 +11,17 @@ Deno.test("editDistance() counts insertions, deletions, substitutions and swaps,
   assert.equal(editDistance("", "gop"), 3);
 });
 
-Deno.test("closestName() suggests only names within a typo's reach", () => {
+Deno.test("closestName() gives every unknown name its nearest known one", () => {
   const known = ["source", "token", "jpeg", "replace", "bitrate", "gop", "maxFrameBytes"];
   assert.equal(closestName("tokn", known), "token");
   assert.equal(closestName("bitrat", known), "bitrate");
   assert.equal(closestName("maxframebytes", known), "maxFrameBytes");
   assert.equal(closestName("jpg", known), "jpeg");
   assert.equal(closestName("go", known), "gop");
-  assert.equal(closestName("fps", known), undefined);
-  assert.equal(closestName("quality", known), undefined);
+  assert.equal(closestName("fps", known), "jpeg");
+  assert.equal(closestName("quality", known), "replace");
+  assert.equal(closestName("tokens", known), "token");
+  assert.equal(closestName("frameBytes", known), "maxFrameBytes");
+  assert.equal(closestName("port", ["rtspPort", "rtpPort", "ingestPort"]), "rtspPort");
+  assert.equal(closestName("x", []), undefined);
 });

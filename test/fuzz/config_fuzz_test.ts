@@ -1,7 +1,7 @@
 // Property-based fuzzing of the configuration front-end (fast-check, fixed seed): generated JSON
 // must round-trip exactly; mutated JSON, comments, BOMs, escapes and non-Latin-1 text must end in a
 // value JSON.parse agrees with or a ConfigError whose position lies inside the text; and a mutated
-// example config must give one line that names the file, whatever is wrong with it.
+// example config, JSON or YAML, must give one line that names the file, whatever is wrong with it.
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ConfigError, parseJsonWithPositions } from "../../src/config/json_with_positions.ts";
@@ -9,6 +9,9 @@ import { parseConfig } from "../../src/config/config.ts";
 import { check } from "./_support.ts";
 
 const EXAMPLE = Deno.readTextFileSync(new URL("../../examples/rtsp-edge.json", import.meta.url));
+const EXAMPLE_YAML = Deno.readTextFileSync(
+  new URL("../../examples/rtsp-edge.yml", import.meta.url),
+);
 
 const json = fc.jsonValue({ maxDepth: 5 });
 
@@ -25,18 +28,27 @@ const SEEDS = [
 /** Characters that mean something to JSON or its comments, and some that never may appear. */
 const ALPHABET = [..."{}[]:,\"\\/*-+.0123456789eEtrufalsn \t\r\nxu'\u0000\ufeff😀é"];
 
+/** Characters that mean something to YAML: indicators, anchors, tags, scalars, indentation. */
+const YAML_ALPHABET = [..."{}[]:,-?#&*!|>'\"%@` \t\n\r$0123456789.xyn~\ufeff\u0000😀é"];
+
 const editArb = fc.record({
   op: fc.integer({ min: 0, max: 4 }),
   at: fc.nat(),
   len: fc.integer({ min: 0, max: 8 }),
   char: fc.constantFrom(...ALPHABET),
 });
+const yamlEditArb = fc.record({
+  op: fc.integer({ min: 0, max: 4 }),
+  at: fc.nat(),
+  len: fc.integer({ min: 0, max: 8 }),
+  char: fc.constantFrom(...YAML_ALPHABET),
+});
 
 /** One of `seeds` with one to four edits made on characters, not bytes. */
-function mutatedText(seeds: readonly string[]): fc.Arbitrary<string> {
+function mutatedText(seeds: readonly string[], alphabet = ALPHABET): fc.Arbitrary<string> {
   return fc.tuple(
     fc.integer({ min: 0, max: seeds.length - 1 }),
-    fc.array(editArb, { minLength: 1, maxLength: 4 }),
+    fc.array(alphabet === ALPHABET ? editArb : yamlEditArb, { minLength: 1, maxLength: 4 }),
   ).map(([i, edits]) => {
     let out = seeds[i];
     for (const { op, at: rawAt, len, char } of edits) {
@@ -119,5 +131,30 @@ Deno.test("parseConfig() answers a mutated config file with a value or one line 
       assert.ok(e.message.startsWith("fuzz.json:"), e.message);
       assert.ok(!e.message.includes("\n"), `more than one line: ${e.message}`);
     }
+  });
+});
+
+Deno.test("parseConfig() answers a mutated YAML config with a value or one line naming the file", () => {
+  check(mutatedText([EXAMPLE_YAML], YAML_ALPHABET), 1500, (t) => {
+    try {
+      parseConfig(t, "fuzz.yml", { env: { NAME: "x" } });
+    } catch (e) {
+      assert.ok(e instanceof ConfigError, `threw ${e instanceof Error ? e.stack : String(e)}`);
+      assert.ok(e.message.startsWith("fuzz.yml:"), e.message);
+      assert.ok(!e.message.includes("\n"), `more than one line: ${e.message}`);
+    }
+  });
+});
+
+Deno.test("parseConfig() stops a YAML file whose aliases would expand without bound", () => {
+  const laughs = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+  for (let i = 0; i < 8; i++) {
+    const name = String.fromCharCode(98 + i);
+    const before = String.fromCharCode(97 + i);
+    laughs.push(`${name}: &${name} [${Array(10).fill(`*${before}`).join(", ")}]`);
+  }
+  assert.throws(() => parseConfig(laughs.join("\n"), "laughs.yml"), {
+    name: "ConfigError",
+    message: /^laughs\.yml(:\d+:\d+)?: .*(expands to more than|alias)/,
   });
 });
