@@ -286,7 +286,11 @@ class Checker extends Reader {
         );
       }
       given.set(path, key);
-      const own = this.scope(scope.object[key], pointer, `paths.${key.replace(/^\//, "")}`);
+      const label = `paths.${key.replace(/^\//, "")}`;
+      if (scope.object[key] === null) {
+        this.fail(pointer, `${label} needs a source: ${either(SOURCES)}`);
+      }
+      const own = this.scope(scope.object[key], pointer, label);
       paths[path] = this.path(own, path === ALL_OTHERS);
       const rule = ACCESS_KEYS.find((k) => own.object[k] !== undefined);
       if (path === ALL_OTHERS && rule !== undefined) {

@@ -58,7 +58,7 @@ export function parseYamlWithPositions(text: string, fileName?: string): ParsedJ
     throw new ConfigError(reason, offset === undefined ? undefined : at(offset), fileName);
   };
   const [problem] = [...doc.errors, ...doc.warnings];
-  if (problem) fail(firstLine(problem.message), problem.pos[0]);
+  if (problem) fail(explain(problem.code, problem.message, text, problem.pos[0]), problem.pos[0]);
   const positions = new Map<string, JsonPosition>();
   const keyPositions = new Map<string, JsonPosition>();
   let count = 0;
@@ -100,6 +100,25 @@ export function parseYamlWithPositions(text: string, fileName?: string): ParsedJ
 
 function describeScalar(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * The library's message in one line, and in our words where a user is likely to stumble: a key
+ * given twice is named, and `${NAME}` unquoted inside `{ }` (where `{` and `}` are YAML's own
+ * brackets) gets the fix.
+ */
+function explain(code: string, message: string, text: string, offset: number): string {
+  if (code === "DUPLICATE_KEY") {
+    const key = /^[^:\s]+/.exec(text.slice(offset))?.[0];
+    if (key) return `${key} is given twice in the same mapping`;
+  }
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  const lineEnd = text.indexOf("\n", offset);
+  const line = text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+  if (/\{[^}]*\$\{/.test(line)) {
+    return `${firstLine(message)}; inside { } write a variable in quotes: "\${NAME}"`;
+  }
+  return firstLine(message);
 }
 
 /** The library's messages end with a code excerpt on later lines; a message here is one line. */
