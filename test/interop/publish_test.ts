@@ -105,6 +105,28 @@ interopTest(
 );
 
 interopTest(
+  "ffmpeg publishing to a path that takes no publishers prints the 403 that says how to allow it",
+  ["ffmpeg"],
+  async () => {
+    const server = await serve({ port: 0, hostname: "127.0.0.1", publishers: () => undefined });
+    try {
+      const refused = await ffmpegPublisher(server.url(PATH), "tcp", 2);
+      assert.notEqual(refused.code, 0);
+      // ffmpeg prints the reason phrase of any status above 400 (libavformat/rtsp.c).
+      assert.ok(
+        refused.stderr.includes(
+          "method ANNOUNCE failed: 403 Forbidden (this path takes no publishers: start rtsp-edge " +
+            "with --publish, or give the path source: publisher)",
+        ),
+        refused.stderr,
+      );
+    } finally {
+      await server.close();
+    }
+  },
+);
+
+interopTest(
   "a reader stays across a publisher's stop and restart, with timestamps rising",
   ["ffmpeg"],
   async () => {

@@ -22,6 +22,18 @@ import { NO_SESSION_STATE, type Reply } from "./reply.ts";
 import { namesSession, requiredSession, sessionHeader } from "./session_lookup.ts";
 
 /**
+ * The reason phrase of a 403 to a publisher on a path that takes none, in the terms of both the
+ * command line and the configuration file; `serve()` callers know their `publishers` option.
+ */
+export const NO_PUBLISHERS_REASON =
+  "Forbidden (this path takes no publishers: start rtsp-edge with --publish, or give the path " +
+  "source: publisher)";
+
+/** The server's log line for the same refusal, which has room for the library's option too. */
+const NO_PUBLISHERS_LOG = "no publishers allowed here; allow them with --publish or a path with " +
+  "source: publisher in the config (in serve(), the publishers option)";
+
+/**
  * Handles ANNOUNCE: reads the SDP, claims the path and makes the publisher's session. The reply
  * carries no Session header (gortsplib does the same, and both ffmpeg and GStreamer then SETUP
  * without one); the session is found by its connection and track URL, and named from SETUP on.
@@ -60,7 +72,15 @@ export function announce(server: ServerContext, client: ClientContext, req: Rtsp
   const announcement = read.announcement;
   const rule = server.options.publishers(target.path);
   if (rule === undefined) {
-    throw new RtspError(403, "Forbidden (publishing to this path is not allowed)");
+    // 403 Forbidden (RFC 2326 §7.1.1; §11 reuses HTTP's meaning): understood, and not served.
+    // The reason phrase says how to allow it; ffmpeg prints it ("method ANNOUNCE failed: 403 ...")
+    // and so does GStreamer. The path stays a field: it is the peer's text (HARDENING item 5).
+    server.logger.log("info", `publisher refused: ${NO_PUBLISHERS_LOG}`, {
+      connection: client.id,
+      peer: client.peerLabel,
+      path: target.path,
+    });
+    throw new RtspError(403, NO_PUBLISHERS_REASON);
   }
   server.sessions.checkRoom(client.remote.hostname);
 
