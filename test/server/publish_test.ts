@@ -165,22 +165,22 @@ Deno.test("publishing over UDP takes RTP only from the publisher's address and R
   assert.equal(session_.lastSeen, seen + 5000);
 });
 
-Deno.test("a second publisher on a busy path is refused with 400 and a reason; the first goes on", async () => {
+Deno.test("a second publisher on a busy path is refused with 409 and a reason; the first goes on", async () => {
   const { core } = makeCore();
   const first = new Client(core);
   await publish(first);
   const second = new Client(core, new FakeTcp("127.0.0.9"));
   const refused = await announce(second);
-  assert.equal(refused.status, 400);
-  assert.equal(refused.reason, "Bad Request (path is already being published)");
+  assert.equal(refused.status, 409);
+  assert.equal(refused.reason, "Conflict (path is already being published)");
   assert.equal(core.sessions.size, 1);
   const r = await reader(core);
   await sendRtp(first, gop(1, 0));
   assert.equal(received(r).filter((p) => p.marker).length, 2);
   // The path the program serves itself is refused the same way.
   const local = await announce(second, HEAD + VIDEO, "rtsp://127.0.0.1:8554/stream");
-  assert.equal(local.status, 400);
-  assert.equal(local.reason, "Bad Request (path is served by a local source)");
+  assert.equal(local.status, 409);
+  assert.equal(local.reason, "Conflict (path is served by a local source)");
 });
 
 Deno.test("a publisher replaced by another loses its session and its connection is closed", async () => {

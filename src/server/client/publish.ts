@@ -38,11 +38,13 @@ const NO_PUBLISHERS_LOG = "no publishers allowed here; allow them with --publish
  * carries no Session header (gortsplib does the same, and both ffmpeg and GStreamer then SETUP
  * without one); the session is found by its connection and track URL, and named from SETUP on.
  *
- * A path another publisher holds is refused with 400 and a reason phrase saying so: mediamtx
- * answers a busy path with 400 too, ffmpeg then prints "Server returned 400 Bad Request", and
- * GStreamer prints the phrase ("Got error response: 400 (Bad Request (path is already being
- * published))"). Where the path's rule (`publishers` option) says `replace`, the new publisher
- * takes the path and the old one's connection is closed instead; a path without a rule is 403.
+ * A path another publisher holds is refused with 409 Conflict and a reason phrase saying so.
+ * mediamtx answers a busy path with 400, but ffmpeg prints the reason phrase only of a status
+ * above 400 (libavformat/rtsp.c), so after a 400 its user reads no more than "Server returned 400
+ * Bad Request"; after the 409 ffmpeg prints "method ANNOUNCE failed: 409 Conflict (path is
+ * already being published)", and GStreamer prints the phrase whatever the code. Where the path's
+ * rule (`publishers` option) says `replace`, the new publisher takes the path and the old one's
+ * connection is closed instead; a path without a rule is 403.
  */
 export function announce(server: ServerContext, client: ClientContext, req: RtspRequest): Reply {
   if (namesSession(req)) {
@@ -122,7 +124,7 @@ export function announce(server: ServerContext, client: ClientContext, req: Rtsp
   return { status: 200, headers: new RtspHeaders() };
 }
 
-/** Claims `path` for the publisher on `client`; a busy path is refused with 400 and why. */
+/** Claims `path` for the publisher on `client`; a busy path is refused with 409 and why. */
 function claim(
   server: ServerContext,
   client: ClientContext,
@@ -151,7 +153,10 @@ function claim(
     const why = server.publishers.publisherOf(path) !== undefined
       ? "path is already being published"
       : "path is served by a local source";
-    throw new RtspError(400, `Bad Request (${why})`);
+    // 409 is HTTP's Conflict (RFC 2616 §10.4.10: a conflict with the current state of the
+    // resource), which RFC 2326 §11 reuses where it applies; the ingest port answers a busy path
+    // with the same code. A client that does not know it takes it as 400 (RFC 2326 §7.1.1).
+    throw new RtspError(409, `Conflict (${why})`);
   }
 }
 
