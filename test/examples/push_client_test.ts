@@ -324,3 +324,25 @@ interopTest(
       assert.match(r.stderr, /--url must look like http:\/\/HOST:PORT\/ingest\/PATH/);
     }),
 );
+
+interopTest(
+  "push_file --help and -h print the usage and every option on standard output and exit 0",
+  ["gcc"],
+  () =>
+    withTempDir(async (dir) => {
+      const binary = await buildPushFile(dir);
+      for (const flag of ["--help", "-h"]) {
+        const r = await run(binary, [flag]);
+        assert.equal(r.code, 0, `${flag}: ${r.stderr}`);
+        assert.equal(r.stderr, "", flag);
+        assert.match(r.stdout, /^usage: push_file \(--h264 FILE\.h264 \| --mjpeg FILE\.mjpeg\)/);
+        for (const option of ["--h264", "--mjpeg", "--url", "--token", "--fps", "--loop"]) {
+          assert.match(r.stdout, new RegExp(`^  ${option} `, "m"), `${flag}: ${option}`);
+        }
+      }
+      // Anything else it does not know is still a usage error.
+      const unknown = await run(binary, ["--halp"]);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /^push_file: unknown option\nusage: push_file /);
+    }),
+);

@@ -83,7 +83,7 @@ for (const transport of ["tcp", "udp"]) {
 }
 
 interopTest(
-  "a second publisher on a busy path is refused with 400 while the first keeps going",
+  "a second publisher on a busy path is refused with 409, whose reason ffmpeg prints, while the first keeps going",
   ["ffmpeg", "ffprobe"],
   async () => {
     const { server, url } = await startServer();
@@ -92,12 +92,40 @@ interopTest(
       await sleep(1500);
       const second = await ffmpegPublisher(url, "tcp", 2);
       assert.notEqual(second.code, 0);
-      assert.match(second.stderr, /Server returned 400 Bad Request/);
+      // ffmpeg prints the reason phrase only of a status above 400 (libavformat/rtsp.c).
+      assert.ok(
+        second.stderr.includes(
+          "method ANNOUNCE failed: 409 Conflict (path is already being published)",
+        ),
+        second.stderr,
+      );
       const r = await readAndDecode(url, "tcp", 3);
       assert.equal(r.decoded.errors, "");
       assert.ok(r.decoded.frames >= 65, `only ${r.decoded.frames} frames`);
       const p = await first;
       assert.equal(p.code, 0, `first publisher: ${p.stderr}`);
+    } finally {
+      await server.close();
+    }
+  },
+);
+
+interopTest(
+  "ffmpeg publishing to a path that takes no publishers prints the 403 that says how to allow it",
+  ["ffmpeg"],
+  async () => {
+    const server = await serve({ port: 0, hostname: "127.0.0.1", publishers: () => undefined });
+    try {
+      const refused = await ffmpegPublisher(server.url(PATH), "tcp", 2);
+      assert.notEqual(refused.code, 0);
+      // ffmpeg prints the reason phrase of any status above 400 (libavformat/rtsp.c).
+      assert.ok(
+        refused.stderr.includes(
+          "method ANNOUNCE failed: 403 Forbidden (this path takes no publishers: start rtsp-edge " +
+            "with --publish, or give the path source: publisher)",
+        ),
+        refused.stderr,
+      );
     } finally {
       await server.close();
     }

@@ -8,6 +8,7 @@ import { buildSenderReport } from "../../src/rtcp/sender_report.ts";
 import { parseRtpPacket, type RtpPacket } from "../../src/rtp/header.ts";
 import type { RtspResponse } from "../../src/rtsp/message.ts";
 import type { ServerCore } from "../../src/server/core.ts";
+import type { LogFields } from "../../src/base/log.ts";
 import { encodeBase64 } from "../../src/sdp/base64.ts";
 import { Client, dollar, FakeTcp, makeCore, PPS, rtpPacket, SPS } from "./conversation.ts";
 
@@ -164,22 +165,22 @@ Deno.test("publishing over UDP takes RTP only from the publisher's address and R
   assert.equal(session_.lastSeen, seen + 5000);
 });
 
-Deno.test("a second publisher on a busy path is refused with 400 and a reason; the first goes on", async () => {
+Deno.test("a second publisher on a busy path is refused with 409 and a reason; the first goes on", async () => {
   const { core } = makeCore();
   const first = new Client(core);
   await publish(first);
   const second = new Client(core, new FakeTcp("127.0.0.9"));
   const refused = await announce(second);
-  assert.equal(refused.status, 400);
-  assert.equal(refused.reason, "Bad Request (path is already being published)");
+  assert.equal(refused.status, 409);
+  assert.equal(refused.reason, "Conflict (path is already being published)");
   assert.equal(core.sessions.size, 1);
   const r = await reader(core);
   await sendRtp(first, gop(1, 0));
   assert.equal(received(r).filter((p) => p.marker).length, 2);
   // The path the program serves itself is refused the same way.
   const local = await announce(second, HEAD + VIDEO, "rtsp://127.0.0.1:8554/stream");
-  assert.equal(local.status, 400);
-  assert.equal(local.reason, "Bad Request (path is served by a local source)");
+  assert.equal(local.status, 409);
+  assert.equal(local.reason, "Conflict (path is served by a local source)");
 });
 
 Deno.test("a publisher replaced by another loses its session and its connection is closed", async () => {
@@ -197,12 +198,26 @@ Deno.test("a publisher replaced by another loses its session and its connection 
   assert.equal(core.sessions.size, 0);
 });
 
-Deno.test("the publishers option refuses a path without a rule with 403", async () => {
+Deno.test("the publishers option refuses a path without a rule with 403 saying how to allow it", async () => {
+  const lines: { level: string; message: string; fields?: LogFields }[] = [];
   const { core } = makeCore({ publishers: (path) => path === "/pub" ? {} : undefined });
-  const client = new Client(core);
+  core.logger = { log: (level, message, fields) => void lines.push({ level, message, fields }) };
+  const client = new Client(core, new FakeTcp("127.0.0.7"));
   const refused = await announce(client, HEAD + VIDEO, "rtsp://127.0.0.1:8554/other");
   assert.equal(refused.status, 403);
-  assert.equal(refused.reason, "Forbidden (publishing to this path is not allowed)");
+  // The command line's and the config file's ways to allow it, in the one line ffmpeg prints.
+  assert.equal(
+    refused.reason,
+    "Forbidden (this path takes no publishers: start rtsp-edge with --publish, or give the path " +
+      "source: publisher)",
+  );
+  const logged = lines.filter((l) => l.message.startsWith("publisher refused"));
+  assert.equal(logged.length, 1);
+  assert.equal(logged[0].level, "info");
+  assert.match(logged[0].message, /--publish or a path with source: publisher in the config/);
+  assert.match(logged[0].message, /the publishers option/);
+  assert.equal(logged[0].fields?.path, "/other");
+  assert.match(String(logged[0].fields?.peer), /^127\.0\.0\.7/);
   assert.equal(core.mounts.has("/other"), false);
   assert.equal((await announce(client)).status, 200);
 });

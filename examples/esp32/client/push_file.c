@@ -4,6 +4,7 @@
  *
  *   push_file (--h264 FILE.h264 | --mjpeg FILE.mjpeg) --url http://HOST:PORT/ingest/PATH
  *             [--token TOKEN] [--fps N] [--loop]
+ *   push_file --help
  *
  * H.264 is cut into access units (H.264 §7.4.1.2.3), MJPEG into JPEGs (SOI .. EOI, walking the
  * marker segments so an EXIF thumbnail's EOI does not end the picture); one per chunk, paced at
@@ -39,13 +40,31 @@ static void on_signal(int sig) {
     stop_requested = 1;
 }
 
+#define USAGE                                                                                  \
+    "usage: push_file (--h264 FILE.h264 | --mjpeg FILE.mjpeg) "                                \
+    "--url http://HOST:PORT/ingest/PATH [--token TOKEN] [--fps N] [--loop]\n"
+
+/* A usage problem: why, and the usage line, on standard error; exit status 2. */
 static int usage(const char *why) {
-    fprintf(stderr,
-            "push_file: %s\n"
-            "usage: push_file (--h264 FILE.h264 | --mjpeg FILE.mjpeg) "
-            "--url http://HOST:PORT/ingest/PATH [--token TOKEN] [--fps N] [--loop]\n",
-            why);
+    fprintf(stderr, "push_file: %s\n" USAGE, why);
     return 2;
+}
+
+/* --help: the usage and what each option does, on standard output; exit status 0. */
+static int help(void) {
+    fputs(USAGE
+          "Plays a file into rtsp-edge's ingest port, as an ESP32 would.\n"
+          "  --h264 FILE    H.264 Annex B, sent one access unit per chunk (video/h264)\n"
+          "  --mjpeg FILE   concatenated JPEGs, sent as multipart/x-mixed-replace\n"
+          "  --url URL      http://HOST:PORT/ingest/PATH, e.g. http://192.168.1.10:8080/ingest/cam\n"
+          "  --token TOKEN  the path's token, sent as Authorization: Bearer TOKEN\n"
+          "  --fps N        frames per second, above 0 and at most 240 (default 30)\n"
+          "  --loop         repeat the file until Ctrl-C\n"
+          "  -h, --help     print this and exit\n"
+          "Exit status: 0 for 2xx, 4 for 4xx, 5 for 5xx, 1 for a network failure or another\n"
+          "answer, 2 for a usage or file problem.\n",
+          stdout);
+    return 0;
 }
 
 static uint64_t now_us(void) {
@@ -236,6 +255,7 @@ int main(int argc, char **argv) {
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) return help();
         if (strcmp(a, "--loop") == 0) {
             loop = 1;
             continue;

@@ -64,8 +64,8 @@ export async function dispatch(
   } catch (error) {
     if (error instanceof RtspError) {
       // Our own sentence goes out as the reason phrase: GStreamer prints it ("Got error response:
-      // 400 (Bad Request (path is already being published))"). HeaderError messages quote the
-      // peer's bytes, so they never do.
+      // 409 (Conflict (path is already being published))"), and so does ffmpeg for a status above
+      // 400. HeaderError messages quote the peer's bytes, so they never do.
       const reason = error.message !== STATUS_TEXT[error.status] &&
           isSafeFieldValue(error.message) && error.message.length <= 200
         ? error.message

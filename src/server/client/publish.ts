@@ -22,15 +22,29 @@ import { NO_SESSION_STATE, type Reply } from "./reply.ts";
 import { namesSession, requiredSession, sessionHeader } from "./session_lookup.ts";
 
 /**
+ * The reason phrase of a 403 to a publisher on a path that takes none, in the terms of both the
+ * command line and the configuration file; `serve()` callers know their `publishers` option.
+ */
+export const NO_PUBLISHERS_REASON =
+  "Forbidden (this path takes no publishers: start rtsp-edge with --publish, or give the path " +
+  "source: publisher)";
+
+/** The server's log line for the same refusal, which has room for the library's option too. */
+const NO_PUBLISHERS_LOG = "no publishers allowed here; allow them with --publish or a path with " +
+  "source: publisher in the config (in serve(), the publishers option)";
+
+/**
  * Handles ANNOUNCE: reads the SDP, claims the path and makes the publisher's session. The reply
  * carries no Session header (gortsplib does the same, and both ffmpeg and GStreamer then SETUP
  * without one); the session is found by its connection and track URL, and named from SETUP on.
  *
- * A path another publisher holds is refused with 400 and a reason phrase saying so: mediamtx
- * answers a busy path with 400 too, ffmpeg then prints "Server returned 400 Bad Request", and
- * GStreamer prints the phrase ("Got error response: 400 (Bad Request (path is already being
- * published))"). Where the path's rule (`publishers` option) says `replace`, the new publisher
- * takes the path and the old one's connection is closed instead; a path without a rule is 403.
+ * A path another publisher holds is refused with 409 Conflict and a reason phrase saying so.
+ * mediamtx answers a busy path with 400, but ffmpeg prints the reason phrase only of a status
+ * above 400 (libavformat/rtsp.c), so after a 400 its user reads no more than "Server returned 400
+ * Bad Request"; after the 409 ffmpeg prints "method ANNOUNCE failed: 409 Conflict (path is
+ * already being published)", and GStreamer prints the phrase whatever the code. Where the path's
+ * rule (`publishers` option) says `replace`, the new publisher takes the path and the old one's
+ * connection is closed instead; a path without a rule is 403.
  */
 export function announce(server: ServerContext, client: ClientContext, req: RtspRequest): Reply {
   if (namesSession(req)) {
@@ -60,7 +74,15 @@ export function announce(server: ServerContext, client: ClientContext, req: Rtsp
   const announcement = read.announcement;
   const rule = server.options.publishers(target.path);
   if (rule === undefined) {
-    throw new RtspError(403, "Forbidden (publishing to this path is not allowed)");
+    // 403 Forbidden (RFC 2326 §7.1.1; §11 reuses HTTP's meaning): understood, and not served.
+    // The reason phrase says how to allow it; ffmpeg prints it ("method ANNOUNCE failed: 403 ...")
+    // and so does GStreamer. The path stays a field: it is the peer's text (HARDENING item 5).
+    server.logger.log("info", `publisher refused: ${NO_PUBLISHERS_LOG}`, {
+      connection: client.id,
+      peer: client.peerLabel,
+      path: target.path,
+    });
+    throw new RtspError(403, NO_PUBLISHERS_REASON);
   }
   server.sessions.checkRoom(client.remote.hostname);
 
@@ -102,7 +124,7 @@ export function announce(server: ServerContext, client: ClientContext, req: Rtsp
   return { status: 200, headers: new RtspHeaders() };
 }
 
-/** Claims `path` for the publisher on `client`; a busy path is refused with 400 and why. */
+/** Claims `path` for the publisher on `client`; a busy path is refused with 409 and why. */
 function claim(
   server: ServerContext,
   client: ClientContext,
@@ -131,7 +153,10 @@ function claim(
     const why = server.publishers.publisherOf(path) !== undefined
       ? "path is already being published"
       : "path is served by a local source";
-    throw new RtspError(400, `Bad Request (${why})`);
+    // 409 is HTTP's Conflict (RFC 2616 §10.4.10: a conflict with the current state of the
+    // resource), which RFC 2326 §11 reuses where it applies; the ingest port answers a busy path
+    // with the same code. A client that does not know it takes it as 400 (RFC 2326 §7.1.1).
+    throw new RtspError(409, `Conflict (${why})`);
   }
 }
 
