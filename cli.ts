@@ -143,7 +143,8 @@ function printBanner(running: Running, config: Config): void {
       "  devices push to" + (open ? " (a path without a token: anyone on the network may)" : ""),
     );
     for (const h of hosts) {
-      const host = h === undefined ? "localhost" : h.includes(":") ? `[${h}]` : h;
+      const name = h ?? (hosts.length > 1 ? "localhost" : config.bind);
+      const host = name.includes(":") ? `[${name}]` : name;
       console.log(`    http://${host}:${port}/ingest/<path>`);
     }
   }

@@ -111,7 +111,7 @@ Limits (defaults in brackets):
 Other:
   --log-level LEVEL   debug, info, warn or error (default info)
   --list-cameras      show each camera with its formats, sizes and frame rates
-  --licenses          show the licences of rtsp-edge and of what it includes (OpenH264, fflate)
+  --licenses          show the licences of rtsp-edge and of what it includes (OpenH264, fflate, yaml)
   --version           show the version
   -h, --help          show this help
 `;

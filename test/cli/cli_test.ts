@@ -25,16 +25,21 @@ Deno.test("--help prints usage and exits 0; --version prints the version", async
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: rtsp-edge/);
   assert.match(help.stdout, /--input FILE/);
+  assert.match(help.stdout, /--print-config/);
+  assert.match(help.stdout, /-h, --help/);
+  // Every option in the help is one the parser takes, and it cites nothing users do not have.
+  assert.doesNotMatch(help.stdout, /HARDENING/);
   const version = await cli(["--version"]);
   assert.equal(version.code, 0);
   assert.match(version.stdout, /^rtsp-edge \d+\.\d+\.\d+\n$/);
 });
 
-Deno.test("--licenses prints rtsp-edge's, fflate's and OpenH264's notices", async () => {
+Deno.test("--licenses prints rtsp-edge's, fflate's, yaml's and OpenH264's notices", async () => {
   const r = await cli(["--licenses"]);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^rtsp-edge: MIT License/);
   assert.match(r.stdout, /Copyright \(c\) 2023 Arjun Barrett/);
+  assert.match(r.stdout, /yaml 2\.9\.1 \(bundled\): ISC License/);
   assert.match(r.stdout, /OpenH264 is distributed under\s+the BSD 2-Clause licence/);
   assert.match(r.stdout, /Copyright \(c\) 2013, Cisco Systems/);
 });

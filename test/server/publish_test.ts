@@ -402,9 +402,15 @@ Deno.test("ANNOUNCE without H.264, of another content type, with bad or no SDP i
     "Content-Type": "application/sdp",
   }, HEAD + AUDIO);
   assert.equal(noVideo.reason, "Unsupported Media Type (no H.264 video in the SDP)");
-  for (const url of ["*", "rtsp://127.0.0.1:8554/", `${PUB}/trackID=0`]) {
+  for (
+    const url of ["*", "rtsp://127.0.0.1:8554/", `${PUB}/trackID=0`, "rtsp://127.0.0.1/cam:1"]
+  ) {
     assert.equal((await announce(client, HEAD + VIDEO, url)).status, 400, url);
   }
+  assert.match(
+    (await announce(client, HEAD + VIDEO, "rtsp://127.0.0.1/cam:1")).reason,
+    /^Bad Request \(a path name holds letters, digits/,
+  );
   assert.equal(core.sessions.size, 0);
   assert.equal(core.publishers.publisherOf("/pub"), undefined);
   assert.equal((await announce(client)).status, 200);

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { normalizePathName, PATH_NAME_RULE } from "../../base/path_name.ts";
 import { RtspHeaders } from "../../rtsp/headers.ts";
 import type { RtspRequest } from "../../rtsp/message.ts";
 import { parseRange } from "../../rtsp/range.ts";
@@ -54,6 +55,10 @@ export function announce(server: ServerContext, client: ClientContext, req: Rtsp
   const target = parseRequestTarget(req.url);
   if (target.track !== undefined || target.path === "/") {
     throw new RtspError(400, "Bad Request (ANNOUNCE needs a stream path)");
+  }
+  // A published path becomes a mount point, which keeps the one rule for path names.
+  if (normalizePathName(target.path) !== target.path) {
+    throw new RtspError(400, `Bad Request (a path name holds ${PATH_NAME_RULE})`);
   }
   const type = req.headers.get("Content-Type")?.split(";")[0].trim().toLowerCase();
   if (type !== "application/sdp") {
