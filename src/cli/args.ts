@@ -176,6 +176,9 @@ const VALUE_FLAGS = [
   ...Object.keys(OTHER_VALUES),
 ];
 
+/** Every option the command line takes, without its dashes. */
+export const OPTION_NAMES: readonly string[] = [...VALUE_FLAGS, ...BOOLEANS];
+
 /** Parses `argv` (without the program name). Throws {@link UsageError} for a malformed one. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   checkShape(argv);

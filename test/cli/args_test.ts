@@ -1,9 +1,10 @@
 // The command line as sugar for a config file: every flag's place in the model, and every mistake
 // in one line of our own words.
 import assert from "node:assert/strict";
-import { parseCommandLine, UsageError } from "../../src/cli/args.ts";
+import { OPTION_NAMES, parseCommandLine, USAGE, UsageError } from "../../src/cli/args.ts";
 import { checkConfig } from "../../src/config/check.ts";
 import { type Config, ConfigError, type PathConfig } from "../../src/config/config.ts";
+import { DEFAULTS } from "../config/defaults.ts";
 
 /** The model a command line stands for. */
 function model(argv: string[]): Config {
@@ -21,27 +22,12 @@ function mistake(argv: string[]): string {
   assert.fail(`accepted: ${argv.join(" ")}`);
 }
 
-const LIMITS = {
-  maxConnections: 1024,
-  maxConnectionsPerIp: 128,
-  maxSessions: 1024,
-  maxSessionsPerIp: 128,
-  headerTimeout: 10_000,
-  sessionTimeout: 60_000,
-  queueBytes: 8 * 1024 * 1024,
-};
 const OFF = { onDemand: false, onDemandCloseAfter: 10_000 };
 const ENCODING = { bitrate: 2_000_000, gop: 30 };
 
 Deno.test("no flags: the test pattern at /stream, with the defaults users know", () => {
   assert.deepEqual(model([]), {
-    rtspPort: 8554,
-    bind: "0.0.0.0",
-    rtpPort: 0,
-    payloadSize: 1400,
-    logLevel: "info",
-    ingestPort: 8080,
-    limits: LIMITS,
+    ...DEFAULTS,
     paths: {
       "/stream": {
         source: "test-pattern",
@@ -297,4 +283,9 @@ Deno.test("a malformed --user or --auth is refused without echoing the password"
     assert.match(text, message);
     assert.ok(!text.includes("secretpw"), text);
   }
+});
+
+Deno.test("--help lists every option the parser takes, and no other", () => {
+  const listed = [...USAGE.matchAll(/(?:^|\s)--([a-z][a-z-]*)/gm)].map((m) => m[1]);
+  assert.deepEqual([...new Set(listed)].sort(), [...OPTION_NAMES].sort());
 });

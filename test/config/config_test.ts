@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { type Config, ConfigError, parseConfig } from "../../src/config/config.ts";
 import { normalizePathName } from "../../src/base/path_name.ts";
+import { DEFAULTS } from "./defaults.ts";
+import { resolveOptions } from "../../src/server/options.ts";
 
 /** The model `modelOf(text, "x.json")` gives. */
 function modelOf(text: string, name = "x.json"): Config {
@@ -22,26 +24,6 @@ function errorOf(text: string): string {
 function onePath(settings: string): string {
   return `{ "paths": { "cam1": { ${settings} } } }`;
 }
-
-/** The model of a file that sets nothing. */
-const DEFAULTS: Config = {
-  rtspPort: 8554,
-  bind: "0.0.0.0",
-  rtpPort: 0,
-  payloadSize: 1400,
-  logLevel: "info",
-  ingestPort: 8080,
-  limits: {
-    maxConnections: 1024,
-    maxConnectionsPerIp: 128,
-    maxSessions: 1024,
-    maxSessionsPerIp: 128,
-    headerTimeout: 10_000,
-    sessionTimeout: 60_000,
-    queueBytes: 8 * 1024 * 1024,
-  },
-  paths: {},
-};
 
 Deno.test("parseConfig() fills in the defaults of every source", () => {
   const config = modelOf(
@@ -478,5 +460,34 @@ Deno.test("parseConfig() reports a syntax error with the file's name and positio
   assert.equal(
     errorOf('{\n  "paths": {},\n}'),
     "rtsp-edge.json:3:1: a trailing comma before } is not allowed",
+  );
+});
+
+Deno.test("the model's defaults are the server's, so a setting left out means the same in both", () => {
+  const server = resolveOptions({});
+  const { limits } = DEFAULTS;
+  assert.deepEqual(
+    [DEFAULTS.rtspPort, DEFAULTS.bind, DEFAULTS.rtpPort, DEFAULTS.payloadSize],
+    [server.port, server.hostname, server.rtpPort, server.maxPayloadSize],
+  );
+  assert.deepEqual(
+    [
+      limits.maxConnections,
+      limits.maxConnectionsPerIp,
+      limits.maxSessions,
+      limits.maxSessionsPerIp,
+      limits.headerTimeout / 1000,
+      limits.sessionTimeout / 1000,
+      limits.queueBytes,
+    ],
+    [
+      server.maxConnections,
+      server.maxConnectionsPerIp,
+      server.maxSessions,
+      server.maxSessionsPerIp,
+      server.headerTimeout,
+      server.sessionTimeout,
+      server.maxQueueBytes,
+    ],
   );
 });
