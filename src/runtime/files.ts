@@ -62,6 +62,13 @@ const ERRNO_SENTENCES: Readonly<Record<string, string>> = {
   EMFILE: "too many open files",
   EADDRINUSE: "the port is in use",
   EADDRNOTAVAIL: "the address is not on this machine",
+  ECONNREFUSED: "connection refused (nothing listens on that port)",
+  ECONNRESET: "the connection was reset",
+  EHOSTUNREACH: "the host is unreachable",
+  ENETUNREACH: "the network is unreachable",
+  ENOTFOUND: "no such host",
+  EAI_AGAIN: "the host name could not be looked up (DNS)",
+  ETIMEDOUT: "no answer in time",
 };
 
 /**
