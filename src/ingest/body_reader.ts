@@ -8,7 +8,8 @@
 
 import type { IngestFormat } from "./content_type.ts";
 import { IngestError } from "./errors.ts";
-import { MultipartSplitter } from "./multipart.ts";
+import { HttpParseError } from "../http1/errors.ts";
+import { type MultipartPart, MultipartSplitter } from "../http1/multipart.ts";
 import { Decompressor, RawFrameSplitter } from "./raw_frames.ts";
 import type { FrameSink, H264Passthrough } from "./sinks.ts";
 import { frameSize } from "../codec/raw_frame.ts";
@@ -88,7 +89,7 @@ export class BodyReader {
         this.#jpeg.push(bytes.slice());
         return;
       case "multipart":
-        for (const part of this.#multipart!.push(bytes)) {
+        for (const part of this.#parts(bytes)) {
           const type = part.headers["content-type"]?.toLowerCase().split(";")[0].trim();
           if (type !== undefined && type !== "image/jpeg") {
             throw new IngestError(
@@ -150,6 +151,17 @@ export class BodyReader {
         return;
       case "multipart":
         return;
+    }
+  }
+
+  // The splitter is shared with the camera client and throws its own error: here it is a refusal
+  // the device hears as that status.
+  #parts(bytes: Uint8Array): MultipartPart[] {
+    try {
+      return this.#multipart!.push(bytes);
+    } catch (error) {
+      if (!(error instanceof HttpParseError)) throw error;
+      throw new IngestError(error.status, error.message, error.offset);
     }
   }
 
