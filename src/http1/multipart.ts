@@ -442,6 +442,40 @@ export class MultipartSplitter {
   }
 }
 
+/**
+ * The boundaries to split a camera's MJPEG stream on, from its Content-Type: undefined unless it is
+ * `multipart/x-mixed-replace` (or `multipart/mixed`) with a boundary. A quoted boundary is
+ * unquoted. One given with a leading `--` (`boundary=--myboundary`) comes with the same without
+ * it as a second candidate, since cameras that write it so mostly mean the dashes of the delimiter.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { boundaryCandidates } from "./multipart.ts";
+ *
+ * assert.deepEqual(boundaryCandidates('multipart/x-mixed-replace; boundary="a b"'), ["a b"]);
+ * assert.deepEqual(boundaryCandidates("multipart/x-mixed-replace;boundary=--frame"), [
+ *   "--frame",
+ *   "frame",
+ * ]);
+ * assert.equal(boundaryCandidates("image/jpeg"), undefined);
+ * ```
+ */
+export function boundaryCandidates(contentType: string): string[] | undefined {
+  const m = /^\s*multipart\/(?:x-mixed-replace|mixed)\s*(;.*)?$/i.exec(contentType);
+  if (!m) return undefined;
+  // RFC 9110 §5.6.6 parameters: token or quoted-string values.
+  const params = /;\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)/g;
+  for (const p of (m[1] ?? "").matchAll(params)) {
+    if (p[1].toLowerCase() !== "boundary") continue;
+    let value = p[2].trim();
+    if (value.startsWith('"')) value = value.slice(1, -1).replace(/\\(.)/g, "$1");
+    if (value === "" || value.length > 200 || /[^\x21-\x7e ]/.test(value)) return undefined;
+    return value.startsWith("--") && value.length > 2 ? [value, value.slice(2)] : [value];
+  }
+  return undefined;
+}
+
 // The part's device timestamp: `X-Timestamp-Us: <µs>` (the ingest protocol), else the Arduino
 // CameraWebServer's `X-Timestamp: <tv_sec>.<tv_usec>` (printed "%d.%06d").
 function timestampOf(headers: Record<string, string>): number | undefined {
