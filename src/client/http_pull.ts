@@ -30,7 +30,7 @@
 import { after, type Clock, systemClock } from "../base/clock.ts";
 import { type Logger, silentLogger } from "../base/log.ts";
 import { HttpParseError } from "../http1/errors.ts";
-import { boundaryCandidates, MultipartSplitter } from "../http1/multipart.ts";
+import { boundaryCandidates, MultipartSplitter, sniffBoundary } from "../http1/multipart.ts";
 import {
   type AuthState,
   type CameraUrl,
@@ -175,24 +175,49 @@ class Run {
     const shown = body.shown;
     const type = body.head.headers["content-type"] ?? "";
     const boundaries = boundaryCandidates(type);
-    if (!boundaries) {
+    const media = type.split(";")[0].trim().toLowerCase();
+    // Without a boundary in the Content-Type, the body's first line may give it (ffmpeg's HTTP
+    // server sends mpjpeg as application/octet-stream); any other type is not a stream.
+    const sniff = !boundaries &&
+      (media === "" || media === "application/octet-stream" || media.startsWith("multipart/"));
+    if (!boundaries && !sniff) {
       body.close();
-      const media = type.split(";")[0].trim().toLowerCase();
       throw new HttpPullError(
         media === "image/jpeg" || media === "image/jpg"
           ? `${shown}: the camera sent a single picture (image/jpeg), not a stream; poll it at an fps`
           : `${shown}: not an MJPEG stream (Content-Type ${
-            type === "" ? "missing" : JSON.stringify(type.slice(0, 100))
+            JSON.stringify(type.slice(0, 100))
           }; expected multipart/x-mixed-replace with a boundary)`,
       );
     }
-    const splitter = new MultipartSplitter(boundaries, this.#o.maxFrameBytes);
+    const max = this.#o.maxFrameBytes;
+    let splitter = boundaries ? new MultipartSplitter(boundaries, max) : undefined;
+    let start = new Uint8Array(0); // sniffing: the body so far
     this.#body = body;
     this.#started = true;
     this.#o.logger.log("info", "HTTP camera stream open", { url: shown });
     body.attach(
       (bytes) => {
         if (this.#ended) return;
+        if (!splitter) {
+          const more = new Uint8Array(start.length + bytes.length);
+          more.set(start);
+          more.set(bytes, start.length);
+          start = more;
+          const boundary = sniffBoundary(start);
+          if (boundary === null) return;
+          if (boundary === undefined) {
+            return this.#end(
+              new HttpPullError(
+                `${shown}: not an MJPEG stream (Content-Type ${
+                  type === "" ? "missing" : JSON.stringify(type.slice(0, 100))
+                }, and the body does not start with a --boundary line)`,
+              ),
+            );
+          }
+          splitter = new MultipartSplitter(boundary, max);
+          bytes = start;
+        }
         let parts;
         try {
           parts = splitter.push(bytes);
@@ -215,7 +240,7 @@ class Run {
       () => {
         // A clean close at a part's end is the camera ending the stream; inside one it is a cut.
         this.#end(
-          splitter.bufferedBytes > 0 && !splitter.done
+          splitter !== undefined && splitter.bufferedBytes > 0 && !splitter.done
             ? new HttpPullError(`${shown}: the connection closed inside a picture`)
             : undefined,
         );

@@ -476,6 +476,44 @@ export function boundaryCandidates(contentType: string): string[] | undefined {
   return undefined;
 }
 
+/**
+ * The boundary of a stream whose Content-Type does not give one, from its first line: ffmpeg's
+ * HTTP server sends its mpjpeg stream as `application/octet-stream`, and some cameras leave the
+ * boundary out. Line breaks before the first line are skipped.
+ *
+ * @param start The first bytes of the body.
+ * @returns The boundary (without `--`); `null` when the first line has not ended yet (and it
+ * could still be a delimiter line); `undefined` when the body does not start with one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sniffBoundary } from "./multipart.ts";
+ *
+ * const enc = (s: string) => new TextEncoder().encode(s);
+ * assert.equal(sniffBoundary(enc("--ffmpeg\r\nContent-type: image/jpeg\r\n")), "ffmpeg");
+ * assert.equal(sniffBoundary(enc("\r\n--ffm")), null);
+ * assert.equal(sniffBoundary(enc("<html>")), undefined);
+ * ```
+ */
+export function sniffBoundary(start: Uint8Array): string | null | undefined {
+  let i = 0;
+  while (i < start.length && (start[i] === CR || start[i] === LF)) i++;
+  let line = "";
+  for (; i < start.length && start[i] !== LF; i++) {
+    const b = start[i];
+    if (b === CR) continue;
+    line += String.fromCharCode(b);
+    if (line.length > 202 || !(b === SP || (b >= 0x21 && b <= 0x7e))) return undefined;
+    if (line.length <= 2 && b !== DASH) return undefined;
+  }
+  if (i === start.length) return null;
+  const boundary = line.slice(2).trimEnd();
+  return line.startsWith("--") && boundary.length > 0 && !boundary.endsWith("--")
+    ? boundary
+    : undefined;
+}
+
 // The part's device timestamp: `X-Timestamp-Us: <µs>` (the ingest protocol), else the Arduino
 // CameraWebServer's `X-Timestamp: <tv_sec>.<tv_usec>` (printed "%d.%06d").
 function timestampOf(headers: Record<string, string>): number | undefined {

@@ -236,13 +236,12 @@ export class HttpResponseParser {
         throw this.#fail(431, `the response head is longer than ${this.#maxHeadBytes} bytes`, i);
       }
       line.push(b);
-      // Garbage (a TLS answer, another protocol) is refused at its first bytes, not after 16 KiB.
-      if (this.#lineStart === 0 && line.length <= PREFIX.length && b !== PREFIX[line.length - 1]) {
-        if (!(line.length === 1 && (b === CR || b === LF))) {
-          const seen = [...line, ...bytes.subarray(i + 1, i + 17 - line.length)];
-          const text = String.fromCharCode(...seen);
-          throw this.#fail(400, `not an HTTP/1.x response: it starts ${printable(text)}`, i);
-        }
+      // Garbage (a TLS answer, another protocol) is refused within its first 16 bytes, not after
+      // 16 KiB; judged on whole 16 bytes (or the first line), so the message is the same however
+      // the bytes were cut.
+      if (this.#lineStart === 0 && (line.length === 16 || b === LF) && !startsHttp(line)) {
+        const text = String.fromCharCode(...line.slice(0, 16));
+        throw this.#fail(400, `not an HTTP/1.x response: it starts ${printable(text)}`, i);
       }
       if (b !== LF) continue;
       const start = this.#lineStart;
@@ -258,7 +257,7 @@ export class HttpResponseParser {
       const head = this.#parseHead(line, i);
       this.#line = [];
       this.#lineStart = 0;
-      if (head.status < 200) continue; // interim response (100 Continue, 103): the real one follows
+      if (head.status < 200) return i + 1; // interim (100 Continue, 103): the real one follows
       events.push({ kind: "head", head });
       this.#startBody(head, events);
       return i + 1;
@@ -436,6 +435,15 @@ export class HttpResponseParser {
     }
     return false;
   }
+}
+
+// The first line so far starts "HTTP/" (blank lines before it are tolerated).
+function startsHttp(line: number[]): boolean {
+  if (line.length <= 2 && line.every((b) => b === CR || b === LF)) return true;
+  for (let k = 0; k < PREFIX.length && k < line.length; k++) {
+    if (line[k] !== PREFIX[k]) return false;
+  }
+  return true;
 }
 
 function hexValue(b: number): number {

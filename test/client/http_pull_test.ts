@@ -403,3 +403,20 @@ Deno.test("pullHttp() checks its options up front", async () => {
   const error = await pullHttp({ url: "ftp://u:secret@cam/" }, sink).catch((e) => e);
   assert.ok(!error.message.includes("secret"));
 });
+
+Deno.test("pullHttp() finds the boundary in the body when the Content-Type has none (ffmpeg)", async () => {
+  await withCamera((_, reply) => {
+    // ffmpeg -f mpjpeg -listen 1 http://… answers application/octet-stream, chunked.
+    const body = join(...JPEGS.map((j) => part("ffmpeg", j)).map((p) => p.subarray(2)));
+    reply.write("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n");
+    reply.write(`Transfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n`);
+    reply.write(body);
+    reply.write("\r\n");
+  }, async (camera) => {
+    const sink = new Recorder();
+    const session = await pullHttp({ url: camera.url("/stream") }, sink);
+    await sink.until(() => sink.frames.length === 3, "three frames");
+    assert.deepEqual(sink.frames.map((f) => f.jpeg), JPEGS);
+    await session.close();
+  });
+});
