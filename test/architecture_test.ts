@@ -43,7 +43,7 @@ const PUBLIC_API = ENTRY_POINTS.filter((path) => path !== "cli.ts");
 // ─── The layer table ─────────────────────────────────────────────────────────────────────────────
 
 /** The layers whose code is bytes in, typed values out: no I/O, no clock, no timer. */
-const PURE = ["codec", "rtsp", "rtp", "rtcp", "sdp"];
+const PURE = ["codec", "rtsp", "rtp", "rtcp", "sdp", "http1"];
 const CLOCKS = ["performance.now", "Date.now"];
 const TIMERS = ["setTimeout", "setInterval"];
 const CONSOLE = ["console.", "process.exit"];
@@ -95,6 +95,16 @@ const LAYERS: Layer[] = [
     holds: "session descriptions",
     files: ["src/sdp/"],
     mayImport: ["rtsp", "rtp", "codec", "base"],
+    packages: NO_IO_PACKAGES,
+  },
+  // HTTP/1.1 wire format, pure: both the ingest port (a server) and the camera client (pulling
+  // MJPEG and stills over HTTP) parse it, and neither may import the other, so the parsers they
+  // share live one floor down. It borrows RFC 9110 token syntax and the receive buffer from rtsp/.
+  {
+    name: "http1",
+    holds: "HTTP/1.1 response heads, chunked bodies, multipart streams",
+    files: ["src/http1/"],
+    mayImport: ["rtsp", "codec", "base"],
     packages: NO_IO_PACKAGES,
   },
   // The one room that touches the runtime.

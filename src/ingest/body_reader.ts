@@ -8,9 +8,10 @@
 
 import type { IngestFormat } from "./content_type.ts";
 import { IngestError } from "./errors.ts";
-import { MultipartSplitter } from "./multipart.ts";
+import { HttpParseError } from "../http1/errors.ts";
+import { type MultipartPart, MultipartSplitter } from "../http1/multipart.ts";
 import { Decompressor, RawFrameSplitter } from "./raw_frames.ts";
-import type { FrameSink, H264Passthrough } from "./sinks.ts";
+import { FrameError, type FrameSink, type H264Passthrough } from "../encoder/frame_sinks.ts";
 import { frameSize } from "../codec/raw_frame.ts";
 
 /** Where a body's frames go, and how their times are decided. */
@@ -75,6 +76,10 @@ export class BodyReader {
    * chunk. Throws {@link IngestError}.
    */
   push(bytes: Uint8Array, chunkEnd?: boolean): void {
+    refusing(() => this.#push(bytes, chunkEnd));
+  }
+
+  #push(bytes: Uint8Array, chunkEnd?: boolean): void {
     switch (this.#format.kind) {
       case "h264":
         this.#target.h264!.bytes(bytes, () => this.#target.stamp(this.#takeRequestStamp()));
@@ -88,7 +93,7 @@ export class BodyReader {
         this.#jpeg.push(bytes.slice());
         return;
       case "multipart":
-        for (const part of this.#multipart!.push(bytes)) {
+        for (const part of this.#parts(bytes)) {
           const type = part.headers["content-type"]?.toLowerCase().split(";")[0].trim();
           if (type !== undefined && type !== "image/jpeg") {
             throw new IngestError(
@@ -109,6 +114,10 @@ export class BodyReader {
 
   /** A whole message (WebSocket): one frame, or one access unit for H.264. */
   message(data: Uint8Array, timestampUs: number | undefined): void {
+    refusing(() => this.#message(data, timestampUs));
+  }
+
+  #message(data: Uint8Array, timestampUs: number | undefined): void {
     if (data.length > this.#maxFrameBytes) {
       throw new IngestError(413, `a frame of ${data.length} bytes is above the cap`);
     }
@@ -123,6 +132,10 @@ export class BodyReader {
 
   /** The body ended. Throws {@link IngestError} when it ended mid-frame. */
   end(): void {
+    refusing(() => this.#end());
+  }
+
+  #end(): void {
     switch (this.#format.kind) {
       case "h264":
         this.#target.h264!.boundary();
@@ -153,6 +166,17 @@ export class BodyReader {
     }
   }
 
+  // The splitter is shared with the camera client and throws its own error: here it is a refusal
+  // the device hears as that status.
+  #parts(bytes: Uint8Array): MultipartPart[] {
+    try {
+      return this.#multipart!.push(bytes);
+    } catch (error) {
+      if (!(error instanceof HttpParseError)) throw error;
+      throw new IngestError(error.status, error.message, error.offset);
+    }
+  }
+
   #rawBytes(bytes: Uint8Array): void {
     for (const frame of this.#raw!.push(bytes)) this.#frame(frame, this.#takeRequestStamp());
   }
@@ -166,5 +190,16 @@ export class BodyReader {
   #frame(data: Uint8Array, deviceUs: number | undefined): void {
     this.#frames++;
     this.#target.sink!.frame(data, this.#target.stamp(deviceUs));
+  }
+}
+
+// The sinks are shared with the relays and throw their own error: here it is a refusal the device
+// hears as that status.
+function refusing(fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    if (!(error instanceof FrameError)) throw error;
+    throw new IngestError(error.status, error.message);
   }
 }

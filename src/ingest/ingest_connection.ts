@@ -21,7 +21,7 @@ import {
   pathForLog,
   planIngest,
 } from "./ingest_request.ts";
-import { EncodingSink, H264Passthrough, JpegRtpSink } from "./sinks.ts";
+import { EncodingSink, H264Passthrough, JpegRtpSink } from "../encoder/frame_sinks.ts";
 import type { ParkedSink, SinkCache } from "./sink_cache.ts";
 import { busyReason, type PathHolder, takeoverOf } from "./takeover.ts";
 import { TimestampSmoother } from "./timestamps.ts";

@@ -11,7 +11,7 @@
  */
 
 import type { LiveStream } from "../server/stream/live_stream.ts";
-import type { FrameSink, H264Passthrough } from "./sinks.ts";
+import type { FrameSink, H264Passthrough } from "../encoder/frame_sinks.ts";
 import type { TimestampSmoother } from "./timestamps.ts";
 
 /** What a path's publisher leaves behind between requests. */

@@ -24,7 +24,7 @@
  */
 
 import { isTokenCode, printable } from "../rtsp/syntax.ts";
-import { IngestError } from "./errors.ts";
+import { HttpParseError } from "./errors.ts";
 import { makeRoom } from "../rtsp/receive_buffer.ts";
 
 /** One part of the stream: usually one JPEG. */
@@ -81,7 +81,8 @@ const NEED_MORE = -2;
  * - After an error the splitter stays failed and `push` throws the same error again.
  */
 export class MultipartSplitter {
-  readonly #delimiter: Uint8Array;
+  #delimiter: Uint8Array;
+  #candidates: Uint8Array[] | undefined; // until the first delimiter picks one
   readonly #maxPartBytes: number;
   #buf = new Uint8Array(0);
   #start = 0;
@@ -89,7 +90,7 @@ export class MultipartSplitter {
   #pinned = false; // a body view into #buf was handed out: never overwrite its bytes
   #offset = 0; // stream offset of #buf[#start]
   #state = SEEK;
-  #error: IngestError | undefined;
+  #error: HttpParseError | undefined;
   #lineStart = true; // SEEK: #buf[#start] begins a line
   #preamble = true; // SEEK: still before the first delimiter (anything may come)
   #seekBytes = 0;
@@ -103,18 +104,26 @@ export class MultipartSplitter {
   /**
    * Creates a splitter for one body.
    *
-   * @param boundary The `boundary` parameter of the Content-Type (without the leading `--`).
+   * @param boundary The `boundary` parameter of the Content-Type (without the leading `--`), or
+   * several candidates, of which the first delimiter in the stream picks one for good: some
+   * cameras announce `boundary=--frame` and then write `--frame`, not `----frame`, between parts.
    * @param maxPartBytes Largest part body accepted; a larger one is a 413.
-   * @throws {RangeError} when the boundary is empty or the cap is not a positive integer.
+   * @throws {RangeError} when a boundary is empty or the cap is not a positive integer.
    */
-  constructor(boundary: string, maxPartBytes: number) {
-    if (boundary.length === 0 || boundary.length > 200 || /[^\x21-\x7e ]/.test(boundary)) {
-      throw new RangeError("boundary must be 1 to 200 printable ASCII characters");
+  constructor(boundary: string | readonly string[], maxPartBytes: number) {
+    const boundaries = typeof boundary === "string" ? [boundary] : boundary;
+    if (boundaries.length === 0) throw new RangeError("at least one boundary is needed");
+    for (const b of boundaries) {
+      if (b.length === 0 || b.length > 200 || /[^\x21-\x7e ]/.test(b)) {
+        throw new RangeError("boundary must be 1 to 200 printable ASCII characters");
+      }
     }
     if (!Number.isSafeInteger(maxPartBytes) || maxPartBytes <= 0) {
       throw new RangeError(`maxPartBytes must be a positive integer, got ${maxPartBytes}`);
     }
-    this.#delimiter = new TextEncoder().encode(`--${boundary}`);
+    const delimiters = boundaries.map((b) => new TextEncoder().encode(`--${b}`));
+    this.#delimiter = delimiters[0];
+    if (delimiters.length > 1) this.#candidates = delimiters;
     this.#maxPartBytes = maxPartBytes;
   }
 
@@ -133,7 +142,7 @@ export class MultipartSplitter {
    *
    * @param bytes Any chunk of the stream; copied, never modified or retained.
    * @returns The parts completed by these bytes, in order.
-   * @throws {IngestError} 413 for a part above the cap; 400 for malformed part headers, a missing
+   * @throws {HttpParseError} 413 for a part above the cap; 400 for malformed part headers, a missing
    * delimiter or bytes after a part's Content-Length that are not a delimiter.
    */
   push(bytes: Uint8Array): MultipartPart[] {
@@ -146,9 +155,9 @@ export class MultipartSplitter {
     try {
       while (this.#step(parts));
     } catch (e) {
-      const error = e instanceof IngestError
+      const error = e instanceof HttpParseError
         ? e
-        : new IngestError(400, `malformed multipart stream (${String(e)})`, this.#offset);
+        : new HttpParseError(400, `malformed multipart stream (${String(e)})`, this.#offset);
       this.#error = error;
       this.#state = FAILED;
       this.#buf = new Uint8Array(0);
@@ -221,8 +230,21 @@ export class MultipartSplitter {
    * negated minus 3 for the close delimiter, whose line end need not arrive), NO, or NEED_MORE.
    */
   #delimiterAt(at: number): number {
+    if (this.#candidates === undefined) return this.#delimiterWith(this.#delimiter, at);
+    for (const d of this.#candidates) {
+      const after = this.#delimiterWith(d, at);
+      if (after === NO) continue;
+      if (after !== NEED_MORE) {
+        this.#delimiter = d;
+        this.#candidates = undefined;
+      }
+      return after;
+    }
+    return NO;
+  }
+
+  #delimiterWith(d: Uint8Array, at: number): number {
     const buf = this.#buf;
-    const d = this.#delimiter;
     const end = this.#end;
     for (let k = 0; k < d.length; k++) {
       if (at + k >= end) return NEED_MORE;
@@ -331,7 +353,7 @@ export class MultipartSplitter {
     }
     const length = Number(value);
     if (length > this.#maxPartBytes) {
-      throw new IngestError(
+      throw new HttpParseError(
         413,
         `a part of ${length} bytes is above the ${this.#maxPartBytes}-byte cap`,
         this.#offset,
@@ -378,7 +400,7 @@ export class MultipartSplitter {
 
   #checkSize(bodyBytes: number): void {
     if (bodyBytes > this.#maxPartBytes) {
-      throw new IngestError(
+      throw new HttpParseError(
         413,
         `a part is above the ${this.#maxPartBytes}-byte cap`,
         this.#offset,
@@ -415,9 +437,81 @@ export class MultipartSplitter {
     this.#end = room.end;
   }
 
-  #error400(index: number, message: string): IngestError {
-    return new IngestError(400, message, this.#offset + (index - this.#start));
+  #error400(index: number, message: string): HttpParseError {
+    return new HttpParseError(400, message, this.#offset + (index - this.#start));
   }
+}
+
+/**
+ * The boundaries to split a camera's MJPEG stream on, from its Content-Type: undefined unless it is
+ * `multipart/x-mixed-replace` (or `multipart/mixed`) with a boundary. A quoted boundary is
+ * unquoted. One given with a leading `--` (`boundary=--myboundary`) comes with the same without
+ * it as a second candidate, since cameras that write it so mostly mean the dashes of the delimiter.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { boundaryCandidates } from "./multipart.ts";
+ *
+ * assert.deepEqual(boundaryCandidates('multipart/x-mixed-replace; boundary="a b"'), ["a b"]);
+ * assert.deepEqual(boundaryCandidates("multipart/x-mixed-replace;boundary=--frame"), [
+ *   "--frame",
+ *   "frame",
+ * ]);
+ * assert.equal(boundaryCandidates("image/jpeg"), undefined);
+ * ```
+ */
+export function boundaryCandidates(contentType: string): string[] | undefined {
+  const m = /^\s*multipart\/(?:x-mixed-replace|mixed)\s*(;.*)?$/i.exec(contentType);
+  if (!m) return undefined;
+  // RFC 9110 §5.6.6 parameters: token or quoted-string values.
+  const params = /;\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)/g;
+  for (const p of (m[1] ?? "").matchAll(params)) {
+    if (p[1].toLowerCase() !== "boundary") continue;
+    let value = p[2].trim();
+    if (value.startsWith('"')) value = value.slice(1, -1).replace(/\\(.)/g, "$1");
+    if (value === "" || value.length > 200 || /[^\x21-\x7e ]/.test(value)) return undefined;
+    return value.startsWith("--") && value.length > 2 ? [value, value.slice(2)] : [value];
+  }
+  return undefined;
+}
+
+/**
+ * The boundary of a stream whose Content-Type does not give one, from its first line: ffmpeg's
+ * HTTP server sends its mpjpeg stream as `application/octet-stream`, and some cameras leave the
+ * boundary out. Line breaks before the first line are skipped.
+ *
+ * @param start The first bytes of the body.
+ * @returns The boundary (without `--`); `null` when the first line has not ended yet (and it
+ * could still be a delimiter line); `undefined` when the body does not start with one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sniffBoundary } from "./multipart.ts";
+ *
+ * const enc = (s: string) => new TextEncoder().encode(s);
+ * assert.equal(sniffBoundary(enc("--ffmpeg\r\nContent-type: image/jpeg\r\n")), "ffmpeg");
+ * assert.equal(sniffBoundary(enc("\r\n--ffm")), null);
+ * assert.equal(sniffBoundary(enc("<html>")), undefined);
+ * ```
+ */
+export function sniffBoundary(start: Uint8Array): string | null | undefined {
+  let i = 0;
+  while (i < start.length && (start[i] === CR || start[i] === LF)) i++;
+  let line = "";
+  for (; i < start.length && start[i] !== LF; i++) {
+    const b = start[i];
+    if (b === CR) continue;
+    line += String.fromCharCode(b);
+    if (line.length > 202 || !(b === SP || (b >= 0x21 && b <= 0x7e))) return undefined;
+    if (line.length <= 2 && b !== DASH) return undefined;
+  }
+  if (i === start.length) return null;
+  const boundary = line.slice(2).trimEnd();
+  return line.startsWith("--") && boundary.length > 0 && !boundary.endsWith("--")
+    ? boundary
+    : undefined;
 }
 
 // The part's device timestamp: `X-Timestamp-Us: <µs>` (the ingest protocol), else the Arduino
@@ -427,7 +521,10 @@ function timestampOf(headers: Record<string, string>): number | undefined {
   if (us !== undefined) {
     const value = /^[0-9]{1,16}$/.test(us) ? Number(us) : NaN;
     if (!Number.isSafeInteger(value)) {
-      throw new IngestError(400, `X-Timestamp-Us must be whole microseconds, got ${printable(us)}`);
+      throw new HttpParseError(
+        400,
+        `X-Timestamp-Us must be whole microseconds, got ${printable(us)}`,
+      );
     }
     return value;
   }
@@ -435,7 +532,7 @@ function timestampOf(headers: Record<string, string>): number | undefined {
   if (seconds === undefined) return undefined;
   const m = /^([0-9]{1,12})(?:\.([0-9]{1,9}))?$/.exec(seconds);
   if (!m) {
-    throw new IngestError(
+    throw new HttpParseError(
       400,
       `X-Timestamp must be seconds with up to 9 decimals, got ${printable(seconds)}`,
     );

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { type MultipartPart, MultipartSplitter } from "../../src/ingest/multipart.ts";
-import { IngestError } from "../../src/ingest/errors.ts";
-import { concat, dec, enc, everySplit, pieces, thrown } from "./_parser_helpers.ts";
+import { type MultipartPart, MultipartSplitter } from "../../src/http1/multipart.ts";
+import { HttpParseError } from "../../src/http1/errors.ts";
+import { concat, dec, enc, everySplit, pieces, thrown } from "../ingest/_parser_helpers.ts";
 
 const ESP32_BOUNDARY = "123456789000000000000987654321";
 
@@ -52,10 +52,10 @@ function summary(
   return parts.map((p) => ({ headers: { ...p.headers }, body: dec(p.body), ts: p.timestampUs }));
 }
 
-function failure(chunks: Uint8Array[], boundary = "frame", max = 1 << 20): IngestError {
+function failure(chunks: Uint8Array[], boundary = "frame", max = 1 << 20): HttpParseError {
   const splitter = new MultipartSplitter(boundary, max);
   const e = thrown(() => chunks.forEach((c) => splitter.push(c)));
-  assert.ok(e instanceof IngestError, `expected an IngestError, got ${e}`);
+  assert.ok(e instanceof HttpParseError, `expected an HttpParseError, got ${e}`);
   return e;
 }
 
@@ -176,7 +176,7 @@ Deno.test("MultipartSplitter refuses a delimited part above the cap, buffering o
     error = thrown(() => splitter.push(new Uint8Array(100).fill(0x41)));
     maxBuffered = Math.max(maxBuffered, splitter.bufferedBytes);
   }
-  assert.ok(error instanceof IngestError && error.status === 413);
+  assert.ok(error instanceof HttpParseError && error.status === 413);
   assert.ok(maxBuffered <= 1000 + 100, `buffered ${maxBuffered}`);
   // Exactly at the cap, delimited, is fine.
   const ok = split(
@@ -226,7 +226,7 @@ Deno.test("MultipartSplitter gives up when no delimiter comes within 64 KiB", ()
   const e = thrown(() => {
     for (let i = 0; i < 100; i++) splitter.push(new Uint8Array(1024).fill(0x2d));
   });
-  assert.ok(e instanceof IngestError && e.status === 400);
+  assert.ok(e instanceof HttpParseError && e.status === 400);
   assert.ok(splitter.bufferedBytes < 1024);
 });
 
@@ -253,4 +253,30 @@ Deno.test("MultipartSplitter never modifies the bytes pushed and stays failed af
 Deno.test("MultipartSplitter rejects an empty boundary and a cap that is not a positive integer", () => {
   assert.throws(() => new MultipartSplitter("", 10), RangeError);
   assert.throws(() => new MultipartSplitter("b", 0), RangeError);
+});
+
+Deno.test("MultipartSplitter takes the first of several candidate boundaries that the stream uses", () => {
+  // Announced as boundary=--frame: RFC 2046 wants "----frame" between parts; some cameras write
+  // "--frame". Every split of either stream gives the same parts.
+  const candidates = ["--frame", "frame"];
+  for (const delimiter of ["----frame", "--frame"]) {
+    const stream = enc(
+      `${delimiter}\r\nContent-Type: image/jpeg\r\n\r\nabc\r\n${delimiter}\r\n\r\nxyz\r\n` +
+        `${delimiter}\r\n`,
+    );
+    for (const [a, b] of everySplit(stream)) {
+      const splitter = new MultipartSplitter(candidates, 1024);
+      const parts = [...splitter.push(a), ...splitter.push(b)];
+      assert.deepEqual(
+        parts.map((p) => dec(p.body)),
+        ["abc", "xyz"],
+        `${delimiter} at ${a.length}`,
+      );
+    }
+  }
+  // Once picked, the other candidate is body text, not a delimiter.
+  const splitter = new MultipartSplitter(candidates, 1024);
+  const parts = splitter.push(enc("--frame\r\n\r\na\r\n----frame\r\nb\r\n--frame\r\n"));
+  assert.deepEqual(parts.map((p) => dec(p.body)), ["a\r\n----frame\r\nb"]);
+  assert.throws(() => new MultipartSplitter([], 1024), RangeError);
 });

@@ -1,19 +1,51 @@
 /**
- * Where pushed frames go once their format is known: H.264 passes through to the path's stream;
- * JPEG goes out as RTP/JPEG or is decoded and encoded to H.264; raw frames are encoded. Each sink
- * owns what it made (an encoder) and frees it on close; the stream belongs to the path.
+ * The one path from whole frames to a served stream, for everything that receives pictures rather
+ * than makes them: devices pushing to the ingest port, and relays pulling JPEGs (HTTP cameras,
+ * RTSP sources sending RTP/JPEG). H.264 passes through to the stream; a JPEG goes out as RTP/JPEG
+ * or is decoded and encoded to H.264; raw frames are encoded. Each sink owns what it made (an
+ * encoder) and frees it on close; the stream belongs to the path.
+ *
+ * The stream is a small interface ({@link FrameStream}), which the server's `LiveStream` fits, so
+ * this file needs nothing of the server, and ingest/ and source/ both may import it.
  *
  * @module
  */
 
 import { AccessUnitSplitter } from "../codec/access_unit.ts";
 import { JpegError, probeJpeg } from "../codec/jpeg.ts";
-import { H264Encoder } from "../encoder/h264_encoder.ts";
+import { H264Encoder } from "./h264_encoder.ts";
 import { type Logger, throttledLog } from "../base/log.ts";
-import type { LiveStream } from "../server/stream/live_stream.ts";
-import { EncodePipeline } from "../encoder/encode_pipeline.ts";
+import { EncodePipeline } from "./encode_pipeline.ts";
 import { frameSize, type PixelFormat } from "../codec/raw_frame.ts";
-import { IngestError } from "./errors.ts";
+
+/**
+ * A frame a sink cannot take. `status` is the HTTP status the ingest port answers with it: 400 a
+ * broken frame, 413 one too large, 415 one the stream's format cannot carry.
+ */
+export class FrameError extends Error {
+  /** 400, 413 or 415. */
+  readonly status: number;
+
+  /** Builds the error; `message` is one sentence saying what was wrong. */
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = "FrameError";
+    this.status = status;
+  }
+}
+
+/** What a sink needs of the stream it feeds; the server's `LiveStream` fits. */
+export interface FrameStream {
+  /** The path, for log lines. */
+  readonly path: string;
+  /**
+   * Sends one frame (a JPEG, or one access unit's NAL units) with its time in microseconds; false
+   * when the stream's format cannot carry it.
+   */
+  sendFrame(frame: Uint8Array | readonly Uint8Array[], options: { timestamp?: number }): boolean;
+  /** Who makes a keyframe when a reader joins; undefined when no one can. */
+  setKeyframeRequest(request: (() => void) | undefined): void;
+}
 
 /** Encoder settings for paths whose frames are encoded here. */
 export interface EncodeSettings {
@@ -50,13 +82,13 @@ const H264_GARBAGE_LIMIT = 1 << 20;
  * it goes out without waiting for the next one to start.
  */
 export class H264Passthrough {
-  readonly #stream: LiveStream;
+  readonly #stream: FrameStream;
   readonly #splitter: AccessUnitSplitter;
   #bytesWithoutPicture = 0;
   #pending: number | undefined;
 
   /** Sends to `stream`; access units above `maxFrameBytes` are dropped. */
-  constructor(stream: LiveStream, maxFrameBytes: number) {
+  constructor(stream: FrameStream, maxFrameBytes: number) {
     this.#stream = stream;
     this.#splitter = new AccessUnitSplitter({ maxAccessUnitSize: maxFrameBytes });
   }
@@ -64,14 +96,14 @@ export class H264Passthrough {
   /**
    * Takes the next bytes of the stream. `stamp` gives the time of an access unit; it is asked once
    * per access unit, when its first bytes come (a stream's chunks are not frames). Throws
-   * {@link IngestError} 400 when a megabyte has gone by without a picture.
+   * {@link FrameError} 400 when a megabyte has gone by without a picture.
    */
   bytes(chunk: Uint8Array, stamp: () => number): void {
     this.#pending ??= stamp();
     this.#send(this.#splitter.push(chunk));
     this.#bytesWithoutPicture += chunk.length;
     if (this.#bytesWithoutPicture > H264_GARBAGE_LIMIT) {
-      throw new IngestError(400, "the body is not an H.264 Annex B stream (no picture in 1 MiB)");
+      throw new FrameError(400, "the body is not an H.264 Annex B stream (no picture in 1 MiB)");
     }
   }
 
@@ -96,33 +128,33 @@ function endsWithEoi(jpeg: Uint8Array): boolean {
   return end >= 4 && jpeg[end - 2] === 0xff && jpeg[end - 1] === 0xd9;
 }
 
-/** Checks one JPEG: its headers parse and it is complete. Throws {@link IngestError} 400. */
+/** Checks one JPEG: its headers parse and it is complete. Throws {@link FrameError} 400. */
 export function checkJpeg(jpeg: Uint8Array): { width: number; height: number } {
   let info;
   try {
     info = probeJpeg(jpeg);
   } catch (error) {
     const why = error instanceof JpegError ? error.message : String(error);
-    throw new IngestError(400, `not a JPEG: ${why}`);
+    throw new FrameError(400, `not a JPEG: ${why}`);
   }
-  if (!endsWithEoi(jpeg)) throw new IngestError(400, "truncated JPEG: it does not end with EOI");
+  if (!endsWithEoi(jpeg)) throw new FrameError(400, "truncated JPEG: it does not end with EOI");
   return { width: info.width, height: info.height };
 }
 
 /** JPEGs out as RTP/JPEG (RFC 2435), unchanged. */
 export class JpegRtpSink implements FrameSink {
-  readonly #stream: LiveStream;
+  readonly #stream: FrameStream;
 
   /** Sends to a stream of codec "jpeg". */
-  constructor(stream: LiveStream) {
+  constructor(stream: FrameStream) {
     this.#stream = stream;
   }
 
-  /** Sends one JPEG. Throws {@link IngestError} 400 for a broken or unsendable JPEG. */
+  /** Sends one JPEG. Throws {@link FrameError} 400 for a broken or unsendable JPEG. */
   frame(jpeg: Uint8Array, timestampUs: number): void {
     checkJpeg(jpeg);
     if (!this.#stream.sendFrame(jpeg, { timestamp: timestampUs })) {
-      throw new IngestError(
+      throw new FrameError(
         415,
         "this JPEG cannot be sent as RTP/JPEG (RFC 2435 takes baseline 4:2:0 or 4:2:2 with " +
           "standard Huffman tables); serve the path as H.264 instead",
@@ -142,7 +174,7 @@ export class JpegRtpSink implements FrameSink {
  * changes (a device switching resolution).
  */
 export class EncodingSink implements FrameSink {
-  readonly #stream: LiveStream;
+  readonly #stream: FrameStream;
   readonly #settings: EncodeSettings;
   readonly #reporting: SinkReporting;
   readonly #raw: { format: PixelFormat; width: number; height: number } | undefined;
@@ -155,7 +187,7 @@ export class EncodingSink implements FrameSink {
    * it frames are JPEGs.
    */
   constructor(
-    stream: LiveStream,
+    stream: FrameStream,
     settings: EncodeSettings,
     reporting: SinkReporting,
     raw?: { format: PixelFormat; width: number; height: number },
@@ -166,14 +198,14 @@ export class EncodingSink implements FrameSink {
     this.#raw = raw;
   }
 
-  /** Takes one frame; never waits (a busy encoder drops it). Throws {@link IngestError} 400. */
+  /** Takes one frame; never waits (a busy encoder drops it). Throws {@link FrameError} 400. */
   frame(data: Uint8Array, timestampUs: number): void {
     let width: number, height: number;
     if (this.#raw) {
       ({ width, height } = this.#raw);
       const expected = frameSize(this.#raw.format, width, height);
       if (data.length !== expected) {
-        throw new IngestError(400, `a raw frame must be ${expected} bytes, got ${data.length}`);
+        throw new FrameError(400, `a raw frame must be ${expected} bytes, got ${data.length}`);
       }
     } else {
       ({ width, height } = checkJpeg(data));
