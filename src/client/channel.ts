@@ -61,6 +61,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Deadline for this request instead of the channel's. */
   timeoutMs?: number;
+  /** The body (ANNOUNCE's SDP); Content-Length is added. Sent again with a 401's answer. */
+  body?: Uint8Array;
 }
 
 const USER_AGENT = `rtsp-edge/${VERSION}`;
@@ -173,7 +175,8 @@ export class RtspChannel {
       if (this.#authenticator) {
         headers.set("Authorization", this.#authenticator.header(method, url));
       }
-      bytes = formatRequest({ method, url, version: "RTSP/1.0", headers, body: new Uint8Array(0) });
+      const body = options.body ?? new Uint8Array(0);
+      bytes = formatRequest({ method, url, version: "RTSP/1.0", headers, body });
     } catch (e) {
       // A user name with control characters, a session id a server made up: nothing to send.
       return Promise.reject(new ChannelError(`cannot send: ${(e as Error).message}`));
