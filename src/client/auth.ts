@@ -144,3 +144,34 @@ function cnonce(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/**
+ * The user and password of `rtsp://user:pass@host/…`, percent-decoded; undefined when the URL has
+ * none. Throws `TypeError` for a bad percent-escape (the message never holds the password).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { credentialsFromUrl } from "./auth.ts";
+ * assert.deepEqual(credentialsFromUrl("rtsp://edge:p%40ss@central/cam"), {
+ *   username: "edge",
+ *   password: "p@ss",
+ * });
+ * assert.equal(credentialsFromUrl("rtsp://central/cam"), undefined);
+ * ```
+ */
+export function credentialsFromUrl(url: string): Credentials | undefined {
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(url)?.[1] ?? "";
+  const at = authority.lastIndexOf("@");
+  if (at < 0) return undefined;
+  const info = authority.slice(0, at);
+  const colon = info.indexOf(":");
+  try {
+    return {
+      username: decodeURIComponent(colon < 0 ? info : info.slice(0, colon)),
+      password: colon < 0 ? "" : decodeURIComponent(info.slice(colon + 1)),
+    };
+  } catch {
+    throw new TypeError("the user or password in url holds a bad percent-escape");
+  }
+}
