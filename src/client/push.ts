@@ -49,6 +49,11 @@ export interface PushOptions {
    * parameters (SPS and PPS) before ANNOUNCE. Default 10 000.
    */
   timeoutMs?: number;
+  /**
+   * Aborting it gives up a push that is still starting (`pushRtsp()` rejects with a
+   * {@link PushError} saying so) and closes one that records, as {@link PushSession.close} does.
+   */
+  signal?: AbortSignal;
 }
 
 /** A push that is recording. */
@@ -73,6 +78,11 @@ export interface PushStats {
   framesDropped: number;
   /** RTP payload bytes sent. */
   bytesSent: number;
+  /**
+   * Bytes written to the upstream's TCP connection that it has not taken yet; bounded by the
+   * server's `maxQueueBytes` (frames are dropped rather than queued past it).
+   */
+  queuedBytes: number;
 }
 
 /**
@@ -173,7 +183,7 @@ export async function pushRtsp(
 ): Promise<PushSession> {
   const target = parseTarget(options);
   const push = new Push(target, options.logger ?? silentLogger);
-  await push.start(server, path);
+  await push.start(server, path, options.signal);
   return push;
 }
 
@@ -216,6 +226,9 @@ function parseTarget(options: PushOptions): Target {
   }
   if (options.tlsVerify !== undefined && typeof options.tlsVerify !== "boolean") {
     throw new TypeError(`tlsVerify must be a boolean, got ${typeof options.tlsVerify}`);
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new TypeError("signal must be an AbortSignal");
   }
   const tls = parsed.scheme === "rtsps";
   return {
@@ -266,6 +279,8 @@ class Push implements PushSession {
   #ended = false;
   #timers: ReturnType<typeof setInterval>[] = [];
   #closing: Promise<void> | undefined;
+  #endError: PushError | undefined;
+  #unlisten: () => void = noop;
   #cname = `rtsp-edge-push-${Math.floor(Math.random() * 0xffffffff).toString(16)}`;
 
   constructor(target: Target, logger: Logger) {
@@ -280,23 +295,33 @@ class Push implements PushSession {
       framesSent: s?.framesSent ?? 0,
       framesDropped: s?.framesDropped ?? 0,
       bytesSent: s?.octetsSent ?? 0,
+      queuedBytes: this.#tcp?.bufferedBytes ?? 0,
     };
   }
 
-  /** ANNOUNCE, SETUP and RECORD; on any failure, cleans up and throws a PushError. */
-  async start(server: PushSource, path: string): Promise<void> {
+  /**
+   * ANNOUNCE, SETUP and RECORD; on any failure, cleans up and throws a PushError: the first
+   * reason the push ended for (the upstream closing, the path going, an abort), else the step's.
+   */
+  async start(server: PushSource, path: string, signal: AbortSignal | undefined): Promise<void> {
     const { url } = this.#target;
+    const abort = () => {
+      if (this.#recording) void this.close();
+      else this.#finish(this.#error("aborted while starting"));
+    };
+    signal?.addEventListener("abort", abort, { once: true });
+    this.#unlisten = () => signal?.removeEventListener("abort", abort);
     try {
+      if (signal?.aborted) throw this.#error("aborted while starting");
       try {
         this.#tap = server.tap(path, this.#sink());
       } catch (error) {
         throw this.#error(`cannot read ${path}: ${message(error)}`, error);
       }
-      const media = await this.#media(path);
-      await this.#connect();
+      const media = await this.#step(this.#media(path));
+      await this.#step(this.#connect());
       const channel = this.#channel!;
-      const public_ = (await this.#request("OPTIONS", url, {}, [200, 404, 405, 501]))
-        .headers.get("Public") ?? "";
+      const options = await this.#step(this.#request("OPTIONS", url, {}, [404, 405, 501]));
       const sdp = buildSdp({
         sessionId: String(Math.floor(Math.random() * 1e9)),
         sessionVersion: "1",
@@ -306,22 +331,25 @@ class Push implements PushSession {
         tool: "rtsp-edge",
         media: [media],
       });
-      await this.#request("ANNOUNCE", url, {
+      await this.#step(this.#request("ANNOUNCE", url, {
         headers: { "Content-Type": "application/sdp" },
         body: new TextEncoder().encode(sdp),
-      });
-      const setup = await this.#request(
+      }));
+      const setup = await this.#step(this.#request(
         "SETUP",
         `${url.replace(/\/$/, "")}/${CONTROL}`,
         { headers: { Transport: this.#transportRequest() } },
-      );
+      ));
       this.#takeTransport(setup);
       const session = this.#takeSession(setup);
-      await this.#request("RECORD", url, { headers: { Range: "npt=0.000-" } });
+      await this.#step(this.#request("RECORD", url, { headers: { Range: "npt=0.000-" } }));
       // From here the upstream takes media: start at a keyframe (the cached GOP, or a fresh one).
       this.#recording = true;
       this.#tap!.restart();
       this.#tap!.sendReport(this.#cname);
+      // GET_PARAMETER where the server lists it (mediamtx, GStreamer); OPTIONS, which every
+      // server answers (ffmpeg listening takes nothing else), where it does not.
+      const public_ = options.headers.get("Public") ?? "";
       const keepalive = /\bGET_PARAMETER\b/i.test(public_) ? "GET_PARAMETER" : "OPTIONS";
       const every = Math.max(1000, (session.timeout * 1000) / 2);
       this.#timers.push(setInterval(() => this.#keepalive(keepalive), every));
@@ -333,10 +361,18 @@ class Push implements PushSession {
         session: channel.session,
       });
     } catch (error) {
-      const failure = error instanceof PushError ? error : this.#error(message(error), error);
+      const failure = this.#endError ??
+        (error instanceof PushError ? error : this.#error(message(error), error));
       this.#finish(failure);
       throw failure;
     }
+  }
+
+  /** Waits for one step, then stops the start when the push ended meanwhile. */
+  async #step<T>(step: Promise<T>): Promise<T> {
+    const value = await step;
+    if (this.#ended) throw this.#endError ?? this.#error("closed while starting");
+    return value;
   }
 
   close(): Promise<void> {
@@ -390,6 +426,10 @@ class Push implements PushSession {
     } catch (error) {
       throw this.#error((error as ConnectError).message, error);
     }
+    if (this.#ended) {
+      this.#tcp.destroy(); // the push ended while connecting
+      return;
+    }
     channel.attach(this.#tcp);
     this.#channel = channel;
     if (t.transport === "udp") {
@@ -400,6 +440,7 @@ class Push implements PushSession {
       } catch (error) {
         throw this.#error(`cannot bind UDP ports for RTP: ${message(error)}`, error);
       }
+      if (this.#ended) this.#closeUdp(); // the push ended while binding
     }
   }
 
@@ -523,15 +564,21 @@ class Push implements PushSession {
     this.#tap?.close();
   }
 
+  #closeUdp(): void {
+    void this.#udp?.rtp.close();
+    void this.#udp?.rtcp.close();
+  }
+
   /** Ends the push once: everything released, `closed` resolved. */
   #finish(error: PushError | undefined): void {
     if (this.#ended) return;
     this.#stopMedia();
     this.#ended = true;
+    this.#endError = error;
+    this.#unlisten();
     this.#channel?.close();
     if (!this.#channel) this.#tcp?.destroy();
-    void this.#udp?.rtp.close();
-    void this.#udp?.rtcp.close();
+    this.#closeUdp();
     if (error) {
       this.#logger.log("warn", "push ended", { url: this.#target.url, error: error.message });
     } else {

@@ -254,6 +254,9 @@ interface Script {
 function scriptedUpstream(script: Script) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const requests: string[] = [];
+  const bodies: string[] = [];
+  const media: { channel: number; bytes: number[] }[] = []; // the first bytes of each, up to 200
+  const state = { reading: true };
   const conns: Deno.Conn[] = [];
   const served = (async () => {
     for await (const conn of listener) {
@@ -262,6 +265,7 @@ function scriptedUpstream(script: Script) {
         let text = "";
         const buf = new Uint8Array(65536);
         for (;;) {
+          while (!state.reading) await sleep(20);
           let n: number | null;
           try {
             n = await conn.read(buf);
@@ -276,7 +280,13 @@ function scriptedUpstream(script: Script) {
               if (text.length < 4) break;
               const size = (text.charCodeAt(2) << 8) | text.charCodeAt(3);
               if (text.length < 4 + size) break;
-              text = text.slice(4 + size); // media: not looked at
+              if (media.length < 200) {
+                const bytes = [...text.slice(4, 4 + Math.min(size, 16))].map((c) =>
+                  c.charCodeAt(0)
+                );
+                media.push({ channel: text.charCodeAt(1), bytes });
+              }
+              text = text.slice(4 + size);
               continue;
             }
             const end = text.indexOf("\r\n\r\n");
@@ -284,6 +294,7 @@ function scriptedUpstream(script: Script) {
             const head = text.slice(0, end);
             const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
             if (text.length < end + 4 + length) break;
+            bodies.push(text.slice(end + 4, end + 4 + length));
             text = text.slice(end + 4 + length);
             const method = head.split(" ")[0];
             requests.push(method);
@@ -306,6 +317,12 @@ function scriptedUpstream(script: Script) {
   return {
     url: `rtsp://127.0.0.1:${port}/x`,
     requests,
+    bodies,
+    media,
+    /** Stops (false) or resumes reading from the connections. */
+    set reading(on: boolean) {
+      state.reading = on;
+    },
     /** Drops every connection, as a server that crashed. */
     vanish() {
       for (const c of conns) {
@@ -484,6 +501,100 @@ Deno.test({
       );
     } finally {
       feeder.stop();
+      await up.close();
+      await edge.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "a push announces sprop-parameter-sets and sends SPS and PPS in band before the first IDR",
+  ...SANITIZE,
+  async fn() {
+    const edge = await serve({ port: 0, hostname: "127.0.0.1" });
+    const feeder = feed(edge.addStream("/cam", { codec: "h264" }));
+    const up = scriptedUpstream(RECORDING);
+    try {
+      const push = await pushRtsp(edge, "/cam", { url: up.url });
+      for (let i = 0; i < 50 && up.media.filter((m) => m.channel === 0).length < 5; i++) {
+        await sleep(20);
+      }
+      const sdp = up.bodies.find((b) => b.startsWith("v=0"))!;
+      assert.match(sdp, /a=fmtp:96 .*sprop-parameter-sets=/);
+      assert.match(sdp, /a=control:trackID=0/);
+      const rtp = up.media.filter((m) => m.channel === 0);
+      // NAL types of the first packets: SPS (7), PPS (8), then the IDR (5, or an FU-A of it).
+      const types = rtp.slice(0, 3).map((m) => m.bytes[12] & 0x1f);
+      assert.deepEqual(types.slice(0, 2), [7, 8]);
+      assert.ok(types[2] === 5 || (types[2] === 28 && (rtp[2].bytes[13] & 0x1f) === 5));
+      assert.ok(up.media.some((m) => m.channel === 1 && m.bytes[1] === 200), "an RTCP SR");
+      await push.close();
+    } finally {
+      feeder.stop();
+      await up.close();
+      await edge.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "an upstream that stops reading costs whole frames to the next keyframe, not memory",
+  ...SANITIZE,
+  async fn() {
+    const limit = 256 * 1024;
+    const edge = await serve({ port: 0, hostname: "127.0.0.1", maxQueueBytes: limit });
+    const stream = edge.addStream("/cam", { codec: "h264" });
+    const up = scriptedUpstream(RECORDING);
+    try {
+      stream.sendFrame([SPS, PPS, idr()]);
+      const push = await pushRtsp(edge, "/cam", { url: up.url });
+      up.reading = false;
+      // 40 MB, far more than the kernel's socket buffers take on loopback.
+      for (let i = 0; i < 400; i++) {
+        stream.sendFrame(i % 10 === 0 ? [SPS, PPS, idr(100_000)] : [slice(100_000)]);
+        if (i % 20 === 0) await sleep(1);
+      }
+      const { framesSent, framesDropped, queuedBytes } = push.stats;
+      assert.ok(framesDropped > 100, `only ${framesDropped} frames dropped`);
+      assert.ok(queuedBytes <= limit + 2048, `${queuedBytes} bytes queued`);
+      assert.ok(framesSent + framesDropped >= 400);
+      up.reading = true;
+      await push.close();
+    } finally {
+      await up.close();
+      await edge.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "aborting the signal gives up a push that is starting, and closes one that records",
+  ...SANITIZE,
+  async fn() {
+    const edge = await serve({ port: 0, hostname: "127.0.0.1" });
+    const stream = edge.addStream("/cam", { codec: "h264" });
+    const feeder = feed(stream);
+    const silent = scriptedUpstream({ answer: () => undefined });
+    const up = scriptedUpstream(RECORDING);
+    try {
+      const starting = new AbortController();
+      const pending = pushRtsp(edge, "/cam", { url: silent.url, signal: starting.signal });
+      await sleep(100);
+      starting.abort();
+      await assert.rejects(
+        () => within(1000, pending, "rejection"),
+        (e) => e instanceof PushError && e.message === `${silent.url}: aborted while starting`,
+      );
+      assert.equal(stream.readerCount, 0);
+
+      const recording = new AbortController();
+      const push = await pushRtsp(edge, "/cam", { url: up.url, signal: recording.signal });
+      recording.abort();
+      assert.equal(await within(3000, push.closed, "end"), undefined);
+      assert.equal(up.requests.at(-1), "TEARDOWN");
+    } finally {
+      feeder.stop();
+      await silent.close();
       await up.close();
       await edge.close();
     }
