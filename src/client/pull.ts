@@ -709,7 +709,8 @@ class Puller implements PullSession {
           : `${method}: 401 Unauthorized (the URL has no user and password)`,
       );
     }
-    const reason = printable(res.reason, 80);
+    // The reason phrase is the server's text: shown without quotes, but only printable ASCII.
+    const reason = res.reason.slice(0, 80).replace(/[^\x20-\x7e]/g, "?");
     throw this.#fail(`${method}: ${res.status}${reason ? ` ${reason}` : ""}`);
   }
 
