@@ -5,7 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import { pushRtsp } from "../../src/client/push.ts";
+import { PushError, pushRtsp } from "../../src/client/push.ts";
+import { serve } from "../../src/server/server.ts";
+import { selfSignedPem } from "../runtime/self_signed.ts";
 import { argv, hasTool, IN_CI, interopTest, startClipServer } from "./support.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -157,3 +159,36 @@ for (const transport of ["tcp", "udp"] as const) {
     },
   );
 }
+
+interopTest(
+  "a push over rtsps:// reaches a server with a self-signed certificate only when told to trust it",
+  ["openssl"],
+  async () => {
+    const { cert, key } = await selfSignedPem();
+    const edge = await startClipServer();
+    const central = await serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      tls: { port: 0, cert, key },
+      publishers: () => ({}),
+    });
+    try {
+      const url = central.tlsUrl("/up");
+      await assert.rejects(
+        () => pushRtsp(edge.server, "/stream", { url }),
+        (e) =>
+          e instanceof PushError && e.message.startsWith(`${url}: cannot connect to `) &&
+          /TLS/.test(e.message),
+      );
+      const push = await pushRtsp(edge.server, "/stream", { url, tlsVerify: false });
+      for (let i = 0; i < 100 && (central.getStream("/up")?.stats.frames ?? 0) < 30; i++) {
+        await sleep(50);
+      }
+      assert.ok((central.getStream("/up")?.stats.frames ?? 0) >= 30, "frames arrived over TLS");
+      await push.close();
+    } finally {
+      await central.close();
+      await edge.close();
+    }
+  },
+);
