@@ -504,12 +504,19 @@ class Push implements PushSession {
   async #keepalive(method: string): Promise<void> {
     const channel = this.#channel;
     if (this.#ended || !channel) return;
+    let status: number;
     try {
-      await channel.request(method, this.#target.url);
+      status = (await channel.request(method, this.#target.url)).status;
     } catch (error) {
       if (error instanceof ChannelError && !this.#ended) {
         this.#finish(this.#error(`keepalive ${method}: ${error.message}`, error));
       }
+      return;
+    }
+    // Any answer shows the connection lives, but 454 says the upstream dropped the session: the
+    // media goes nowhere from here on.
+    if (status === 454 && !this.#ended) {
+      this.#finish(this.#error(`keepalive ${method}: 454 Session Not Found`));
     }
   }
 

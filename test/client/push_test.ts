@@ -113,23 +113,31 @@ for (const transport of ["tcp", "udp"] as const) {
   });
 }
 
-Deno.test({
-  name: "a push answers a Digest challenge once with the URL's user and password",
-  ...SANITIZE,
-  async fn() {
-    const s = await edgeAndCentral({
-      access: { users: { edge: { password: "p@ss word" } }, publish: ["edge"], read: "anyone" },
-    });
-    try {
-      const url = s.central.url("/up").replace("rtsp://", "rtsp://edge:p%40ss%20word@");
-      const push = await pushRtsp(s.edge, "/cam", { url });
-      await readBack(s.central, "/up", 3);
-      await push.close();
-    } finally {
-      await s.close();
-    }
-  },
-});
+for (const method of ["digest", "basic"] as const) {
+  Deno.test({
+    name: `a push answers a ${method} challenge once with the URL's user and password`,
+    ...SANITIZE,
+    async fn() {
+      const s = await edgeAndCentral({
+        access: {
+          users: { edge: { password: "p@ss word" } },
+          publish: ["edge"],
+          read: "anyone",
+          methods: [method],
+          allowBasicWithoutTls: true,
+        },
+      });
+      try {
+        const url = s.central.url("/up").replace("rtsp://", "rtsp://edge:p%40ss%20word@");
+        const push = await pushRtsp(s.edge, "/cam", { url });
+        await readBack(s.central, "/up", 3);
+        await push.close();
+      } finally {
+        await s.close();
+      }
+    },
+  });
+}
 
 Deno.test({
   name: "a wrong password is one PushError naming the URL without it, the step and the status",
@@ -595,6 +603,34 @@ Deno.test({
     } finally {
       feeder.stop();
       await silent.close();
+      await up.close();
+      await edge.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "an upstream that forgot the session (454 to a keepalive) ends the push",
+  ...SANITIZE,
+  async fn() {
+    const edge = await serve({ port: 0, hostname: "127.0.0.1" });
+    const feeder = feed(edge.addStream("/cam", { codec: "h264" }));
+    let recording = false;
+    const up = scriptedUpstream({
+      answer(method) {
+        if (recording) return "RTSP/1.0 454 Session Not Found";
+        if (method === "RECORD") recording = true;
+        return method === "SETUP"
+          ? RECORDING.answer(method)!.replace("timeout=60", "timeout=2")
+          : "RTSP/1.0 200 OK";
+      },
+    });
+    try {
+      const push = await pushRtsp(edge, "/cam", { url: up.url });
+      const error = await within(3000, push.closed, "end");
+      assert.equal(error?.message, `${up.url}: keepalive OPTIONS: 454 Session Not Found`);
+    } finally {
+      feeder.stop();
       await up.close();
       await edge.close();
     }
