@@ -62,6 +62,9 @@ export type {
   StreamStats,
 } from "./src/server/stream/live_stream.ts";
 export type { StreamOptions } from "./src/server/stream/stream.ts";
+export type { Tap, TapFrame, TapSink } from "./src/server/tap.ts";
+export type { ReaderStats } from "./src/server/stream/reader.ts";
+export type { SdpMediaDescription } from "./src/sdp/build.ts";
 export type { ServerStats } from "./src/server/core.ts";
 export { PathBusyError } from "./src/server/publishers.ts";
 export type { Publication, PublishOptions } from "./src/server/publishers.ts";

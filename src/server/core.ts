@@ -32,6 +32,7 @@ import type { Session } from "./session/session.ts";
 import { SessionTable } from "./session/session_table.ts";
 import { randomUint32 } from "./session/session_id.ts";
 import type { Stream, StreamOptions } from "./stream/stream.ts";
+import { StreamTap, type TapSink } from "./tap.ts";
 import type { UdpPair } from "./stream/transport.ts";
 
 /** Server-wide counters. */
@@ -93,6 +94,7 @@ export class ServerCore implements ServerContext {
     strayDatagrams: 0,
   };
   readonly #connections = new Map<number, ServedConnection>();
+  readonly #taps = new Set<StreamTap>();
   readonly #limits: ConnectionCounter;
   // Connections on which a session has played or recorded: their late interleaved data is no
   // protocol violation (HARDENING item 15 is about data before any PLAY or RECORD).
@@ -122,6 +124,9 @@ export class ServerCore implements ServerContext {
     this.mountPoints = new MountPoints(streams, (stream) => {
       for (const session of [...this.sessions.values()]) {
         if (session.stream === stream) this.endSession(session, "stream removed");
+      }
+      for (const tap of [...this.#taps]) {
+        if (tap.stream === stream) tap.end("stream removed");
       }
     });
   }
@@ -187,6 +192,36 @@ export class ServerCore implements ServerContext {
   /** Adds a stream at `path`; throws `RangeError` when the path is malformed or taken. */
   addStream(path: string, options: StreamOptions): Stream {
     return this.mountPoints.add(path, options);
+  }
+
+  /**
+   * Opens a tap on the stream at the normalized `path` (see `tap.ts`); throws when none is served
+   * there.
+   */
+  tap(path: string, sink: TapSink): StreamTap {
+    const stream = this.mounts.get(path);
+    if (!stream) throw new Error(`no stream is served at ${path}`);
+    const currentLogger = () => this.logger;
+    const tap = new StreamTap(stream, sink, {
+      clock: this.clock,
+      get logger() {
+        return currentLogger();
+      },
+      limits: { maxBytes: this.options.maxQueueBytes, maxFrames: this.options.maxQueueFrames },
+      forget: (tap) => {
+        if (this.#taps.delete(tap)) this.logger.log("info", "tap closed", { path });
+      },
+    });
+    if (!tap.closed) {
+      this.#taps.add(tap);
+      this.logger.log("info", "tap opened", { path });
+    }
+    return tap;
+  }
+
+  /** Ends every open tap, telling each sink `reason`. */
+  endTaps(reason: string): void {
+    for (const tap of [...this.#taps]) tap.end(reason);
   }
 
   /** Removes the stream at `path`, ending its sessions. Returns whether there was one. */

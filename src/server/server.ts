@@ -27,6 +27,7 @@ import type { Publication, PublishOptions } from "./publishers.ts";
 import type { StreamOptions } from "./stream/stream.ts";
 import type { LiveStream } from "./stream/live_stream.ts";
 import type { UdpPair } from "./stream/transport.ts";
+import type { Tap, TapSink } from "./tap.ts";
 
 const TICK_MS = 1000;
 
@@ -132,6 +133,36 @@ export class RtspServer {
     }
   }
 
+  /**
+   * Reads the stream at `path` in process, as an RTSP reader would: `sink` gets each frame's RTP
+   * packets from a keyframe on, within the same queue limits (`maxQueueBytes`, `maxQueueFrames`),
+   * whole frames dropped to the next keyframe when it falls behind. What a push to another server
+   * reads. The tap counts as a reader (`readerCount`, `onReaders`), so an on-demand source runs
+   * while it is open. It ends (`sink.ended`) when the stream is removed or the server closes.
+   * Throws when no stream is served at `path`, and `RangeError` for a malformed path.
+   *
+   * @example
+   * ```ts
+   * import { serve } from "@x/rtsp";
+   *
+   * const server = await serve({ port: 0, hostname: "127.0.0.1" });
+   * server.addStream("/cam", { codec: "h264" });
+   * const tap = server.tap("/cam", {
+   *   frame: (frame) => console.log(frame.packetViews.length, "packets"),
+   *   queuedBytes: 0,
+   *   queuedFrames: 0,
+   * });
+   * tap.close();
+   * await server.close();
+   * ```
+   */
+  tap(path: string, sink: TapSink): Tap {
+    if (typeof sink?.frame !== "function") {
+      throw new TypeError("sink must be an object with a frame(frame) method");
+    }
+    return this.#core.tap(normalizePath(path), sink);
+  }
+
   /** Stops serving `path`; its readers' sessions end. Returns whether there was a stream there. */
   removeStream(path: string): boolean {
     return this.#core.removeStream(path);
@@ -142,6 +173,7 @@ export class RtspServer {
     this.#closed ??= (async () => {
       clearInterval(this.#ticker);
       this.#core.closeAll();
+      this.#core.endTaps("server closed");
       for (const stream of this.#core.mounts.values()) stream.close();
       await Promise.all([
         this.#listener.close(),

@@ -31,16 +31,25 @@ export interface ReaderStats {
   octetsSent: number;
 }
 
+/**
+ * What a reader hands frames to: a session's {@link MediaTransport}, or an in-process consumer (a
+ * tap, see `tap.ts`) that keeps its own queue.
+ */
+export type FrameOutlet = Pick<
+  MediaTransport,
+  "sendFrame" | "sendRtcp" | "queuedBytes" | "queuedWrites"
+>;
+
 /** Delivers a stream's frames to one transport, keeping its queue bounded. */
-export class Reader implements StreamReader {
+export class Reader<T extends FrameOutlet = MediaTransport> implements StreamReader {
   /** The way out. */
-  readonly transport: MediaTransport;
+  readonly transport: T;
   #limits: QueueLimits;
   #needKeyframe = true; // a reader starts at a keyframe: a P-frame first would not decode
   #stats: ReaderStats = { framesSent: 0, framesDropped: 0, packetsSent: 0, octetsSent: 0 };
 
   /** Reads into `transport` within `limits`. */
-  constructor(transport: MediaTransport, limits: QueueLimits) {
+  constructor(transport: T, limits: QueueLimits) {
     this.transport = transport;
     this.#limits = limits;
   }
@@ -48,6 +57,14 @@ export class Reader implements StreamReader {
   /** Counters so far. */
   get stats(): Readonly<ReaderStats> {
     return this.#stats;
+  }
+
+  /**
+   * Starts over at the next keyframe, as a new reader would: frames are dropped until one comes.
+   * For a reader that is attached but could not use what it got until now.
+   */
+  restart(): void {
+    this.#needKeyframe = true;
   }
 
   deliver(frame: Frame): void {

@@ -385,15 +385,20 @@ export class Stream implements LiveStream {
    */
   attach(reader: StreamReader): void {
     if (this.#closed || this.#readers.has(reader) || this.#joining.has(reader)) return;
-    const now = this.#context.clock.now();
-    if (this.#startsAtFreshKeyframe()) {
-      this.#joining.set(reader, now);
-    } else {
-      for (const frame of this.#freshGop(now)) reader.deliver(frame);
-      this.#readers.add(reader);
-    }
-    this.#requestKeyframe();
+    this.#admit(reader);
     this.#readersChanged();
+  }
+
+  /**
+   * Lets an attached reader join again, as {@link Stream.attach} would let it in (the cached GOP
+   * or a fresh keyframe asked for), without counting it out and in: an on-demand source sees no
+   * change. For a reader that had to stay attached to keep the source up but could not use the
+   * frames until now (a push upstream, between its ANNOUNCE and RECORD). Does nothing for a reader
+   * not attached.
+   */
+  rejoin(reader: StreamReader): void {
+    if (!this.#readers.delete(reader) && !this.#joining.delete(reader)) return;
+    this.#admit(reader);
   }
 
   /** Detaches a reader. */
@@ -420,6 +425,18 @@ export class Stream implements LiveStream {
     this.#gop.clear();
     for (const resolve of this.#waiters.splice(0)) resolve();
     this.#readersChanged();
+  }
+
+  /** Lets a reader in: joining until a fresh keyframe, or the cached GOP at once. */
+  #admit(reader: StreamReader): void {
+    const now = this.#context.clock.now();
+    if (this.#startsAtFreshKeyframe()) {
+      this.#joining.set(reader, now);
+    } else {
+      for (const frame of this.#freshGop(now)) reader.deliver(frame);
+      this.#readers.add(reader);
+    }
+    this.#requestKeyframe();
   }
 
   /** Whether a joining reader waits for a keyframe it asked for rather than replay the GOP. */

@@ -1,0 +1,209 @@
+/**
+ * Taps: in-process readers of a served stream, for code that sends the stream somewhere itself (a
+ * push to another server). A tap reads as an RTSP reader does, through the same {@link Reader}: it
+ * starts at a keyframe, its queue is bounded by the server's `maxQueueBytes` and `maxQueueFrames`,
+ * and when the consumer falls behind whole frames are dropped until the next keyframe. It counts
+ * as a reader, so an on-demand source runs while a tap is open.
+ *
+ * @module
+ */
+
+import type { Clock } from "../base/clock.ts";
+import type { Logger } from "../base/log.ts";
+import type { SdpMediaDescription } from "../sdp/build.ts";
+import type { Frame } from "./stream/frame.ts";
+import type { SourceState } from "./stream/live_stream.ts";
+import { type FrameOutlet, type QueueLimits, Reader, type ReaderStats } from "./stream/reader.ts";
+import type { Stream } from "./stream/stream.ts";
+
+/** One frame as a tap hands it out: its RTP packets, built once and shared with every reader. */
+export interface TapFrame {
+  /** Whether decoding can start here (an IDR with SPS and PPS in front; every JPEG). */
+  readonly keyframe: boolean;
+  /** RTP timestamp of every packet of the frame. */
+  readonly rtpTimestamp: number;
+  /** Sequence number of the first packet. */
+  readonly firstSequence: number;
+  /** The RTP packets without framing. Shared buffers: read them, never change them. */
+  readonly packetViews: readonly Uint8Array[];
+  /** Bytes of the frame framed for interleaving: the packets plus 4 bytes each. */
+  readonly byteLength: number;
+  /**
+   * The whole frame framed for one interleaved channel (RFC 2326 §10.12), for one write. Shared
+   * like the packets.
+   */
+  framedFor(channel: number): Uint8Array;
+}
+
+/** What a tap feeds. Its calls must not block, and what it throws ends the tap. */
+export interface TapSink {
+  /** Takes one frame, in decode order; the first is a keyframe. */
+  frame(frame: TapFrame): void;
+  /** Bytes taken but not sent yet: with {@link TapSink.queuedFrames}, what the queue limits see. */
+  readonly queuedBytes: number;
+  /** Frames taken but not sent yet. */
+  readonly queuedFrames: number;
+  /** Takes an RTCP sender report made by {@link Tap.sendReport}. */
+  rtcp?(packet: Uint8Array): void;
+  /**
+   * The tap ended from the server's side: the stream was removed, the server closed, or the sink
+   * threw. Called at most once, and not after {@link Tap.close}.
+   */
+  ended?(reason: string): void;
+}
+
+/** An open tap on one stream. Made by `server.tap()`. */
+export interface Tap {
+  /** The stream's path, e.g. `/cam`. */
+  readonly path: string;
+  /** The codec of the stream's frames. */
+  readonly codec: "h264" | "jpeg";
+  /** SSRC of the stream's RTP packets. */
+  readonly ssrc: number;
+  /** Whether a source feeds the stream. */
+  readonly sourceState: SourceState;
+  /** What was sent and dropped so far. */
+  readonly stats: Readonly<ReaderStats>;
+  /** Whether the tap is closed or ended. */
+  readonly closed: boolean;
+  /**
+   * The stream's SDP media section (with `sprop-parameter-sets` once the SPS and PPS are known),
+   * with `control` as its `a=control`.
+   */
+  sdpMedia(control: string): SdpMediaDescription;
+  /**
+   * Resolves once the SDP can be complete (H.264: SPS and PPS known), after `timeoutMs`, or at once
+   * while the source is gone; check {@link Tap.sourceState} after it.
+   */
+  whenReady(timeoutMs: number): Promise<void>;
+  /**
+   * Starts over as if just opened: from the cached GOP or a fresh keyframe the source is asked for,
+   * frames before it dropped. The stream's reader count does not change. For a consumer that opened
+   * the tap early, to bring an on-demand source up, and can use the frames only now.
+   */
+  restart(): void;
+  /** Hands the sink an RTCP sender report (RFC 3550 §6.4.1) for what the tap has sent. */
+  sendReport(cname: string): void;
+  /** Detaches from the stream. Safe to call twice. */
+  close(): void;
+}
+
+/** What a tap takes from its server. */
+export interface TapContext {
+  /** Clocks, for sender reports. */
+  clock: Clock;
+  /** Log sink. */
+  logger: Logger;
+  /** The queue limits every reader gets. */
+  limits: QueueLimits;
+  /** Called once when the tap closes or ends, for the server to forget it. */
+  forget(tap: StreamTap): void;
+}
+
+/** A tap on a {@link Stream}, as the server keeps it. */
+export class StreamTap implements Tap {
+  /** The stream read. */
+  readonly stream: Stream;
+  #sink: TapSink;
+  #reader: Reader<FrameOutlet>;
+  #context: TapContext;
+  #closed = false;
+
+  /** Attaches to `stream` at once (a reader joins). */
+  constructor(stream: Stream, sink: TapSink, context: TapContext) {
+    this.stream = stream;
+    this.#sink = sink;
+    this.#context = context;
+    const outlet: FrameOutlet = {
+      sendFrame: (frame: Frame) => this.#deliver(frame),
+      sendRtcp: (packet: Uint8Array) => sink.rtcp?.(packet),
+      get queuedBytes() {
+        return sink.queuedBytes;
+      },
+      get queuedWrites() {
+        return sink.queuedFrames;
+      },
+    };
+    this.#reader = new Reader(outlet, context.limits);
+    stream.attach(this.#reader);
+  }
+
+  get path(): string {
+    return this.stream.path;
+  }
+
+  get codec(): "h264" | "jpeg" {
+    return this.stream.codec;
+  }
+
+  get ssrc(): number {
+    return this.stream.ssrc;
+  }
+
+  get sourceState(): SourceState {
+    return this.stream.sourceState;
+  }
+
+  get stats(): Readonly<ReaderStats> {
+    return this.#reader.stats;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  sdpMedia(control: string): SdpMediaDescription {
+    return this.stream.sdpMedia(control);
+  }
+
+  whenReady(timeoutMs: number): Promise<void> {
+    return this.stream.whenReady(timeoutMs);
+  }
+
+  restart(): void {
+    if (this.#closed) return;
+    this.#reader.restart();
+    this.stream.rejoin(this.#reader);
+  }
+
+  sendReport(cname: string): void {
+    if (this.#closed) return;
+    const { clock } = this.#context;
+    this.#reader.sendReport(this.stream.ssrc, clock.wallMs(), this.stream.rtpTimeAt(), cname);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.stream.detach(this.#reader);
+    this.#context.forget(this);
+  }
+
+  /** Ends the tap from the server's side and tells the sink why. */
+  end(reason: string): void {
+    if (this.#closed) return;
+    this.close();
+    try {
+      this.#sink.ended?.(reason);
+    } catch (error) {
+      this.#context.logger.log("warn", "tap sink failed", {
+        path: this.path,
+        error: String(error),
+      });
+    }
+  }
+
+  #deliver(frame: Frame): void {
+    if (this.#closed) return;
+    try {
+      this.#sink.frame(frame);
+    } catch (error) {
+      // The sink runs inside the producer's sendFrame: what it throws must not reach the producer.
+      this.#context.logger.log("warn", "tap sink failed; tap ended", {
+        path: this.path,
+        error: String(error),
+      });
+      this.end(`the sink failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
