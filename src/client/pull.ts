@@ -271,6 +271,9 @@ class Puller implements PullSession {
       } else if (this.#mediaOver === "udp" && !await this.#firstUdpPacket()) {
         await this.#fallBackToTcp();
       }
+      // The server may hang up right after PLAY (a single-client device busy elsewhere): that is
+      // a failed start, not a session to report closed.
+      if (this.#channel!.isClosed) throw this.#fail("connection closed by the server after PLAY");
     } catch (e) {
       this.#state = "ended";
       this.#release();
