@@ -105,6 +105,7 @@ export class PullError extends Error {
 export const AUTO_UDP_WAIT_MS = 3000;
 const RECEIVER_REPORT_MS = 5000;
 const TEARDOWN_WAIT_MS = 2000;
+const RECONNECT_PAUSE_MS = 250;
 const DEFAULT_SESSION_TIMEOUT_S = 60; // RFC 2326 §12.37
 const utf8 = new TextDecoder();
 
@@ -270,6 +271,9 @@ class Puller implements PullSession {
       } else if (this.#mediaOver === "udp" && !await this.#firstUdpPacket()) {
         await this.#fallBackToTcp();
       }
+      // The server may hang up right after PLAY (a single-client device busy elsewhere): that is
+      // a failed start, not a session to report closed.
+      if (this.#channel!.isClosed) throw this.#fail("connection closed by the server after PLAY");
     } catch (e) {
       this.#state = "ended";
       this.#release();
@@ -282,7 +286,12 @@ class Puller implements PullSession {
     this.#lastPacketAt = systemClock.now();
     this.#scheduleKeepalive();
     this.#watchMedia();
-    this.#every(RECEIVER_REPORT_MS, () => this.#sendReceiverReport());
+    // RFC 3550 §6.2: the first report after half the interval, then every interval. Servers that
+    // reap silent UDP receivers (live555 counts RTCP as liveness) hear from us early.
+    this.#after(RECEIVER_REPORT_MS / 2, () => {
+      this.#sendReceiverReport();
+      this.#every(RECEIVER_REPORT_MS, () => this.#sendReceiverReport());
+    });
     this.#log.log("info", "pull: playing", {
       url: this.#target.url,
       transport: this.transport,
@@ -519,6 +528,8 @@ class Puller implements PullSession {
       }
     }
     this.#channel!.close();
+    // A single-client device frees its slot a moment after the connection ends: do not race it.
+    await new Promise((resolve) => setTimeout(resolve, RECONNECT_PAUSE_MS));
     await this.#open();
     await this.#setupAndPlay("tcp", false);
   }
@@ -736,12 +747,32 @@ class Puller implements PullSession {
   }
 }
 
-// Lenient: a Transport reply the strict parser refuses still lets the session go on with defaults.
+// Lenient: a Transport reply the strict parser refuses (it guards the server against clients: a
+// server_port pair that is not even/odd, as cameras that pick any free ports send, is refused
+// there) still gives its channels and ports; anything else takes the defaults.
 function readTransport(value: string | undefined): TransportSpec | undefined {
   if (value === undefined) return undefined;
   try {
     return parseTransport(value)[0];
   } catch {
-    return undefined;
+    const first = value.split(",")[0];
+    const pair = (name: string): [number, number] | undefined => {
+      const m = new RegExp(`(?:^|;)\\s*${name}\\s*=\\s*(\\d{1,5})(?:-(\\d{1,5}))?`, "i").exec(
+        first,
+      );
+      if (!m) return undefined;
+      const a = Number(m[1]);
+      const b = m[2] === undefined ? a + 1 : Number(m[2]);
+      const max = name === "interleaved" ? 255 : 65535;
+      return a <= max && b <= max && (name === "interleaved" || a > 0) ? [a, b] : undefined;
+    };
+    return {
+      protocol: "RTP",
+      profile: "AVP",
+      lowerTransport: /^\s*RTP\/AVP\/TCP/i.test(first) ? "TCP" : "UDP",
+      interleaved: pair("interleaved"),
+      serverPort: pair("server_port"),
+      extra: [],
+    };
   }
 }

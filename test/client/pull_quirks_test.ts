@@ -190,6 +190,34 @@ Deno.test({
 });
 
 Deno.test({
+  name: "auto on a device that closes after TEARDOWN: a new connection, after ours is closed",
+  ...opts,
+  fn: () =>
+    withDevice({ singleClient: true, udpSilent: true, closeAfterTeardown: true }, async (d) => {
+      const { session, sink } = await pull(d, { transport: "auto" });
+      assert.equal(session.transport, "tcp");
+      await sink.waitFrames(3);
+      assert.equal(d.connections, 2);
+      assert.equal(d.refused, 0); // never two at once
+      await session.close();
+    }),
+});
+
+for (const transport of ["tcp", "udp"] as const) {
+  Deno.test({
+    name: `RTCP receiver reports reach the server (${transport}), the first within 2.5 s`,
+    ...opts,
+    fn: () =>
+      withDevice({}, async (d) => {
+        const { session } = await pull(d, { transport });
+        await delay(2800);
+        assert.ok(d.rtcpReceived >= 1, `${d.rtcpReceived} reports`);
+        await session.close();
+      }),
+  });
+}
+
+Deno.test({
   name: "auto: a 461 to the UDP SETUP goes straight to TCP on the same connection",
   ...opts,
   fn: () =>

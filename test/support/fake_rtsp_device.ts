@@ -48,6 +48,8 @@ export interface FakeDeviceOptions {
   udpSilent?: boolean;
   /** Never answer TEARDOWN. */
   ignoreTeardown?: boolean;
+  /** Close the connection right after answering TEARDOWN. */
+  closeAfterTeardown?: boolean;
   /** Answer GET_PARAMETER and PAUSE with 400 and the CSeq of the request before (ESP32). */
   staleCseq400?: boolean;
   /** Answer DESCRIBE 404 without the blank line that ends the response, then stay silent. */
@@ -145,10 +147,12 @@ export class FakeRtspDevice {
     }
     this.#sockets.add(socket);
     const conn = new DeviceConnection(this, this.#options, socket, this.#port);
-    socket.on("close", () => {
+    const gone = () => {
       this.#sockets.delete(socket);
       conn.stop();
-    });
+    };
+    socket.on("end", gone);
+    socket.on("close", gone);
   }
 
   /** @internal */
@@ -252,7 +256,9 @@ class DeviceConnection {
       case "TEARDOWN":
         this.stop();
         if (o.ignoreTeardown) return;
-        return this.#reply(200, "OK", cseq);
+        this.#reply(200, "OK", cseq);
+        if (o.closeAfterTeardown) this.#socket.end();
+        return;
       default:
         return this.#reply(501, "Not Implemented", cseq);
     }
