@@ -48,6 +48,12 @@ Source (one of):
                       to --size and --fps is used (default 1280x720 at 30 fps)
   --input FILE        H.264 Annex B (.h264, .264: served as it is) or Y4M (.y4m: encoded),
                       looped at its frame rate
+  --input URL         a camera or server to relay, as ffmpeg's -i takes it: rtsp:// or rtsps://
+                      (H.264 served as it is, MJPEG encoded to H.264 unless --jpeg rtp-jpeg),
+                      http:// or https:// (an MJPEG stream, or a still JPEG polled at --fps);
+                      one connection upstream, however many readers
+  --rtsp-transport T  how an rtsp:// input is pulled: auto (UDP, then TCP; the default), tcp
+                      or udp
   --input -           standard input: Y4M (ffmpeg ... -f yuv4mpegpipe -) or H.264 Annex B
                       (ffmpeg ... -c:v copy -f h264 -, paced at --fps), told apart by their
                       first bytes; raw frames with --format and --size
@@ -84,9 +90,12 @@ Devices and publishers (paths appear when something publishes to them):
                       (default 8080 when --ingest or --ingest-token is given)
   --ingest            accept pushed frames on the default ingest port, without a token
   --ingest-token T    the Bearer token devices must present (enables ingest)
-  --jpeg MODE         serve pushed JPEG as h264 (transcoded, the default) or rtp-jpeg (RFC 2435)
+  --jpeg MODE         serve pushed or relayed JPEG as h264 (transcoded, the default) or
+                      rtp-jpeg (RFC 2435)
   --publish           accept RTSP publishers (ANNOUNCE/RECORD, e.g. ffmpeg -f rtsp) on any path
   --replace           a new publisher takes a path from the one holding it (default: refused)
+  --push URL          also push the path to this server (ANNOUNCE/RECORD; repeatable), e.g.
+                      rtsp://user:pass@central:8554/garden for mediamtx, go2rtc or Frigate
 
 Configuration:
   --config FILE       the server and many paths in YAML (see examples/rtsp-edge.yml; .json is
@@ -148,10 +157,12 @@ const PATH_FLAGS: Readonly<Record<string, { key: string; example: string }>> = {
   "on-demand-close-after": { key: "onDemandCloseAfter", example: "30s" },
   "ingest-token": { key: "token", example: "s3cret" },
   jpeg: { key: "jpeg", example: "rtp-jpeg" },
+  "rtsp-transport": { key: "rtspTransport", example: "tcp" },
 };
 
 const OTHER_VALUES: Readonly<Record<string, string>> = {
   path: "/cam",
+  push: "rtsp://central:8554/cam",
   config: "rtsp-edge.yml",
   user: "alice:s3cret",
   auth: "digest",
@@ -190,6 +201,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       ...Object.fromEntries(BOOLEANS.map((name) => [name, { type: "boolean" as const }])),
       ...Object.fromEntries(VALUE_FLAGS.map((name) => [name, { type: "string" as const }])),
       user: { type: "string", multiple: true },
+      push: { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   }) as { values: Record<string, string | boolean | string[] | undefined> };
@@ -335,6 +347,11 @@ class FlagDocument {
     }
     const source = sources[0] ?? (receiving ? undefined : "test-pattern");
     if (source === undefined) {
+      if (values.push !== undefined) {
+        throw new UsageError(
+          "--push sends a path of this machine: give --camera, --input or --test-pattern",
+        );
+      }
       for (const flag of ["on-demand", "on-demand-close-after", "path", "size", "fps"]) {
         if (values[flag] === undefined) continue;
         if (flag === "on-demand" || flag === "on-demand-close-after") {
@@ -361,8 +378,10 @@ class FlagDocument {
       }
       if (on("replace")) this.set(`${pushed}/replace`, true, "--replace");
     } else {
+      const relay = typeof values.input === "string" &&
+        /^[a-z][a-z0-9+.-]*:\/\//i.test(values.input);
       for (const flag of ["ingest-token", "jpeg", "replace"]) {
-        if (values[flag] !== undefined) {
+        if (values[flag] !== undefined && !(flag === "jpeg" && relay)) {
           throw new UsageError(`--${flag} goes with --ingest or --publish`);
         }
       }
@@ -372,17 +391,27 @@ class FlagDocument {
   localPath(source: string, values: Record<string, unknown>): void {
     const path = (values.path as string | undefined) ?? "/stream";
     const at = jsonPointer(["paths", path]);
-    const kind = source === "input" ? "file" : source;
+    // `--input rtsp://…` or `http://…` relays a camera, as ffmpeg's -i reads one.
+    const input = values.input as string | undefined;
+    const url = source === "input" && /^[a-z][a-z0-9+.-]*:\/\//i.test(input!) ? input : undefined;
+    const kind = url ?? (source === "input" ? "file" : source);
     this.set(at, { source: kind }, source === "test-pattern" ? "--test-pattern" : "--path");
     this.labels.set(at, "--path");
+    if (url !== undefined) this.labels.set(`${at}/source`, "--input");
     const own = ["camera", "input", "format", "size", "fps", "on-demand-close-after"];
-    for (const flag of [...own, "bitrate", "gop"]) {
-      if (flag === "camera" && source !== "camera" || flag === "input" && source !== "input") {
+    const relayed = url === undefined ? [] : ["jpeg", "rtsp-transport"];
+    for (const flag of [...own, ...relayed, "bitrate", "gop"]) {
+      if (flag === "camera" && source !== "camera" || flag === "input" && kind !== "file") {
         continue;
       }
       this.set(`${at}/${PATH_FLAGS[flag].key}`, values[flag] as string | undefined, `--${flag}`);
     }
     if (values["on-demand"] === true) this.set(`${at}/onDemand`, true, "--on-demand");
+    const push = values.push as string[] | undefined;
+    if (push !== undefined) this.set(`${at}/push`, push, "--push");
+    if (url === undefined && values["rtsp-transport"] !== undefined) {
+      throw new UsageError("--rtsp-transport goes with --input rtsp://…");
+    }
   }
 
   finish(): ConfigDocument {

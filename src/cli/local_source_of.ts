@@ -1,6 +1,6 @@
 /**
- * A local path of the configuration (a camera, a file, the test pattern) turned into the settings
- * its runner in `src/source/` takes.
+ * A local path of the configuration (a camera, a file, the test pattern, a relayed camera) turned
+ * into the settings its runner in `src/source/` takes.
  *
  * @module
  */
@@ -45,5 +45,18 @@ export function localSourceOf(path: LocalPathConfig): LocalSource {
       if (/\.y4m$/i.test(name)) return { kind: "y4m-file", path: name, fps, bitrate, gop };
       return { kind: "h264-file", path: name, fps };
     }
+    case "rtsp": {
+      const { url, rtspTransport: transport, jpeg } = path;
+      return { kind: "rtsp-relay", url, transport, jpeg, bitrate, gop };
+    }
+    case "http":
+      return {
+        kind: "http-relay",
+        url: path.url,
+        ...(path.fps === undefined ? {} : { pollFps: path.fps }),
+        jpeg: path.jpeg,
+        bitrate,
+        gop,
+      };
   }
 }

@@ -27,6 +27,8 @@ export interface PathPlan {
   publish: (path: string) => { replace: boolean } | undefined;
   /** Whether any path takes pushed frames (the ingest port is opened). */
   ingesting: boolean;
+  /** Every push target, with its path. */
+  pushes: { path: string; url: string }[];
 }
 
 /** Sorts the paths of `config` into sources and rules. */
@@ -34,7 +36,9 @@ export function planPaths(config: Config): PathPlan {
   const entries: PathEntry[] = [];
   const ingest = new Map<string, IngestPathPolicy>();
   const publish = new Map<string, { replace: boolean }>();
+  const pushes: { path: string; url: string }[] = [];
   for (const [path, p] of Object.entries(config.paths)) {
+    for (const url of p.push ?? []) pushes.push({ path, url });
     const shown = path === ALL_OTHERS ? "/<path>" : path;
     if (p.source === "ingest") {
       ingest.set(path, policyOf(p));
@@ -52,6 +56,7 @@ export function planPaths(config: Config): PathPlan {
     ingest: (path) => ingest.get(path) ?? ingest.get(ALL_OTHERS),
     publish: (path) => publish.get(path) ?? publish.get(ALL_OTHERS),
     ingesting: ingest.size > 0,
+    pushes,
   };
 }
 

@@ -12,6 +12,8 @@ import { type RtspServer, serve } from "../server/server.ts";
 import { readWholeFile } from "../runtime/files.ts";
 import { planPaths } from "./path_plan.ts";
 import type { RunningSource } from "../source/running_source.ts";
+import type { Pusher } from "../source/pusher.ts";
+import { systemClock } from "../base/clock.ts";
 import { startLocalSources } from "../source/start_sources.ts";
 import { OnDemandSource } from "../source/on_demand.ts";
 
@@ -92,6 +94,8 @@ export async function startAll(config: Config, options: StartOptions): Promise<R
     await server.close();
     throw error;
   }
+  // Push targets: each path's frames go to its servers, kept up with backoff.
+  const pushers = plan.pushes.length === 0 ? [] : await startPushers(server, plan.pushes, logger);
   const described = [...sources];
   const lines = plan.entries.map((e) =>
     `${e.path}: ${"line" in e ? e.line : described.shift()!.description}`
@@ -102,11 +106,31 @@ export async function startAll(config: Config, options: StartOptions): Promise<R
     lines,
     ended: Promise.race(sources.map((s) => s.ended)),
     async stop() {
+      await Promise.all(pushers.map((p) => p.stop()));
       await ingest?.close();
       await Promise.all(sources.map((s) => s.stop()));
       await server.close();
     },
   };
+}
+
+/** A pusher per target of every path that has `push`; the client is loaded only for them. */
+async function startPushers(
+  server: RtspServer,
+  pushes: readonly { path: string; url: string }[],
+  logger: Logger,
+): Promise<Pusher[]> {
+  const { pushRtsp } = await import("../client/push.ts");
+  const { Pusher } = await import("../source/pusher.ts");
+  return pushes.map(({ path, url }) =>
+    new Pusher({
+      path,
+      url,
+      start: () => pushRtsp(server, path, { url, transport: "tcp", logger }),
+      logger,
+      clock: systemClock,
+    })
+  );
 }
 
 /** The PEM text behind `--tls-cert` and `--tls-key`; a missing file or bad PEM is one sentence. */

@@ -25,7 +25,7 @@ import {
   type PathSource,
   type TlsConfig,
 } from "./model.ts";
-import { type ConfigDocument, describe, either, member, Reader, type Scope } from "./reader.ts";
+import { type ConfigDocument, describe, member, Reader, type Scope } from "./reader.ts";
 import {
   ACCESS_SETTINGS,
   AUTH_SETTINGS,
@@ -33,8 +33,10 @@ import {
   LIMIT_SETTINGS,
   PATH_KEYS,
   PATH_SETTINGS,
+  type Setting,
   type SettingTable,
   SOURCE_ALIASES,
+  SOURCE_SCHEMES,
   TLS_SETTINGS,
   TOP_SETTINGS,
 } from "./settings.ts";
@@ -57,6 +59,8 @@ export interface Checked {
 export const SECRET_MASK = "********";
 
 const SOURCES = Object.keys(PATH_KEYS) as PathSource[];
+/** The sources written by name (the others are written as a URL). */
+const NAMED_SOURCES: readonly PathSource[] = SOURCES.filter((s) => s !== "rtsp" && s !== "http");
 const ACCESS_KEYS = Object.keys(ACCESS_SETTINGS);
 const H264_NAME = /\.(h264|264|h26l|avc)$/i;
 const Y4M_NAME = /\.y4m$/i;
@@ -288,7 +292,7 @@ class Checker extends Reader {
       given.set(path, key);
       const label = `paths.${key.replace(/^\//, "")}`;
       if (scope.object[key] === null) {
-        this.fail(pointer, `${label} needs a source: ${either(SOURCES)}`);
+        this.fail(pointer, `${label} needs a source: ${sourceChoices()}`);
       }
       const own = this.scope(scope.object[key], pointer, label);
       paths[path] = this.path(own, path === ALL_OTHERS);
@@ -308,16 +312,30 @@ class Checker extends Reader {
   }
 
   path(scope: Scope, allOthers: boolean): PathConfig {
+    const path = this.pathSource(scope, allOthers);
+    const push = this.urls(scope, "push", PATH_SETTINGS.push);
+    if (push !== undefined && allOthers) {
+      this.fail(
+        member(scope, "push"),
+        `${this.nameOf(scope, "push")}: push names one path's servers; set it on a named path`,
+        true,
+      );
+    }
+    return push === undefined || push.length === 0 ? path : { ...path, push };
+  }
+
+  /** A path's settings without `push`, by its source. */
+  pathSource(scope: Scope, allOthers: boolean): PathConfig {
     if (scope.object.source === undefined) {
-      this.fail(scope.pointer, `${scope.label} needs a source: ${either(SOURCES)}`);
+      this.fail(scope.pointer, `${scope.label} needs a source: ${sourceChoices()}`);
     }
     const source = this.source(scope);
     this.refuseUnknown(scope, PATH_KEYS[source], (key) => {
       const owners = SOURCES.filter((s) => PATH_KEYS[s].includes(key));
       return owners.length === 0
         ? ""
-        : ` of ${source === "ingest" ? "an" : "a"} ${source} path; it belongs to ` +
-          owners.map((s) => `${s} paths`).join(" and ");
+        : ` of ${/^[aeiou]|^rtsp/.test(source) ? "an" : "a"} ${kindName(source)} path; it ` +
+          `belongs to ${owners.map((s) => `${kindName(s)} paths`).join(" and ")}`;
     });
     if (allOthers && source !== "ingest" && source !== "publisher") {
       this.fail(
@@ -368,12 +386,78 @@ class Checker extends Reader {
           gop: get("gop"),
           ...this.onDemand(scope),
         };
+      case "rtsp":
+        return {
+          source,
+          url: scope.object.source as string,
+          rtspTransport: get("rtspTransport"),
+          jpeg: get("jpeg"),
+          bitrate: get("bitrate"),
+          gop: get("gop"),
+          ...this.onDemand(scope),
+        };
+      case "http":
+        return {
+          source,
+          url: scope.object.source as string,
+          ...optional("fps", this.read(scope, "fps", PATH_SETTINGS.fps) as number | undefined),
+          jpeg: get("jpeg"),
+          bitrate: get("bitrate"),
+          gop: get("gop"),
+          ...this.onDemand(scope),
+        };
     }
   }
 
-  /** The path's source, reading an older spelling with a notice. */
+  /**
+   * A list of URLs of the given schemes, each with a host (credentials allowed); a password that
+   * is `--print-config`'s mask is refused as a written one is.
+   */
+  urls(scope: Scope, key: string, setting: Setting): string[] | undefined {
+    const v = scope.object[key];
+    if (v === undefined) return undefined;
+    const schemes = (setting as { schemes: readonly string[] }).schemes;
+    const expected = `a list of ${schemes.map((s) => `${s}://`).join(" or ")} URLs`;
+    if (!Array.isArray(v)) this.wrong(scope, key, expected);
+    const list = this.scope(
+      Object.fromEntries(v.map((u, i) => [String(i), u])),
+      member(scope, key),
+      this.nameOf(scope, key),
+    );
+    return v.map((_, i) => this.url(list, String(i), schemes, expected));
+  }
+
+  /** One URL of `schemes` at `key` of `scope`. */
+  url(scope: Scope, key: string, schemes: readonly string[], expected: string): string {
+    const v = scope.object[key];
+    const problem = urlProblem(v, schemes);
+    if (problem !== undefined) {
+      this.fail(
+        member(scope, key),
+        `${this.nameOf(scope, key)} must be ${expected}, got ${describe(v)}: ${problem}`,
+      );
+    }
+    if (decodeURIComponent(new URL(v as string).password) === SECRET_MASK) {
+      this.fail(
+        member(scope, key),
+        `${this.nameOf(scope, key)} holds the mask --print-config shows in place of a password; ` +
+          "write the password itself, or ${NAME} to take it from the environment",
+      );
+    }
+    return v as string;
+  }
+
+  /** The path's source, reading an older spelling with a notice, and a camera's URL. */
   source(scope: Scope): PathSource {
     const v = scope.object.source;
+    const scheme = typeof v === "string" ? /^([a-z][a-z0-9+.-]*):\/\//i.exec(v)?.[1] : undefined;
+    if (scheme !== undefined) {
+      const kind = SOURCE_SCHEMES[scheme.toLowerCase()];
+      const schemes = Object.keys(SOURCE_SCHEMES);
+      if (kind === undefined) this.wrong(scope, "source", sourceChoices());
+      this.url(scope, "source", schemes, sourceChoices());
+      return kind;
+    }
     if (typeof v === "string" && Object.hasOwn(SOURCE_ALIASES, v)) {
       const now = SOURCE_ALIASES[v];
       this.notices.push(
@@ -381,7 +465,10 @@ class Checker extends Reader {
       );
       return now;
     }
-    return this.read(scope, "source", PATH_SETTINGS.source) as PathSource;
+    if (typeof v !== "string" || !NAMED_SOURCES.includes(v as PathSource)) {
+      this.wrong(scope, "source", sourceChoices());
+    }
+    return v as PathSource;
   }
 
   file(scope: Scope): PathConfig {
@@ -466,6 +553,32 @@ class Checker extends Reader {
       onDemandCloseAfter: (closeAfter ?? defaultOf(PATH_SETTINGS, "onDemandCloseAfter")) as number,
     };
   }
+}
+
+/** A source kind as a message names it: relays by their scheme. */
+function kindName(source: PathSource): string {
+  return source === "rtsp" || source === "http" ? `${source}://` : source;
+}
+
+/** The sources, as a message lists them. */
+function sourceChoices(): string {
+  return `${NAMED_SOURCES.map((s) => JSON.stringify(s)).join(", ")}, or a camera's URL ` +
+    "(rtsp://, rtsps://, http://, https://)";
+}
+
+/** Why `v` is not a URL of one of `schemes` with a host; undefined when it is. */
+function urlProblem(v: unknown, schemes: readonly string[]): string | undefined {
+  if (typeof v !== "string") return "not text";
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    return "not a URL";
+  }
+  const scheme = url.protocol.slice(0, -1).toLowerCase();
+  if (!schemes.includes(scheme)) return `${scheme}:// is not one of them`;
+  if (url.hostname === "") return "it names no host";
+  return undefined;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -38,17 +38,23 @@ export interface EncodingConfig {
   gop: number;
 }
 
+/** Servers a path is pushed to (ANNOUNCE and RECORD), as `rtsp://` or `rtsps://` URLs. */
+export interface PushConfig {
+  /** The servers, with credentials in the URL if they need them; absent: pushed nowhere. */
+  push?: string[];
+}
+
 /**
  * A path that devices push to over HTTP or WebSocket (`/ingest/<path>`): the ingest rules
  * (token, JPEG mode, replace, bitrate, GOP, frame cap) with their defaults filled in.
  */
-export interface IngestPathConfig extends IngestPathPolicy {
+export interface IngestPathConfig extends IngestPathPolicy, PushConfig {
   /** Discriminant. */
   source: "ingest";
 }
 
 /** A path that RTSP clients publish to with ANNOUNCE/RECORD (mediamtx's `source: publisher`). */
-export interface PublisherPathConfig {
+export interface PublisherPathConfig extends PushConfig {
   /** Discriminant. */
   source: "publisher";
   /** A new publisher takes the path from the one that holds it. Default false. */
@@ -56,7 +62,7 @@ export interface PublisherPathConfig {
 }
 
 /** A V4L2 camera, captured and encoded. */
-export interface CameraPathConfig extends OnDemandConfig, EncodingConfig {
+export interface CameraPathConfig extends OnDemandConfig, EncodingConfig, PushConfig {
   /** Discriminant. */
   source: "camera";
   /** The device, e.g. `/dev/video0`. */
@@ -73,7 +79,7 @@ export interface CameraPathConfig extends OnDemandConfig, EncodingConfig {
  * A file, looped, or standard input (`-`): H.264 Annex B served as it is, Y4M encoded, or raw
  * pictures (`format` and `size` given) encoded.
  */
-export interface FilePathConfig extends OnDemandConfig, EncodingConfig {
+export interface FilePathConfig extends OnDemandConfig, EncodingConfig, PushConfig {
   /** Discriminant. */
   source: "file";
   /** The file name, or `-` for standard input. */
@@ -87,7 +93,7 @@ export interface FilePathConfig extends OnDemandConfig, EncodingConfig {
 }
 
 /** Moving colour bars with a frame counter and a clock. */
-export interface TestPatternPathConfig extends OnDemandConfig, EncodingConfig {
+export interface TestPatternPathConfig extends OnDemandConfig, EncodingConfig, PushConfig {
   /** Discriminant. */
   source: "test-pattern";
   /** Picture size. Default 1280x720. */
@@ -96,19 +102,60 @@ export interface TestPatternPathConfig extends OnDemandConfig, EncodingConfig {
   fps: number;
 }
 
+/** How pulled JPEG is served: encoded to H.264 (what Frigate records), or as RTP/JPEG. */
+export type JpegMode = "h264" | "rtp-jpeg";
+
+/**
+ * A camera's (or server's) RTSP stream, pulled once and served to every reader (`source:
+ * rtsp://…` in the file). H.264 is served as it is; JPEG is encoded to H.264 unless `jpeg` says
+ * otherwise.
+ */
+export interface RtspRelayPathConfig extends OnDemandConfig, EncodingConfig, PushConfig {
+  /** Discriminant; the file writes the URL itself in `source`. */
+  source: "rtsp";
+  /** `rtsp://` or `rtsps://`, with credentials if the camera needs them. */
+  url: string;
+  /** UDP, interleaved TCP, or UDP falling back to TCP. Default `auto`. */
+  rtspTransport: "auto" | "tcp" | "udp";
+  /** How JPEG from the camera is served. Default `h264`. */
+  jpeg: JpegMode;
+}
+
+/**
+ * A camera's HTTP pictures (`source: http://…`): a `multipart/x-mixed-replace` MJPEG stream, or a
+ * still JPEG polled `fps` times a second.
+ */
+export interface HttpRelayPathConfig extends OnDemandConfig, EncodingConfig, PushConfig {
+  /** Discriminant; the file writes the URL itself in `source`. */
+  source: "http";
+  /** `http://` or `https://`, with credentials if the camera needs them. */
+  url: string;
+  /** Poll a still picture this many times a second; absent: the URL is an MJPEG stream. */
+  fps?: number;
+  /** How the pictures are served. Default `h264`. */
+  jpeg: JpegMode;
+}
+
 /** What one path is made from, told apart by `source`. */
 export type PathConfig =
   | IngestPathConfig
   | PublisherPathConfig
   | CameraPathConfig
   | FilePathConfig
-  | TestPatternPathConfig;
+  | TestPatternPathConfig
+  | RtspRelayPathConfig
+  | HttpRelayPathConfig;
 
 /** The sources a path can have, as the file spells them. */
 export type PathSource = PathConfig["source"];
 
-/** The sources that run on this machine (and so may be on demand). */
-export type LocalPathConfig = CameraPathConfig | FilePathConfig | TestPatternPathConfig;
+/** The sources rtsp-edge runs itself (and so may be on demand): local ones and relays. */
+export type LocalPathConfig =
+  | CameraPathConfig
+  | FilePathConfig
+  | TestPatternPathConfig
+  | RtspRelayPathConfig
+  | HttpRelayPathConfig;
 
 /**
  * mediamtx's name for the path that takes every path not named (`all_others`). Only pushed paths

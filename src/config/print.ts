@@ -67,6 +67,21 @@ export function printConfig(config: Config, templates: ReadonlyMap<string, strin
     return SECRET_MASK;
   };
 
+  /**
+   * A URL whose password is a secret: as written when it named a variable, else with the password
+   * masked (the rest of it is what a reader of the output needs to see).
+   */
+  const withoutPassword = (url: string, pointers: readonly string[]): string => {
+    for (const pointer of pointers) {
+      const template = templates.get(pointer);
+      if (template !== undefined) return template;
+    }
+    const parsed = new URL(url);
+    if (parsed.password === "") return literal(url) as string;
+    parsed.password = SECRET_MASK;
+    return literal(parsed.href) as string;
+  };
+
   /** One setting's model value as the file writes it. */
   const value = (setting: Setting, v: unknown, pointers: readonly string[]): unknown => {
     switch (setting.kind) {
@@ -78,6 +93,10 @@ export function printConfig(config: Config, templates: ReadonlyMap<string, strin
       }
       case "text":
         return setting.secret ? secret(pointers) : literal(v);
+      case "urls":
+        return (v as string[]).map((url, i) =>
+          withoutPassword(url, pointers.map((p) => `${p}/${i}`))
+        );
       default:
         return literal(v);
     }
@@ -122,10 +141,10 @@ export function printConfig(config: Config, templates: ReadonlyMap<string, strin
       k !== "onDemandCloseAfter" || (model as { onDemand?: boolean }).onDemand === true
     );
     const own = Object.keys(ACCESS_SETTINGS);
-    return [
-      key,
-      section(PATH_SETTINGS, keys, { ...model, ...pick(access ?? {}, own) }, pointers),
-    ] as const;
+    const out = section(PATH_SETTINGS, keys, { ...model, ...pick(access ?? {}, own) }, pointers);
+    // A relayed camera is written as its URL in `source` (already in place, so the order holds).
+    if ("url" in model) out.source = withoutPassword(model.url, pointers.map((p) => `${p}/source`));
+    return [key, out] as const;
   };
 
   const file: Record<string, unknown> = {};

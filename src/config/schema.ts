@@ -35,6 +35,7 @@ import {
   type Setting,
   type SettingTable,
   SOURCE_ALIASES,
+  SOURCE_SCHEMES,
   TOP_SETTINGS,
 } from "./settings.ts";
 import { ALL_OTHERS, type PathSource } from "./model.ts";
@@ -197,6 +198,11 @@ function settingSchema(setting: Setting): JsonSchema {
       });
     case "cidrs":
       return described({ type: "array", items: { type: "string" } });
+    case "urls":
+      return described({
+        type: "array",
+        items: { type: "string", pattern: templated(urlPattern(setting.schemes)) },
+      });
     case "methods":
       return described({
         type: "array",
@@ -220,11 +226,17 @@ function pathSchema(): JsonSchema {
     source,
     ...Object.keys(SOURCE_ALIASES).filter((alias) => SOURCE_ALIASES[alias] === source),
   ];
-  // The source picks the settings below, so it is written as itself, never from the environment.
+  // The source picks the settings below, so a name is written as itself, never from the
+  // environment; a camera's URL may carry ${NAME} in its credentials.
+  const byUrl = (kind: PathSource) =>
+    urlPattern(Object.keys(SOURCE_SCHEMES).filter((s) => SOURCE_SCHEMES[s] === kind));
+  const named = sources.filter((kind) => !Object.values(SOURCE_SCHEMES).includes(kind as "rtsp"));
   const source: JsonSchema = {
     description: PATH_SETTINGS.source.doc,
-    type: "string",
-    enum: sources.flatMap(spellings),
+    anyOf: [
+      { type: "string", enum: named.flatMap(spellings) },
+      { type: "string", pattern: urlPattern(Object.keys(SOURCE_SCHEMES)) },
+    ],
   };
   return {
     description: "One path, made from its source.",
@@ -235,15 +247,23 @@ function pathSchema(): JsonSchema {
       const names = spellings(kind);
       const own = Object.fromEntries(PATH_KEYS[kind].map((key) => [key, PATH_SETTINGS[key]]));
       const then = tableSchema(own, PATH_REQUIRED[kind]);
+      const written = named.includes(kind)
+        ? (names.length === 1 ? { const: kind } : { enum: names })
+        : { type: "string", pattern: byUrl(kind) };
       return {
-        if: {
-          properties: { source: names.length === 1 ? { const: kind } : { enum: names } },
-          required: ["source"],
-        },
+        if: { properties: { source: written }, required: ["source"] },
         then: { ...then, properties: { ...then.properties as object, source } },
       };
     }),
   };
+}
+
+/** A URL of one of `schemes`, in any case (RFC 3986 §3.1), with something after `//`. */
+function urlPattern(schemes: readonly string[]): string {
+  const names = schemes.map((s) =>
+    [...s].map((c) => /[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c).join("")
+  );
+  return `^(?:${names.join("|")})://[^/?#]+`;
 }
 
 /** `pattern`, or any text that names an environment variable (checked once it is replaced). */

@@ -38,6 +38,7 @@ export type Setting =
       /** Settings the section cannot do without when it is given at all. */
       required?: readonly string[];
     }
+    | { kind: "urls"; schemes: readonly string[] }
     | { kind: "users" | "userList" | "cidrs" | "methods" | "paths" }
   );
 
@@ -190,7 +191,14 @@ export const PATH_SETTINGS: SettingTable = {
   source: {
     kind: "choice",
     choices: ["camera", "file", "test-pattern", "ingest", "publisher"],
-    doc: "What the path is made from.",
+    doc: "What the path is made from, or the URL of a camera to relay: rtsp://, rtsps://, " +
+      "http:// or https://.",
+  },
+  rtspTransport: {
+    kind: "choice",
+    choices: ["auto", "tcp", "udp"],
+    default: "auto",
+    doc: "How an rtsp:// source is pulled: UDP, interleaved TCP, or UDP falling back to TCP.",
   },
   device: {
     kind: "text",
@@ -218,7 +226,12 @@ export const PATH_SETTINGS: SettingTable = {
     default: { width: 1280, height: 720 },
     doc: 'Picture size, "WIDTHxHEIGHT" with even numbers from 16 to 4096.',
   },
-  fps: { kind: "fps", default: 30, doc: "Frame rate, above 0 and at most 240." },
+  fps: {
+    kind: "fps",
+    default: 30,
+    doc: "Frame rate, above 0 and at most 240; for an http:// source, poll a still picture " +
+      "this often.",
+  },
   bitrate: {
     kind: "bitrate",
     default: 2_000_000,
@@ -260,6 +273,11 @@ export const PATH_SETTINGS: SettingTable = {
     default: false,
     doc: "A new publisher takes the path from the one holding it (default: refused).",
   },
+  push: {
+    kind: "urls",
+    schemes: ["rtsp", "rtsps"],
+    doc: "Servers to push the path to (ANNOUNCE and RECORD), as rtsp:// or rtsps:// URLs.",
+  },
   maxFrameBytes: {
     kind: "integer",
     min: 1024,
@@ -273,14 +291,25 @@ export const PATH_SETTINGS: SettingTable = {
 const ON_DEMAND = ["onDemand", "onDemandCloseAfter"];
 const ENCODING = ["bitrate", "gop"];
 const ACCESS = Object.keys(ACCESS_SETTINGS);
+const PUSH = ["push", ...ACCESS];
 
 /** The settings each source takes, `source` first. */
 export const PATH_KEYS: Readonly<Record<PathSource, readonly string[]>> = {
-  camera: ["source", "device", "size", "fps", "format", ...ENCODING, ...ON_DEMAND, ...ACCESS],
-  file: ["source", "input", "format", "size", "fps", ...ENCODING, ...ON_DEMAND, ...ACCESS],
-  "test-pattern": ["source", "size", "fps", ...ENCODING, ...ON_DEMAND, ...ACCESS],
-  ingest: ["source", "token", "jpeg", "replace", ...ENCODING, "maxFrameBytes", ...ACCESS],
-  publisher: ["source", "replace", ...ACCESS],
+  camera: ["source", "device", "size", "fps", "format", ...ENCODING, ...ON_DEMAND, ...PUSH],
+  file: ["source", "input", "format", "size", "fps", ...ENCODING, ...ON_DEMAND, ...PUSH],
+  "test-pattern": ["source", "size", "fps", ...ENCODING, ...ON_DEMAND, ...PUSH],
+  ingest: ["source", "token", "jpeg", "replace", ...ENCODING, "maxFrameBytes", ...PUSH],
+  publisher: ["source", "replace", ...PUSH],
+  rtsp: ["source", "rtspTransport", "jpeg", ...ENCODING, ...ON_DEMAND, ...PUSH],
+  http: ["source", "fps", "jpeg", ...ENCODING, ...ON_DEMAND, ...PUSH],
+};
+
+/** The URL schemes a relayed source is written with, and the kind each makes. */
+export const SOURCE_SCHEMES: Readonly<Record<string, "rtsp" | "http">> = {
+  rtsp: "rtsp",
+  rtsps: "rtsp",
+  http: "http",
+  https: "http",
 };
 
 /** The settings each source cannot do without (a subset of its {@link PATH_KEYS}). */
@@ -290,6 +319,8 @@ export const PATH_REQUIRED: Readonly<Record<PathSource, readonly string[]>> = {
   "test-pattern": ["source"],
   ingest: ["source"],
   publisher: ["source"],
+  rtsp: ["source"],
+  http: ["source"],
 };
 
 /** Older spellings still read, with the one-line notice the checker gives for each. */

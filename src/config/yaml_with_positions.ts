@@ -115,8 +115,8 @@ function explain(code: string, message: string, text: string, offset: number): s
   const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
   const lineEnd = text.indexOf("\n", offset);
   const line = text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
-  if (/\{[^}]*\$\{/.test(line)) {
-    return `${firstLine(message)}; inside { } write a variable in quotes: "\${NAME}"`;
+  if (/[{[][^}\]]*\$\{/.test(line)) {
+    return `${firstLine(message)}; inside { } or [ ] write a variable in quotes: "\${NAME}"`;
   }
   return firstLine(message);
 }

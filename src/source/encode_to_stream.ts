@@ -45,7 +45,7 @@ export interface StreamHost {
   /** Adds a stream at `path`; throws when the path is malformed or taken. */
   addStream(
     path: string,
-    options: { codec: "h264"; framerate?: number; onReaders?: (count: number) => void },
+    options: { codec: "h264" | "jpeg"; framerate?: number; onReaders?: (count: number) => void },
   ): LiveStream;
   /** Removes the stream at `path`. */
   removeStream(path: string): boolean;

@@ -12,6 +12,8 @@ import type { LibC } from "../camera/libc.ts";
 import type { PixelFormat } from "../codec/raw_frame.ts";
 import type { LiveStream } from "../server/stream/live_stream.ts";
 import type { RunningSource } from "./running_source.ts";
+import type { HttpRelaySource, RtspRelaySource } from "./relay_runner.ts";
+import { stripCredentials } from "../rtsp/url.ts";
 
 /** Encoder settings of the sources that are encoded. */
 export interface EncodeSettings {
@@ -35,6 +37,8 @@ export type LocalSource =
     fps?: number;
   } & EncodeSettings
   | { kind: "stdin"; fps?: number } & EncodeSettings
+  | RtspRelaySource
+  | HttpRelaySource
   | {
     kind: "camera";
     device: string;
@@ -53,6 +57,12 @@ export interface SourceContext {
   clock?: Clock;
   /** The C library for cameras (tests pass a scripted one). Default: this runtime's. */
   libc?: LibC;
+  /**
+   * Relays: wait this many milliseconds for the first connection, and fail the start when it does
+   * not come (an on-demand path answering its first reader). Undefined: start at once and keep
+   * trying.
+   */
+  awaitUpstreamMs?: number;
 }
 
 /**
@@ -65,6 +75,10 @@ export function knownFramerate(source: LocalSource): number | undefined {
       return source.fps ?? 30;
     case "camera":
       return undefined; // the camera may agree to another rate than the one asked for
+    case "rtsp-relay":
+      return undefined; // the upstream's SDP may say
+    case "http-relay":
+      return source.pollFps;
     default:
       return source.fps;
   }
@@ -83,6 +97,9 @@ export function sourceLabel(source: LocalSource): string {
       return "standard input";
     case "camera":
       return `camera ${source.device}`;
+    case "rtsp-relay":
+    case "http-relay":
+      return `relayed from ${stripCredentials(source.url)}`;
   }
 }
 
@@ -127,6 +144,11 @@ export async function runLocalSource(
     case "camera": {
       const { runCamera } = await import("./camera_runner.ts");
       return await runCamera(stream, source, { ...context, clock });
+    }
+    case "rtsp-relay":
+    case "http-relay": {
+      const { runRelay } = await import("./relay_runner.ts");
+      return await runRelay(stream, source, { ...context, clock });
     }
   }
 }

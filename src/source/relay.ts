@@ -62,8 +62,8 @@ export type RelayState =
 export interface RelayOptions {
   /** Connects to the upstream. */
   open: OpenUpstream;
-  /** Makes the sink JPEG pictures go through on a stream served as H.264. */
-  jpegToH264?: () => PictureSink;
+  /** Makes the sink JPEG pictures go through on a stream served as H.264, for this upstream. */
+  jpegToH264?: (media: UpstreamMedia) => PictureSink;
   /** The upstream as logs and the banner show it (no password). */
   label: string;
   /** Where state changes are reported. */
@@ -200,7 +200,7 @@ export class Relay implements RunningSource {
       if (!this.#options.jpegToH264) {
         return "the upstream sends JPEG, which this path cannot encode";
       }
-      this.#sink ??= this.#options.jpegToH264();
+      this.#sink ??= this.#options.jpegToH264(media);
     }
     stream.restartSource(media.codec === "h264" ? media.parameterSets : undefined);
     if (media.framerate !== undefined && media.framerate > 0) stream.setFramerate(media.framerate);
@@ -209,6 +209,7 @@ export class Relay implements RunningSource {
 
   #lost(error: Error): void {
     const { clock, logger } = this.#options;
+    this.#generation++; // what the lost connection still says (its close, late frames) is stale
     const upstream = this.#upstream;
     this.#upstream = undefined;
     void upstream?.close().catch(() => {});

@@ -37,6 +37,9 @@ export interface PlannedSource {
   onDemand?: { closeAfterMs: number };
 }
 
+/** How long a reader of an on-demand relay waits for the upstream before it hears 503. */
+export const ON_DEMAND_UPSTREAM_WAIT_MS = 10_000;
+
 /** Settings of {@link startLocalSources}. */
 export interface StartSourcesOptions extends SourceContext {
   /** Milliseconds between attempts to start a source that failed. Default 2000. */
@@ -60,7 +63,7 @@ export function startLocalSources(
   const demand: (OnDemandSource | undefined)[] = [];
   const streams = plans.map(({ path, source, onDemand }, i) =>
     server.addStream(path, {
-      codec: "h264",
+      codec: "jpeg" in source && source.jpeg === "rtp-jpeg" ? "jpeg" : "h264",
       framerate: knownFramerate(source),
       onReaders: onDemand && ((count) => demand[i]?.readers(count)),
     })
@@ -68,7 +71,11 @@ export function startLocalSources(
   const starting = plans.map((plan, i): Promise<RunningSource> => {
     const start = () => runLocalSource(streams[i], plan.source, context);
     if (plan.onDemand) {
-      demand[i] = new OnDemandSource(streams[i], start, {
+      // A relay started for a reader answers it once the upstream streams (or says why it did
+      // not within 10 s, mediamtx's sourceOnDemandStartTimeout); other sources are up at once.
+      const wait = { ...context, awaitUpstreamMs: ON_DEMAND_UPSTREAM_WAIT_MS };
+      const startForReader = () => runLocalSource(streams[i], plan.source, wait);
+      demand[i] = new OnDemandSource(streams[i], startForReader, {
         closeAfterMs: plan.onDemand.closeAfterMs,
         retryDelayMs: delayMs,
         clock,

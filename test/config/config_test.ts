@@ -278,7 +278,7 @@ Deno.test("parseConfig() says which source a misplaced setting belongs to", () =
   assert.equal(
     errorOf(onePath('"source": "publisher", "fps": 5')),
     "rtsp-edge.json:1:47: paths.cam1.fps is not a setting of a publisher path; " +
-      "it belongs to camera paths and file paths and test-pattern paths",
+      "it belongs to camera paths and file paths and test-pattern paths and http:// paths",
   );
 });
 
@@ -381,12 +381,12 @@ Deno.test("parseConfig() requires a source, a camera's device and a file's input
   assert.equal(
     errorOf('{ "paths": { "cam1": {} } }'),
     'rtsp-edge.json:1:22: paths.cam1 needs a source: "camera", "file", "test-pattern", ' +
-      '"ingest" or "publisher"',
+      `"ingest", "publisher", or a camera's URL (rtsp://, rtsps://, http://, https://)`,
   );
   assert.equal(
     errorOf(onePath('"source": "usb"')),
     'rtsp-edge.json:1:34: paths.cam1.source must be "camera", "file", "test-pattern", ' +
-      '"ingest" or "publisher", got "usb"',
+      `"ingest", "publisher", or a camera's URL (rtsp://, rtsps://, http://, https://), got "usb"`,
   );
   assert.equal(
     errorOf(onePath('"source": "camera"')),

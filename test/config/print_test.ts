@@ -277,3 +277,27 @@ paths:
   const tokenOnly = printed.replace(/^auth:\n(?: .*\n)*/m, "");
   assert.throws(() => load(tokenOnly), /paths\.cam1\.token is the mask --print-config shows/);
 });
+
+Deno.test("printConfig() writes a relayed camera's URL as its source, its password hidden", () => {
+  const { printed } = roundTrip(`
+paths:
+  doorbell:
+    source: rtsp://admin:\${DEVICE}@192.168.1.20:554/stream1
+    rtspTransport: tcp
+    push:
+      - rtsp://central:8554/doorbell
+  esp32:
+    source: http://192.168.1.30:81/stream
+`);
+  assert.match(printed, /^ {4}source: rtsp:\/\/admin:\$\{DEVICE\}@192\.168\.1\.20:554\/stream1$/m);
+  assert.match(printed, /^ {4}source: http:\/\/192\.168\.1\.30:81\/stream$/m);
+  assert.match(printed, /^ {6}- rtsp:\/\/central:8554\/doorbell$/m);
+  const literal = load(
+    "paths:\n  cam:\n    source: rtsp://admin:s3cret@cam/live\n" +
+      "    push: [rtsp://u:pw@central/cam]\n",
+  );
+  const masked = printConfig(literal.config, literal.templates);
+  assert.ok(!masked.includes("s3cret") && !masked.includes(":pw@"), masked);
+  assert.match(masked, /source: rtsp:\/\/admin:\*{8}@cam\/live/);
+  assert.throws(() => load(masked), /holds the mask --print-config shows in place of a password/);
+});

@@ -20,13 +20,20 @@ import {
   LIMIT_SETTINGS,
   PATH_KEYS,
   SOURCE_ALIASES,
+  SOURCE_SCHEMES,
   TLS_SETTINGS,
   TOP_SETTINGS,
 } from "../../src/config/settings.ts";
 import { parseYamlWithPositions } from "../../src/config/yaml_with_positions.ts";
 import { schemaText } from "../../scripts/config_schema.ts";
 
-const ENV = { DAVE_PASSWORD: "d4ve", CAM_TOKEN: "abc.def-123", LOG_LEVEL: "debug" };
+const ENV = {
+  DAVE_PASSWORD: "d4ve",
+  CAM_TOKEN: "abc.def-123",
+  LOG_LEVEL: "debug",
+  DOOR_PASSWORD: "d00r",
+  PUSH_PASSWORD: "pu5h",
+};
 
 /** Every setting of the table, each source with every setting it takes. */
 const EVERY_SETTING = `
@@ -74,6 +81,7 @@ paths:
     onDemandCloseAfter: 1m30s
     read: [alice, bob]
     publish: [alice]
+    push: ["rtsp://central:8554/x"]
     allow: ["10.0.0.0/8"]
   clip:
     source: file
@@ -87,6 +95,7 @@ paths:
     onDemandCloseAfter: 500ms
     read: anyone
     publish: [carol]
+    push: ["rtsp://central:8554/x"]
     allow: ["127.0.0.1/32"]
   garden/bars:
     source: test-pattern
@@ -98,6 +107,7 @@ paths:
     onDemandCloseAfter: 2.5
     read: [dave]
     publish: anyone
+    push: ["rtsp://central:8554/x"]
     allow: ["::/0"]
   /esp32cam:
     source: ingest
@@ -109,6 +119,7 @@ paths:
     maxFrameBytes: 1048576
     read: [alice]
     publish: [alice]
+    push: ["rtsp://central:8554/x"]
     allow: ["192.168.1.0/24"]
   studio:
     source: publisher
@@ -116,6 +127,31 @@ paths:
     read: anyone
     publish: [bob]
     allow: ["0.0.0.0/0"]
+    push: ["rtsps://user:\${PUSH_PASSWORD}@central:8322/studio"]
+  doorbell:
+    source: rtsp://admin:\${DOOR_PASSWORD}@192.168.1.20:554/stream1
+    rtspTransport: tcp
+    jpeg: rtp-jpeg
+    bitrate: 1M
+    gop: 30
+    onDemand: true
+    onDemandCloseAfter: 20s
+    push: ["rtsp://central:8554/doorbell"]
+    read: anyone
+    publish: [alice]
+    allow: ["10.0.0.0/8"]
+  esp32web:
+    source: http://192.168.1.30:81/stream
+    fps: 5
+    jpeg: h264
+    bitrate: 800k
+    gop: 15
+    onDemand: true
+    onDemandCloseAfter: 5s
+    push: ["rtsps://central:8322/esp32web"]
+    read: [bob]
+    publish: [bob]
+    allow: ["192.168.1.0/24"]
   all_others:
     source: publish
 `;
@@ -165,7 +201,11 @@ Deno.test("the sample uses every setting of the table", () => {
   assert.deepEqual([...new Set(credentials)].sort(), ["ha1", "hash", "password"]);
   const paths = Object.values(top.paths) as Record<string, unknown>[];
   for (const source of Object.keys(PATH_KEYS) as PathSource[]) {
-    const given = paths.filter((p) => p.source === source).flatMap(keys);
+    const kindOf = (p: Record<string, unknown>) => {
+      const scheme = /^([a-z]+):\/\//.exec(String(p.source))?.[1];
+      return scheme === undefined ? p.source : SOURCE_SCHEMES[scheme];
+    };
+    const given = paths.filter((p) => kindOf(p) === source).flatMap(keys);
     assert.deepEqual([...new Set(given)].sort(), [...PATH_KEYS[source]].sort(), source);
   }
   for (const alias of Object.keys(SOURCE_ALIASES)) {

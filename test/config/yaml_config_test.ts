@@ -61,8 +61,8 @@ Deno.test("each kind of mistake is one line with the file, line and column and t
     ],
     [
       "paths:\n  cam:\n",
-      'edge.yml:2:7: paths.cam needs a source: "camera", "file", "test-pattern", "ingest" or ' +
-      '"publisher"',
+      'edge.yml:2:7: paths.cam needs a source: "camera", "file", "test-pattern", "ingest", ' +
+      `"publisher", or a camera's URL (rtsp://, rtsps://, http://, https://)`,
     ],
     ["tls:\n  cert: a.pem\n", "edge.yml:2:3: tls needs a key file"],
     [
@@ -81,8 +81,8 @@ Deno.test("what YAML itself refuses is named in one line at its place", () => {
   );
   assert.equal(
     mistake("paths:\n  cam: { source: ingest, token: ${T} }\n"),
-    "edge.yml:2:34: Unexpected flow-map-start at node end; inside { } write a variable in " +
-      'quotes: "${NAME}"',
+    "edge.yml:2:34: Unexpected flow-map-start at node end; inside { } or [ ] write a variable " +
+      'in quotes: "${NAME}"',
   );
   assert.equal(
     mistake("logLevel: debug\n\tbind: x\n"),
