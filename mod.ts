@@ -5,7 +5,8 @@
  * This entry point is the server. The others: `@x/rtsp/encoder` (OpenH264 in WebAssembly, raw
  * frames and the test pattern), `@x/rtsp/camera` (V4L2 capture), `@x/rtsp/ingest` (frames pushed
  * by devices over HTTP and WebSocket), `@x/rtsp/codec` (Annex B, access units, Y4M) and
- * `@x/rtsp/testing` (a manual clock and the network seam).
+ * `@x/rtsp/testing` (a manual clock and the network seam), `@x/rtsp/relay` (pull from cameras, push to
+ * servers).
  *
  * @example Serve access units you make or receive
  * ```ts

@@ -14,6 +14,7 @@ import { planPaths } from "./path_plan.ts";
 import type { RunningSource } from "../source/running_source.ts";
 import type { Pusher } from "../source/pusher.ts";
 import { systemClock } from "../base/clock.ts";
+import { stripCredentials } from "../rtsp/url.ts";
 import { startLocalSources } from "../source/start_sources.ts";
 import { OnDemandSource } from "../source/on_demand.ts";
 
@@ -97,8 +98,12 @@ export async function startAll(config: Config, options: StartOptions): Promise<R
   // Push targets: each path's frames go to its servers, kept up with backoff.
   const pushers = plan.pushes.length === 0 ? [] : await startPushers(server, plan.pushes, logger);
   const described = [...sources];
+  const pushedTo = (path: string) => {
+    const targets = plan.pushes.filter((p) => p.path === path).map((p) => stripCredentials(p.url));
+    return targets.length === 0 ? "" : `; pushed to ${targets.join(", ")}`;
+  };
   const lines = plan.entries.map((e) =>
-    `${e.path}: ${"line" in e ? e.line : described.shift()!.description}`
+    `${e.path}: ${"line" in e ? e.line : described.shift()!.description}${pushedTo(e.path)}`
   );
   return {
     server,

@@ -424,23 +424,30 @@ class Checker extends Reader {
       member(scope, key),
       this.nameOf(scope, key),
     );
-    return v.map((_, i) => this.url(list, String(i), schemes, expected));
+    const name = this.nameOf(scope, key);
+    return v.map((_, i) => this.url(list, String(i), schemes, expected, name));
   }
 
   /** One URL of `schemes` at `key` of `scope`. */
-  url(scope: Scope, key: string, schemes: readonly string[], expected: string): string {
+  url(
+    scope: Scope,
+    key: string,
+    schemes: readonly string[],
+    expected: string,
+    name = this.nameOf(scope, key),
+  ): string {
     const v = scope.object[key];
     const problem = urlProblem(v, schemes);
     if (problem !== undefined) {
       this.fail(
         member(scope, key),
-        `${this.nameOf(scope, key)} must be ${expected}, got ${describe(v)}: ${problem}`,
+        `${name} must be ${expected}, got ${describe(v)}: ${problem}`,
       );
     }
     if (decodeURIComponent(new URL(v as string).password) === SECRET_MASK) {
       this.fail(
         member(scope, key),
-        `${this.nameOf(scope, key)} holds the mask --print-config shows in place of a password; ` +
+        `${name} holds the mask --print-config shows in place of a password; ` +
           "write the password itself, or ${NAME} to take it from the environment",
       );
     }

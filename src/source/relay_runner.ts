@@ -10,7 +10,6 @@ import { type Logger, throttledLog } from "../base/log.ts";
 import { after, type Clock } from "../base/clock.ts";
 import type { LiveStream } from "../server/stream/live_stream.ts";
 import { type OpenUpstream, type PictureSink, Relay, type UpstreamMedia } from "./relay.ts";
-import type { RunningSource } from "./running_source.ts";
 import { stripCredentials } from "../rtsp/url.ts";
 import { EncodingSink } from "../encoder/frame_sinks.ts";
 
@@ -68,7 +67,7 @@ export async function runRelay(
   stream: LiveStream,
   source: RtspRelaySource | HttpRelaySource,
   context: RelayContext,
-): Promise<RunningSource> {
+): Promise<Relay> {
   const { logger, clock } = context;
   const open: OpenUpstream = source.kind === "rtsp-relay"
     ? await rtspOpener(source, logger)

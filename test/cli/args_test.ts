@@ -289,3 +289,47 @@ Deno.test("--help lists every option the parser takes, and no other", () => {
   const listed = [...USAGE.matchAll(/(?:^|\s)--([a-z][a-z-]*)/gm)].map((m) => m[1]);
   assert.deepEqual([...new Set(listed)].sort(), [...OPTION_NAMES].sort());
 });
+
+Deno.test("--input rtsp://… and http://… relay a camera, as ffmpeg's -i reads one", () => {
+  assert.deepEqual(
+    model([
+      ...["--input", "rtsp://admin:pw@10.0.0.5:554/mjpeg/1", "--rtsp-transport", "udp"],
+      ...["--jpeg", "rtp-jpeg", "--on-demand", "--push", "rtsp://central:8554/cam"],
+      ...["--push", "rtsps://central:8322/cam"],
+    ]).paths["/stream"],
+    {
+      source: "rtsp",
+      url: "rtsp://admin:pw@10.0.0.5:554/mjpeg/1",
+      rtspTransport: "udp",
+      jpeg: "rtp-jpeg",
+      ...ENCODING,
+      onDemand: true,
+      onDemandCloseAfter: 10_000,
+      push: ["rtsp://central:8554/cam", "rtsps://central:8322/cam"],
+    },
+  );
+  assert.deepEqual(model(["--input", "http://cam/capture", "--fps", "2"]).paths["/stream"], {
+    source: "http",
+    url: "http://cam/capture",
+    fps: 2,
+    jpeg: "h264",
+    ...ENCODING,
+    ...OFF,
+  });
+  const cases: [string[], string][] = [
+    [["--input", "ftp://cam/x"], /^--input must be "camera", .*got "ftp:\/\/cam\/x"/.source],
+    [["--rtsp-transport", "tcp"], "^--rtsp-transport goes with --input rtsp://"],
+    [
+      ["--input", "rtsp://cam/x", "--rtsp-transport", "quic"],
+      '^--rtsp-transport must be "auto", "tcp" or "udp", got "quic"',
+    ],
+    [["--publish", "--push", "rtsp://c/x"], "^--push sends a path of this machine"],
+    [
+      ["--test-pattern", "--push", "http://c/x"],
+      "^--push must be a list of rtsp:// or rtsps:// URLs",
+    ],
+  ];
+  for (const [argv, message] of cases) {
+    assert.match(mistake(argv), new RegExp(message), argv.join(" "));
+  }
+});

@@ -145,3 +145,57 @@ Deno.test("YAML and JSON of the same settings give the same model", () => {
   );
   assert.deepEqual(yaml.config, json.config);
 });
+
+Deno.test("a camera's URL as the source relays it; its mistakes are named like the others", () => {
+  const { config } = parseConfig(
+    "paths:\n  door:\n    source: rtsps://admin:${PW}@10.0.0.5/live\n    onDemand: true\n" +
+      "    push:\n      - rtsp://central:8554/door\n  esp:\n    source: http://10.0.0.6:81/stream\n",
+    "edge.yml",
+    { env: { PW: "pw" } },
+  );
+  assert.deepEqual(config.paths["/door"], {
+    source: "rtsp",
+    url: "rtsps://admin:pw@10.0.0.5/live",
+    rtspTransport: "auto",
+    jpeg: "h264",
+    bitrate: 2_000_000,
+    gop: 30,
+    onDemand: true,
+    onDemandCloseAfter: 10_000,
+    push: ["rtsp://central:8554/door"],
+  });
+  assert.equal(config.paths["/esp"].source, "http");
+  const cases: [string, string][] = [
+    [
+      "paths:\n  cam:\n    source: ftp://cam/x\n",
+      'edge.yml:3:13: paths.cam.source must be "camera", "file", "test-pattern", "ingest", ' +
+      `"publisher", or a camera's URL (rtsp://, rtsps://, http://, https://), got "ftp://cam/x"`,
+    ],
+    [
+      "paths:\n  cam:\n    source: rtsp://\n",
+      'edge.yml:3:13: paths.cam.source must be "camera", "file", "test-pattern", "ingest", ' +
+      `"publisher", or a camera's URL (rtsp://, rtsps://, http://, https://), got "rtsp://": ` +
+      "it names no host",
+    ],
+    [
+      "paths:\n  cam:\n    source: rtsp://cam/x\n    device: /dev/video0\n",
+      "edge.yml:4:5: paths.cam.device is not a setting of an rtsp:// path; it belongs to camera " +
+      "paths",
+    ],
+    [
+      "paths:\n  cam:\n    source: test-pattern\n    push:\n      - http://central/x\n",
+      "edge.yml:5:9: paths.cam.push must be a list of rtsp:// or rtsps:// URLs, got " +
+      '"http://central/x": http:// is not one of them',
+    ],
+    [
+      "paths:\n  all_others:\n    source: publisher\n    push:\n      - rtsp://central/x\n",
+      "edge.yml:4:5: paths.all_others.push: push names one path's servers; set it on a named path",
+    ],
+    [
+      "paths:\n  cam:\n    source: rtsp://admin:********@cam/x\n",
+      "edge.yml:3:13: paths.cam.source holds the mask --print-config shows in place of a " +
+      "password; write the password itself, or ${NAME} to take it from the environment",
+    ],
+  ];
+  for (const [text, message] of cases) assert.equal(mistake(text), message, text);
+});
