@@ -108,14 +108,14 @@ export class Edge {
       const id = /\bsession=(\w+)/.exec(line)?.[1];
       if (!id) continue;
       if (/session set up .*role=reader/.test(line)) up.add(id);
-      else if (/session ended /.test(line)) up.delete(id);
+      else if (/INFO\s+session ended /.test(line)) up.delete(id);
     }
     return up.size;
   }
 
   /** Sessions the reader ended itself (TEARDOWN or closing its connection). */
   readerEnded(): number {
-    return this.count(/session ended .*reason=(teardown|"connection closed")/);
+    return this.count(/INFO\s+session ended .*reason=(teardown|"connection closed")/);
   }
 
   /** Ends it as Ctrl-C would (SIGTERM) and resolves with its exit code; idempotent. */

@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { assertGstDecoded, freePort, interopTest } from "./support.ts";
+import { RtspTestClient } from "../support/rtsp_client.ts";
+import { argv, assertGstDecoded, freePort, interopTest } from "./support.ts";
 import {
   assertFfmpegDecoded,
   Edge,
@@ -15,7 +16,9 @@ import {
   gstRead,
   gstServerTools,
   probe,
+  sleep,
   startGstServer,
+  waitFor,
 } from "./relay_support.ts";
 
 /** rtsp-edge serving its test pattern, small and slow enough for a busy machine. */
@@ -137,3 +140,175 @@ for (const jpeg of ["h264", "rtp-jpeg"] as const) {
     },
   );
 }
+
+interopTest(
+  "relays ffmpeg's MJPEG over HTTP (multipart/x-mixed-replace) as H.264",
+  ["ffmpeg", "ffprobe"],
+  async () => {
+    const httpPort = freePort();
+    const camera = new Deno.Command("ffmpeg", {
+      args: argv`-v error -re -f lavfi -i testsrc2=size=320x240:rate=10 -t 60 -c:v mjpeg
+        -f mpjpeg -listen 1 http://127.0.0.1:${httpPort}/stream`,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const cameraLog = new Response(camera.stderr).text();
+    const port = freePort();
+    let b: Edge | undefined;
+    try {
+      // Started at once: if ffmpeg does not listen yet, the relay tries again after its backoff.
+      b = await startRelay(port, `http://127.0.0.1:${httpPort}/stream`);
+      await b.logged(/relay streaming/);
+      const url = `rtsp://127.0.0.1:${port}/stream`;
+      assert.deepEqual(await probe(url), ["h264", 320, 240]);
+      for (const transport of ["tcp", "udp"] as const) {
+        assertFfmpegDecoded(await ffmpegRead(url, transport, 20), 20, `ffmpeg over ${transport}`);
+      }
+    } finally {
+      await stopAll(b);
+      try {
+        camera.kill("SIGKILL");
+      } catch { /* ended */ }
+      await camera.status;
+      await cameraLog;
+    }
+  },
+);
+
+/** Whether RTP timestamp `b` comes after `a` (modulo 2^32, RFC 3550 §5.1). */
+function after32(a: number, b: number): boolean {
+  const d = (b - a) >>> 0;
+  return d !== 0 && d < 2 ** 31;
+}
+
+interopTest(
+  "readers of a relay stay connected while the upstream rtsp-edge is killed and started again, " +
+    "and continue with rising timestamps and sequence numbers",
+  ["ffmpeg"],
+  async () => {
+    const portA = freePort();
+    const portB = freePort();
+    let a: Edge | undefined, b: Edge | undefined;
+    const readers: {
+      client: RtspTestClient;
+      frames: { timestamp: number; seq: number; at: number }[];
+    }[] = [];
+    try {
+      a = await startPattern(portA);
+      b = await startRelay(portB, `rtsp://127.0.0.1:${portA}/stream`);
+      await b.logged(/relay streaming/);
+      const url = `rtsp://127.0.0.1:${portB}/stream`;
+      for (const transport of ["tcp", "udp"] as const) {
+        const frames: { timestamp: number; seq: number; at: number }[] = [];
+        let client: RtspTestClient | undefined = undefined;
+        client = await RtspTestClient.connect(url, {
+          transport,
+          onFrame: (au) =>
+            frames.push({ timestamp: au.timestamp, seq: client!.lastSequence, at: Date.now() }),
+        });
+        readers.push({ client, frames });
+        await client.play();
+      }
+      await waitFor(
+        () => readers.every((r) => r.frames.length >= 10),
+        20_000,
+        () => `frames before the loss: ${readers.map((r) => r.frames.length)}`,
+      );
+
+      const code = await a.stop();
+      assert.equal(code, 0, a.output);
+      a = undefined;
+      await b.logged(/relay lost its upstream/);
+      const before = readers.map((r) => r.frames.length);
+      // Down for a moment: the relay fails to connect at least once and waits longer.
+      await b.logged(/relay lost its upstream.*connection refused/, 1, 20_000);
+
+      a = await startPattern(portA);
+      const restarted = Date.now();
+      await waitFor(
+        () => readers.every((r, i) => r.frames.length >= before[i] + 10),
+        30_000,
+        () => `frames after the upstream came back: ${readers.map((r) => r.frames.length)}`,
+      );
+      // Within the relay's next wait (1 s, 2 s, 4 s, … ±20 %) of the moment A listened again.
+      for (const [i, { frames }] of readers.entries()) {
+        const back = frames[before[i]].at - restarted;
+        assert.ok(back < 10_000, `the first frame after the gap came ${back} ms after A was back`);
+      }
+      assert.equal(b.count(/relay streaming/), 2, b.log);
+
+      for (const { client, frames } of readers) {
+        assert.equal(client.isClosed, false, `${client.transport} reader's connection was closed`);
+        assert.equal(client.reordered, 0, `${client.transport}: a sequence number went back`);
+        for (let i = 1; i < frames.length; i++) {
+          assert.ok(
+            after32(frames[i - 1].timestamp, frames[i].timestamp),
+            `${client.transport}: timestamp ${frames[i].timestamp} after ${
+              frames[i - 1].timestamp
+            } (frame ${i})`,
+          );
+          assert.ok(
+            after32(frames[i - 1].seq, frames[i].seq) && frames[i].seq - frames[i - 1].seq < 1000,
+            `${client.transport}: sequence ${frames[i].seq} after ${frames[i - 1].seq}`,
+          );
+        }
+        // The session goes on: a keepalive is still answered.
+        assert.equal((await client.request("GET_PARAMETER", client.contentBase)).status, 200);
+      }
+      assert.doesNotMatch(b.log, /INFO\s+session ended/, "no reader session ended across the gap");
+      // A new reader decodes from the new upstream.
+      assertFfmpegDecoded(await ffmpegRead(url, "tcp", 10), 10, "ffmpeg after the gap");
+    } finally {
+      for (const { client } of readers) await client.close();
+      await stopAll(a, b);
+    }
+  },
+);
+
+interopTest(
+  "--on-demand relay connects upstream only while someone reads, and leaves the close-after later",
+  ["ffmpeg"],
+  async () => {
+    const portA = freePort();
+    const portB = freePort();
+    let a: Edge | undefined, b: Edge | undefined;
+    try {
+      a = await startPattern(portA);
+      b = await startRelay(
+        portB,
+        `rtsp://127.0.0.1:${portA}/stream`,
+        "--on-demand",
+        "--on-demand-close-after",
+        "2s",
+      );
+      const upstream = a;
+      const url = `rtsp://127.0.0.1:${portB}/stream`;
+      await sleep(2000);
+      assert.equal(upstream.count(/session set up/), 0, `connected with no reader:\n${a.log}`);
+
+      for (const [round, transport] of [[1, "tcp"], [2, "udp"]] as const) {
+        const client = await RtspTestClient.connect(url, { transport });
+        try {
+          await client.play();
+          await waitFor(() => client.framesReceived >= 10, 20_000, () => "frames through B");
+          assert.equal(upstream.count(/session set up/), round, upstream.log);
+          assert.equal(upstream.openReaderSessions(), 1);
+          // ffmpeg beside it shares the one upstream connection.
+          assertFfmpegDecoded(await ffmpegRead(url, transport, 10), 10, `ffmpeg over ${transport}`);
+          assert.equal(upstream.openReaderSessions(), 1);
+          assert.equal((await client.teardown()).status, 200);
+        } finally {
+          await client.close();
+        }
+        const left = Date.now();
+        await waitFor(() => upstream.openReaderSessions() === 0, 20_000, () => upstream.log);
+        const lingered = Date.now() - left;
+        assert.ok(lingered >= 1500, `upstream left ${lingered} ms after the last reader, not 2 s`);
+        assert.equal(upstream.count(/session set up/), round);
+      }
+    } finally {
+      await stopAll(a, b);
+    }
+  },
+);
