@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { RtspTestClient } from "../support/rtsp_client.ts";
-import { argv, assertGstDecoded, freePort, interopTest } from "./support.ts";
+import { argv, assertGstDecoded, freePort, interopTest, run, withTempDir } from "./support.ts";
 import {
   assertFfmpegDecoded,
   Edge,
@@ -22,8 +22,8 @@ import {
 } from "./relay_support.ts";
 
 /** rtsp-edge serving its test pattern, small and slow enough for a busy machine. */
-function startPattern(port: number): Promise<Edge> {
-  return Edge.start(["--port", String(port), "--size", "320x240", "--fps", "10", "--gop", "10"]);
+function startPattern(port: number, size = "320x240"): Promise<Edge> {
+  return Edge.start(["--port", String(port), "--size", size, "--fps", "10", "--gop", "10"]);
 }
 
 /** rtsp-edge relaying `input` at its /stream, with more flags. */
@@ -183,7 +183,8 @@ function after32(a: number, b: number): boolean {
 }
 
 interopTest(
-  "readers of a relay stay connected while the upstream rtsp-edge is killed and started again, " +
+  "readers of a relay stay connected while the upstream rtsp-edge is killed and started again " +
+    "(at a new size), " +
     "and continue with rising timestamps and sequence numbers",
   ["ffmpeg"],
   async () => {
@@ -215,6 +216,15 @@ interopTest(
         20_000,
         () => `frames before the loss: ${readers.map((r) => r.frames.length)}`,
       );
+      // ffmpeg reads across the gap as well, with -xerror: 15 s of media timestamps, which the gap
+      // is part of (timestamps follow the wall clock across it).
+      const ffmpeg = run(
+        "ffmpeg",
+        argv`-v error -xerror -rtsp_transport tcp -timeout 30000000 -i ${url} -t 15 -map 0:v:0
+          -f framecrc -`,
+        90_000,
+      );
+      await waitFor(() => readers[0].frames.length >= 20, 20_000, () => "frames for ffmpeg");
 
       const code = await a.stop();
       assert.equal(code, 0, a.output);
@@ -224,7 +234,8 @@ interopTest(
       // Down for a moment: the relay fails to connect at least once and waits longer.
       await b.logged(/relay lost its upstream.*connection refused/, 1, 20_000);
 
-      a = await startPattern(portA);
+      // The camera comes back reconfigured: new parameter sets, a new size.
+      a = await startPattern(portA, "640x360");
       const restarted = Date.now();
       await waitFor(
         () => readers.every((r, i) => r.frames.length >= before[i] + 10),
@@ -257,8 +268,17 @@ interopTest(
         assert.equal((await client.request("GET_PARAMETER", client.contentBase)).status, 200);
       }
       assert.doesNotMatch(b.log, /INFO\s+session ended/, "no reader session ended across the gap");
-      // A new reader decodes from the new upstream.
-      assertFfmpegDecoded(await ffmpegRead(url, "tcp", 10), 10, "ffmpeg after the gap");
+      const crossed = await ffmpeg;
+      assert.equal(crossed.code, 0, `ffmpeg reading across the gap: ${crossed.stderr}`);
+      const pts = crossed.stdout.split("\n").filter((l) => /^\d+,/.test(l)).map((l) =>
+        Number(l.split(",")[1])
+      );
+      const steps = pts.slice(1).map((p, i) => p - pts[i]);
+      assert.ok(steps.some((d) => d >= 10), `ffmpeg saw no gap of a second or more: ${pts}`);
+      assert.ok(steps.indexOf(Math.max(...steps)) < steps.length - 10, "frames came after the gap");
+      // A new reader decodes from the new upstream, at its new size.
+      assert.deepEqual(await probe(url), ["h264", 640, 360]);
+      assertFfmpegDecoded(await ffmpegRead(url, "udp", 10), 10, "ffmpeg after the gap");
     } finally {
       for (const { client } of readers) await client.close();
       await stopAll(a, b);
@@ -310,5 +330,45 @@ interopTest(
     } finally {
       await stopAll(a, b);
     }
+  },
+);
+
+interopTest(
+  "relays a still JPEG polled over HTTP (--fps 5) as H.264, at the rate asked",
+  ["ffmpeg", "ffprobe"],
+  async () => {
+    await withTempDir(async (dir) => {
+      const still = `${dir}/still.jpg`;
+      const made = await run(
+        "ffmpeg",
+        argv`-v error -f lavfi -i testsrc2=size=320x240 -frames:v 1 -pix_fmt yuvj420p ${still}`,
+      );
+      assert.equal(made.code, 0, made.stderr);
+      const jpeg = await Deno.readFile(still);
+      let requests = 0;
+      const camera = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+        if (new URL(req.url).pathname !== "/capture") return new Response(null, { status: 404 });
+        requests++;
+        return new Response(jpeg, { headers: { "content-type": "image/jpeg" } });
+      });
+      const port = freePort();
+      let b: Edge | undefined;
+      try {
+        // ffmpeg probes 20 frames for the frame rate before it decodes: 4 s at 5 fps (10 s at 2).
+        b = await startRelay(port, `http://127.0.0.1:${camera.addr.port}/capture`, "--fps", "5");
+        await b.logged(/relay streaming/);
+        const polling = Date.now();
+        const polledBefore = requests;
+        const url = `rtsp://127.0.0.1:${port}/stream`;
+        assert.deepEqual(await probe(url), ["h264", 320, 240]);
+        assertFfmpegDecoded(await ffmpegRead(url, "tcp", 10), 10, "ffmpeg over tcp");
+        assertFfmpegDecoded(await ffmpegRead(url, "udp", 10), 10, "ffmpeg over udp");
+        const rate = (requests - polledBefore) / ((Date.now() - polling) / 1000);
+        assert.ok(rate > 3 && rate < 6, `polled ${rate.toFixed(1)} pictures a second, not 5`);
+      } finally {
+        await stopAll(b);
+        await camera.shutdown();
+      }
+    });
   },
 );
