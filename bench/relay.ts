@@ -34,7 +34,14 @@ import { readAnnexBClip } from "../src/source/annexb_file.ts";
 import { freePort } from "../test/interop/support.ts";
 import { ensureClip } from "./clip.ts";
 import { flags, percentile } from "./lines.ts";
-import { Child, cpuBetween, cpuSample, gstRtspServerAvailable, killAll } from "./procs.ts";
+import {
+  Child,
+  cpuBetween,
+  cpuSample,
+  gstRtspServerAvailable,
+  killAll,
+  ServerProcess,
+} from "./procs.ts";
 import { frameIdSei, RelayReader } from "./relay_reader.ts";
 
 const args = flags(Deno.args);
@@ -75,6 +82,13 @@ if (
 const TARGET_ADDED_P99_MS = 5;
 const TARGET_PASSTHROUGH_RATIO = 1.0;
 const TARGET_TRANSCODE_RATIO = 1.5;
+/**
+ * GStreamer's encoder, set as rtsp-edge sets OpenH264 (wasm/bridge.c): bitrate rate control with
+ * frame skipping, low complexity, camera content. openh264enc's defaults differ (quality rate
+ * control, which overshoots the bitrate, and medium complexity).
+ */
+const GST_ENCODER = `openh264enc bitrate=${bps} gop-size=${gop} rate-control=bitrate ` +
+  "enable-frame-skip=true complexity=low usage-type=camera";
 /** The MJPEG upstream of the transcode case. */
 const MJPEG = { width: 800, height: 600, fps: 15 };
 
@@ -161,8 +175,13 @@ class H264Upstream {
 interface Running {
   base: string;
   pid: number;
+  /** The end of its standard error, for messages when it fails. */
+  stderr(): string;
   stop(): Promise<void>;
 }
+
+/** rtsp-edge processes running, stopped on Ctrl-C (killAll covers the GStreamer ones). */
+const edges = new Set<ServerProcess>();
 
 /** rtsp-edge relaying `upstream` on paths /r1 … /rN, from a config file. */
 async function startEdge(upstream: string, paths: number, encode: boolean): Promise<Running> {
@@ -183,24 +202,24 @@ async function startEdge(upstream: string, paths: number, encode: boolean): Prom
     ...["--config", config, "--port", String(port), "--bind", "127.0.0.1"],
     ...["--ingest-port", String(freePort()), "--log-level", "warn"],
   ];
-  const child = new Child(
-    "rtsp-edge",
+  const server = new ServerProcess(
     binary ? binaryPath : Deno.execPath(),
     binary ? flagList : ["run", "--allow-all", `${root}cli.ts`, ...flagList],
+    root,
+    "null",
   );
-  const base = `rtsp://127.0.0.1:${port}`;
+  edges.add(server);
   const stop = async () => {
-    try {
-      child.process.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-    const timer = setTimeout(() => child.kill(), 3000);
-    await child.process.status;
-    clearTimeout(timer);
+    await server.stop();
+    edges.delete(server);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
-  return { base, pid: child.pid, stop };
+  return {
+    base: `rtsp://127.0.0.1:${port}`,
+    pid: server.child.pid,
+    stderr: () => server.stderr,
+    stop,
+  };
 }
 
 /** gst-rtsp-server (bench/gst_relay_server.py) with one shared media per `mounts` entry. */
@@ -210,7 +229,12 @@ async function startGst(mounts: [string, string][]): Promise<Running> {
     ...mounts.flatMap(([path, launch]) => ["--mount", path, launch]),
   ]);
   const ready = await child.next("ready", 30_000);
-  return { base: String(ready.url), pid: Number(ready.pid), stop: () => child.stop() };
+  return {
+    base: String(ready.url),
+    pid: Number(ready.pid),
+    stderr: () => "",
+    stop: () => child.stop(),
+  };
 }
 
 const gstSource = (upstream: string) =>
@@ -219,7 +243,7 @@ const gstSource = (upstream: string) =>
 async function startRelay(kind: ServerKind, upstream: string, paths: number, encode: boolean) {
   if (kind === "edge") return await startEdge(upstream, paths, encode);
   const chain = encode
-    ? `rtpjpegdepay ! jpegdec ! openh264enc bitrate=${bps} gop-size=${gop} ! h264parse`
+    ? `rtpjpegdepay ! jpegdec ! ${GST_ENCODER} ! h264parse`
     : "rtph264depay ! h264parse";
   const mounts: [string, string][] = [];
   for (let i = 1; i <= paths; i++) {
@@ -288,6 +312,12 @@ interface LatencyRow {
   missing: number;
 }
 
+/** `error` with the end of the relay's standard error. */
+function failed(relay: Running, error: unknown): Error {
+  const tail = relay.stderr();
+  return new Error(`${(error as Error).message}${tail ? `\n--- relay stderr ---\n${tail}` : ""}`);
+}
+
 async function measureLatency(
   kind: ServerKind,
   upstream: H264Upstream,
@@ -349,6 +379,8 @@ async function measureLatency(
     } finally {
       await reader.close();
     }
+  } catch (error) {
+    throw failed(relay, error);
   } finally {
     await relay.stop();
   }
@@ -399,6 +431,8 @@ async function measureCpu(
       mbps,
       precise: cpu.precise,
     };
+  } catch (error) {
+    throw failed(relay, error);
   } finally {
     await Promise.all(readers.map((r) => r.close()));
     await relay.stop();
@@ -525,7 +559,7 @@ if (binary && kinds.includes("edge")) {
 }
 
 const onSignal = () => {
-  killAll().finally(() => Deno.exit(130));
+  Promise.all([killAll(), ...[...edges].map((e) => e.stop())]).finally(() => Deno.exit(130));
 };
 Deno.addSignalListener("SIGINT", onSignal);
 Deno.addSignalListener("SIGTERM", onSignal);
@@ -566,7 +600,7 @@ try {
     const { width, height, fps } = MJPEG;
     const upstream = await startGst([[
       "/mjpeg",
-      `( videotestsrc is-live=true ! video/x-raw,width=${width},height=${height},` +
+      `( videotestsrc is-live=true ! video/x-raw,format=I420,width=${width},height=${height},` +
       `framerate=${fps}/1 ! jpegenc ! rtpjpegpay name=pay0 pt=26 )`,
     ]]);
     try {
@@ -597,7 +631,7 @@ if (transRows.length) {
   printCpu(
     `2b. CPU, MJPEG → H.264: ${transcodes} paths of an RTP/JPEG ${MJPEG.width}x${MJPEG.height} ` +
       `${MJPEG.fps} fps upstream, encoded at ${bitrate}bit/s, GOP ${gop}, one reader each ` +
-      `(GStreamer: jpegdec ! openh264enc)`,
+      `\n   (GStreamer: jpegdec ! ${GST_ENCODER})`,
     transRows,
     TARGET_TRANSCODE_RATIO,
   );
