@@ -643,7 +643,7 @@ if (passRows.length) {
 if (transRows.length) {
   printCpu(
     `2b. CPU, MJPEG → H.264: ${transcodes} paths of an RTP/JPEG ${MJPEG.width}x${MJPEG.height} ` +
-      `${MJPEG.fps} fps upstream, encoded at ${bitrate}bit/s, GOP ${gop}, one reader each ` +
+      `${MJPEG.fps} fps upstream, encoded at ${bitrate}bit/s, GOP ${gop}, one reader each` +
       `\n   (GStreamer: jpegdec ! ${GST_ENCODER})`,
     transRows,
     TARGET_TRANSCODE_RATIO,
