@@ -96,6 +96,7 @@ Devices and publishers (paths appear when something publishes to them):
   --replace           a new publisher takes a path from the one holding it (default: refused)
   --push URL          also push the path to this server (ANNOUNCE/RECORD; repeatable), e.g.
                       rtsp://user:pass@central:8554/garden for mediamtx, go2rtc or Frigate
+  --push-transport T  how pushed media travels: tcp (interleaved, the default) or udp
 
 Configuration:
   --config FILE       the server and many paths in YAML (see examples/rtsp-edge.yml; .json is
@@ -158,6 +159,7 @@ const PATH_FLAGS: Readonly<Record<string, { key: string; example: string }>> = {
   "ingest-token": { key: "token", example: "s3cret" },
   jpeg: { key: "jpeg", example: "rtp-jpeg" },
   "rtsp-transport": { key: "rtspTransport", example: "tcp" },
+  "push-transport": { key: "pushTransport", example: "udp" },
 };
 
 const OTHER_VALUES: Readonly<Record<string, string>> = {
@@ -347,7 +349,7 @@ class FlagDocument {
     }
     const source = sources[0] ?? (receiving ? undefined : "test-pattern");
     if (source === undefined) {
-      if (values.push !== undefined) {
+      if (values.push !== undefined || values["push-transport"] !== undefined) {
         throw new UsageError(
           "--push sends a path of this machine: give --camera, --input or --test-pattern",
         );
@@ -409,6 +411,11 @@ class FlagDocument {
     if (values["on-demand"] === true) this.set(`${at}/onDemand`, true, "--on-demand");
     const push = values.push as string[] | undefined;
     if (push !== undefined) this.set(`${at}/push`, push, "--push");
+    this.set(
+      `${at}/pushTransport`,
+      values["push-transport"] as string | undefined,
+      "--push-transport",
+    );
     if (url === undefined && values["rtsp-transport"] !== undefined) {
       throw new UsageError("--rtsp-transport goes with --input rtsp://…");
     }

@@ -27,8 +27,8 @@ export interface PathPlan {
   publish: (path: string) => { replace: boolean } | undefined;
   /** Whether any path takes pushed frames (the ingest port is opened). */
   ingesting: boolean;
-  /** Every push target, with its path. */
-  pushes: { path: string; url: string }[];
+  /** Every push target, with its path and transport. */
+  pushes: { path: string; url: string; transport: "tcp" | "udp" }[];
 }
 
 /** Sorts the paths of `config` into sources and rules. */
@@ -36,9 +36,10 @@ export function planPaths(config: Config): PathPlan {
   const entries: PathEntry[] = [];
   const ingest = new Map<string, IngestPathPolicy>();
   const publish = new Map<string, { replace: boolean }>();
-  const pushes: { path: string; url: string }[] = [];
+  const pushes: PathPlan["pushes"] = [];
   for (const [path, p] of Object.entries(config.paths)) {
-    for (const url of p.push ?? []) pushes.push({ path, url });
+    const transport = p.pushTransport ?? "tcp";
+    for (const url of p.push ?? []) pushes.push({ path, url, transport });
     const shown = path === ALL_OTHERS ? "/<path>" : path;
     if (p.source === "ingest") {
       ingest.set(path, policyOf(p));

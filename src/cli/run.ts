@@ -122,16 +122,16 @@ export async function startAll(config: Config, options: StartOptions): Promise<R
 /** A pusher per target of every path that has `push`; the client is loaded only for them. */
 async function startPushers(
   server: RtspServer,
-  pushes: readonly { path: string; url: string }[],
+  pushes: readonly { path: string; url: string; transport: "tcp" | "udp" }[],
   logger: Logger,
 ): Promise<Pusher[]> {
   const { pushRtsp } = await import("../client/push.ts");
   const { Pusher } = await import("../source/pusher.ts");
-  return pushes.map(({ path, url }) =>
+  return pushes.map(({ path, url, transport }) =>
     new Pusher({
       path,
       url,
-      start: () => pushRtsp(server, path, { url, transport: "tcp", logger }),
+      start: () => pushRtsp(server, path, { url, transport, logger }),
       logger,
       clock: systemClock,
     })

@@ -314,6 +314,17 @@ class Checker extends Reader {
   path(scope: Scope, allOthers: boolean): PathConfig {
     const path = this.pathSource(scope, allOthers);
     const push = this.urls(scope, "push", PATH_SETTINGS.push);
+    const transport = this.read(scope, "pushTransport", PATH_SETTINGS.pushTransport) as
+      | "tcp"
+      | "udp"
+      | undefined;
+    if (transport !== undefined && (push === undefined || push.length === 0)) {
+      this.fail(
+        member(scope, "pushTransport"),
+        `${this.nameOf(scope, "pushTransport")} goes with ${this.hint(scope, "push")}`,
+        true,
+      );
+    }
     if (push !== undefined && allOthers) {
       this.fail(
         member(scope, "push"),
@@ -321,7 +332,8 @@ class Checker extends Reader {
         true,
       );
     }
-    return push === undefined || push.length === 0 ? path : { ...path, push };
+    if (push === undefined || push.length === 0) return path;
+    return { ...path, push, pushTransport: transport ?? "tcp" };
   }
 
   /** A path's settings without `push`, by its source. */

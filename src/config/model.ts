@@ -42,6 +42,8 @@ export interface EncodingConfig {
 export interface PushConfig {
   /** The servers, with credentials in the URL if they need them; absent: pushed nowhere. */
   push?: string[];
+  /** How pushed media travels; absent with `push` means interleaved TCP. */
+  pushTransport?: "tcp" | "udp";
 }
 
 /**

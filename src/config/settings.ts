@@ -278,6 +278,12 @@ export const PATH_SETTINGS: SettingTable = {
     schemes: ["rtsp", "rtsps"],
     doc: "Servers to push the path to (ANNOUNCE and RECORD), as rtsp:// or rtsps:// URLs.",
   },
+  pushTransport: {
+    kind: "choice",
+    choices: ["tcp", "udp"],
+    default: "tcp",
+    doc: "How pushed media travels: interleaved TCP (through NAT and firewalls) or UDP.",
+  },
   maxFrameBytes: {
     kind: "integer",
     min: 1024,
@@ -291,7 +297,7 @@ export const PATH_SETTINGS: SettingTable = {
 const ON_DEMAND = ["onDemand", "onDemandCloseAfter"];
 const ENCODING = ["bitrate", "gop"];
 const ACCESS = Object.keys(ACCESS_SETTINGS);
-const PUSH = ["push", ...ACCESS];
+const PUSH = ["push", "pushTransport", ...ACCESS];
 
 /** The settings each source takes, `source` first. */
 export const PATH_KEYS: Readonly<Record<PathSource, readonly string[]>> = {

@@ -306,7 +306,13 @@ Deno.test("--input rtsp://… and http://… relay a camera, as ffmpeg's -i read
       onDemand: true,
       onDemandCloseAfter: 10_000,
       push: ["rtsp://central:8554/cam", "rtsps://central:8322/cam"],
+      pushTransport: "tcp",
     },
+  );
+  assert.equal(
+    model(["--test-pattern", "--push", "rtsp://c/x", "--push-transport", "udp"]).paths["/stream"]
+      .pushTransport,
+    "udp",
   );
   assert.deepEqual(model(["--input", "http://cam/capture", "--fps", "2"]).paths["/stream"], {
     source: "http",
@@ -324,6 +330,7 @@ Deno.test("--input rtsp://… and http://… relay a camera, as ffmpeg's -i read
       '^--rtsp-transport must be "auto", "tcp" or "udp", got "quic"',
     ],
     [["--publish", "--push", "rtsp://c/x"], "^--push sends a path of this machine"],
+    [["--test-pattern", "--push-transport", "udp"], "^--push-transport goes with --push$"],
     [
       ["--test-pattern", "--push", "http://c/x"],
       "^--push must be a list of rtsp:// or rtsps:// URLs",

@@ -82,6 +82,7 @@ paths:
     read: [alice, bob]
     publish: [alice]
     push: ["rtsp://central:8554/x"]
+    pushTransport: udp
     allow: ["10.0.0.0/8"]
   clip:
     source: file
@@ -96,6 +97,7 @@ paths:
     read: anyone
     publish: [carol]
     push: ["rtsp://central:8554/x"]
+    pushTransport: udp
     allow: ["127.0.0.1/32"]
   garden/bars:
     source: test-pattern
@@ -108,6 +110,7 @@ paths:
     read: [dave]
     publish: anyone
     push: ["rtsp://central:8554/x"]
+    pushTransport: udp
     allow: ["::/0"]
   /esp32cam:
     source: ingest
@@ -120,6 +123,7 @@ paths:
     read: [alice]
     publish: [alice]
     push: ["rtsp://central:8554/x"]
+    pushTransport: udp
     allow: ["192.168.1.0/24"]
   studio:
     source: publisher
@@ -128,6 +132,7 @@ paths:
     publish: [bob]
     allow: ["0.0.0.0/0"]
     push: ["rtsps://user:\${PUSH_PASSWORD}@central:8322/studio"]
+    pushTransport: tcp
   doorbell:
     source: rtsp://admin:\${DOOR_PASSWORD}@192.168.1.20:554/stream1
     rtspTransport: tcp
@@ -137,6 +142,7 @@ paths:
     onDemand: true
     onDemandCloseAfter: 20s
     push: ["rtsp://central:8554/doorbell"]
+    pushTransport: tcp
     read: anyone
     publish: [alice]
     allow: ["10.0.0.0/8"]
@@ -149,6 +155,7 @@ paths:
     onDemand: true
     onDemandCloseAfter: 5s
     push: ["rtsps://central:8322/esp32web"]
+    pushTransport: udp
     read: [bob]
     publish: [bob]
     allow: ["192.168.1.0/24"]

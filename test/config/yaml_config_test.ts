@@ -163,6 +163,7 @@ Deno.test("a camera's URL as the source relays it; its mistakes are named like t
     onDemand: true,
     onDemandCloseAfter: 10_000,
     push: ["rtsp://central:8554/door"],
+    pushTransport: "tcp",
   });
   assert.equal(config.paths["/esp"].source, "http");
   const cases: [string, string][] = [
