@@ -216,7 +216,10 @@ export class Relay implements RunningSource {
     // A connection that streamed a good while was a success: the next wait starts short again.
     const streamedFor = this.#state.state === "streaming" ? clock.now() - this.#state.since : 0;
     this.#failures = streamedFor >= BACKOFF_RESET_MS ? 1 : this.#failures + 1;
-    this.#stream.sourceGone(`${this.#options.label}: ${error.message}`);
+    // The clients' errors name the URL already; others get it, so a 503 says which upstream.
+    const { label } = this.#options;
+    const said = error.message.startsWith(label) ? error.message : `${label}: ${error.message}`;
+    this.#stream.sourceGone(said);
     this.#connectedSettle.reject(error);
     const delay = backoffDelay(this.#failures, (this.#options.random ?? Math.random)());
     this.#setState({ state: "waiting", until: clock.now() + delay, error: error.message });

@@ -205,3 +205,21 @@ Deno.test("JPEG upstreams go through the encoding sink on an H.264 path, as they
   assert.equal(jpegPath.upstream.closes(), 1);
   await refused.stop();
 });
+
+Deno.test("an upstream error that names the URL already is not prefixed with it twice", async () => {
+  const { clock, stream, upstream } = setUp();
+  upstream.script.push({ codec: "h264" });
+  const relay = new Relay(stream, {
+    open: upstream.open,
+    label: "rtsp://cam/live",
+    logger: recorder().logger,
+    clock,
+  });
+  await relay.connected;
+  upstream.feeds[0].closed(new Error("rtsp://cam/live: no media for 10000 ms"));
+  assert.deepEqual(stream.sourceState, {
+    state: "gone",
+    reason: "rtsp://cam/live: no media for 10000 ms",
+  });
+  await relay.stop();
+});
