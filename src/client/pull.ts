@@ -10,6 +10,7 @@
  * @module
  */
 
+import { checkSessionOptions, serverUrl } from "./server_url.ts";
 import { systemClock } from "../base/clock.ts";
 import { type Logger, silentLogger, throttledLog } from "../base/log.ts";
 import { type ConnectError, connectTcp } from "../runtime/connect.ts";
@@ -155,64 +156,24 @@ function checkOptions(options: PullOptions, sink: PullSink): Target {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("pullRtsp() needs an options object with url and transport");
   }
-  const { url, transport } = options;
-  if (typeof url !== "string") throw new TypeError("url must be a string");
-  let parsed: RtspUrl;
-  try {
-    const p = parseRtspUrl(url);
-    if ("star" in p || p.scheme === "rtspu") throw new Error("not rtsp:// or rtsps://");
-    parsed = p;
-  } catch (e) {
-    throw new TypeError(
-      `url must be an rtsp:// or rtsps:// URL with a host, got ${
-        printable(stripCredentials(url), 200)
-      } (${(e as Error).message})`,
-    );
-  }
+  const { transport } = options;
+  const server = serverUrl(options.url);
   if (transport !== "auto" && transport !== "tcp" && transport !== "udp") {
     throw new TypeError(
       `transport must be "auto", "tcp" or "udp", got ${printable(String(transport))}`,
     );
   }
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
-  }
-  if (options.tlsVerify !== undefined && typeof options.tlsVerify !== "boolean") {
-    throw new TypeError(`tlsVerify must be a boolean, got ${typeof options.tlsVerify}`);
-  }
+  const timeoutMs = checkSessionOptions(options, 10_000);
   for (const name of ["accessUnit", "jpeg", "closed"] as const) {
     if (typeof sink?.[name] !== "function") throw new TypeError(`the sink must have ${name}()`);
   }
-  const tls = parsed.scheme === "rtsps";
   return {
-    url: stripCredentials(url),
-    parsed,
-    hostname: parsed.host.replace(/^\[|\]$/g, ""),
-    port: parsed.port ?? (tls ? 322 : 554), // RFC 2326 §3.2; rtsps: 322 (IANA)
-    tls,
+    ...server,
     tlsVerify: options.tlsVerify ?? false,
-    credentials: credentialsOf(url),
-    transport: tls ? "tcp" : transport,
+    transport: server.tls ? "tcp" : transport,
     timeoutMs,
     logger: options.logger ?? silentLogger,
   };
-}
-
-function credentialsOf(url: string): Credentials | undefined {
-  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(url)?.[1] ?? "";
-  const at = authority.lastIndexOf("@");
-  if (at < 0) return undefined;
-  const info = authority.slice(0, at);
-  const colon = info.indexOf(":");
-  try {
-    return {
-      username: decodeURIComponent(colon < 0 ? info : info.slice(0, colon)),
-      password: colon < 0 ? "" : decodeURIComponent(info.slice(colon + 1)),
-    };
-  } catch {
-    throw new TypeError("the user or password in url holds a bad percent-escape");
-  }
 }
 
 type State = "starting" | "playing" | "closing" | "ended";

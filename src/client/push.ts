@@ -15,6 +15,7 @@
  * @module
  */
 
+import { checkSessionOptions, serverUrl } from "./server_url.ts";
 import type { Logger } from "../base/log.ts";
 import { silentLogger } from "../base/log.ts";
 import { type ConnectError, connectTcp } from "../runtime/connect.ts";
@@ -24,10 +25,10 @@ import type { RtspResponse } from "../rtsp/message.ts";
 import { parseSessionHeader } from "../rtsp/session_header.ts";
 import { STATUS_TEXT } from "../rtsp/status.ts";
 import { parseTransport } from "../rtsp/transport.ts";
-import { parseRtspUrl, type RtspUrl, stripCredentials } from "../rtsp/url.ts";
+
 import { printable } from "../rtsp/syntax.ts";
 import { buildSdp, type SdpMediaDescription } from "../sdp/build.ts";
-import { type Credentials, credentialsFromUrl } from "./auth.ts";
+import type { Credentials } from "./auth.ts";
 import { ChannelError, RtspChannel } from "./channel.ts";
 import { bindUdpPair, type UdpPair } from "./udp.ts";
 
@@ -202,41 +203,22 @@ function parseTarget(options: PushOptions): Target {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("pushRtsp() needs an options object with a url");
   }
-  const { url } = options;
-  if (typeof url !== "string") throw new TypeError(`url must be a string, got ${typeof url}`);
-  let parsed: RtspUrl;
-  try {
-    const p = parseRtspUrl(url);
-    if ("star" in p || p.scheme === "rtspu") throw new Error("not rtsp:// or rtsps://");
-    parsed = p;
-  } catch (e) {
-    throw new TypeError(
-      `url must be an rtsp:// or rtsps:// URL with a host, got ${
-        printable(stripCredentials(url), 200)
-      } (${(e as Error).message})`,
-    );
-  }
+  const server = serverUrl(options.url);
   const transport = options.transport ?? "tcp";
   if (transport !== "tcp" && transport !== "udp") {
     throw new TypeError(`transport must be "tcp" or "udp", got ${printable(String(transport))}`);
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
-  }
-  if (options.tlsVerify !== undefined && typeof options.tlsVerify !== "boolean") {
-    throw new TypeError(`tlsVerify must be a boolean, got ${typeof options.tlsVerify}`);
-  }
+  const timeoutMs = checkSessionOptions(options, DEFAULT_TIMEOUT_MS);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new TypeError("signal must be an AbortSignal");
   }
-  const tls = parsed.scheme === "rtsps";
+  const { url, hostname, port, credentials } = server;
   return {
-    url: stripCredentials(url),
-    hostname: parsed.host.replace(/^\[|\]$/g, ""),
-    port: parsed.port ?? (tls ? 322 : 554), // RFC 2326 §3.2; rtsps: 322 (IANA)
-    tls: tls ? { verify: options.tlsVerify ?? true } : undefined,
-    credentials: credentialsFromUrl(url),
+    url,
+    hostname,
+    port,
+    tls: server.tls ? { verify: options.tlsVerify ?? true } : undefined,
+    credentials,
     transport,
     timeoutMs,
   };
