@@ -168,7 +168,7 @@ paths:
         b = await Edge.start(["--config", file]);
         assert.match(
           b.output,
-          /relayed from rtsp:\/\/127\.0\.0\.1:\d+\/stream\n +rtsp:\/\/127\.0\.0\.1:\d+\/cam\n/,
+          /relayed from rtsp:\/\/127\.0\.0\.1:\d+\/stream; pushed to rtsp:\/\/127\.0\.0\.1:\d+\/central\/cam\n +rtsp:\/\/127\.0\.0\.1:\d+\/cam\n/,
         );
         await b.logged(/pull: playing .*transport=udp codec=h264/);
         await b.logged(/push pushing .*\/central\/cam/);
