@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ALL_OTHERS, type Config, type IngestPathConfig } from "../config/config.ts";
+import { ALL_OTHERS, type Config, type IngestPathConfig } from "../config/model.ts";
 import type { IngestPathPolicy } from "../ingest/ingest_request.ts";
 import type { LocalSource } from "../source/local_source.ts";
 import { localSourceOf } from "./local_source_of.ts";

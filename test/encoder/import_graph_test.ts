@@ -71,3 +71,18 @@ Deno.test("importing encoder.ts loads the encoder but no generated WebAssembly m
   const generated = [...graph.keys()].filter((s) => GENERATED.test(s));
   assert.equal(generated.length, 2, `both generated modules are in the graph: ${generated}`);
 });
+
+// A command line without --config never needs the YAML parser, and a server with no relay or push
+// never needs the client: both are `await import()`ed where a file, a relay or a push is met.
+Deno.test("starting cli.ts loads no YAML parser and no RTSP or HTTP client", async () => {
+  const graph = await moduleGraph("cli.ts");
+  const loaded = [...staticClosure(graph, new URL("../../cli.ts", import.meta.url).href)];
+  const heavy = loaded.filter((s) =>
+    /npm:\/?yaml|\/yaml@|\/src\/config\/(config|load|yaml_with_positions|print)\.ts$/.test(s) ||
+    /\/src\/client\//.test(s)
+  );
+  assert.deepEqual(heavy, []);
+  const reachable = [...graph.keys()];
+  assert.ok(reachable.some((s) => s.endsWith("/src/config/yaml_with_positions.ts")));
+  assert.ok(reachable.some((s) => s.endsWith("/src/client/pull.ts")));
+});
