@@ -132,6 +132,7 @@ async function startPushers(
       path,
       url,
       start: () => pushRtsp(server, path, { url, transport, logger }),
+      ready: () => server.getStream(path) !== undefined,
       logger,
       clock: systemClock,
     })

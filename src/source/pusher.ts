@@ -21,11 +21,15 @@ export interface PushLink {
   close(): Promise<void>;
 }
 
+/** How often a pusher looks whether its path has appeared. */
+const PATH_POLL_MS = 1000;
+
 /** Starts one push session; rejects with a one-line error when it cannot. */
 export type StartPush = () => Promise<PushLink>;
 
 /** What a pusher is doing, per target. */
 export type PushState =
+  | { readonly state: "waiting for the path" }
   | { readonly state: "connecting" }
   | { readonly state: "pushing"; readonly since: number }
   | { readonly state: "waiting"; readonly until: number; readonly error: string }
@@ -39,6 +43,12 @@ export interface PusherOptions {
   url: string;
   /** Opens a session to the target. */
   start: StartPush;
+  /**
+   * Whether the path has something to push yet (a publisher's or a device's path appears with its
+   * first frames). While it has not, the pusher looks again every second without counting a
+   * failure, so the push starts within a second of the path, not after a grown backoff.
+   */
+  ready?: () => boolean;
   /** Where state changes go. */
   logger: Logger;
   /** Times the backoff. */
@@ -91,6 +101,14 @@ export class Pusher {
   async #attempt(): Promise<void> {
     const generation = ++this.#generation;
     const current = () => generation === this.#generation && !this.#stopped;
+    if (this.#options.ready?.() === false) {
+      this.#setState({ state: "waiting for the path" });
+      this.#cancelTimer = after(this.#options.clock, PATH_POLL_MS, () => {
+        this.#cancelTimer = undefined;
+        if (current()) void this.#attempt();
+      });
+      return;
+    }
     this.#setState({ state: "connecting" });
     let link: PushLink;
     try {

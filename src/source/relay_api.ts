@@ -147,7 +147,7 @@ export interface PushHandle {
  * push counts as a reader of the path, so an on-demand source runs while it pushes.
  */
 export async function startPush(
-  server: PushSource,
+  server: PushSource & { getStream?(path: string): unknown },
   path: string,
   settings: PushSettings,
 ): Promise<PushHandle> {
@@ -167,6 +167,7 @@ export async function startPush(
     path,
     url,
     start: () => pushRtsp(server, path, options),
+    ...(server.getStream ? { ready: () => server.getStream!(path) !== undefined } : {}),
     logger,
     clock: settings.clock ?? systemClock,
   });

@@ -98,3 +98,36 @@ Deno.test("stopping a pusher ends its session", async () => {
   assert.equal(pusher.state.state, "stopped");
   assert.equal(clock.pendingTimers, 0, "a session closed by stop() is not retried");
 });
+
+Deno.test("a pusher waits for its path to appear, looking every second, then pushes", async () => {
+  const clock = new ManualClock();
+  const target = scriptedTarget();
+  const { logger, lines } = recorder();
+  let published = false;
+  let starts = 0;
+  target.script.push("ok");
+  const pusher = new Pusher({
+    path: "/door",
+    url: "rtsp://central/door",
+    start: () => (starts++, target.start()),
+    ready: () => published,
+    logger,
+    clock,
+  });
+  await settle();
+  assert.equal(pusher.state.state, "waiting for the path");
+  clock.advance(5000); // a device that comes late costs no failure and no growing wait
+  await settle();
+  assert.equal(starts, 0);
+  published = true;
+  clock.advance(1000);
+  await settle();
+  assert.equal(starts, 1);
+  assert.equal(pusher.state.state, "pushing");
+  await pusher.stop();
+  assert.deepEqual(lines, [
+    "info push waiting for the path rtsp://central/door",
+    "info push pushing rtsp://central/door",
+    "info push stopped rtsp://central/door",
+  ]);
+});
