@@ -52,10 +52,10 @@ export {
 } from "./src/client/http_pull.ts";
 export {
   PushError,
+  type PushFrame,
   type PushOptions,
   pushRtsp,
   type PushSession,
-  type PushFrame,
   type PushSink,
   type PushSource,
   type PushStats,
