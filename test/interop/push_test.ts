@@ -8,69 +8,8 @@ import assert from "node:assert/strict";
 import { PushError, pushRtsp } from "../../src/client/push.ts";
 import { serve } from "../../src/server/server.ts";
 import { selfSignedPem } from "../runtime/self_signed.ts";
-import { argv, hasTool, IN_CI, interopTest, startClipServer } from "./support.ts";
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Whether the system Python has GStreamer's RTSP server bindings (python3-gi, GstRtspServer). */
-function gstRtspServerAvailable(): boolean {
-  try {
-    return new Deno.Command("/usr/bin/python3", {
-      args: ["-c", "import gi; gi.require_version('GstRtspServer', '1.0')"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-/** Reads JSON lines from a child's standard output, handing each to `onLine`. */
-async function readLines(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: Record<string, unknown>) => void,
-): Promise<void> {
-  let text = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    text += chunk;
-    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n")) {
-      const line = text.slice(0, nl).trim();
-      text = text.slice(nl + 1);
-      if (line.startsWith("{")) onLine(JSON.parse(line));
-    }
-  }
-}
-
-/** GStreamer's RTSP server in record mode at `/x`; `frames` counts what it decoded. */
-async function startGstRecordServer() {
-  const child = new Deno.Command("/usr/bin/python3", {
-    args: [new URL("./gst_record_server.py", import.meta.url).pathname],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let frames = 0;
-  let resolvePort!: (port: number) => void;
-  const port = new Promise<number>((resolve) => resolvePort = resolve);
-  const lines = readLines(child.stdout, (line) => {
-    if (line.event === "ready") resolvePort(line.port as number);
-    if (line.event === "frames") frames = line.count as number;
-  });
-  const stderr = new Response(child.stderr).text();
-  const timer = setTimeout(() => resolvePort(-1), 10_000);
-  const bound = await port;
-  clearTimeout(timer);
-  const stop = async () => {
-    await child.stdin.close().catch(() => {});
-    const kill = setTimeout(() => child.kill("SIGKILL"), 3000);
-    await child.status;
-    clearTimeout(kill);
-    await lines.catch(() => {});
-    return await stderr;
-  };
-  if (bound < 0) throw new Error(`the GStreamer record server did not start: ${await stop()}`);
-  return { url: `rtsp://127.0.0.1:${bound}/x`, frames: () => frames, stop };
-}
+import { argv, freePort, hasTool, IN_CI, interopTest, startClipServer } from "./support.ts";
+import { gstRtspServerAvailable, sleep, startGstRecordServer } from "./relay_support.ts";
 
 for (const transport of ["tcp", "udp"] as const) {
   Deno.test({
@@ -84,9 +23,10 @@ for (const transport of ["tcp", "udp"] as const) {
       }
       const edge = await startClipServer();
       const gst = await startGstRecordServer();
+      const url = `rtsp://127.0.0.1:${gst.port}/x`;
       let log = "";
       try {
-        const push = await pushRtsp(edge.server, "/stream", { url: gst.url, transport });
+        const push = await pushRtsp(edge.server, "/stream", { url, transport });
         for (let i = 0; i < 100 && gst.frames() < 45; i++) await sleep(100);
         await push.close();
         assert.equal(await push.closed, undefined);
@@ -98,14 +38,6 @@ for (const transport of ["tcp", "udp"] as const) {
       assert.doesNotMatch(log, /CRITICAL|ERROR/, log);
     },
   });
-}
-
-/** A free TCP port on loopback (for a server that must be told its port). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 for (const transport of ["tcp", "udp"] as const) {

@@ -4,6 +4,7 @@
  * decode what a server sends (ffmpeg with -xerror, GStreamer's rtspsrc).
  */
 
+import { gstRtspServerAvailable } from "../../bench/procs.ts";
 import { argv, run, type RunResult } from "./support.ts";
 
 const CLI = new URL("../../cli.ts", import.meta.url).pathname;
@@ -137,18 +138,7 @@ export class Edge {
   }
 }
 
-/** Whether the system Python has GStreamer's RTSP server bindings (python3-gi, GstRtspServer). */
-export function gstRtspServerAvailable(): boolean {
-  try {
-    return new Deno.Command("/usr/bin/python3", {
-      args: ["-c", "import gi; gi.require_version('GstRtspServer', '1.0')"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
+export { gstRtspServerAvailable };
 
 /** The python3-gi check as a tool name for `interopTest` (see {@link gstRtspServerAvailable}). */
 export function gstServerTools(): string[] {
