@@ -16,21 +16,16 @@ import { after, type Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { LiveStream } from "../server/stream/live_stream.ts";
 import type { RunningSource } from "./running_source.ts";
+import type { PulledMedia, PullSink } from "../client/pull.ts";
 
-/** What an upstream sends, as the relay receives it. */
-export type UpstreamMedia =
-  | { codec: "h264"; parameterSets?: { sps: Uint8Array; pps: Uint8Array }; framerate?: number }
-  | { codec: "jpeg"; framerate?: number };
+/**
+ * What an upstream sends, as the relay receives it: the pull client's description, whichever
+ * protocol brought it (an HTTP camera's is always JPEG).
+ */
+export type UpstreamMedia = PulledMedia;
 
-/** Where an open upstream delivers. */
-export interface UpstreamFeed {
-  /** One H.264 access unit: NAL units without start codes, and its time in microseconds. */
-  accessUnit(nalUnits: Uint8Array[], timestampUs: number): void;
-  /** One whole JPEG picture and its time in microseconds. */
-  jpeg(frame: Uint8Array, timestampUs: number): void;
-  /** The upstream ended (once): lost, timed out, or closed by us. */
-  closed(error: Error | undefined): void;
-}
+/** Where an open upstream delivers: what the pull clients deliver to. */
+export type UpstreamFeed = PullSink;
 
 /** A connected upstream. */
 export interface Upstream {
