@@ -11,7 +11,7 @@
 import { after, type Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import { stripCredentials } from "../rtsp/url.ts";
-import { BACKOFF_RESET_MS, backoffDelay } from "./relay.ts";
+import { Backoff, StateNews } from "./reconnect.ts";
 
 /** A push session as the pusher holds it. */
 export interface PushLink {
@@ -62,9 +62,9 @@ export class Pusher {
   readonly #options: PusherOptions;
   readonly #target: string;
   #state: PushState = { state: "connecting" };
-  #reported: string | undefined;
+  readonly #news = new StateNews();
+  readonly #backoff: Backoff;
   #link: PushLink | undefined;
-  #failures = 0;
   #cancelTimer: (() => void) | undefined;
   #generation = 0;
   #stopped = false;
@@ -72,6 +72,7 @@ export class Pusher {
   /** Starts pushing at once. */
   constructor(options: PusherOptions) {
     this.#options = options;
+    this.#backoff = new Backoff(options.random);
     this.#target = stripCredentials(options.url);
     void this.#attempt();
   }
@@ -125,12 +126,11 @@ export class Pusher {
   }
 
   #lost(error: Error): void {
-    const { clock, random } = this.#options;
+    const { clock } = this.#options;
     this.#generation++;
     this.#link = undefined;
     const pushedFor = this.#state.state === "pushing" ? clock.now() - this.#state.since : 0;
-    this.#failures = pushedFor >= BACKOFF_RESET_MS ? 1 : this.#failures + 1;
-    const delay = backoffDelay(this.#failures, (random ?? Math.random)());
+    const delay = this.#backoff.failed(pushedFor);
     this.#setState({ state: "waiting", until: clock.now() + delay, error: error.message });
     this.#cancelTimer = after(clock, delay, () => {
       this.#cancelTimer = undefined;
@@ -142,10 +142,7 @@ export class Pusher {
     this.#state = state;
     // Once per change: a target that keeps refusing the same way is one line, not one per try.
     const key = state.state === "waiting" ? `waiting: ${state.error}` : state.state;
-    if (key === this.#reported || state.state === "connecting" && this.#reported !== undefined) {
-      return;
-    }
-    this.#reported = key;
+    if (!this.#news.isNews(key)) return;
     const { logger, path } = this.#options;
     const target = this.#target;
     if (state.state === "waiting") {

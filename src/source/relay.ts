@@ -16,6 +16,7 @@ import { after, type Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { LiveStream } from "../server/stream/live_stream.ts";
 import type { RunningSource } from "./running_source.ts";
+import { Backoff, StateNews } from "./reconnect.ts";
 import type { PulledMedia, PullSink } from "../client/pull.ts";
 
 /**
@@ -69,22 +70,6 @@ export interface RelayOptions {
   random?: () => number;
 }
 
-/** First wait after a failure, in milliseconds. */
-export const BACKOFF_FIRST_MS = 1000;
-/** Longest wait between attempts. */
-export const BACKOFF_CAP_MS = 30_000;
-/** A connection that streamed this long resets the backoff. */
-export const BACKOFF_RESET_MS = 60_000;
-
-/**
- * The wait before attempt `failures + 1`: 1 s doubling to a 30 s cap, spread by ±20 % so that many
- * relays that lost the same server do not come back at the same instant.
- */
-export function backoffDelay(failures: number, random: number): number {
-  const base = Math.min(BACKOFF_CAP_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, failures - 1));
-  return Math.round(base * (0.8 + 0.4 * random));
-}
-
 /** A relay feeding `stream` until stopped. */
 export class Relay implements RunningSource {
   /** Settles only when stopped: a relay does not end by itself. */
@@ -92,10 +77,10 @@ export class Relay implements RunningSource {
   readonly #stream: LiveStream;
   readonly #options: RelayOptions;
   #state: RelayState = { state: "connecting" };
-  #reported: string | undefined;
+  readonly #news = new StateNews();
+  readonly #backoff: Backoff;
   #upstream: Upstream | undefined;
   #sink: PictureSink | undefined;
-  #failures = 0;
   #cancelTimer: (() => void) | undefined;
   #stopped = false;
   #generation = 0;
@@ -107,6 +92,7 @@ export class Relay implements RunningSource {
   constructor(stream: LiveStream, options: RelayOptions) {
     this.#stream = stream;
     this.#options = options;
+    this.#backoff = new Backoff(options.random);
     this.ended = new Promise((resolve) => (this.#endedResolve = resolve));
     this.#connected = new Promise((resolve, reject) => {
       this.#connectedSettle = { resolve, reject };
@@ -208,15 +194,13 @@ export class Relay implements RunningSource {
     const upstream = this.#upstream;
     this.#upstream = undefined;
     void upstream?.close().catch(() => {});
-    // A connection that streamed a good while was a success: the next wait starts short again.
     const streamedFor = this.#state.state === "streaming" ? clock.now() - this.#state.since : 0;
-    this.#failures = streamedFor >= BACKOFF_RESET_MS ? 1 : this.#failures + 1;
     // The clients' errors name the URL already; others get it, so a 503 says which upstream.
     const { label } = this.#options;
     const said = error.message.startsWith(label) ? error.message : `${label}: ${error.message}`;
     this.#stream.sourceGone(said);
     this.#connectedSettle.reject(error);
-    const delay = backoffDelay(this.#failures, (this.#options.random ?? Math.random)());
+    const delay = this.#backoff.failed(streamedFor);
     this.#setState({ state: "waiting", until: clock.now() + delay, error: error.message });
     logger.log("debug", "relay waits before connecting again", {
       path: this.#stream.path,
@@ -232,10 +216,7 @@ export class Relay implements RunningSource {
     this.#state = state;
     // Once per change: attempts that fail the same way again are one line, not one per retry.
     const key = state.state === "waiting" ? `waiting: ${state.error}` : state.state;
-    if (key === this.#reported || state.state === "connecting" && this.#reported !== undefined) {
-      return;
-    }
-    this.#reported = key;
+    if (!this.#news.isNews(key)) return;
     const { logger, label } = this.#options;
     const path = this.#stream.path;
     if (state.state === "connecting") {

@@ -3,7 +3,6 @@ import { ManualClock } from "../../src/base/clock.ts";
 import type { Logger, LogLevel } from "../../src/base/log.ts";
 import { Stream } from "../../src/server/stream/stream.ts";
 import {
-  backoffDelay,
   type PictureSink,
   Relay,
   type Upstream,
@@ -11,6 +10,7 @@ import {
   type UpstreamMedia,
 } from "../../src/source/relay.ts";
 import { PPS, SPS } from "../server/conversation.ts";
+import { backoffDelay } from "../../src/source/reconnect.ts";
 
 const IDR = new Uint8Array([0x65, 0x88, 0x84, 0x00, 0x33]);
 
