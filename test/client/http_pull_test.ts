@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
+import { concat } from "../support/bytes.ts";
 import { digestHa1, verifyDigest } from "../../src/auth/digest.ts";
 import { parseAuthorization } from "../../src/auth/authorization.ts";
 import { HttpPullError, pullHttp } from "../../src/client/http_pull.ts";
-import {
-  type FakeHandler,
-  FakeHttpCamera,
-  fakeJpeg,
-  join,
-  part,
-} from "../support/fake_http_camera.ts";
+import { type FakeHandler, FakeHttpCamera, fakeJpeg, part } from "../support/fake_http_camera.ts";
 
 const MULTIPART = "HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=frame\r\n";
 
@@ -98,7 +93,7 @@ Deno.test("pullHttp() takes parts without Content-Length, stamped on the monoton
 });
 
 Deno.test("pullHttp() reads a chunked stream whose chunks cut across parts", async () => {
-  const body = join(...JPEGS.map((j) => part("frame", j)));
+  const body = concat(...JPEGS.map((j) => part("frame", j)));
   await withCamera(async (_, reply) => {
     reply.write(`${MULTIPART}Transfer-Encoding: chunked\r\n\r\n`);
     for (let at = 0; at < body.length; at += 37) {
@@ -407,7 +402,7 @@ Deno.test("pullHttp() checks its options up front", async () => {
 Deno.test("pullHttp() finds the boundary in the body when the Content-Type has none (ffmpeg)", async () => {
   await withCamera((_, reply) => {
     // ffmpeg -f mpjpeg -listen 1 http://… answers application/octet-stream, chunked.
-    const body = join(...JPEGS.map((j) => part("ffmpeg", j)).map((p) => p.subarray(2)));
+    const body = concat(...JPEGS.map((j) => part("ffmpeg", j)).map((p) => p.subarray(2)));
     reply.write("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n");
     reply.write(`Transfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n`);
     reply.write(body);

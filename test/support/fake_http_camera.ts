@@ -4,6 +4,7 @@
  * good responses, quirky ones, garbage, or nothing at all.
  */
 
+import { concat } from "./bytes.ts";
 import * as net from "node:net";
 
 /** A request as the camera saw it. */
@@ -136,17 +137,6 @@ function latin1(bytes: Uint8Array): string {
   return s;
 }
 
-/** Joins byte arrays. */
-export function join(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /**
  * One multipart part as the ESP32 CameraWebServer writes it (`\r\n--boundary\r\n`, headers, the
  * JPEG), with or without Content-Length and X-Timestamp.
@@ -159,5 +149,5 @@ export function part(
   let headers = "Content-Type: image/jpeg\r\n";
   if (options.contentLength !== false) headers += `Content-Length: ${jpeg.length}\r\n`;
   if (options.timestamp) headers += `X-Timestamp: ${options.timestamp}\r\n`;
-  return join(fromLatin1(`\r\n--${boundary}\r\n${headers}\r\n`), jpeg);
+  return concat(fromLatin1(`\r\n--${boundary}\r\n${headers}\r\n`), jpeg);
 }
