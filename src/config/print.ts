@@ -58,24 +58,20 @@ const segment = (key: string) => key.replaceAll("~", "~0").replaceAll("/", "~1")
  * {@link SECRET_MASK}.
  */
 export function printConfig(config: Config, templates: ReadonlyMap<string, string>): string {
-  /** A secret at any of `pointers` (the places the file may have written it). */
-  const secret = (pointers: readonly string[]): string => {
-    for (const pointer of pointers) {
-      const template = templates.get(pointer);
-      if (template !== undefined) return template;
-    }
-    return SECRET_MASK;
-  };
+  /** What the file wrote at any of `pointers` (the places it may have), when it named a variable. */
+  const written = (pointers: readonly string[]): string | undefined =>
+    pointers.map((p) => templates.get(p)).find((t) => t !== undefined);
+
+  /** A secret at any of `pointers`: as written when it named a variable, else masked. */
+  const secret = (pointers: readonly string[]): string => written(pointers) ?? SECRET_MASK;
 
   /**
    * A URL whose password is a secret: as written when it named a variable, else with the password
    * masked (the rest of it is what a reader of the output needs to see).
    */
   const withoutPassword = (url: string, pointers: readonly string[]): string => {
-    for (const pointer of pointers) {
-      const template = templates.get(pointer);
-      if (template !== undefined) return template;
-    }
+    const template = written(pointers);
+    if (template !== undefined) return template;
     const parsed = new URL(url);
     if (parsed.password === "") return literal(url) as string;
     parsed.password = SECRET_MASK;
