@@ -85,9 +85,12 @@ Network:
   --tls-key FILE      certificate and this PEM private key; both are needed
   --tls-port N        RTSPS port (default 8322)
 
+Web console, API, metrics, snapshots and device pushes (one HTTP port):
+  --http-port N       the HTTP port (default 8080; 0 picks a free one)
+
 Devices and publishers (paths appear when something publishes to them):
-  --ingest-port N     accept frames pushed over HTTP/WebSocket to /ingest/<path> on this port
-                      (default 8080 when --ingest or --ingest-token is given)
+  --ingest-port N     the old name of --http-port; without --config it also opens every path to
+                      frames pushed over HTTP/WebSocket to /ingest/<path>
   --ingest            accept pushed frames on the default ingest port, without a token
   --ingest-token T    the Bearer token devices must present (enables ingest)
   --jpeg MODE         serve pushed or relayed JPEG as h264 (transcoded, the default) or
@@ -133,7 +136,8 @@ const SETTINGS: Readonly<Record<string, { to: string; example: string }>> = {
   "rtp-port": { to: "/rtpPort", example: "5000" },
   "payload-size": { to: "/payloadSize", example: "1400" },
   "log-level": { to: "/logLevel", example: "debug" },
-  "ingest-port": { to: "/ingestPort", example: "8080" },
+  "http-port": { to: "/httpPort", example: "8080" },
+  "ingest-port": { to: "/httpPort", example: "8080" },
   "tls-port": { to: "/tls/port", example: "8322" },
   "tls-cert": { to: "/tls/cert", example: "cert.pem" },
   "tls-key": { to: "/tls/key", example: "key.pem" },
@@ -224,6 +228,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     ? "print-config"
     : "run";
   const doc = new FlagDocument();
+  if (text("http-port") !== undefined && text("ingest-port") !== undefined) {
+    throw new UsageError("give --http-port or its old name --ingest-port, not both");
+  }
   for (const [name, { to }] of Object.entries(SETTINGS)) doc.set(to, text(name), `--${name}`);
   doc.auth(values.user as string[] | undefined, text("auth"));
   doc.paths(values, text("config") !== undefined);

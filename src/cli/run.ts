@@ -83,7 +83,7 @@ export async function startAll(config: Config, options: StartOptions): Promise<R
       const { startIngest } = await import("../ingest/ingest_server.ts");
       ingest = await startIngest({
         rtsp: server,
-        port: config.ingestPort,
+        port: config.httpPort,
         hostname: config.bind,
         policyFor: plan.ingest,
         logger,

@@ -100,7 +100,7 @@ class Checker extends Reader {
       rtpPort: get("rtpPort"),
       payloadSize: get("payloadSize"),
       logLevel: get("logLevel"),
-      ingestPort: get("ingestPort"),
+      httpPort: this.httpPort(top),
       ...(top.object.tls === undefined ? {} : { tls: this.tls(top, rtspPort) }),
       limits: this.section(top, "limits", LIMIT_SETTINGS) as unknown as LimitsConfig,
       ...(auth ? { auth: { ...auth, paths: this.pathAccess } } : {}),
@@ -108,6 +108,16 @@ class Checker extends Reader {
     };
     if (top.object.paths !== undefined) config.paths = this.paths(top);
     return { config, notices: this.notices };
+  }
+
+  /** `httpPort`, or its old name `ingestPort`; not both. */
+  httpPort(top: Scope): number {
+    const old = this.read(top, "ingestPort", TOP_SETTINGS.ingestPort) as number | undefined;
+    if (old === undefined) return this.setting(top, "httpPort", TOP_SETTINGS) as number;
+    if (top.object.httpPort !== undefined) {
+      this.fail(member(top, "ingestPort"), "give httpPort or its old name ingestPort, not both");
+    }
+    return old;
   }
 
   /** A setting of `table` with its default filled in. */
@@ -178,11 +188,15 @@ class Checker extends Reader {
     const realm = this.read(scope, "realm", AUTH_SETTINGS.realm) as string | undefined;
     const methods = this.methods(scope);
     const allowBasic = this.read(scope, "allowBasicWithoutTls", AUTH_SETTINGS.allowBasicWithoutTls);
+    const metricsOpenTo = this.cidrs(scope, "metricsOpenTo");
+    const apiOpenTo = this.cidrs(scope, "apiOpenTo");
     return {
       users,
       ...optional("realm", realm),
       ...optional("methods", methods),
       ...optional("allowBasicWithoutTls", allowBasic as boolean | undefined),
+      ...optional("metricsOpenTo", metricsOpenTo),
+      ...optional("apiOpenTo", apiOpenTo),
       ...this.access(scope),
     };
   }
@@ -248,17 +262,17 @@ class Checker extends Reader {
     return v as string[];
   }
 
-  cidrs(scope: Scope): string[] | undefined {
-    const v = scope.object.allow;
+  cidrs(scope: Scope, key = "allow"): string[] | undefined {
+    const v = scope.object[key];
     if (v === undefined) return undefined;
     if (!Array.isArray(v)) {
-      this.wrong(scope, "allow", 'a list of CIDR blocks like "192.168.1.0/24"');
+      this.wrong(scope, key, 'a list of CIDR blocks like "192.168.1.0/24"');
     }
     v.forEach((c, i) => {
       if (typeof c !== "string" || !parseCidr(c)) {
         this.fail(
-          `${member(scope, "allow")}/${i}`,
-          `${this.nameOf(scope, "allow")} must hold CIDR blocks like "192.168.1.0/24" or ` +
+          `${member(scope, key)}/${i}`,
+          `${this.nameOf(scope, key)} must hold CIDR blocks like "192.168.1.0/24" or ` +
             `"::1/128", got ${describe(c)}`,
         );
       }

@@ -12,7 +12,7 @@
  *
  * const { config } = parseConfig(
  *   [
- *     "ingestPort: 8080",
+ *     "httpPort: 8080",
  *     "paths:",
  *     "  # an ESP32-CAM pushing JPEG, served as H.264",
  *     "  cam1:",
@@ -23,7 +23,7 @@
  *   "rtsp-edge.yml",
  *   { env: { CAM1_TOKEN: "secret" } },
  * );
- * assert.equal(config.ingestPort, 8080);
+ * assert.equal(config.httpPort, 8080);
  * assert.deepEqual(config.paths["/cam1"], {
  *   source: "ingest",
  *   token: "secret",

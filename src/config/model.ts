@@ -178,6 +178,10 @@ export interface AuthConfig extends PathAccess {
   methods?: AuthMethod[];
   /** Basic without TLS. */
   allowBasicWithoutTls?: boolean;
+  /** Networks (CIDR blocks) that read `/metrics` without a password. */
+  metricsOpenTo?: string[];
+  /** Networks (CIDR blocks) that use `/api` without a password. */
+  apiOpenTo?: string[];
   /** Rights of paths that set their own, by path with a leading slash. */
   paths: Record<string, PathAccess>;
 }
@@ -222,8 +226,11 @@ export interface Config {
   payloadSize: number;
   /** Least severe log level printed. Default `info`. */
   logLevel: LogLevel;
-  /** HTTP/WebSocket ingest port, opened when a path is an ingest path. Default 8080. */
-  ingestPort: number;
+  /**
+   * HTTP port of the console, API, metrics, snapshots, preview and device pushes (`ingestPort` is
+   * its old name). Default 8080.
+   */
+  httpPort: number;
   /** RTSPS, when configured. */
   tls?: TlsConfig;
   /** Resource caps. */

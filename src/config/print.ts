@@ -35,6 +35,7 @@ import { SCHEMA_ID } from "./schema.ts";
 import {
   ACCESS_SETTINGS,
   AUTH_SETTINGS,
+  currentNames,
   LIMIT_SETTINGS,
   PATH_KEYS,
   PATH_SETTINGS,
@@ -144,7 +145,7 @@ export function printConfig(config: Config, templates: ReadonlyMap<string, strin
   };
 
   const file: Record<string, unknown> = {};
-  for (const key of Object.keys(TOP_SETTINGS)) {
+  for (const key of currentNames(TOP_SETTINGS)) {
     switch (key) {
       case "tls":
         if (config.tls) {

@@ -118,6 +118,7 @@ function tableSchema(table: SettingTable, required: readonly string[] = []): Jso
 function settingSchema(setting: Setting): JsonSchema {
   const described = (schema: JsonSchema, fileDefault?: unknown): JsonSchema => ({
     description: setting.doc,
+    ...(setting.oldNameOf === undefined ? {} : { deprecated: true }),
     ...schema,
     ...(fileDefault === undefined ? {} : { default: fileDefault }),
   });

@@ -12,7 +12,11 @@ import type { PathSource } from "./model.ts";
 
 /** What one setting holds. `default` is the model's value when the setting is left out. */
 export type Setting =
-  & { doc: string }
+  & {
+    doc: string;
+    /** The setting this is an old name of: read as that one, never written by `--print-config`. */
+    oldNameOf?: string;
+  }
   & (
     | { kind: "integer"; min: number; max: number; default?: number; even?: boolean }
     | { kind: "fps"; default?: number }
@@ -44,6 +48,11 @@ export type Setting =
 
 /** Settings by key, in the order they are documented. */
 export type SettingTable = Readonly<Record<string, Setting>>;
+
+/** The keys of `table` in order, without the old names kept for older files. */
+export function currentNames(table: SettingTable): string[] {
+  return Object.keys(table).filter((key) => table[key].oldNameOf === undefined);
+}
 
 const port = (doc: string, fallback: number): Setting => ({
   kind: "integer",
@@ -89,6 +98,14 @@ export const AUTH_SETTINGS: SettingTable = {
   allowBasicWithoutTls: {
     kind: "boolean",
     doc: "Offer Basic over plain RTSP, where anyone on the network can read the password.",
+  },
+  metricsOpenTo: {
+    kind: "cidrs",
+    doc: "Networks that may read /metrics without a password (a Prometheus server's).",
+  },
+  apiOpenTo: {
+    kind: "cidrs",
+    doc: "Networks that may use /api without a password (a home automation server's).",
   },
   ...ACCESS_SETTINGS,
 };
@@ -169,7 +186,18 @@ export const TOP_SETTINGS: SettingTable = {
     default: "info",
     doc: "Least severe log level printed.",
   },
-  ingestPort: port("HTTP/WebSocket port devices push frames to (/ingest/<path>).", 8080),
+  httpPort: port(
+    "HTTP port: the web console, /api, /metrics, /snapshot/<path>.jpg, /play/<path>, and the " +
+      "frames devices push to /ingest/<path>.",
+    8080,
+  ),
+  ingestPort: {
+    kind: "integer",
+    min: 0,
+    max: 65535,
+    doc: "The old name of httpPort.",
+    oldNameOf: "httpPort",
+  },
   tls: {
     kind: "section",
     settings: TLS_SETTINGS,

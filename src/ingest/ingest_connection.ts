@@ -14,7 +14,12 @@ import { PathBusyError, type Publication, type PublishOptions } from "../server/
 import type { RtspServer } from "../server/server.ts";
 import { BodyReader } from "./body_reader.ts";
 import { IngestError } from "./errors.ts";
-import { formatResponse, type HttpRequestHead, HttpRequestParser } from "./http_request.ts";
+import {
+  formatResponse,
+  type HttpEvent,
+  type HttpRequestHead,
+  HttpRequestParser,
+} from "./http_request.ts";
 import {
   type IngestPathPolicy,
   type IngestPlan,
@@ -26,6 +31,14 @@ import type { ParkedSink, SinkCache } from "./sink_cache.ts";
 import { busyReason, type PathHolder, takeoverOf } from "./takeover.ts";
 import { TimestampSmoother } from "./timestamps.ts";
 import { acceptKey, encodeFrame, WebSocketError, WebSocketParser } from "./websocket.ts";
+import type { WebHandler, WebSocketSession } from "../http/web_handler.ts";
+import {
+  MAX_WEB_BODY_BYTES,
+  REASONS,
+  responseBytes,
+  toRequest,
+  wantsKeepAlive,
+} from "./web_request.ts";
 
 /** What a connection needs from the ingest server. */
 export interface IngestContext {
@@ -41,24 +54,13 @@ export interface IngestContext {
   sinks: SinkCache;
   /** The connection publishing each path, so a device back from a restart can take it over. */
   holders: Map<string, IngestConnection>;
+  /** What answers requests outside `/ingest/` (console, API, metrics); absent: they get 404. */
+  web?: WebHandler;
 }
 
-const REASONS: Readonly<Record<number, string>> = {
-  101: "Switching Protocols",
-  204: "No Content",
-  400: "Bad Request",
-  401: "Unauthorized",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  409: "Conflict",
-  411: "Length Required",
-  413: "Content Too Large",
-  415: "Unsupported Media Type",
-  431: "Request Header Fields Too Large",
-  500: "Internal Server Error",
-  501: "Not Implemented",
-  505: "HTTP Version Not Supported",
-};
+// A client that sends requests faster than the console answers them is cut off past these.
+const MAX_QUEUED_EVENTS = 256;
+const MAX_WEB_MESSAGE_BYTES = 64 * 1024;
 
 /** A device's publication of a path: the claim, the sink, the clock. */
 interface Publishing extends Omit<ParkedSink, "streamFrames"> {
@@ -82,6 +84,12 @@ export class IngestConnection implements PathHolder {
   // Frames of the request in hand: a request of one frame is one of many, not an upload that ends.
   #requestFrames = 0;
   #closed = false;
+  // A request to the console or API: its head and body so far.
+  #webRequest: { head: HttpRequestHead; chunks: Uint8Array[]; size: number } | undefined;
+  // Events parsed while a console answer is awaited, handled in order once it is sent.
+  #queued: HttpEvent[] = [];
+  #answering = false;
+  #wsSession: WebSocketSession | undefined;
   /** Milliseconds of the last byte received, for the idle timeout. */
   lastActivity: number;
   /**
@@ -147,6 +155,7 @@ export class IngestConnection implements PathHolder {
     }
     this.#closed = true;
     this.#release(false, `device ${this.#peer} disconnected`);
+    this.#endSession();
   }
 
   /**
@@ -157,19 +166,45 @@ export class IngestConnection implements PathHolder {
     if (this.#closed) return;
     this.#closed = true;
     this.#release(false, `device ${this.#peer} went silent`);
+    this.#endSession();
     this.#tcp.destroy();
   }
 
   #httpData(bytes: Uint8Array): void {
-    for (const event of this.#http!.push(bytes)) {
-      if (event.kind === "head") this.#head(event.head);
+    const events = this.#http!.push(bytes);
+    if (this.#answering) {
+      // Pipelined behind a console request still being answered (RFC 9112 §9.3.2): kept, in order.
+      for (const e of events) {
+        this.#queued.push(e.kind === "body" ? { ...e, data: e.data.slice() } : e);
+      }
+      if (this.#queued.length > MAX_QUEUED_EVENTS) {
+        throw new IngestError(429, "too many requests sent ahead of their answers");
+      }
+      return;
+    }
+    this.#handleEvents(events);
+  }
+
+  #handleEvents(events: Iterable<HttpEvent>): void {
+    const list = [...events];
+    for (let i = 0; i < list.length; i++) {
+      const event = list[i];
+      if (this.#webRequest) this.#webEvent(event);
+      else if (event.kind === "head") this.#head(event.head);
       else if (event.kind === "body") this.#body?.push(event.data, event.chunkEnd);
       else if (event.kind === "end") this.#end();
       if (this.#closed || this.#ws || this.#wsBacklog) return;
+      if (this.#answering) {
+        for (const e of list.slice(i + 1)) {
+          this.#queued.push(e.kind === "body" ? { ...e, data: e.data.slice() } : e);
+        }
+        return;
+      }
     }
   }
 
   #head(head: HttpRequestHead): void {
+    if (this.#ctx.web && !head.path.startsWith("/ingest/")) return this.#webHead(head);
     this.headSince = undefined; // a head that follows in the same read has its own deadline
     // Named at once, so that a refusal of this request (401, 409, 415) says which path it was for.
     this.#path = pathForLog(head.path);
@@ -349,6 +384,130 @@ export class IngestConnection implements PathHolder {
     p.sink?.close().catch(() => {});
   }
 
+  // --- the console, API, metrics, snapshots and preview (src/http) ---
+
+  #webHead(head: HttpRequestHead): void {
+    this.headSince = undefined;
+    this.#path = undefined;
+    if (head.upgrade === "websocket") return this.#webUpgrade(head);
+    if ((head.contentLength ?? 0) > MAX_WEB_BODY_BYTES) {
+      throw new IngestError(413, `a request here takes at most ${MAX_WEB_BODY_BYTES} bytes`);
+    }
+    this.#webRequest = { head, chunks: [], size: 0 };
+  }
+
+  #webEvent(event: HttpEvent): void {
+    const request = this.#webRequest!;
+    if (event.kind === "body") {
+      request.size += event.data.length;
+      if (request.size > MAX_WEB_BODY_BYTES) {
+        throw new IngestError(413, `a request here takes at most ${MAX_WEB_BODY_BYTES} bytes`);
+      }
+      request.chunks.push(event.data.slice());
+    } else if (event.kind === "end") {
+      this.#webRequest = undefined;
+      this.#answer(request.head, concatChunks(request.chunks, request.size));
+    }
+  }
+
+  #info() {
+    return { peer: this.#peer, secure: this.#tcp.secure === true };
+  }
+
+  /** Hands a whole request to the web handler and writes its answer; what follows waits. */
+  #answer(head: HttpRequestHead, body: Uint8Array): void {
+    this.#answering = true;
+    const keepAlive = wantsKeepAlive(head);
+    (async () => {
+      let response: Response;
+      try {
+        response = await this.#ctx.web!.handle(toRequest(head, body), this.#info());
+      } catch (error) {
+        this.#ctx.logger.log("error", "console request failed", {
+          peer: this.#peer,
+          target: head.target.slice(0, 200),
+          error: String(error),
+        });
+        response = new Response("internal error\n", { status: 500 });
+      }
+      return await responseBytes(response, head.method, keepAlive);
+    })().then((bytes) => {
+      if (this.#closed) return;
+      this.#write(bytes);
+      this.lastActivity = this.#ctx.now();
+      if (!keepAlive) {
+        this.#closed = true;
+        this.#tcp.end();
+        return;
+      }
+      this.#answering = false;
+      const queued = this.#queued;
+      this.#queued = [];
+      this.#handleEvents(queued);
+    }).catch((error) => this.#fail(error));
+  }
+
+  #webUpgrade(head: HttpRequestHead): void {
+    const key = head.headers["sec-websocket-key"];
+    if (!key || head.headers["sec-websocket-version"]?.trim() !== "13") {
+      throw new IngestError(400, "a WebSocket upgrade needs Sec-WebSocket-Key and version 13");
+    }
+    const rest = this.#http!.takeRemainder();
+    this.#http = undefined;
+    this.#wsBacklog = rest.length ? [rest.slice()] : [];
+    (async () => {
+      const answer = await this.#ctx.web!.socket?.(toRequest(head, undefined), this.#info());
+      if (answer === undefined) return new Response("not found\n", { status: 404 });
+      return answer;
+    })().then(async (answer) => {
+      if (this.#closed) {
+        if (!(answer instanceof Response)) answer.closed();
+        return;
+      }
+      if (answer instanceof Response) {
+        this.#write(await responseBytes(answer, head.method, false));
+        this.#closed = true;
+        this.#tcp.end();
+        return;
+      }
+      this.#wsSession = answer;
+      this.#acceptSocket(key, MAX_WEB_MESSAGE_BYTES, () => answer.open(this.#socketPeer()));
+    }).catch((error) => this.#fail(error));
+  }
+
+  #socketPeer() {
+    const send = (opcode: number, data: Uint8Array) => {
+      if (this.#closed) return;
+      this.#write(encodeFrame(opcode, data));
+      this.lastActivity = this.#ctx.now(); // a preview only sends; it is not idle
+    };
+    const tcp = this.#tcp;
+    return {
+      send: (data: Uint8Array) => send(0x2, data),
+      sendText: (text: string) => send(0x1, new TextEncoder().encode(text)),
+      get bufferedBytes() {
+        return tcp.bufferedBytes;
+      },
+      close: (code: number, reason: string) => {
+        if (this.#closed) return;
+        this.#write(encodeFrame(0x8, closePayload(code, reason.slice(0, 120))));
+        this.#closed = true;
+        this.#tcp.end();
+        this.#endSession();
+      },
+    };
+  }
+
+  #endSession(): void {
+    const session = this.#wsSession;
+    this.#wsSession = undefined;
+    try {
+      session?.closed();
+    } catch (error) {
+      this.#ctx.logger.log("error", "console socket failed", { error: String(error) });
+    }
+  }
+
   // --- WebSocket (RFC 6455) ---
 
   #upgrade(head: HttpRequestHead, maxMessageBytes: number): void {
@@ -360,6 +519,11 @@ export class IngestConnection implements PathHolder {
     const rest = this.#http!.takeRemainder();
     this.#http = undefined;
     this.#wsBacklog = rest.length ? [rest.slice()] : [];
+    this.#acceptSocket(key, maxMessageBytes);
+  }
+
+  /** Sends the 101 (RFC 6455 §4.2.2), then reads the frames that waited for it. */
+  #acceptSocket(key: string, maxMessageBytes: number, opened?: () => void): void {
     acceptKey(key).then((accept) => {
       if (this.#closed) return;
       this.#write(formatResponse(101, REASONS[101], {
@@ -368,6 +532,7 @@ export class IngestConnection implements PathHolder {
         "Sec-WebSocket-Accept": accept,
       }));
       this.#ws = new WebSocketParser(maxMessageBytes);
+      opened?.();
       const backlog = this.#wsBacklog ?? [];
       this.#wsBacklog = undefined;
       try {
@@ -380,7 +545,9 @@ export class IngestConnection implements PathHolder {
 
   #wsData(bytes: Uint8Array): void {
     for (const m of this.#ws!.push(bytes)) {
-      if (m.kind === "binary") {
+      if (this.#wsSession && (m.kind === "binary" || m.kind === "text")) {
+        this.#wsSession.message?.(m.kind === "text" ? new TextDecoder().decode(m.data) : m.data);
+      } else if (m.kind === "binary") {
         this.#body!.message(m.data, this.#wsTimestamp);
         this.#wsTimestamp = undefined;
       } else if (m.kind === "text") {
@@ -395,6 +562,7 @@ export class IngestConnection implements PathHolder {
         this.#tcp.end();
         this.#closed = true;
         this.#release(false, `device ${this.#peer} stopped publishing`);
+        this.#endSession();
         return;
       }
     }
@@ -440,6 +608,17 @@ export class IngestConnection implements PathHolder {
   #write(bytes: Uint8Array): void {
     this.#tcp.write(bytes);
   }
+}
+
+function concatChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 function closePayload(code: number, reason: string): Uint8Array {

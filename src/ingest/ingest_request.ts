@@ -72,8 +72,9 @@ export function planIngest(
   policyFor: (path: string) => IngestPathPolicy | undefined,
 ): IngestPlan {
   const websocket = head.upgrade?.toLowerCase() === "websocket";
-  if (websocket ? head.method !== "GET" : head.method !== "POST") {
-    throw new IngestError(405, `use POST (or a WebSocket GET) on ${PREFIX}<path>`);
+  // PUT too: `curl -T file` uploads with it, and a frame is as much a PUT as a POST here.
+  if (websocket ? head.method !== "GET" : head.method !== "POST" && head.method !== "PUT") {
+    throw new IngestError(405, `use POST or PUT (or a WebSocket GET) on ${PREFIX}<path>`);
   }
   if (!head.path.startsWith(PREFIX)) {
     throw new IngestError(404, `ingest paths look like ${PREFIX}<path>, got ${head.path}`);

@@ -18,6 +18,7 @@ import type { RtspServer } from "../server/server.ts";
 import { IngestConnection } from "./ingest_connection.ts";
 import { SinkCache } from "./sink_cache.ts";
 import type { IngestPathPolicy } from "./ingest_request.ts";
+import type { WebHandler } from "../http/web_handler.ts";
 
 /** Settings of {@link startIngest}. */
 export interface IngestOptions {
@@ -48,6 +49,11 @@ export interface IngestOptions {
   parkedSinkMs?: number;
   /** Time (default: the system clock). */
   clock?: Clock;
+  /**
+   * What answers the port's other requests (the console, API, metrics, snapshots, preview);
+   * absent: everything outside `/ingest/` is answered 404.
+   */
+  web?: WebHandler;
 }
 
 /** A running ingest listener. */
@@ -98,6 +104,7 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
     now,
     sinks,
     holders: new Map<string, IngestConnection>(),
+    ...(options.web ? { web: options.web } : {}),
   };
   let listener: TcpListener;
   try {

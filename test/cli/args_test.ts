@@ -138,7 +138,7 @@ Deno.test("--publish and --ingest open every path not named (all_others), with t
       maxFrameBytes: 8 * 1024 * 1024,
     },
   });
-  assert.equal(model(["--ingest-port", "9000"]).ingestPort, 9000);
+  assert.equal(model(["--ingest-port", "9000"]).httpPort, 9000);
   assert.deepEqual(Object.keys(model(["--ingest"]).paths), ["all_others"]);
   // A source of its own as well: both paths.
   assert.deepEqual(Object.keys(model(["--camera", "/dev/video0", "--publish"]).paths), [
@@ -148,7 +148,7 @@ Deno.test("--publish and --ingest open every path not named (all_others), with t
   // With a config file, the file names the paths; --ingest-port only moves the port.
   const withFile = parseCommandLine(["--config", "a.yml", "--ingest-port", "9000"]);
   assert.equal(withFile.configFile, "a.yml");
-  assert.deepEqual(withFile.flags.value, { ingestPort: "9000" });
+  assert.deepEqual(withFile.flags.value, { httpPort: "9000" });
 });
 
 Deno.test("--user and --auth become the auth section; Basic by name allows it without TLS", () => {

@@ -95,7 +95,7 @@ Deno.test("parseConfig() reads every server setting, tls and limits", () => {
     rtpPort: 5000,
     payloadSize: 1200,
     logLevel: "debug",
-    ingestPort: 9000,
+    httpPort: 9000,
     tls: { port: 8322, cert: "c.pem", key: "k.pem" },
     limits: { ...DEFAULTS.limits, maxConnections: 10, headerTimeout: 2000, sessionTimeout: 30_000 },
   });

@@ -8,7 +8,7 @@ export const DEFAULTS: Config = {
   rtpPort: 0,
   payloadSize: 1400,
   logLevel: "info",
-  ingestPort: 8080,
+  httpPort: 8080,
   limits: {
     maxConnections: 1024,
     maxConnectionsPerIp: 128,

@@ -18,7 +18,7 @@ Deno.test("loadConfig() reads the example configs, YAML and JSON, into the same 
   const json = await example("rtsp-edge.json");
   assert.deepEqual(yaml.config, json.config);
   assert.deepEqual([yaml.notices, json.notices], [[], []]);
-  assert.equal(yaml.config.ingestPort, 8080);
+  assert.equal(yaml.config.httpPort, 8080);
   assert.deepEqual(Object.keys(yaml.config.paths), [
     "/esp32cam",
     "/esp32p4",

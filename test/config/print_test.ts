@@ -11,7 +11,7 @@ import { ConfigError } from "../../src/config/json_with_positions.ts";
 import type { Config } from "../../src/config/model.ts";
 import { PRINT_HEADER, printConfig } from "../../src/config/print.ts";
 import { SCHEMA_ID } from "../../src/config/schema.ts";
-import { TOP_SETTINGS } from "../../src/config/settings.ts";
+import { currentNames, TOP_SETTINGS } from "../../src/config/settings.ts";
 import { parseYamlWithPositions } from "../../src/config/yaml_with_positions.ts";
 
 const ENV: Environment = {
@@ -104,6 +104,7 @@ auth:
   realm: "the $\${realm}"
   methods: [digest, basic]
   allowBasicWithoutTls: true
+  metricsOpenTo: [10.0.0.0/8]
   read: [alice, bob]
   publish: anyone
   allow: ["192.168.0.0/16", "::1/128"]
@@ -133,7 +134,7 @@ bind: "::"
 rtpPort: 6970
 payloadSize: 1200
 logLevel: debug
-ingestPort: 80
+httpPort: 80
 tls:
   port: 322
   cert: /etc/rtsp-edge/cert.pem
@@ -164,7 +165,7 @@ Deno.test("printConfig() starts with what it is and the schema for editors", () 
 Deno.test("printConfig() writes settings as the file does, in the table's order", () => {
   const { printed } = roundTrip(EVERY_SOURCE + TLS_AND_LIMITS + AUTH_SECTION);
   const file = parse(printed);
-  const order = Object.keys(TOP_SETTINGS);
+  const order = currentNames(TOP_SETTINGS);
   assert.deepEqual(Object.keys(file), order);
   assert.deepEqual(Object.keys(file.paths), [
     "cam1",
@@ -211,6 +212,7 @@ Deno.test("printConfig() writes each path's access rules in the path's entry", (
     "realm",
     "methods",
     "allowBasicWithoutTls",
+    "metricsOpenTo",
     "read",
     "publish",
     "allow",

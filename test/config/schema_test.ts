@@ -17,6 +17,7 @@ import type { PathSource } from "../../src/config/model.ts";
 import { configSchema, SCHEMA_ID } from "../../src/config/schema.ts";
 import {
   AUTH_SETTINGS,
+  currentNames,
   LIMIT_SETTINGS,
   PATH_KEYS,
   SOURCE_ALIASES,
@@ -42,7 +43,7 @@ bind: "::"
 rtpPort: 5000
 payloadSize: 1400
 logLevel: \${LOG_LEVEL}
-ingestPort: 8080
+httpPort: 8080
 tls:
   port: 8322
   cert: /etc/rtsp-edge/cert.pem
@@ -65,6 +66,8 @@ auth:
   realm: rtsp-edge
   methods: [digest, basic]
   allowBasicWithoutTls: true
+  metricsOpenTo: [10.0.0.0/8]
+  apiOpenTo: ["192.168.1.10/32"]
   read: anyone
   publish: [alice]
   allow: ["192.168.0.0/16", "::1/128"]
@@ -200,7 +203,7 @@ Deno.test("the sample uses every setting of the table", () => {
   const { written } = read(EVERY_SETTING);
   const top = written as Record<string, Record<string, unknown>>;
   const keys = (o: unknown) => Object.keys(o as object);
-  assert.deepEqual(keys(top), keys(TOP_SETTINGS));
+  assert.deepEqual(keys(top), currentNames(TOP_SETTINGS));
   assert.deepEqual(keys(top.tls), keys(TLS_SETTINGS));
   assert.deepEqual(keys(top.limits), keys(LIMIT_SETTINGS));
   assert.deepEqual(keys(top.auth), keys(AUTH_SETTINGS));
