@@ -92,8 +92,8 @@ export async function main(
 /** A port in use is often another RTSP server (Frigate's bundled go2rtc holds 8554): say how to move. */
 function withAdvice(message: string): string {
   if (!message.endsWith("the port is in use")) return message;
-  const flag = message.includes("for ingest")
-    ? "--ingest-port (ingestPort)"
+  const flag = message.includes("for HTTP")
+    ? "--http-port (httpPort)"
     : message.includes("RTSPS")
     ? "--tls-port (tls.port)"
     : message.includes("for RTSP ")
@@ -138,14 +138,21 @@ function printBanner(running: Running, config: Config): void {
   }
   if (running.ingest) {
     const { port } = running.ingest;
-    const open = Object.values(config.paths).some((p) => p.source === "ingest" && !p.token);
-    console.log(
-      "  devices push to" + (open ? " (a path without a token: anyone on the network may)" : ""),
-    );
-    for (const h of hosts) {
-      const name = h ?? (hosts.length > 1 ? "localhost" : config.bind);
-      const host = name.includes(":") ? `[${name}]` : name;
-      console.log(`    http://${host}:${port}/ingest/<path>`);
+    const httpUrls = (path: string) =>
+      hosts.map((h) => {
+        const name = h ?? (hosts.length > 1 ? "localhost" : config.bind);
+        const host = name.includes(":") ? `[${name}]` : name;
+        return `    http://${host}:${port}${path}`;
+      });
+    console.log("  console, API, metrics and snapshots at");
+    for (const u of httpUrls("/")) console.log(u);
+    const ingest = Object.values(config.paths).filter((p) => p.source === "ingest");
+    if (ingest.length > 0) {
+      const open = ingest.some((p) => !p.token);
+      console.log(
+        "  devices push to" + (open ? " (a path without a token: anyone on the network may)" : ""),
+      );
+      for (const u of httpUrls("/ingest/<path>")) console.log(u);
     }
   }
   console.log(`  ${accessLine(config)}`);

@@ -58,6 +58,12 @@ export interface GateRequest {
   ip: string;
   /** Whether the connection is TLS. */
   secure: boolean;
+  /**
+   * Proven by this request alone: the user an earlier request authenticated on the same
+   * `connection` object does not count. For HTTP, where the object stands for a client address
+   * that many browsers may share, not for one connection.
+   */
+  alone?: boolean;
 }
 
 /** What the gate says. */
@@ -118,7 +124,7 @@ export class AccessGate {
       this.#states.set(connection, state);
     }
     const rule = this.#access.ruleFor(request.path);
-    let user = state.user;
+    let user = request.alone ? undefined : state.user;
     let failure: string | undefined;
     let stale = false;
     const before = state.user;

@@ -6,11 +6,12 @@
  */
 
 import type { Config, TlsConfig } from "../config/config.ts";
+import { DEFAULT_HTTP_PORT } from "../config/model.ts";
 import type { IngestServer } from "../ingest/ingest_server.ts";
 import type { Logger } from "../base/log.ts";
 import { type RtspServer, serve } from "../server/server.ts";
 import { readWholeFile } from "../runtime/files.ts";
-import { planPaths } from "./path_plan.ts";
+import { type PathPlan, planPaths } from "./path_plan.ts";
 import type { RunningSource } from "../source/running_source.ts";
 import type { Pusher } from "../source/pusher.ts";
 import { systemClock } from "../base/clock.ts";
@@ -42,6 +43,29 @@ export interface StartOptions {
    * source asked for on the command line fails the start, so the mistake is seen.
    */
   retry: boolean;
+}
+
+/**
+ * Opens the HTTP port (console, API, metrics, device pushes). When nothing needs it (no device
+ * pushes) and the default port is taken, the server runs without it rather than not at all: 8080
+ * is a busy number, and RTSP is the job.
+ */
+async function startHttp(
+  config: Config,
+  server: RtspServer,
+  plan: PathPlan,
+  logger: Logger,
+): Promise<IngestServer | undefined> {
+  const { startWeb } = await import("./web.ts");
+  try {
+    return await startWeb({ config, server, policyFor: plan.ingest, logger });
+  } catch (error) {
+    const message = (error as Error).message;
+    const optional = !plan.ingesting && config.httpPort === DEFAULT_HTTP_PORT;
+    if (!optional || !message.endsWith("the port is in use")) throw error;
+    logger.log("warn", `the console is not served: ${message}; choose a port with --http-port`);
+    return undefined;
+  }
 }
 
 /** Starts what `config` describes. Throws, having undone what it started. */
@@ -78,17 +102,7 @@ export async function startAll(config: Config, options: StartOptions): Promise<R
     // between serve() and this call, or a reader who is quick would find no stream there.
     sources = await startLocalSources(server, plans, { logger });
     for (const s of sources) if (s instanceof OnDemandSource) onDemand.set(s.stream.path, s);
-    if (plan.ingesting) {
-      // Loaded only when devices may push: an RTSP-only server holds none of it.
-      const { startIngest } = await import("../ingest/ingest_server.ts");
-      ingest = await startIngest({
-        rtsp: server,
-        port: config.httpPort,
-        hostname: config.bind,
-        policyFor: plan.ingest,
-        logger,
-      });
-    }
+    ingest = await startHttp(config, server, plan, logger);
   } catch (error) {
     await ingest?.close();
     await Promise.all(sources.map((s) => s.stop()));

@@ -165,6 +165,9 @@ export type LocalPathConfig =
  */
 export const ALL_OTHERS = "all_others";
 
+/** The HTTP port when none is given. */
+export const DEFAULT_HTTP_PORT = 8080;
+
 /**
  * The `auth` section with every path's `read`, `publish` and `allow` gathered in `paths`: what
  * `serve()` takes as `access` (see `AccessRules` in src/auth/rights.ts).

@@ -8,7 +8,7 @@
 
 import { PIXEL_FORMAT_NAMES } from "../codec/raw_frame.ts";
 import { CAPTURE_FORMAT_NAMES } from "../camera/negotiate.ts";
-import type { PathSource } from "./model.ts";
+import { DEFAULT_HTTP_PORT, type PathSource } from "./model.ts";
 
 /** What one setting holds. `default` is the model's value when the setting is left out. */
 export type Setting =
@@ -189,7 +189,7 @@ export const TOP_SETTINGS: SettingTable = {
   httpPort: port(
     "HTTP port: the web console, /api, /metrics, /snapshot/<path>.jpg, /play/<path>, and the " +
       "frames devices push to /ingest/<path>.",
-    8080,
+    DEFAULT_HTTP_PORT,
   ),
   ingestPort: {
     kind: "integer",

@@ -133,7 +133,7 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
     );
   } catch (error) {
     const why = describeSystemError(error, { listening: true });
-    throw new Error(`cannot listen for ingest on ${options.hostname}:${options.port}: ${why}`, {
+    throw new Error(`cannot listen for HTTP on ${options.hostname}:${options.port}: ${why}`, {
       cause: error,
     });
   }
