@@ -111,6 +111,10 @@ interopTest(
           assert.equal(got, status, `${name}: ${text}`);
           assert.match(text, reason, name);
         }
+        // The console answers on the same port all the while.
+        const page = await fetch(rig.base.replace(/\/ingest$/, "/"));
+        assert.equal(page.status, 200);
+        assert.match(await page.text(), /<title>rtsp-edge<\/title>/);
         const refused = rig.lines.filter((l) => l.message === "ingest refused");
         assert.equal(refused.length, cases.length, JSON.stringify(refused));
         // Each refusal names the path it was for.

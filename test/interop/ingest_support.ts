@@ -5,6 +5,9 @@
 
 import type { IngestPathPolicy } from "../../src/ingest/ingest_request.ts";
 import { type IngestServer, startIngest } from "../../src/ingest/ingest_server.ts";
+import { consolePage } from "../../src/http/console_page.ts";
+import { makeRouter } from "../../src/http/router.ts";
+import { WebAuth } from "../../src/http/web_auth.ts";
 import type { LogFields, LogLevel } from "../../src/base/log.ts";
 import { type RtspServer, serve } from "../../src/server/server.ts";
 import { argv, run } from "./support.ts";
@@ -44,6 +47,12 @@ export async function startRig(
     hostname: "127.0.0.1",
     policyFor: typeof policy === "function" ? policy : () => policy,
     logger,
+    // The console shares the port: every device case here runs with it answering beside.
+    web: makeRouter(
+      { console: () => consolePage({ rtspPort: rtsp.port, auth: false }) },
+      new WebAuth(undefined, { now: () => performance.now() }),
+      logger,
+    ),
   });
   return {
     rtsp,
