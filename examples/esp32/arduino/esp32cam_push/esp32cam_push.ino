@@ -28,7 +28,7 @@
 static const char *WIFI_SSID = "your-ssid";
 static const char *WIFI_PASSWORD = "your-password";
 static const char *SERVER_HOST = "192.168.1.10";  // the machine running rtsp-edge
-static const uint16_t SERVER_PORT = 8080;         // rtsp-edge --ingest-port (or "ingestPort")
+static const uint16_t SERVER_PORT = 8080;         // rtsp-edge --http-port (or "httpPort")
 static const char *STREAM_PATH = "esp32cam";      // served as rtsp://<host>:8554/esp32cam
 static const char *TOKEN = "change-me-cam";       // the path's "token"; "" for none
 static const framesize_t FRAME_SIZE = FRAMESIZE_VGA;  // 640x480; QVGA, SVGA, XGA, HD, UXGA ...
