@@ -152,8 +152,11 @@ export class JpegRtpSink implements FrameSink {
 
   /** Sends one JPEG. Throws {@link FrameError} 400 for a broken or unsendable JPEG. */
   frame(jpeg: Uint8Array, timestampUs: number): void {
-    checkJpeg(jpeg);
+    if (!endsWithEoi(jpeg)) checkJpeg(jpeg); // says what is wrong: not a JPEG, or truncated
+    // The packetizer parses the headers (RFC 2435 needs them); a refusal is parsed again here
+    // only to say whether it was a broken JPEG or one RTP/JPEG cannot carry.
     if (!this.#stream.sendFrame(jpeg, { timestamp: timestampUs })) {
+      checkJpeg(jpeg);
       throw new FrameError(
         415,
         "this JPEG cannot be sent as RTP/JPEG (RFC 2435 takes baseline 4:2:0 or 4:2:2 with " +
