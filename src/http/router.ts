@@ -11,7 +11,7 @@
  * | `/snapshot/<path>.jpg`     | the latest picture                | read of the path       |
  * | `/api/...`                 | the JSON API                      | read; publish for POST |
  * | `/metrics`                 | Prometheus metrics                | read                   |
- * | `/assets/<name>`           | the pages' scripts                | nothing                |
+ * | `/assets/<name>`           | the pages' scripts                | read                   |
  *
  * @module
  */
@@ -96,8 +96,11 @@ export function makeRouter(routes: WebRoutes, auth: WebAuth, logger: Logger): We
             { action: "read", openTo: "metrics" },
             () => routes.metrics!(request),
           );
-        case "asset":
-          return routes.asset?.(route.name) ?? notFound();
+        case "asset": {
+          // Static, but behind the check all the same: a locked console shows nothing of itself.
+          const asset = routes.asset?.(route.name);
+          return asset ? guarded(request, info, { action: "read" }, () => asset) : notFound();
+        }
         case "snapshot":
         case "play": {
           const handler = route.kind === "snapshot" ? routes.snapshot : routes.play;
