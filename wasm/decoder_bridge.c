@@ -42,7 +42,8 @@ typedef struct {
   int32_t input_capacity;
   uint8_t* output; /* grow-only, tightly packed I420 of the last picture */
   int32_t output_capacity;
-  /* width, height, the decode's DECODING_STATE, pictures output so far. */
+  /* width, height, the decode's DECODING_STATE, pictures output so far (0 also when the last
+   * picture was lost); the last picture stays in `output` until the next one. */
   int32_t result[4];
 } Decoder;
 
@@ -175,7 +176,10 @@ EXPORT int32_t rdec_decode(int32_t handle, int32_t length) {
   if ((int64_t)w * h > RDEC_MAX_SAMPLES) return RDEC_ERR_TOO_LARGE;
   int32_t cw = (w + 1) / 2, ch = (h + 1) / 2;
   uint8_t* out = reserve(&d->output, &d->output_capacity, w * h + cw * ch * 2);
-  if (out == NULL) return RDEC_ERR_NO_MEMORY;
+  if (out == NULL) {
+    d->result[3] = 0; /* the last picture went with the old buffer */
+    return RDEC_ERR_NO_MEMORY;
+  }
   copy_plane(out, planes[0], w, h, ys);
   copy_plane(out + w * h, planes[1], cw, ch, cs);
   copy_plane(out + w * h + cw * ch, planes[2], cw, ch, cs);

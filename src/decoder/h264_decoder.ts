@@ -134,8 +134,19 @@ export class H264Decoder {
     }
     if (rc === 0) return undefined;
     if (rc < 0) throw this.#error(rc);
+    return this.last(options);
+  }
+
+  /**
+   * The last picture {@link decode} returned, again (it stays in the decoder until the next
+   * picture, also across failed decodes), or undefined when there is none (none yet, or the
+   * decoder was restarted after a failure). With `view`, valid until the next `decode`.
+   */
+  last(options: H264DecodeOptions = {}): DecodedPicture | undefined {
+    if (this.#closed) throw new Error("the H.264 decoder is closed");
     const heap = this.#wasm.heap();
     const result = new Int32Array(heap.buffer, this.#x.rdec_result(this.#handle), 4);
+    if (result[DecoderResult.Pictures] === 0) return undefined;
     const width = result[DecoderResult.Width], height = result[DecoderResult.Height];
     const size = width * height + 2 * ((width + 1) >> 1) * ((height + 1) >> 1);
     const output = this.#x.rdec_output(this.#handle);
