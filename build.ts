@@ -215,10 +215,10 @@ async function bunCompile(outfile: string, target: Target | undefined): Promise<
   if (present.includes(false)) {
     await run("npm", ["install", "--no-audit", "--no-fund"], "npm is not installed");
   }
-  // The encoder's Worker is a second entry point: Bun only bundles what it is given. Splitting
-  // keeps each import() a chunk of its own, loaded when called: in one bundle Bun hoists the
-  // imports of every module to the top, so node:net, node:dgram and node:tls would load (and stay
-  // resident) in a process that never calls for them.
+  // The encoder's and the snapshot engine's Workers are entry points too: Bun only bundles what it
+  // is given. Splitting keeps each import() a chunk of its own, loaded when called: in one bundle
+  // Bun hoists the imports of every module to the top, so node:net, node:dgram and node:tls would
+  // load (and stay resident) in a process that never calls for them.
   const args = [
     "build",
     "--compile",
@@ -226,6 +226,7 @@ async function bunCompile(outfile: string, target: Target | undefined): Promise<
     "--minify-syntax",
     "cli.ts",
     "src/encoder/worker.ts",
+    "src/snapshot/snapshot_worker.ts",
     "--outfile",
     outfile,
   ];
@@ -254,9 +255,11 @@ async function denoCompile(outfile: string, target: Target | undefined): Promise
     "--allow-env",
     "--allow-sys=networkInterfaces",
     "--allow-ffi",
-    // The encoder's Worker is loaded by URL at run time: the module graph does not reach it.
+    // The Workers are loaded by URL at run time: the module graph does not reach them.
     "--include",
     "src/encoder/worker.ts",
+    "--include",
+    "src/snapshot/snapshot_worker.ts",
     "--output",
     outfile,
   ];

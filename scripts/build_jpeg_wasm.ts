@@ -1,14 +1,16 @@
 /**
- * Builds libjpeg-turbo's decompressor and our bridge (wasm/jpeg_bridge.c) into one standalone
- * WebAssembly module, reproducibly, like the OpenH264 recipe in scripts/build_wasm.ts (which runs
- * this one too, so `deno task build:wasm --check` covers both):
+ * Builds libjpeg-turbo's decompressor and compressor and our bridges (wasm/jpeg_bridge.c,
+ * wasm/jpeg_compress.c) into one standalone WebAssembly module, reproducibly, like the OpenH264
+ * recipe in scripts/build_wasm.ts (which runs this one too, so `deno task build:wasm --check`
+ * covers every module):
  *
  * 1. fetches Debian's source package `libjpeg-turbo` (version pinned below, checksums verified)
  *    into `.cache/libjpeg-turbo/` with `apt-get source`;
  * 2. writes the three headers CMake would configure (jconfig.h, jconfigint.h, jversion.h) from the
  *    package's own `.h.in` templates, with the values of a non-SIMD wasm32 build;
- * 3. compiles the decompressor's C files (libjpeg-turbo's C paths: `jsimd_none.c`, no assembly)
- *    and the bridge with emcc, and links `wasm/jpeg.wasm` (no JavaScript glue);
+ * 3. compiles the decompressor's and compressor's C files (libjpeg-turbo's C paths:
+ *    `jsimd_none.c`, no assembly) and the bridges with emcc, and links `wasm/jpeg.wasm` (no
+ *    JavaScript glue);
  * 4. writes `wasm/jpeg_wasm.ts` (the module deflated and base64'd) and
  *    `wasm/LICENSE.libjpeg-turbo` (from the package's LICENSE.md and README.ijg).
  *
@@ -59,17 +61,33 @@ const SOURCE: DebianSource = {
 };
 
 /**
- * The decompressor's part of CMakeLists.txt's `JPEG_SOURCES` (every name is checked against that
- * list), plus `jaricom.c`/`jdarith.c` (its WITH_ARITH_DEC default) and `jsimd_none.c` (what it
- * builds when WITH_SIMD is off). Sorted. Leaves out the compressor (`jc*`, `jf*`, `jdatadst.c`),
- * transcoding (`jdtrans.c`) and ICC profile reading (`jdicc.c`).
+ * The decompressor's and the compressor's part of CMakeLists.txt's `JPEG_SOURCES` (every name is
+ * checked against that list), plus `jaricom.c`/`jdarith.c` (its WITH_ARITH_DEC default) and
+ * `jsimd_none.c` (what it builds when WITH_SIMD is off). Sorted. Leaves out transcoding
+ * (`jdtrans.c`, `jctrans.c`), ICC profiles (`jdicc.c`, `jcicc.c`) and arithmetic encoding
+ * (`jcarith.c`: snapshots are baseline Huffman JPEGs, which every viewer reads).
  */
 export const JPEG_SOURCES: readonly string[] = [
   "jaricom.c",
+  "jcapimin.c",
+  "jcapistd.c",
+  "jccoefct.c",
+  "jccolor.c",
+  "jcdctmgr.c",
+  "jchuff.c",
+  "jcinit.c",
+  "jcmainct.c",
+  "jcmarker.c",
+  "jcmaster.c",
   "jcomapi.c",
+  "jcparam.c",
+  "jcphuff.c",
+  "jcprepct.c",
+  "jcsample.c",
   "jdapimin.c",
   "jdapistd.c",
   "jdarith.c",
+  "jdatadst.c",
   "jdatasrc.c",
   "jdcoefct.c",
   "jdcolor.c",
@@ -84,6 +102,9 @@ export const JPEG_SOURCES: readonly string[] = [
   "jdpostct.c",
   "jdsample.c",
   "jerror.c",
+  "jfdctflt.c",
+  "jfdctfst.c",
+  "jfdctint.c",
   "jidctflt.c",
   "jidctfst.c",
   "jidctint.c",
@@ -96,8 +117,11 @@ export const JPEG_SOURCES: readonly string[] = [
   "jutils.c",
 ];
 
-/** Our bridge, relative to the repository root. */
-export const JPEG_BRIDGE_SOURCES: readonly string[] = ["wasm/jpeg_bridge.c"];
+/** Our bridges (decompress, compress), relative to the repository root. */
+export const JPEG_BRIDGE_SOURCES: readonly string[] = [
+  "wasm/jpeg_bridge.c",
+  "wasm/jpeg_compress.c",
+];
 
 /** Exported functions: the ABI in wasm/README.md. */
 export const JPEG_EXPORTS: readonly string[] = [
@@ -111,6 +135,12 @@ export const JPEG_EXPORTS: readonly string[] = [
   "rjpg_warning",
   "rjpg_malloc",
   "rjpg_free",
+  "rjpg_encoder_create",
+  "rjpg_encoder_destroy",
+  "rjpg_encoder_input",
+  "rjpg_encode",
+  "rjpg_encoder_output",
+  "rjpg_encoder_message",
 ];
 
 /** Imports src/jpeg/wasm_binding.ts provides; anything else fails the build. `getTempRet0` and
@@ -124,7 +154,10 @@ const ALLOWED_IMPORTS = new Set([
 /**
  * Flags for every compile. `-sSUPPORT_LONGJMP=wasm` lowers setjmp/longjmp (the bridge's
  * error_exit) to WebAssembly exception handling, with no JavaScript glue. `NO_GETENV`: the
- * environment (`JPEGMEM`) must not change how a frame decodes.
+ * environment (`JPEGMEM`) must not change how a frame decodes. `USE_CLZ_INTRINSIC`: the Huffman
+ * encoders count bits with `__builtin_clz` (WebAssembly's `i32.clz`) instead of a 64 KiB table
+ * each in jchuff.c and jcphuff.c (their own comment: on by default only for Arm), which keeps
+ * 128 KiB of tables out of the module.
  */
 export const JPEG_COMMON_FLAGS: readonly string[] = [
   "-O3",
@@ -133,6 +166,7 @@ export const JPEG_COMMON_FLAGS: readonly string[] = [
   "-sSUPPORT_LONGJMP=wasm",
   "-DNO_GETENV",
   "-DNO_PUTENV",
+  "-DUSE_CLZ_INTRINSIC",
 ];
 /** Extra flags for the bridge (ours, so warnings are errors). */
 export const JPEG_BRIDGE_FLAGS: readonly string[] = ["-std=c11", "-Wall", "-Wextra", "-Werror"];
@@ -192,7 +226,7 @@ async function writeConfigHeaders(tree: string, inc: string): Promise<void> {
     JPEG_LIB_VERSION: "62",
     VERSION: version,
     LIBJPEG_TURBO_VERSION_NUMBER: `${major}${minor.padStart(3, "0")}${revision.padStart(3, "0")}`,
-    C_ARITH_CODING_SUPPORTED: false, // no compressor in this module
+    C_ARITH_CODING_SUPPORTED: false, // snapshots are Huffman-coded; no jcarith.c
     D_ARITH_CODING_SUPPORTED: true,
     MEM_SRCDST_SUPPORTED: true,
     WITH_SIMD: false, // libjpeg-turbo's C paths (jsimd_none.c); clang vectorises with -msimd128
@@ -263,9 +297,9 @@ async function renderLicense(tree: string): Promise<string> {
   const ijg = (await Deno.readTextFile(`${tree}/README.ijg`)).trimEnd();
   const rule = "-".repeat(78);
   return [
-    `wasm/jpeg.wasm and its embedded copy in wasm/jpeg_wasm.ts contain the decompressor of`,
-    `libjpeg-turbo (https://libjpeg-turbo.org/) version ${UPSTREAM_VERSION}, built from the Debian`,
-    `source package libjpeg-turbo ${JPEG_DEBIAN_VERSION}, unmodified.`,
+    `wasm/jpeg.wasm and its embedded copy in wasm/jpeg_wasm.ts contain the decompressor and the`,
+    `compressor of libjpeg-turbo (https://libjpeg-turbo.org/) version ${UPSTREAM_VERSION}, built`,
+    `from the Debian source package libjpeg-turbo ${JPEG_DEBIAN_VERSION}, unmodified.`,
     "",
     "This software is based in part on the work of the Independent JPEG Group.",
     "",
@@ -306,10 +340,10 @@ export async function renderJpegModuleTs(wasm: Uint8Array, license: string): Pro
     "// Regenerate: deno run -A scripts/build_wasm.ts (`--check` verifies it is current).",
     "",
     "/**",
-    ` * libjpeg-turbo's decompressor (Debian ${JPEG_DEBIAN_VERSION}) and the rtsp-edge bridge`,
-    " * (wasm/jpeg_bridge.c) as one standalone WebAssembly module, deflated (fflate, level 9) and",
-    " * base64-encoded, so the module graph carries it without file access. Licence:",
-    " * wasm/LICENSE.libjpeg-turbo (IJG, BSD-3-Clause, zlib).",
+    ` * libjpeg-turbo's decompressor and compressor (Debian ${JPEG_DEBIAN_VERSION}) and the rtsp-edge`,
+    " * bridges (wasm/jpeg_bridge.c, wasm/jpeg_compress.c) as one standalone WebAssembly module,",
+    " * deflated (fflate, level 9) and base64-encoded, so the module graph carries it without file",
+    " * access. Licence: wasm/LICENSE.libjpeg-turbo (IJG, BSD-3-Clause, zlib).",
     " *",
     " * @module",
     " */",

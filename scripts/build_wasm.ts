@@ -1,6 +1,7 @@
 /**
- * Builds the WebAssembly modules reproducibly: the OpenH264 encoder (here) and the libjpeg-turbo
- * decoder (scripts/build_jpeg_wasm.ts). For OpenH264 it
+ * Builds the WebAssembly modules reproducibly: the OpenH264 encoder (here), the OpenH264 decoder
+ * (scripts/build_decoder_wasm.ts) and libjpeg-turbo (scripts/build_jpeg_wasm.ts). For the encoder
+ * it
  *
  * 1. fetches Debian's source package `openh264` (version pinned below, checksums verified) into
  *    `.cache/openh264/` with `apt-get source`, enabling deb-src in
@@ -13,13 +14,13 @@
  *    module deflated and base64'd) and `wasm/LICENSE.openh264` (from the package's LICENSE).
  *
  * The same inputs give byte-identical outputs: sorted file lists, no timestamps, no debug info,
- * source paths mapped away, and a clean environment for emcc. `--check` rebuilds both modules into
+ * source paths mapped away, and a clean environment for emcc. `--check` rebuilds every module into
  * temporary directories and exits 1 when any committed output differs.
  *
  * ```sh
- * deno run -A scripts/build_wasm.ts              # build both modules and write their outputs
- * deno run -A scripts/build_wasm.ts --check      # rebuild both and compare byte for byte
- * deno run -A scripts/build_wasm.ts --only jpeg  # one module (openh264 or jpeg)
+ * deno run -A scripts/build_wasm.ts              # build every module and write their outputs
+ * deno run -A scripts/build_wasm.ts --check      # rebuild all and compare byte for byte
+ * deno run -A scripts/build_wasm.ts --only jpeg  # one module (openh264, decoder or jpeg)
  * deno run -A scripts/build_wasm.ts --print-flags
  * ```
  *
@@ -27,16 +28,28 @@
  */
 
 import { parseArgs } from "node:util";
+import { buildDecoder, printDecoderFlags } from "./build_decoder_wasm.ts";
 import { buildJpeg, printJpegFlags } from "./build_jpeg_wasm.ts";
+import {
+  ALLOWED_IMPORTS,
+  C_FLAGS,
+  COMMON_FLAGS,
+  CXX_FLAGS,
+  DEBIAN_VERSION,
+  LINK_FLAGS,
+  mesonSources,
+  renderOpenh264License,
+  SOURCE,
+  SOURCE_TREE,
+  writeVersionHeader,
+} from "./openh264_source.ts";
 import {
   BuildError,
   checkEmcc,
   checkInterface,
   compileAll,
-  type DebianSource,
   deflatedBase64,
   deflatedLines,
-  exists,
   fetchSource,
   type Job,
   log,
@@ -51,24 +64,7 @@ import {
 } from "./wasm_common.ts";
 
 export { EMCC_VERSION } from "./wasm_common.ts";
-
-/** Debian source package version compiled into the module. */
-export const DEBIAN_VERSION = "2.3.1+dfsg-3+deb12u2";
-const SOURCE_TREE = "openh264-2.3.1+dfsg";
-/** The source package, with the SHA-256 of its three files (from its signed .dsc). */
-const SOURCE: DebianSource = {
-  name: "openh264",
-  version: DEBIAN_VERSION,
-  tree: SOURCE_TREE,
-  files: {
-    "openh264_2.3.1+dfsg-3+deb12u2.dsc":
-      "ab0232d6f1cba01441fde3785a50923839a99bd9ce7abbe8d377e282a72315c8",
-    "openh264_2.3.1+dfsg.orig.tar.xz":
-      "87124d0eb5d86ea78c59bab916ecdc3d9dfa752ce6bf73a609bbb98db7d96383",
-    "openh264_2.3.1+dfsg-3+deb12u2.debian.tar.xz":
-      "8d749166ec936dd757eed56a3157167bee5ab95511d5726cc2d87ffca2069bb0",
-  },
-};
+export { C_FLAGS, COMMON_FLAGS, CXX_FLAGS, DEBIAN_VERSION, LINK_FLAGS } from "./openh264_source.ts";
 
 /** Library folders whose meson.build `cpp_sources` make up the encoder. */
 const LIBRARIES = ["codec/common", "codec/encoder", "codec/processing"];
@@ -116,65 +112,10 @@ export const EXPORTS: readonly string[] = [
   "rtse_selftest_kernels",
   "rtse_encoder_simd",
 ];
-/** Imports the TypeScript binding provides (src/encoder/wasm_binding.ts); anything else fails. */
-const ALLOWED_IMPORTS = new Set([
-  "wasi_snapshot_preview1.clock_time_get",
-  "wasi_snapshot_preview1.fd_write",
-  "wasi_snapshot_preview1.fd_close",
-  "wasi_snapshot_preview1.fd_seek",
-  "wasi_snapshot_preview1.proc_exit",
-  "wasi_snapshot_preview1.environ_sizes_get",
-  "wasi_snapshot_preview1.environ_get",
-  "wasi_snapshot_preview1.args_sizes_get",
-  "wasi_snapshot_preview1.args_get",
-  "env.emscripten_notify_memory_growth",
-]);
-
-/** Flags for every compile (C and C++). */
-export const COMMON_FLAGS: readonly string[] = ["-O3", "-msimd128", "-DNDEBUG", "-fno-exceptions"];
-/** Extra flags for OpenH264's C++ (Makefile's -fno-strict-aliasing; its version header). */
-export const CXX_FLAGS: readonly string[] = [
-  "-fno-rtti",
-  "-fno-strict-aliasing",
-  "-DGENERATED_VERSION_HEADER",
-];
-/** Extra flags for the bridge. */
-export const C_FLAGS: readonly string[] = ["-std=c11", "-Wall", "-Wextra", "-Werror"];
-/** Link flags (plus `-sEXPORTED_FUNCTIONS` built from EXPORTS). */
-export const LINK_FLAGS: readonly string[] = [
-  "-O3",
-  "-msimd128",
-  "-fno-exceptions",
-  "-sSTANDALONE_WASM",
-  "--no-entry",
-  "-sFILESYSTEM=0",
-  "-sALLOW_MEMORY_GROWTH=1",
-  "-sINITIAL_MEMORY=16777216",
-  "-sABORTING_MALLOC=0",
-];
-
 const OUT_WASM = "wasm/openh264.wasm";
 const OUT_TS = "wasm/openh264_wasm.ts";
 const OUT_LICENSE = "wasm/LICENSE.openh264";
 
-/** The `cpp_sources` list of each library's meson.build, as paths in the tree, sorted. */
-async function openh264Sources(tree: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const lib of LIBRARIES) {
-    const meson = await Deno.readTextFile(`${tree}/${lib}/meson.build`);
-    const list = /cpp_sources\s*=\s*\[([^\]]*)\]/.exec(meson);
-    if (!list) throw new BuildError(`${lib}/meson.build has no cpp_sources list`);
-    for (const m of list[1].matchAll(/'([^']+)'/g)) files.push(`${lib}/${m[1]}`);
-  }
-  files.sort();
-  for (const f of files) {
-    if (!f.endsWith(".cpp")) throw new BuildError(`unexpected source ${f}`);
-    if (!(await exists(`${tree}/${f}`))) throw new BuildError(`${tree}/${f} is missing`);
-  }
-  return files;
-}
-
-/** Maps the machine-specific directories to fixed names in anything the compiler records. */
 /**
  * Compiles OpenH264 (from the unpacked `tree`) and the bridge in `build`, links them, and returns
  * the module. `extraLinkFlags` are for diagnostic builds only (the encoder benchmark's
@@ -190,16 +131,11 @@ export async function compileAndLink(
   const obj = `${build}/obj`;
   await Deno.mkdir(inc, { recursive: true });
   await Deno.mkdir(obj, { recursive: true });
-  // What the package's Makefile generates from version_gen.h.template (Debian patches it to not
-  // ask git); the meson build, and so the default header, would say "openh264 default: 1.4".
-  await Deno.writeTextFile(
-    `${inc}/version_gen.h`,
-    '#ifndef VERSION_GEN_H\n#define VERSION_GEN_H\n\n#define VERSION_NUMBER "2.3.1"\n\n#endif\n',
-  );
+  await writeVersionHeader(inc);
   const includes = [`-I${inc}`, ...INCLUDE_DIRS.map((d) => `-I${tree}/${d}`)];
   const maps = prefixMaps(tree, SOURCE_TREE, build);
   const list: Job[] = [];
-  for (const f of await openh264Sources(tree)) {
+  for (const f of await mesonSources(tree, LIBRARIES)) {
     const args = ["em++", ...COMMON_FLAGS, ...CXX_FLAGS, ...maps, ...includes];
     list.push({ label: f, args: [...args, "-c", `${tree}/${f}`, "-o", `${obj}/${objectName(f)}`] });
   }
@@ -263,22 +199,6 @@ export async function renderModuleTs(wasm: Uint8Array, license: string): Promise
   ].join("\n");
 }
 
-async function renderLicense(tree: string): Promise<string> {
-  const license = (await Deno.readTextFile(`${tree}/LICENSE`)).trimEnd();
-  return [
-    `wasm/openh264.wasm and its embedded copy in wasm/openh264_wasm.ts contain OpenH264`,
-    `(https://www.openh264.org/, https://github.com/cisco/openh264) version 2.3.1, built from`,
-    `the Debian source package openh264 ${DEBIAN_VERSION}. OpenH264 is distributed under`,
-    `the BSD 2-Clause licence (debian/copyright: "Files: * / Copyright: 2004-2013, 2022, Cisco`,
-    `Systems / License: BSD-2-clause"); its LICENSE file follows.`,
-    "",
-    "-".repeat(78),
-    "",
-    license,
-    "",
-  ].join("\n");
-}
-
 async function build(cache: string, jobs: number): Promise<Outputs> {
   const tree = await fetchSource(cache, SOURCE);
   const buildDir = await Deno.makeTempDir({ prefix: "rtse-wasm-" });
@@ -286,7 +206,7 @@ async function build(cache: string, jobs: number): Promise<Outputs> {
     const wasm = await compileAndLink(tree, buildDir, jobs);
     await checkInterface(wasm, ALLOWED_IMPORTS, EXPORTS, "wasm_binding.ts");
     const text = new TextEncoder();
-    const license = await renderLicense(tree);
+    const license = await renderOpenh264License(tree);
     return {
       [OUT_WASM]: wasm,
       [OUT_TS]: text.encode(await renderModuleTs(wasm, license)),
@@ -317,17 +237,19 @@ async function main(): Promise<number> {
     },
   });
   const only = values.only;
-  if (only !== undefined && only !== "openh264" && only !== "jpeg") {
-    throw new BuildError(`--only must be openh264 or jpeg, got ${only}`);
+  if (only !== undefined && !["openh264", "decoder", "jpeg"].includes(only)) {
+    throw new BuildError(`--only must be openh264, decoder or jpeg, got ${only}`);
   }
+  const wanted = (name: string): boolean => only === undefined || only === name;
   if (values["print-flags"]) {
-    if (only !== "jpeg") {
+    if (wanted("openh264")) {
       console.log(`C++ compile: em++ ${[...COMMON_FLAGS, ...CXX_FLAGS].join(" ")}`);
       console.log(`C compile:   emcc ${[...COMMON_FLAGS, ...C_FLAGS].join(" ")}`);
       console.log(`link:        em++ ${LINK_FLAGS.join(" ")}`);
       console.log(`exports:     ${EXPORTS.join(" ")}`);
     }
-    if (only !== "openh264") printJpegFlags();
+    if (wanted("decoder")) printDecoderFlags();
+    if (wanted("jpeg")) printJpegFlags();
     return 0;
   }
   const jobs = Number(values.jobs);
@@ -336,11 +258,16 @@ async function main(): Promise<number> {
   }
   await checkEmcc();
   const outputs: Outputs = {};
-  if (only !== "jpeg") {
+  if (wanted("openh264")) {
     Object.assign(outputs, await build(values.cache, jobs));
     await describe("openh264.wasm", outputs[OUT_WASM]);
   }
-  if (only !== "openh264") {
+  if (wanted("decoder")) {
+    const decoder = await buildDecoder(values.cache, jobs);
+    Object.assign(outputs, decoder.outputs);
+    await describe("openh264_decoder.wasm", decoder.wasm);
+  }
+  if (wanted("jpeg")) {
     const jpeg = await buildJpeg(values["jpeg-cache"], jobs);
     Object.assign(outputs, jpeg.outputs);
     await describe("jpeg.wasm", jpeg.wasm);

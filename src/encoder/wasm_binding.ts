@@ -166,11 +166,15 @@ const ERRNO_SPIPE = 70;
 
 /**
  * The imports a standalone emscripten module may ask for. OpenH264 only writes to stderr (its trace
- * is switched off by the bridge) and reads the clock for statistics, so output is discarded, the
+ * is switched off by the bridges) and reads the clock for statistics, so output is discarded, the
  * clock reads 0, and there are no arguments or environment. `proc_exit` (abort, e.g. on a failed
- * C++ allocation) throws: the instance must then be dropped.
+ * C++ allocation) throws: the instance must then be dropped. Shared with the decoder's module
+ * (src/decoder/wasm_binding.ts), built by the same recipe.
  */
-function imports(memory: () => WebAssembly.Memory, onGrow: () => void): WebAssembly.Imports {
+export function openh264Imports(
+  memory: () => WebAssembly.Memory,
+  onGrow: () => void,
+): WebAssembly.Imports {
   const dv = (): DataView => new DataView(memory().buffer);
   const zeroPair = (a: number, b: number): number => {
     dv().setUint32(a, 0, true);
@@ -215,7 +219,7 @@ export function instantiateEncoder(module: EncoderModule): EncoderInstance {
   const onGrow = (): void => {
     state.heap = undefined;
   };
-  const instance = new WebAssembly.Instance(module, imports(getMemory, onGrow));
+  const instance = new WebAssembly.Instance(module, openh264Imports(getMemory, onGrow));
   const exports = instance.exports as unknown as EncoderExports & { _initialize(): void };
   const memory = exports.memory;
   state.memory = memory;

@@ -1,7 +1,7 @@
 /**
- * The low-level face of the libjpeg-turbo WebAssembly module (wasm/jpeg_bridge.c): import, inflate
- * and compile the embedded module once, instantiate it with the three imports it needs, and type its
- * `rjpg_*` exports. No WASI at all: the module neither prints nor reads files or clocks.
+ * The low-level face of the libjpeg-turbo WebAssembly module (wasm/jpeg_bridge.c, the decoder, and
+ * wasm/jpeg_compress.c, the encoder): import, inflate and compile the embedded module once,
+ * instantiate it with the three imports it needs, and type its `rjpg_*` exports. No WASI at all: the module neither prints nor reads files or clocks.
  *
  * @module
  */
@@ -28,7 +28,8 @@ export const JpegBridgeError = {
   Scans: -9,
 } as const;
 
-/** `rjpg_decode` flag: keep JPEG's full-range samples instead of BT.601 limited range. */
+/** `rjpg_decode` flag: keep JPEG's full-range samples instead of BT.601 limited range. For
+ * `rjpg_encode`: the input is full range already (no expansion from BT.601 limited range). */
 export const JPEG_FLAG_FULL_RANGE = 1;
 
 /** Indices into the eight int32 of `rjpg_result`. */
@@ -71,6 +72,30 @@ export interface JpegExports {
   rjpg_message(handle: number): number;
   /** Pointer to the last decode's first warning (empty if none), or 0. */
   rjpg_warning(handle: number): number;
+  /** A handle (> 0) for a new JPEG encoder, or a negative {@link JpegBridgeError} code. */
+  rjpg_encoder_create(): number;
+  /** Frees an encoder; unknown handles are ignored. */
+  rjpg_encoder_destroy(handle: number): void;
+  /** Pointer to the encoder's input buffer for one packed I420 picture (grow-only), or 0. */
+  rjpg_encoder_input(handle: number, length: number): number;
+  /**
+   * Encodes the `width` × `height` I420 picture in the input buffer, scaled (box filter, never
+   * up) to `outWidth` × `outHeight`, at `quality` 1..100: the JPEG's byte count or a negative
+   * {@link JpegBridgeError} code.
+   */
+  rjpg_encode(
+    handle: number,
+    width: number,
+    height: number,
+    outWidth: number,
+    outHeight: number,
+    quality: number,
+    flags: number,
+  ): number;
+  /** Pointer to the last JPEG (valid until the next encode), or 0. */
+  rjpg_encoder_output(handle: number): number;
+  /** Pointer to the encoder's last error message, or 0. */
+  rjpg_encoder_message(handle: number): number;
   /** malloc; 0 on failure or when `size <= 0`. */
   rjpg_malloc(size: number): number;
   /** free. */
