@@ -11,7 +11,7 @@ import { RtspTestClient } from "../support/rtsp_client.ts";
 import { idr, PPS, slice, SPS } from "./conversation.ts";
 
 async function withServer(
-  fn: (server: RtspServer) => Promise<void>,
+  fn: (server: RtspServer) => Promise<void> | void,
   options: ServeOptions = {},
 ): Promise<void> {
   const server = await serve({ port: 0, hostname: "127.0.0.1", ...options });
@@ -72,7 +72,7 @@ test("a playing reader is listed with its transport and what it was sent", async
 });
 
 test("what a reader sent stays counted on its path after it leaves", async () => {
-  await withServer(async (server) => {
+  await withServer((server) => {
     const stream = server.addStream("/cam", { codec: "h264" });
     stream.sendFrame([SPS, PPS, idr()]);
     const tap = server.tap("/cam", { frame() {}, queuedBytes: 0, queuedFrames: 0 });
@@ -89,7 +89,7 @@ test("what a reader sent stays counted on its path after it leaves", async () =>
 });
 
 test("a tap is listed as a reader with transport tap and its sink's label", async () => {
-  await withServer(async (server) => {
+  await withServer((server) => {
     server.addStream("/cam", { codec: "h264" });
     const sink = { frame() {}, queuedBytes: 0, queuedFrames: 0, label: "push rtsp://b/cam" };
     const tap = server.tap("/cam", sink);
@@ -128,7 +128,7 @@ test("kick ends a session with reason kicked, closes its connection, and fires t
 });
 
 test("kick ends a tap and tells its sink", async () => {
-  await withServer(async (server) => {
+  await withServer((server) => {
     server.addStream("/cam", { codec: "h264" });
     const ended: string[] = [];
     const tap = server.tap("/cam", {
@@ -145,7 +145,7 @@ test("kick ends a tap and tells its sink", async () => {
 });
 
 test("a published path names its publisher's kind, address and since", async () => {
-  await withServer(async (server) => {
+  await withServer((server) => {
     const before = Date.now();
     const publication = server.publish("/dev", {
       codec: "jpeg",
