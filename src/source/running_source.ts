@@ -5,33 +5,8 @@
  * @module
  */
 
-/**
- * What a source is doing, as the status page and the metrics show it: `streaming` (frames flow),
- * `waiting` (for a device, a publisher, a camera that went away), `connecting` (opening an
- * upstream, starting), `backing-off` (a failed attempt; the next at `retryAt`), `idle` (on demand,
- * nobody reads), `stopped`.
- */
-export type SourceStateName =
-  | "streaming"
-  | "waiting"
-  | "connecting"
-  | "backing-off"
-  | "idle"
-  | "stopped";
-
-/** A source's state, with when it began and the last error. Times are wall-clock ms. */
-export interface SourceStatus {
-  /** What it is doing. */
-  state: SourceStateName;
-  /** Wall-clock ms the state began, when the source knows it. */
-  since?: number;
-  /** The last failure, e.g. the upstream's refusal or the camera's error. */
-  lastError?: string;
-  /** Wall-clock ms of the next attempt, while backing off. */
-  retryAt?: number;
-  /** Attempts after a failure or a loss so far. */
-  reconnects: number;
-}
+import type { SourceStatus } from "../base/source_status.ts";
+export type { SourceStateName, SourceStatus } from "../base/source_status.ts";
 
 /** A running source. */
 export interface RunningSource {
