@@ -92,8 +92,8 @@ export class PublisherRegistry {
   readonly #published = new Set<Stream>();
   readonly #wallMs: () => number;
 
-  /** Keeps claims over `mounts`; `wallMs` dates them (default: the system's wall clock). */
-  constructor(mounts: MountTable, wallMs: () => number = Date.now) {
+  /** Keeps claims over `mounts`; `wallMs` (the server's wall clock) dates them. */
+  constructor(mounts: MountTable, wallMs: () => number) {
     this.#mounts = mounts;
     this.#wallMs = wallMs;
   }
