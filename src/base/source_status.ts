@@ -32,3 +32,16 @@ export interface SourceStatus {
   /** Attempts after a failure or a loss so far. */
   reconnects: number;
 }
+
+/** What a source's encoder did so far (sources that encode: test pattern, raw files, cameras). */
+export interface EncoderCounts {
+  /** Frames handed to the encoder. */
+  readonly encoded: number;
+  /**
+   * Frames dropped because the encoder was still busy with the last one: the pipeline drops at
+   * the door rather than queue, so this is its backlog's only trace.
+   */
+  readonly dropped: number;
+  /** Frames the encoder failed on. */
+  readonly failed: number;
+}

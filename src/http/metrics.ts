@@ -51,6 +51,7 @@ export function metricsRoute(
 export function writeMetrics(board: StatusBoard, process: ProcessStats): string {
   const out = new Exposition();
   writePaths(out, board);
+  writeEncoders(out, board);
   writeServer(out, board);
   out.metric(
     "process_cpu_seconds_total",
@@ -117,6 +118,22 @@ function writePaths(out: Exposition, board: StatusBoard): void {
         target: push.url,
       });
     }
+  }
+}
+
+function writeEncoders(out: Exposition, board: StatusBoard): void {
+  out.family("rtsp_edge_encoder_frames_total", "counter", "Frames handed to a path's encoder.");
+  out.family(
+    "rtsp_edge_encoder_dropped_frames_total",
+    "counter",
+    "Frames dropped because the encoder was still busy (it keeps no queue).",
+  );
+  out.family("rtsp_edge_encoder_failed_frames_total", "counter", "Frames the encoder failed on.");
+  for (const { name, encoder } of board.encoders()) {
+    const path = { path: name };
+    out.sample("rtsp_edge_encoder_frames_total", encoder.encoded, path);
+    out.sample("rtsp_edge_encoder_dropped_frames_total", encoder.dropped, path);
+    out.sample("rtsp_edge_encoder_failed_frames_total", encoder.failed, path);
   }
 }
 

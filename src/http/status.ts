@@ -12,7 +12,7 @@ import { after, type Clock, systemClock } from "../base/clock.ts";
 import type { RecentLog } from "../base/recent_log.ts";
 import type { PathSnapshot, SessionSnapshot } from "../server/introspection.ts";
 import type { ServerStats } from "../server/core.ts";
-import type { SourceStateName, SourceStatus } from "../base/source_status.ts";
+import type { EncoderCounts, SourceStateName, SourceStatus } from "../base/source_status.ts";
 import { pathState } from "./path_state.ts";
 import { RateMeter } from "./rates.ts";
 
@@ -132,8 +132,8 @@ export interface ConfiguredPath {
   detail: string;
   /** Whether it runs only while read. */
   onDemand?: boolean;
-  /** Its running source's state, for a local source that has states of its own. */
-  source?: { readonly status?: SourceStatus };
+  /** Its running source: its states, and its encoder's counters when it encodes. */
+  source?: { readonly status?: SourceStatus; readonly encoder?: EncoderCounts };
 }
 
 /** What the board reads of the server: `RtspServer` has it. */
@@ -236,6 +236,16 @@ export class StatusBoard {
       bytesReceived: s.bytesReceived,
       framesDropped: s.framesDropped,
     }));
+  }
+
+  /** The encoder counters of the paths whose sources encode, by path name (`cam`). */
+  encoders(): { name: string; encoder: EncoderCounts }[] {
+    const out: { name: string; encoder: EncoderCounts }[] = [];
+    for (const entry of this.#options.paths) {
+      const encoder = entry.source?.encoder;
+      if (encoder) out.push({ name: nameOf(entry.path), encoder });
+    }
+    return out;
   }
 
   /** Ends a session or tap; whether there was one. */

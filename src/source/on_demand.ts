@@ -15,7 +15,12 @@
 import { after, type Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { LiveStream } from "../server/stream/live_stream.ts";
-import { NEVER_ENDS, type RunningSource, type SourceStatus } from "./running_source.ts";
+import {
+  type EncoderCounts,
+  NEVER_ENDS,
+  type RunningSource,
+  type SourceStatus,
+} from "./running_source.ts";
 
 /** Settings of {@link OnDemandSource}. */
 export interface OnDemandOptions {
@@ -100,6 +105,11 @@ export class OnDemandSource implements RunningSource {
       return { ...base, state: "backing-off" };
     }
     return { ...base, state: "idle" };
+  }
+
+  /** The running source's encoder counters, while it runs. */
+  get encoder(): EncoderCounts | undefined {
+    return this.#running?.encoder;
   }
 
   /** How many times the source was started. */

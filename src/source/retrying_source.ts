@@ -78,6 +78,9 @@ export async function startRetrying(
   return {
     description: `not started yet (${reported}); trying again every ${delayMs / 1000} s`,
     ended: endedPromise,
+    get encoder() {
+      return started?.encoder;
+    },
     get status(): SourceStatus | undefined {
       if (started) return started.status; // the source's own, or its stream's
       const base = { since, lastError: reported, reconnects: attempts };

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { SourceStatus } from "../base/source_status.ts";
-export type { SourceStateName, SourceStatus } from "../base/source_status.ts";
+import type { EncoderCounts, SourceStatus } from "../base/source_status.ts";
+export type { EncoderCounts, SourceStateName, SourceStatus } from "../base/source_status.ts";
 
 /** A running source. */
 export interface RunningSource {
@@ -17,6 +17,8 @@ export interface RunningSource {
    * and its stream's source state tells.
    */
   readonly status?: SourceStatus;
+  /** Its encoder's counters, for a source that encodes (live: read them when needed). */
+  readonly encoder?: EncoderCounts;
   /** Resolves when the source ends by itself (standard input closed); never for loops. */
   ended: Promise<void>;
   /** Stops the source and frees its encoder. The stream stays at its path. */

@@ -63,7 +63,12 @@ interopTest(
     const board = new StatusBoard({
       server,
       paths: [
-        { path: "/pattern", type: "test-pattern", detail: "test pattern 160x96 at 10 fps" },
+        {
+          path: "/pattern",
+          type: "test-pattern",
+          detail: "test pattern 160x96 at 10 fps",
+          source: pattern,
+        },
         { path: "/dev", type: "ingest", detail: 'pushed by a device "front\\door"' },
         { path: "/pub", type: "publisher", detail: "published over RTSP" },
       ],
@@ -101,6 +106,7 @@ interopTest(
         assert.ok(text.includes(line + "\n") || text.includes(line), `missing ${line}:\n${text}`);
       }
       assert.match(text, /^process_resident_memory_bytes \d+$/m);
+      assert.match(text, /^rtsp_edge_encoder_frames_total\{path="pattern"\} [1-9]\d*$/m);
       assert.match(text, /^process_start_time_seconds \d+(\.\d+)?$/m);
       const checked = await promtool(text);
       assert.equal(checked.code, 0, `promtool check metrics:\n${checked.said}\n${text}`);
