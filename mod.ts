@@ -67,6 +67,11 @@ export type { Tap, TapFrame, TapSink } from "./src/server/tap.ts";
 export type { ReaderStats } from "./src/server/stream/reader.ts";
 export type { SdpMediaDescription } from "./src/sdp/build.ts";
 export type { ServerStats } from "./src/server/core.ts";
+export type {
+  PathSnapshot,
+  PublisherSnapshot,
+  SessionSnapshot,
+} from "./src/server/introspection.ts";
 export { PathBusyError } from "./src/server/publishers.ts";
 export type { Publication, PublishOptions } from "./src/server/publishers.ts";
 export type { Clock } from "./src/base/clock.ts";

@@ -15,7 +15,7 @@ import { localSourceOf } from "./local_source_of.ts";
 /** One path of the banner: a local source to start, or a line that is known already. */
 export type PathEntry =
   | { path: string; source: LocalSource; onDemand?: { closeAfterMs: number } }
-  | { path: string; line: string };
+  | { path: string; line: string; fedBy: "ingest" | "publisher" };
 
 /** What the configured paths are. */
 export interface PathPlan {
@@ -43,10 +43,11 @@ export function planPaths(config: Config): PathPlan {
     const shown = path === ALL_OTHERS ? "/<path>" : path;
     if (p.source === "ingest") {
       ingest.set(path, policyOf(p));
-      entries.push({ path: shown, line: `pushed by a device${p.token ? "" : " (no token)"}` });
+      const line = `pushed by a device${p.token ? "" : " (no token)"}`;
+      entries.push({ path: shown, line, fedBy: "ingest" });
     } else if (p.source === "publisher") {
       publish.set(path, { replace: p.replace });
-      entries.push({ path: shown, line: "published over RTSP" });
+      entries.push({ path: shown, line: "published over RTSP", fedBy: "publisher" });
     } else {
       const onDemand = p.onDemand ? { closeAfterMs: p.onDemandCloseAfter } : undefined;
       entries.push({ path, source: localSourceOf(p), onDemand });

@@ -18,6 +18,9 @@ import { systemClock } from "../base/clock.ts";
 import { stripCredentials } from "../rtsp/url.ts";
 import { startLocalSources } from "../source/start_sources.ts";
 import { OnDemandSource } from "../source/on_demand.ts";
+import { RecentLog } from "../base/recent_log.ts";
+import { StatusBoard } from "../http/status.ts";
+import { statusPaths } from "./status_paths.ts";
 
 /** A running rtsp-edge. */
 export interface Running {
@@ -27,6 +30,11 @@ export interface Running {
   ingest: IngestServer | undefined;
   /** What is served, a line each. */
   lines: string[];
+  /**
+   * Every path's and session's state, for the HTTP API, the metrics and the console (its log view
+   * reads the latest lines of the logger given to {@link startAll}).
+   */
+  status: StatusBoard;
   /** Settles when a source ends by itself (standard input closed) or fails. */
   ended: Promise<void>;
   /** Stops everything: devices, sources, then every RTSP session (TEARDOWN semantics). */
@@ -70,7 +78,9 @@ async function startHttp(
 
 /** Starts what `config` describes. Throws, having undone what it started. */
 export async function startAll(config: Config, options: StartOptions): Promise<Running> {
-  const { logger, retry } = options;
+  const { retry } = options;
+  // Every line still goes where it went; the latest are kept for the console's log view.
+  const logger = new RecentLog(options.logger);
   const plan = planPaths(config);
   const tls = config.tls && await readTlsFiles(config.tls);
   const { limits } = config;
@@ -119,12 +129,21 @@ export async function startAll(config: Config, options: StartOptions): Promise<R
   const lines = plan.entries.map((e) =>
     `${e.path}: ${"line" in e ? e.line : described.shift()!.description}${pushedTo(e.path)}`
   );
+  const status = new StatusBoard({
+    server,
+    ...statusPaths(plan.entries, sources),
+    pushers,
+    clock: systemClock,
+    log: logger,
+  });
   return {
     server,
     ingest,
     lines,
+    status,
     ended: Promise.race(sources.map((s) => s.ended)),
     async stop() {
+      status.close();
       await Promise.all(pushers.map((p) => p.stop()));
       await ingest?.close();
       await Promise.all(sources.map((s) => s.stop()));

@@ -123,6 +123,8 @@ export interface PushSink {
   rtcp(packet: Uint8Array): void;
   /** The tap ended from the server's side. */
   ended(reason: string): void;
+  /** Who reads through the tap, as the server's session list shows it. */
+  readonly label: string;
 }
 
 /** The tap the push reads through (the server's `Tap`). */
@@ -506,6 +508,7 @@ class Push implements PushSession {
   #sink(): PushSink {
     const tcp = () => this.#tcp;
     return {
+      label: `push ${this.#target.url}`,
       frame: (frame) => {
         if (!this.#recording || this.#ended) return;
         if (this.#udp) {

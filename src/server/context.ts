@@ -82,6 +82,8 @@ export interface ServerContext {
   readonly logger: Logger;
   /** Access control, when `access` was given; undefined: everything open. */
   readonly access: AccessGate | undefined;
+  /** Counters the request handlers add to. */
+  readonly counters: { authFailures: number };
   /** Streams by normalized path. */
   readonly mounts: ReadonlyMap<string, Stream>;
   /** Every live session. */

@@ -53,6 +53,8 @@ export interface ServerStats {
   badRtcp: number;
   /** Frames not sent to a reader that had fallen behind, over all sessions so far. */
   framesDropped: number;
+  /** Requests denied by access control (401 with wrong or no credentials after a challenge, 403). */
+  authFailures: number;
   /** Publishers' RTP packets dropped as malformed or of another payload type (HARDENING item 16). */
   badRtp: number;
   /** Publishers' access units dropped: lost packets, bad H.264 payload, over the size cap. */
@@ -92,6 +94,7 @@ export class ServerCore implements ServerContext {
     slowRequests: 0,
     badRtcp: 0,
     strayDatagrams: 0,
+    authFailures: 0,
   };
   readonly #connections = new Map<number, ServedConnection>();
   readonly #taps = new Set<StreamTap>();
@@ -100,6 +103,7 @@ export class ServerCore implements ServerContext {
   // protocol violation (HARDENING item 15 is about data before any PLAY or RECORD).
   readonly #hadMedia = new WeakSet<ClientContext>();
   #nextConnectionId = 1;
+  #nextTapId = 1;
   // What ended sessions counted, so the totals do not drop when a session goes.
   readonly #ended: SessionCounters = { framesDropped: 0, badRtp: 0, droppedAccessUnits: 0 };
 
@@ -208,6 +212,7 @@ export class ServerCore implements ServerContext {
         return currentLogger();
       },
       limits: { maxBytes: this.options.maxQueueBytes, maxFrames: this.options.maxQueueFrames },
+      id: `tap-${this.#nextTapId++}`,
       forget: (tap) => {
         if (this.#taps.delete(tap)) this.logger.log("info", "tap closed", { path });
       },
@@ -217,6 +222,31 @@ export class ServerCore implements ServerContext {
       this.logger.log("info", "tap opened", { path });
     }
     return tap;
+  }
+
+  /** Every open tap. */
+  taps(): IterableIterator<StreamTap> {
+    return this.#taps.values();
+  }
+
+  /**
+   * Ends the session or tap with this id, as if it had timed out: a session bound to its
+   * connection takes the connection along, so the client sees it end instead of waiting on a
+   * silent socket. Returns whether there was one.
+   */
+  kick(id: string): boolean {
+    const session = this.sessions.get(id);
+    if (session) {
+      this.endSession(session, "kicked");
+      if (session.role.boundToConnection) this.#connections.get(session.connectionId)?.close();
+      return true;
+    }
+    for (const tap of this.#taps) {
+      if (tap.id !== id) continue;
+      tap.end("kicked");
+      return true;
+    }
+    return false;
   }
 
   /** Ends every open tap, telling each sink `reason`. */
@@ -262,6 +292,7 @@ export class ServerCore implements ServerContext {
   }
 
   openSession(session: Session): void {
+    session.createdAt = this.clock.wallMs();
     this.sessions.add(session);
     this.#connections.get(session.connectionId)?.sessions.add(session);
     this.logger.log("info", "session set up", {

@@ -52,7 +52,9 @@ export type SessionEndReason =
   /** The program removed the stream it read or fed. */
   | "stream removed"
   /** The server is shutting down. */
-  | "server closing";
+  | "server closing"
+  /** The program ended it (`server.kick()`, the HTTP API's kick). */
+  | "kicked";
 
 /** One RTSP connection, as the connection hooks see it. */
 export interface ConnectionInfo {

@@ -32,7 +32,7 @@ export class MountPoints {
       get: (path) => this.streams.get(path),
       add: (path, options) => this.add(path, options),
       remove: (path) => void this.remove(path),
-    });
+    }, () => context.clock.wallMs());
   }
 
   /**

@@ -69,8 +69,17 @@ export interface MountTable {
   remove(path: string): void;
 }
 
+/** Who holds a published path, and since when. */
+export interface PathHolder {
+  /** The publisher label, e.g. `ingest 10.0.0.7:51234` or `rtsp 10.0.0.8`. */
+  publisher: string;
+  /** Wall-clock ms of the claim. */
+  since: number;
+}
+
 interface Claim {
   publisher: string;
+  since: number;
   onReplaced?: () => void;
   released: boolean;
 }
@@ -81,10 +90,18 @@ export class PublisherRegistry {
   readonly #claims = new Map<string, Claim>();
   // Streams created for publishers (as opposed to addStream by the program).
   readonly #published = new Set<Stream>();
+  readonly #wallMs: () => number;
 
-  /** Keeps claims over `mounts`. */
-  constructor(mounts: MountTable) {
+  /** Keeps claims over `mounts`; `wallMs` (the server's wall clock) dates them. */
+  constructor(mounts: MountTable, wallMs: () => number) {
     this.#mounts = mounts;
+    this.#wallMs = wallMs;
+  }
+
+  /** Who holds `path` (normalized) and since when, if anyone. */
+  holderOf(path: string): PathHolder | undefined {
+    const claim = this.#claims.get(path);
+    return claim && { publisher: claim.publisher, since: claim.since };
   }
 
   /** The publisher holding `path` (normalized), if any. */
@@ -129,7 +146,7 @@ export class PublisherRegistry {
         stream.setKeyframeRequest(streamOptions.onKeyframeRequest);
       }
     }
-    const claim: Claim = { publisher, onReplaced, released: false };
+    const claim: Claim = { publisher, since: this.#wallMs(), onReplaced, released: false };
     this.#claims.set(path, claim);
     const claims = this.#claims;
     const published = stream;

@@ -22,6 +22,12 @@ import { silentLogger } from "../base/log.ts";
 import { RtspConnection } from "./client/connection.ts";
 import { ServerCore, type ServerStats } from "./core.ts";
 import { normalizePath } from "./request_target.ts";
+import {
+  type PathSnapshot,
+  pathSnapshots,
+  type SessionSnapshot,
+  sessionSnapshots,
+} from "./introspection.ts";
 import { resolveOptions, type ServeOptions } from "./options.ts";
 import type { Publication, PublishOptions } from "./publishers.ts";
 import type { StreamOptions } from "./stream/stream.ts";
@@ -161,6 +167,40 @@ export class RtspServer {
       throw new TypeError("sink must be an object with a frame(frame) method");
     }
     return this.#core.tap(normalizePath(path), sink);
+  }
+
+  /**
+   * Every live session, then every open tap (an in-process reader: a push, a preview), with what
+   * it sent or received so far. A snapshot: counters do not move in the objects returned.
+   *
+   * @example
+   * ```ts
+   * import { serve } from "@x/rtsp";
+   *
+   * const server = await serve({ port: 0, hostname: "127.0.0.1" });
+   * for (const s of server.sessions()) console.log(s.id, s.role, s.path, s.peer, s.bytesSent);
+   * await server.close();
+   * ```
+   */
+  sessions(): SessionSnapshot[] {
+    return sessionSnapshots(this.#core);
+  }
+
+  /**
+   * Ends the session (or tap) with this id, reason `"kicked"`; the session hooks fire as for any
+   * other end. A session bound to its connection (interleaved media, a publisher) closes that
+   * connection too. Returns whether there was one.
+   */
+  kick(id: string): boolean {
+    return this.#core.kick(id);
+  }
+
+  /**
+   * Every served path: codec, picture, whether a source feeds it, readers, the frames and bytes
+   * that came in and went out, and who publishes it. A snapshot, as {@link RtspServer.sessions}.
+   */
+  paths(): PathSnapshot[] {
+    return pathSnapshots(this.#core);
   }
 
   /** Stops serving `path`; its readers' sessions end. Returns whether there was a stream there. */

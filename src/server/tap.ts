@@ -46,6 +46,11 @@ export interface TapSink {
   /** Takes an RTCP sender report made by {@link Tap.sendReport}. */
   rtcp?(packet: Uint8Array): void;
   /**
+   * Who reads through the tap, as `server.sessions()` shows it in place of a peer address, e.g.
+   * `push rtsp://backup:8554/cam`. Default `in-process`.
+   */
+  readonly label?: string;
+  /**
    * The tap ended from the server's side: the stream was removed, the server closed, or the sink
    * threw. Called at most once, and not after {@link Tap.close}.
    */
@@ -54,6 +59,8 @@ export interface TapSink {
 
 /** An open tap on one stream. Made by `server.tap()`. */
 export interface Tap {
+  /** Its id among the server's sessions, e.g. `tap-3` (what `server.kick()` takes). */
+  readonly id: string;
   /** The stream's path, e.g. `/cam`. */
   readonly path: string;
   /** The codec of the stream's frames. */
@@ -98,12 +105,18 @@ export interface TapContext {
   limits: QueueLimits;
   /** Called once when the tap closes or ends, for the server to forget it. */
   forget(tap: StreamTap): void;
+  /** Its id among the server's sessions and taps, e.g. `tap-3`. */
+  id: string;
 }
 
 /** A tap on a {@link Stream}, as the server keeps it. */
 export class StreamTap implements Tap {
   /** The stream read. */
   readonly stream: Stream;
+  /** Its id among the server's sessions and taps, e.g. `tap-3`. */
+  readonly id: string;
+  /** Wall-clock ms it opened. */
+  readonly createdAt: number;
   #sink: TapSink;
   #reader: Reader<FrameOutlet>;
   #context: TapContext;
@@ -112,6 +125,8 @@ export class StreamTap implements Tap {
   /** Attaches to `stream` at once (a reader joins). */
   constructor(stream: Stream, sink: TapSink, context: TapContext) {
     this.stream = stream;
+    this.id = context.id;
+    this.createdAt = context.clock.wallMs();
     this.#sink = sink;
     this.#context = context;
     const outlet: FrameOutlet = {
@@ -150,6 +165,11 @@ export class StreamTap implements Tap {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Who reads through it (the sink's label). */
+  get label(): string {
+    return this.#sink.label ?? "in-process";
   }
 
   sdpMedia(control: string): SdpMediaDescription {

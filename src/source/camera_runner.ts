@@ -80,6 +80,7 @@ export async function runCamera(
     description: `camera ${device} (${camera.card}), ${fourccName(mode.pixelFormat).trim()} ` +
       `${mode.width}x${mode.height} at ${rate} fps, ${bitrate / 1e6} Mbit/s`,
     ended: NEVER_ENDS,
+    encoder: encoded.stats,
     stop: async () => {
       await camera.stop();
       await close();

@@ -15,7 +15,12 @@
 import { after, type Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { LiveStream } from "../server/stream/live_stream.ts";
-import { NEVER_ENDS, type RunningSource } from "./running_source.ts";
+import {
+  type EncoderCounts,
+  NEVER_ENDS,
+  type RunningSource,
+  type SourceStatus,
+} from "./running_source.ts";
 
 /** Settings of {@link OnDemandSource}. */
 export interface OnDemandOptions {
@@ -54,12 +59,15 @@ export class OnDemandSource implements RunningSource {
   #closed = false;
   #starts = 0;
   #starting: Promise<void> | undefined;
+  #since: number; // wall-clock ms of the last change of #state
+  #failures = 0;
 
   /** A stopped source for `stream`; `start` opens and runs it, as the other runners do. */
   constructor(stream: LiveStream, start: () => Promise<RunningSource>, options: OnDemandOptions) {
     this.stream = stream;
     this.#start = start;
     this.#options = options;
+    this.#since = options.clock.wallMs();
   }
 
   /** One line for the banner. */
@@ -72,6 +80,36 @@ export class OnDemandSource implements RunningSource {
   /** Whether the source is running or starting. */
   get active(): boolean {
     return this.#state === "starting" || this.#state === "running";
+  }
+
+  /**
+   * `idle` while nobody reads, `connecting` while it starts, then the running source's own state
+   * (or `streaming`); `backing-off` after a failed start while readers wait, `stopped` for good.
+   */
+  get status(): SourceStatus {
+    const base = {
+      since: this.#since,
+      reconnects: this.#failures,
+      ...(this.#lastFailure ? { lastError: this.#lastFailure } : {}),
+    };
+    if (this.#closed) return { ...base, state: "stopped" };
+    if (this.#state === "starting") return { ...base, state: "connecting" };
+    if (this.#state === "running") {
+      const own = this.#running?.status;
+      return own ? { ...own, reconnects: own.reconnects + this.#failures } : {
+        ...base,
+        state: "streaming",
+      };
+    }
+    if (this.#lastFailure !== undefined && this.#readers > 0) {
+      return { ...base, state: "backing-off" };
+    }
+    return { ...base, state: "idle" };
+  }
+
+  /** The running source's encoder counters, while it runs. */
+  get encoder(): EncoderCounts | undefined {
+    return this.#running?.encoder;
   }
 
   /** How many times the source was started. */
@@ -137,8 +175,13 @@ export class OnDemandSource implements RunningSource {
     }
   }
 
+  #enter(state: State): void {
+    if (state !== this.#state) this.#since = this.#options.clock.wallMs();
+    this.#state = state;
+  }
+
   async #run(): Promise<void> {
-    this.#state = "starting";
+    this.#enter("starting");
     const { logger } = this.#options;
     const path = this.stream.path;
     this.stream.restartSource(); // its clock starts over, and a failed start is no longer news
@@ -146,7 +189,8 @@ export class OnDemandSource implements RunningSource {
     try {
       running = await this.#start();
     } catch (error) {
-      this.#state = "stopped";
+      this.#enter("stopped");
+      this.#failures++;
       const reason = (error as Error).message;
       if (reason !== this.#lastFailure) {
         logger.log("warn", "the on-demand source could not start", { path, reason });
@@ -166,7 +210,7 @@ export class OnDemandSource implements RunningSource {
     this.#lastFailure = undefined;
     this.#starts++;
     this.#running = running;
-    this.#state = "running";
+    this.#enter("running");
     // The client that asked is only now answered (a camera can take seconds to open): the
     // close-after runs from here, or the source would stop before its SETUP and PLAY.
     if (this.#readers === 0) this.#demandAt = this.#options.clock.now();
@@ -178,7 +222,7 @@ export class OnDemandSource implements RunningSource {
   async #stopRunning(): Promise<void> {
     const running = this.#running;
     if (!running || this.#state !== "running") return;
-    this.#state = "stopping";
+    this.#enter("stopping");
     this.#running = undefined;
     try {
       await running.stop();
@@ -188,7 +232,7 @@ export class OnDemandSource implements RunningSource {
         error: (error as Error).message,
       });
     }
-    this.#state = "stopped";
+    this.#enter("stopped");
     if (!this.#closed) {
       this.#options.logger.log("info", "on-demand source stopped: no reader", {
         path: this.stream.path,

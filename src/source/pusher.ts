@@ -77,6 +77,11 @@ export class Pusher {
     void this.#attempt();
   }
 
+  /** The path pushed, e.g. `/cam`. */
+  get path(): string {
+    return this.#options.path;
+  }
+
   /** The target without credentials. */
   get target(): string {
     return this.#target;

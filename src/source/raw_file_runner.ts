@@ -45,6 +45,7 @@ export async function runRawFile(
   return {
     description: `${name} (${kind}), ${width}x${height} at ${fps} fps`,
     ended,
+    encoder: encoded.stats,
     stop: async () => {
       abort.abort();
       await encoded.close();

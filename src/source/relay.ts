@@ -15,7 +15,7 @@
 import { after, type Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { LiveStream } from "../server/stream/live_stream.ts";
-import type { RunningSource } from "./running_source.ts";
+import { type RunningSource, type SourceStatus, wallOf } from "./running_source.ts";
 import { Backoff, StateNews } from "./reconnect.ts";
 import type { PulledMedia, PullSink } from "../client/pull.ts";
 
@@ -84,6 +84,9 @@ export class Relay implements RunningSource {
   #cancelTimer: (() => void) | undefined;
   #stopped = false;
   #generation = 0;
+  #reconnects = 0;
+  #lastError: string | undefined;
+  #stateSince: number;
   #endedResolve!: () => void;
   #connected: Promise<void>;
   #connectedSettle!: { resolve: () => void; reject: (error: Error) => void };
@@ -93,6 +96,7 @@ export class Relay implements RunningSource {
     this.#stream = stream;
     this.#options = options;
     this.#backoff = new Backoff(options.random);
+    this.#stateSince = options.clock.now();
     this.ended = new Promise((resolve) => (this.#endedResolve = resolve));
     this.#connected = new Promise((resolve, reject) => {
       this.#connectedSettle = { resolve, reject };
@@ -109,6 +113,18 @@ export class Relay implements RunningSource {
   /** What the relay is doing now. */
   get state(): RelayState {
     return this.#state;
+  }
+
+  /** {@link Relay.state} as every source says it, with the last error and the reconnects. */
+  get status(): SourceStatus {
+    const s = this.#state;
+    const clock = this.#options.clock;
+    const since = wallOf(clock, s.state === "streaming" ? s.since : this.#stateSince);
+    const base = { since, reconnects: this.#reconnects, lastError: this.#lastError };
+    if (s.state === "waiting") {
+      return { ...base, state: "backing-off", retryAt: wallOf(clock, s.until) };
+    }
+    return { ...base, state: s.state };
   }
 
   /**
@@ -201,6 +217,8 @@ export class Relay implements RunningSource {
     this.#stream.sourceGone(said);
     this.#connectedSettle.reject(error);
     const delay = this.#backoff.failed(streamedFor);
+    this.#reconnects++;
+    this.#lastError = error.message;
     this.#setState({ state: "waiting", until: clock.now() + delay, error: error.message });
     logger.log("debug", "relay waits before connecting again", {
       path: this.#stream.path,
@@ -213,6 +231,9 @@ export class Relay implements RunningSource {
   }
 
   #setState(state: RelayState): void {
+    // A retry is part of backing off: the state began when the connection was lost.
+    const retry = state.state === "connecting" && this.#state.state === "waiting";
+    if (state.state !== this.#state.state && !retry) this.#stateSince = this.#options.clock.now();
     this.#state = state;
     // Once per change: attempts that fail the same way again are one line, not one per retry.
     const key = state.state === "waiting" ? `waiting: ${state.error}` : state.state;

@@ -8,7 +8,7 @@
 
 import { type Clock, sleep } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
-import type { RunningSource } from "./running_source.ts";
+import type { RunningSource, SourceStatus } from "./running_source.ts";
 
 /** Settings of {@link startRetrying}. */
 export interface RetryOptions {
@@ -41,15 +41,24 @@ export async function startRetrying(
   }
   const stopping = new AbortController();
   let started: RunningSource | undefined;
+  // What the status page shows while attempts go on: backing off since the first failure.
+  const since = clock.wallMs();
+  let attempts = 0;
+  let retryAt = clock.wallMs() + delayMs;
+  let trying = false;
   let ended!: { resolve: () => void; reject: (error: unknown) => void };
   const endedPromise = new Promise<void>((resolve, reject) => (ended = { resolve, reject }));
-  const attempts = (async () => {
+  const attempting = (async () => {
     while (!stopping.signal.aborted) {
       await sleep(clock, delayMs, stopping.signal);
       if (stopping.signal.aborted) return;
+      attempts++;
+      trying = true;
       try {
         started = await start();
       } catch (error) {
+        trying = false;
+        retryAt = clock.wallMs() + delayMs;
         const reason = (error as Error).message;
         if (reason !== reported) {
           logger.log("warn", "the source could not start; trying again", { path, reason });
@@ -65,12 +74,23 @@ export async function startRetrying(
     await started?.stop();
     started = undefined;
   })();
+  let stopped = false;
   return {
     description: `not started yet (${reported}); trying again every ${delayMs / 1000} s`,
     ended: endedPromise,
+    get encoder() {
+      return started?.encoder;
+    },
+    get status(): SourceStatus | undefined {
+      if (started) return started.status; // the source's own, or its stream's
+      const base = { since, lastError: reported, reconnects: attempts };
+      if (stopped) return { ...base, state: "stopped" };
+      return trying ? { ...base, state: "connecting" } : { ...base, state: "backing-off", retryAt };
+    },
     async stop() {
+      stopped = true;
       stopping.abort();
-      await attempts;
+      await attempting;
       await started?.stop();
     },
   };

@@ -53,6 +53,7 @@ export async function runTestPattern(
   return {
     description: `test pattern ${width}x${height} at ${fps} fps, ${bitrate / 1e6} Mbit/s`,
     ended: NEVER_ENDS,
+    encoder: encoded.stats,
     stop: async () => {
       player.stop();
       await encoded.close();

@@ -342,3 +342,10 @@ Deno.test("the first challenge of a Digest login is logged at debug; a wrong pas
   assert.match(denials[0], /^debug challenge sent no credentials$/);
   assert.match(denials[1], /^info access denied /);
 });
+
+Deno.test("a denied attempt counts as an auth failure; the first challenge does not", async () => {
+  const { core } = makeCore({ access: rules() });
+  const client = new Client(core);
+  assert.equal((await login(client, "alice", "wrong")).status, 401);
+  assert.equal(core.stats.authFailures, 1);
+});

@@ -175,3 +175,23 @@ Deno.test("stop() ends a running source and it never starts again", async () => 
   await settle();
   assert.equal(log.starts, 1);
 });
+
+Deno.test("an on-demand source is idle while nobody reads, streaming while read, backing off on failure", async () => {
+  const { clock, log, source } = setUp();
+  assert.equal(source.status.state, "idle");
+  source.readers(1);
+  await settle();
+  assert.equal(source.status.state, "streaming");
+  source.readers(0);
+  clock.advance(10_000);
+  await settle();
+  assert.equal(source.status.state, "idle");
+  log.fail = "no camera";
+  source.readers(1);
+  await settle();
+  assert.equal(source.status.state, "backing-off");
+  assert.equal(source.status.lastError, "no camera");
+  assert.equal(source.status.reconnects, 1);
+  await source.stop();
+  assert.equal(source.status.state, "stopped");
+});

@@ -223,3 +223,30 @@ Deno.test("an upstream error that names the URL already is not prefixed with it 
   });
   await relay.stop();
 });
+
+Deno.test("a relay's status: backing off with its error and the next try, then streaming", async () => {
+  const { clock, stream, upstream } = setUp();
+  upstream.script.push(new Error("connection refused"));
+  upstream.script.push({ codec: "h264", parameterSets: { sps: SPS, pps: PPS } });
+  const relay = new Relay(stream, {
+    open: upstream.open,
+    label: "rtsp://cam/1",
+    logger: recorder().logger,
+    clock,
+    random: () => 0.5,
+  });
+  await settle();
+  const backingOff = relay.status;
+  assert.equal(backingOff.state, "backing-off");
+  assert.equal(backingOff.lastError, "connection refused");
+  assert.equal(backingOff.retryAt, clock.wallMs() + 1000);
+  assert.equal(backingOff.reconnects, 1);
+  clock.advance(1000);
+  await settle();
+  const streaming = relay.status;
+  assert.equal(streaming.state, "streaming");
+  assert.equal(streaming.since, clock.wallMs());
+  assert.equal(streaming.reconnects, 1);
+  await relay.stop();
+  assert.equal(relay.status.state, "stopped");
+});

@@ -58,3 +58,31 @@ Deno.test("startRetrying() returns the source itself when the first attempt work
   });
   assert.equal(source, inner);
 });
+
+Deno.test("a source being retried backs off with its error until it starts, then has its own status", async () => {
+  const clock = new ManualClock();
+  const logger = { log() {} };
+  const inner: RunningSource = {
+    description: "camera",
+    ended: new Promise(() => {}),
+    stop: () => Promise.resolve(),
+    status: { state: "streaming", reconnects: 0 },
+  };
+  const failures = ["no such device /dev/video0"];
+  const start = () => {
+    const reason = failures.shift();
+    return reason ? Promise.reject(new Error(reason)) : Promise.resolve(inner);
+  };
+  const source = await startRetrying(start, { path: "/cam", logger, clock, delayMs: 500 });
+  assert.deepEqual(source.status, {
+    state: "backing-off",
+    since: clock.wallMs(),
+    lastError: "no such device /dev/video0",
+    retryAt: clock.wallMs() + 500,
+    reconnects: 0,
+  });
+  clock.advance(500);
+  await tick();
+  assert.deepEqual(source.status, { state: "streaming", reconnects: 0 });
+  await source.stop();
+});

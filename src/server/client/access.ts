@@ -66,6 +66,7 @@ export async function checkAccess(
   // The first request of every Digest client comes without credentials and gets its challenge:
   // that 401 is the protocol working (RFC 2617 §3.2.1), not a denial worth an info line.
   const expected = outcome.status === 401 && req.headers.get("Authorization") === undefined;
+  if (!expected) server.counters.authFailures++;
   // The Authorization value is never logged; nor the user name of a failed attempt.
   server.logger.log(expected ? "debug" : "info", expected ? "challenge sent" : "access denied", {
     connection: client.id,

@@ -40,6 +40,7 @@ export class Publishing implements SessionRole {
   #receiver: H264Receiver;
   #recording = false;
   #publisher: string;
+  #bytesReceived = 0;
 
   /** Publishes `announcement` (announced at `requestUrl`) through `publication`. */
   constructor(init: {
@@ -81,6 +82,11 @@ export class Publishing implements SessionRole {
   /** Whether the H.264 track is set up, so RECORD may start. */
   get videoReady(): boolean {
     return this.tracks.has(this.announcement.video);
+  }
+
+  /** RTP bytes received on every track, dropped packets included. */
+  get bytesReceived(): number {
+    return this.#bytesReceived;
   }
 
   /** Counters of the H.264 track's packets. */
@@ -152,6 +158,7 @@ export class Publishing implements SessionRole {
    * packets outside RECORD are dropped.
    */
   #rtp(track: PublishedTrack, packet: Uint8Array, now: number): PacketVerdict {
+    this.#bytesReceived += packet.length;
     if (track.media !== this.announcement.video) {
       return packet.length >= 12 && packet[0] >> 6 === 2 ? "rtp" : "dropped";
     }

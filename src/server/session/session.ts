@@ -37,6 +37,8 @@ export class Session {
   started = false;
   /** Monotonic ms of the last sign of life: a request, a valid RTCP packet, a publisher's RTP. */
   lastSeen: number;
+  /** Wall-clock ms the server registered it (set by the server's lifecycle point). */
+  createdAt = 0;
 
   /** A session made by a client at monotonic ms `now`. */
   constructor(init: {

@@ -22,6 +22,14 @@ export interface StreamStats {
   rejectedFrames: number;
   /** Readers attached now, including those waiting for the keyframe they start at. */
   readers: number;
+  /** RTP payload bytes of the frames accepted: what came in. */
+  bytesIn: number;
+  /** Frames handed to readers (RTSP sessions and taps), over every reader so far. */
+  framesOut: number;
+  /** RTP bytes sent to readers, over every reader so far. */
+  bytesOut: number;
+  /** Frames not sent to a reader that had fallen behind, over every reader so far. */
+  framesDropped: number;
 }
 
 /**

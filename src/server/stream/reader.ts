@@ -29,6 +29,8 @@ export interface ReaderStats {
   packetsSent: number;
   /** RTP payload octets sent (for the SR sender's octet count). */
   octetsSent: number;
+  /** RTP bytes sent, headers included (framing and lower layers not): for traffic counters. */
+  bytesSent: number;
 }
 
 /**
@@ -46,7 +48,13 @@ export class Reader<T extends FrameOutlet = MediaTransport> implements StreamRea
   readonly transport: T;
   #limits: QueueLimits;
   #needKeyframe = true; // a reader starts at a keyframe: a P-frame first would not decode
-  #stats: ReaderStats = { framesSent: 0, framesDropped: 0, packetsSent: 0, octetsSent: 0 };
+  #stats: ReaderStats = {
+    framesSent: 0,
+    framesDropped: 0,
+    packetsSent: 0,
+    octetsSent: 0,
+    bytesSent: 0,
+  };
 
   /** Reads into `transport` within `limits`. */
   constructor(transport: T, limits: QueueLimits) {
@@ -90,6 +98,7 @@ export class Reader<T extends FrameOutlet = MediaTransport> implements StreamRea
     this.#stats.framesSent++;
     this.#stats.packetsSent += frame.packets.count;
     this.#stats.octetsSent += frame.packets.payloadBytes;
+    this.#stats.bytesSent += frame.packets.packetBytes;
   }
 
   /** Sends an RTCP sender report mapping wall time `wallMs` to RTP time `rtpTimestamp`. */

@@ -66,6 +66,18 @@ export interface StreamOptions {
 export interface StreamReader {
   /** Takes one frame. Called in decode order. */
   deliver(frame: Frame): void;
+  /** What it sent and dropped so far, for the stream's outbound counters; absent: not counted. */
+  readonly stats?: Readonly<ReaderCounts>;
+}
+
+/** The counters a reader keeps that add up to a stream's outbound traffic. */
+export interface ReaderCounts {
+  /** Frames sent. */
+  framesSent: number;
+  /** Frames dropped. */
+  framesDropped: number;
+  /** Bytes sent. */
+  bytesSent: number;
 }
 
 /** Where a new reader's packets will start: for the RTP-Info header (RFC 2326 §12.33). */
@@ -128,7 +140,11 @@ export class Stream implements LiveStream {
   #lastRtp: number | undefined;
   #lastArrival = 0;
   #frameDurationUs = 33_333;
-  #stats = { frames: 0, rejectedFrames: 0 };
+  #stats = { frames: 0, rejectedFrames: 0, bytesIn: 0 };
+  // Each attached reader's counters when it attached (a reader that pauses and plays again keeps
+  // counting from where it was), and what detached readers sent: the stream's outbound totals.
+  #baselines = new Map<StreamReader, ReaderCounts>();
+  #out: ReaderCounts = { framesSent: 0, framesDropped: 0, bytesSent: 0 };
   #closed = false;
 
   /** Use `server.addStream()`; this is for the server. */
@@ -203,6 +219,7 @@ export class Stream implements LiveStream {
       firstSequence,
     );
     this.#stats.frames++;
+    this.#stats.bytesIn += out.packets.payloadBytes;
     this.#source = LIVE_SOURCE;
     const now = this.#context.clock.now();
     if (this.#joining.size > 0) this.#startJoiners(out, now);
@@ -291,9 +308,17 @@ export class Stream implements LiveStream {
     return this.#sdpVersion;
   }
 
-  /** Counters. */
+  /** Counters. Outbound ones are summed over the readers on each call (no per-frame work). */
   get stats(): StreamStats {
-    return { ...this.#stats, readers: this.readerCount };
+    const out = { ...this.#out };
+    for (const [reader, base] of this.#baselines) addSince(out, reader, base);
+    return {
+      ...this.#stats,
+      readers: this.readerCount,
+      framesOut: out.framesSent,
+      bytesOut: out.bytesSent,
+      framesDropped: out.framesDropped,
+    };
   }
 
   /** Readers attached, including those waiting for the keyframe they start at. */
@@ -385,6 +410,7 @@ export class Stream implements LiveStream {
    */
   attach(reader: StreamReader): void {
     if (this.#closed || this.#readers.has(reader) || this.#joining.has(reader)) return;
+    if (reader.stats) this.#baselines.set(reader, { ...reader.stats });
     this.#admit(reader);
     this.#readersChanged();
   }
@@ -403,7 +429,18 @@ export class Stream implements LiveStream {
 
   /** Detaches a reader. */
   detach(reader: StreamReader): void {
-    if (this.#readers.delete(reader) || this.#joining.delete(reader)) this.#readersChanged();
+    if (this.#readers.delete(reader) || this.#joining.delete(reader)) {
+      this.#countOut(reader);
+      this.#readersChanged();
+    }
+  }
+
+  /** Moves a leaving reader's counters since it attached into the stream's totals. */
+  #countOut(reader: StreamReader): void {
+    const base = this.#baselines.get(reader);
+    if (!base) return;
+    this.#baselines.delete(reader);
+    addSince(this.#out, reader, base);
   }
 
   /**
@@ -420,6 +457,7 @@ export class Stream implements LiveStream {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const reader of [...this.#baselines.keys()]) this.#countOut(reader);
     this.#readers.clear();
     this.#joining.clear();
     this.#gop.clear();
@@ -543,4 +581,13 @@ export class Stream implements LiveStream {
       });
     }
   }
+}
+
+/** Adds what `reader` counted since `base` to `into`. */
+function addSince(into: ReaderCounts, reader: StreamReader, base: ReaderCounts): void {
+  const now = reader.stats;
+  if (!now) return;
+  into.framesSent += now.framesSent - base.framesSent;
+  into.framesDropped += now.framesDropped - base.framesDropped;
+  into.bytesSent += now.bytesSent - base.bytesSent;
 }
