@@ -38,17 +38,20 @@ export async function patternJpegs(
   const pattern = new TestPattern({ width, height });
   const raw = new Uint8Array((width * height * 3 / 2) * count);
   for (let i = 0; i < count; i++) raw.set(pattern.draw(i, 0, 0).data, i * (width * height * 3 / 2));
-  const child = new Deno.Command("ffmpeg", {
-    args: argv`-v error -f rawvideo -pix_fmt yuv420p -s ${width}x${height} -i - -c:v mjpeg
-      -huffman default -pix_fmt yuvj420p -q:v 4 -f image2pipe -`,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(raw);
-  await writer.close();
-  const out = await child.output();
+  // Through a file: ffmpeg's output would fill its pipe while the input is still being written.
+  const input = await Deno.makeTempFile({ suffix: ".yuv" });
+  let out;
+  try {
+    await Deno.writeFile(input, raw);
+    out = await new Deno.Command("ffmpeg", {
+      args: argv`-v error -f rawvideo -pix_fmt yuv420p -s ${width}x${height} -i ${input}
+        -c:v mjpeg -huffman default -pix_fmt yuvj420p -q:v 4 -f image2pipe -`,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } finally {
+    await Deno.remove(input);
+  }
   if (!out.success) throw new Error(`ffmpeg failed: ${new TextDecoder().decode(out.stderr)}`);
   const jpegs = splitJpegs(out.stdout);
   if (jpegs.length !== count) throw new Error(`ffmpeg made ${jpegs.length} JPEGs, not ${count}`);
