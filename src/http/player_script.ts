@@ -6,8 +6,9 @@
  *
  * - codec string from the server's `init` message, `ManagedMediaSource` where present (Safari on
  *   iPhone), else `MediaSource`; `segments` mode with an append queue;
- * - live: more than 0.5 s behind the newest frame, it jumps to it; the buffer behind the playhead is
- *   removed a few seconds at a time, so memory stays flat;
+ * - live: more than 0.5 s behind the newest frame, it jumps to it, and more than 0.2 s behind it
+ *   plays 10 % fast until it is back; the buffer behind the playhead is removed a few seconds at a
+ *   time, so memory stays flat;
  * - muted autoplay, `playsinline`; the socket is closed while the page is hidden and opened again
  *   when it shows; a dropped socket is reopened with backoff (0.5 s doubling to 10 s);
  * - `options.onState(state, detail)` hears `connecting`, `playing`, `waiting` (for the source),
@@ -30,6 +31,7 @@ export const PLAYER_SCRIPT: string =
 
   var LIVE_LAG_S = 0.5; // further behind the newest frame than this: jump to it
   var JUMP_BEHIND_S = 0.1; // where a jump lands, behind the newest frame
+  var CATCH_UP_S = 0.2; // further behind than this: play 10 % fast until back
   var KEEP_S = 4; // buffer kept behind the playhead; older is removed so memory stays flat
   var MAX_QUEUED_BYTES = 16 << 20; // waiting for the SourceBuffer: beyond this, start over
   var MAX_BACKOFF_MS = 10000;
@@ -223,7 +225,11 @@ export const PLAYER_SCRIPT: string =
       var start = b.start(b.length - 1);
       var end = b.end(b.length - 1);
       var t = video.currentTime;
-      if (t < start || end - t > LIVE_LAG_S) video.currentTime = Math.max(start, end - JUMP_BEHIND_S);
+      var lag = end - t;
+      if (t < start || lag > LIVE_LAG_S) video.currentTime = Math.max(start, end - JUMP_BEHIND_S);
+      // A small lag (the player waited to start, a late frame) is caught up without a jump.
+      var rate = lag > CATCH_UP_S ? 1.1 : 1;
+      if (video.playbackRate !== rate) video.playbackRate = rate;
       if (video.paused) {
         var played = video.play();
         if (played && played.catch) played.catch(function () { /* autoplay refused: muted retries */ });
