@@ -28,3 +28,9 @@
 export { startIngest } from "./src/ingest/ingest_server.ts";
 export type { IngestOptions, IngestServer } from "./src/ingest/ingest_server.ts";
 export type { IngestPathPolicy } from "./src/ingest/ingest_request.ts";
+export type {
+  RequestInfo,
+  WebHandler,
+  WebSocketPeer,
+  WebSocketSession,
+} from "./src/http/web_handler.ts";
