@@ -92,6 +92,9 @@ async function previewLatency(clip: string): Promise<void> {
   const chromium = await launchChromium();
   try {
     const page = await openPlayer(chromium, `${server.base}/play${PATH}`);
+    // Measured once the player has settled: its start (a GOP replayed, a small lag caught up by
+    // playing fast) is not what a viewer watching for a while sees.
+    await sleep(warmup * 1000);
     // Each displayed frame: its presentation time in 90 kHz ticks, and when it is shown (wall ms).
     await evaluate(
       page,

@@ -90,6 +90,14 @@ export class PreviewSession implements WebSocketSession {
 
   /** The socket is gone: stop reading. */
   closed(): void {
+    if (!this.#closed) {
+      this.#options.logger.log("info", "preview stopped", {
+        path: this.#options.path,
+        peer: this.#options.peer,
+        framesSent: this.stats.framesSent,
+        framesDropped: this.stats.framesDropped,
+      });
+    }
     this.#closed = true;
     clearInterval(this.#ticker);
     this.#feed?.close();
@@ -98,6 +106,7 @@ export class PreviewSession implements WebSocketSession {
   #wants(keyframe: boolean): boolean {
     const peer = this.#peer;
     if (this.#closed || !peer) return false;
+    this.#idleSeconds = 0; // the source is sending, even if this viewer skips the frame
     if (peer.bufferedBytes > this.#options.maxBufferedBytes) {
       // The viewer is behind: skip to the next keyframe rather than queue.
       this.#dropping = true;
@@ -133,7 +142,6 @@ export class PreviewSession implements WebSocketSession {
       peer.send(out.fragment);
       this.stats.framesSent++;
       this.stats.bytesSent += out.fragment.length;
-      this.#idleSeconds = 0;
     }
   }
 

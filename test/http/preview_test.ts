@@ -175,3 +175,19 @@ Deno.test({
     });
   },
 });
+
+Deno.test("preview: a silent path tells the page it waits for the source, and why", async () => {
+  await withServer(async (server) => {
+    server.addStream("/cam", { codec: "h264" });
+    const peer = await open(server, "/cam");
+    try {
+      const deadline = Date.now() + 20_000;
+      while (peer.texts.length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.deepEqual(peer.texts[0], { type: "waiting", reason: "the source is starting" });
+    } finally {
+      peer.session!.closed();
+    }
+  });
+});

@@ -2,7 +2,9 @@
 
 /** One box as read back. */
 export interface ReadBox {
+  /** The four-character type, e.g. `moov`. */
   type: string;
+  /** The size field: header and payload. */
   size: number;
   /** The payload after the 8-byte header. */
   payload: Uint8Array;
