@@ -86,6 +86,13 @@ export function browserTest(name: string, fn: (chromium: Chromium) => Promise<vo
       const chromium = await launchChromium();
       try {
         await fn(chromium);
+      } catch (error) {
+        // What the pages showed when it failed, beside the test's own screenshots.
+        const pages = await chromium.browser.pages().catch(() => []);
+        for (const [i, page] of pages.entries()) {
+          await chromium.screenshot(page, `failed-${i}`).catch(() => {});
+        }
+        throw error;
       } finally {
         await chromium.close();
       }
