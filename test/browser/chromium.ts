@@ -6,7 +6,7 @@
  */
 
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { IN_CI } from "../interop/support.ts";
+import { hasTool, IN_CI } from "../interop/support.ts";
 
 /** Where the browser is: `$CHROMIUM`, else Debian's package. */
 export const CHROMIUM_PATH = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
@@ -68,21 +68,29 @@ export async function launchChromium(): Promise<Chromium> {
 }
 
 /**
- * Registers a test that needs Chromium: it gets a launched browser, closed afterwards. Ignored
- * when the browser is missing, unless `CI=true`, where that fails.
+ * Registers a test that needs Chromium (and the programs in `tools`, e.g. `ffmpeg`): it gets a
+ * launched browser, closed afterwards. Ignored when one is missing, unless `CI=true`, where that
+ * fails.
  */
-export function browserTest(name: string, fn: (chromium: Chromium) => Promise<void>): void {
-  const missing = !hasChromium();
-  if (missing && !IN_CI) {
-    console.warn(`${name}: skipped, no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
-  }
+export function browserTest(
+  name: string,
+  fn: (chromium: Chromium) => Promise<void>,
+  tools: readonly string[] = [],
+): void {
+  const missing = [
+    ...(hasChromium() ? [] : [`Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`]),
+    ...tools.filter((t) => !hasTool(t)),
+  ];
+  if (missing.length > 0 && !IN_CI) console.warn(`${name}: skipped, missing ${missing.join(", ")}`);
   Deno.test({
     name,
-    ignore: missing && !IN_CI,
+    ignore: missing.length > 0 && !IN_CI,
     sanitizeOps: false,
     sanitizeResources: false,
     fn: async () => {
-      if (missing) throw new Error(`Chromium must be installed at ${CHROMIUM_PATH} when CI=true`);
+      if (missing.length > 0) {
+        throw new Error(`${missing.join(", ")} must be installed when CI=true`);
+      }
       const chromium = await launchChromium();
       try {
         await fn(chromium);

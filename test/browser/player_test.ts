@@ -166,6 +166,7 @@ browserTest(
       await server.close();
     }
   },
+  ["ffmpeg"], // makes the JPEGs
 );
 
 /** Emulates the page going to the background (or back), as a phone's tab switch does. */
