@@ -43,7 +43,7 @@ const PUBLIC_API = ENTRY_POINTS.filter((path) => path !== "cli.ts");
 // ─── The layer table ─────────────────────────────────────────────────────────────────────────────
 
 /** The layers whose code is bytes in, typed values out: no I/O, no clock, no timer. */
-const PURE = ["codec", "rtsp", "rtp", "rtcp", "sdp", "http1"];
+const PURE = ["codec", "rtsp", "rtp", "rtcp", "sdp", "http1", "mp4"];
 const CLOCKS = ["performance.now", "Date.now"];
 const TIMERS = ["setTimeout", "setInterval"];
 const CONSOLE = ["console.", "process.exit"];
@@ -95,6 +95,14 @@ const LAYERS: Layer[] = [
     holds: "session descriptions",
     files: ["src/sdp/"],
     mayImport: ["rtsp", "rtp", "codec", "base"],
+    packages: NO_IO_PACKAGES,
+  },
+  // Fragmented MP4 for the browser preview: H.264 access units in, ISO BMFF boxes out.
+  {
+    name: "mp4",
+    holds: "fragmented MP4 (ISO/IEC 14496-12/-15) from H.264 access units",
+    files: ["src/mp4/"],
+    mayImport: ["codec", "base"],
     packages: NO_IO_PACKAGES,
   },
   // HTTP/1.1 wire format, pure: both the ingest port (a server) and the camera client (pulling
