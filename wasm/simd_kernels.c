@@ -140,29 +140,24 @@ int32_t rtse_satd4x4(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
   return (wasm_i32x4_extract_lane(sum, 0) + 1) >> 1;
 }
 
-/* C sums the rounded 4x4 results, so do the same (rounding per block matters). */
-static inline int32_t satd_blocks(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb, int w, int h) {
-  int32_t sum = 0;
-  for (int y = 0; y < h; y += 4) {
-    for (int x = 0; x < w; x += 4) sum += rtse_satd4x4(a + y * sa + x, sa, b + y * sb + x, sb);
-  }
-  return sum;
-}
+/* Larger blocks: C sums the rounded 4x4 results; satd_wide (below) gives exactly that sum. */
+static inline int32_t satd_wide(const uint8_t* a, int32_t sa, const uint8_t* b, int32_t sb, int w,
+                                int h);
 
 int32_t rtse_satd16x16(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
-  return satd_blocks(a, sa, b, sb, 16, 16);
+  return satd_wide(a, sa, b, sb, 16, 16);
 }
 
 int32_t rtse_satd16x8(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
-  return satd_blocks(a, sa, b, sb, 16, 8);
+  return satd_wide(a, sa, b, sb, 16, 8);
 }
 
 int32_t rtse_satd8x16(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
-  return satd_blocks(a, sa, b, sb, 8, 16);
+  return satd_wide(a, sa, b, sb, 8, 16);
 }
 
 int32_t rtse_satd8x8(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
-  return satd_blocks(a, sa, b, sb, 8, 8);
+  return satd_wide(a, sa, b, sb, 8, 8);
 }
 
 void rtse_sad_four16x16(uint8_t* a, int32_t sa, uint8_t* b, int32_t sb, int32_t* sad) {
@@ -217,11 +212,13 @@ void rtse_dct_t4(int16_t* dct, uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
   wasm_v128_store(dct + 8, wasm_i16x8_narrow_i32x4(y.r2, y.r3));
 }
 
+static inline void dct_pair(int16_t* dct, const uint8_t* a, int32_t sa, const uint8_t* b,
+                            int32_t sb);
+
+/* Blocks 0, 1 (top left, top right), then 2, 3: two at a time in i16 (dct_pair, below). */
 void rtse_dct_four_t4(int16_t* dct, uint8_t* a, int32_t sa, uint8_t* b, int32_t sb) {
-  rtse_dct_t4(dct, a, sa, b, sb);
-  rtse_dct_t4(dct + 16, a + 4, sa, b + 4, sb);
-  rtse_dct_t4(dct + 32, a + 4 * sa, sa, b + 4 * sb, sb);
-  rtse_dct_t4(dct + 48, a + 4 * sa + 4, sa, b + 4 * sb + 4, sb);
+  dct_pair(dct, a, sa, b, sb);
+  dct_pair(dct + 32, a + 4 * sa, sa, b + 4 * sb, sb);
 }
 
 /* ---- inverse transform + reconstruction ---- */
@@ -733,4 +730,504 @@ void rtse_deblock_luma_eq4_h(uint8_t* pix, int32_t stride, int32_t alpha, int32_
   Edge e = load_edge_h(pix, stride);
   filter_edge(&e, alpha, beta, NULL);
   store_edge_h(pix, stride, &e);
+}
+
+/* ---- SATD of whole 4x4 blocks, four (16 columns) or two (8 columns) side by side ----
+ * The 2-D Hadamard transform is linear and exact in i16 here (|coefficient| <= 16 x 255). Its last
+ * butterfly (rows 0+2 / 0-2 and 1+3 / 1-3 of the row-pair sums) is replaced by the identity
+ * |x + y| + |x - y| = 2 max(|x|, |y|): the block's sum of absolute coefficients is then even, so C's
+ * (sum + 1) >> 1 is exactly the sum of those maxima, and blocks can be summed without rounding
+ * each. */
+
+/* The 4-point Hadamard transform within each group of four i16 lanes. */
+static inline v128_t hadamard_lanes4(v128_t x) {
+  const v128_t s1 = wasm_i16x8_make(1, -1, 1, -1, 1, -1, 1, -1);
+  const v128_t s2 = wasm_i16x8_make(1, 1, -1, -1, 1, 1, -1, -1);
+  const v128_t y = wasm_i16x8_add(wasm_i16x8_mul(x, s1), wasm_i16x8_shuffle(x, x, 1, 0, 3, 2, 5, 4, 7, 6));
+  return wasm_i16x8_add(wasm_i16x8_mul(y, s2), wasm_i16x8_shuffle(y, y, 2, 3, 0, 1, 6, 7, 4, 5));
+}
+
+/* Sum of the halved SATDs of the two 4x4 blocks whose rows are d0..d3 (i16 differences). */
+static inline v128_t satd_pair(v128_t d0, v128_t d1, v128_t d2, v128_t d3) {
+  const v128_t g0 = hadamard_lanes4(wasm_i16x8_add(d0, d1));
+  const v128_t g1 = hadamard_lanes4(wasm_i16x8_sub(d0, d1));
+  const v128_t g2 = hadamard_lanes4(wasm_i16x8_add(d2, d3));
+  const v128_t g3 = hadamard_lanes4(wasm_i16x8_sub(d2, d3));
+  return wasm_i16x8_add(wasm_i16x8_max(wasm_i16x8_abs(g0), wasm_i16x8_abs(g2)),
+                        wasm_i16x8_max(wasm_i16x8_abs(g1), wasm_i16x8_abs(g3)));
+}
+
+static inline v128_t diff8(const uint8_t* a, const uint8_t* b) {
+  return wasm_i16x8_sub(wasm_u16x8_load8x8(a), wasm_u16x8_load8x8(b));
+}
+
+/* Each lane adds at most 2 x 2040 per 4-row strip of 8 columns; 16x16 sums 8 of them: < 2^15. */
+static inline int32_t satd_wide(const uint8_t* a, int32_t sa, const uint8_t* b, int32_t sb, int w,
+                                int h) {
+  v128_t acc = wasm_i16x8_splat(0);
+  for (int y = 0; y < h; y += 4) {
+    for (int x = 0; x < w; x += 8) {
+      const uint8_t* p = a + y * sa + x;
+      const uint8_t* q = b + y * sb + x;
+      acc = wasm_i16x8_add(acc, satd_pair(diff8(p, q), diff8(p + sa, q + sb),
+                                          diff8(p + 2 * sa, q + 2 * sb), diff8(p + 3 * sa, q + 3 * sb)));
+    }
+  }
+  return hsum_u16(acc);
+}
+
+/* ---- forward transform of two 4x4 blocks side by side in i16 ---- */
+
+/* Transposes the two 4x4 blocks held in r[0..3] (lanes 0-3 block A, 4-7 block B). */
+static inline void transpose_pair4(v128_t r[4]) {
+  const v128_t t0 = wasm_i16x8_shuffle(r[0], r[1], 0, 8, 1, 9, 2, 10, 3, 11);
+  const v128_t t1 = wasm_i16x8_shuffle(r[0], r[1], 4, 12, 5, 13, 6, 14, 7, 15);
+  const v128_t t2 = wasm_i16x8_shuffle(r[2], r[3], 0, 8, 1, 9, 2, 10, 3, 11);
+  const v128_t t3 = wasm_i16x8_shuffle(r[2], r[3], 4, 12, 5, 13, 6, 14, 7, 15);
+  const v128_t u0 = wasm_i32x4_shuffle(t0, t2, 0, 4, 1, 5);
+  const v128_t u1 = wasm_i32x4_shuffle(t0, t2, 2, 6, 3, 7);
+  const v128_t u2 = wasm_i32x4_shuffle(t1, t3, 0, 4, 1, 5);
+  const v128_t u3 = wasm_i32x4_shuffle(t1, t3, 2, 6, 3, 7);
+  r[0] = wasm_i64x2_shuffle(u0, u2, 0, 2);
+  r[1] = wasm_i64x2_shuffle(u0, u2, 1, 3);
+  r[2] = wasm_i64x2_shuffle(u1, u3, 0, 2);
+  r[3] = wasm_i64x2_shuffle(u1, u3, 1, 3);
+}
+
+static inline void core4_i16(v128_t r[4]) {
+  const v128_t s0 = wasm_i16x8_add(r[0], r[3]);
+  const v128_t s3 = wasm_i16x8_sub(r[0], r[3]);
+  const v128_t s1 = wasm_i16x8_add(r[1], r[2]);
+  const v128_t s2 = wasm_i16x8_sub(r[1], r[2]);
+  r[0] = wasm_i16x8_add(s0, s1);
+  r[1] = wasm_i16x8_add(wasm_i16x8_shl(s3, 1), s2);
+  r[2] = wasm_i16x8_sub(s0, s1);
+  r[3] = wasm_i16x8_sub(s3, wasm_i16x8_shl(s2, 1));
+}
+
+/* Two blocks: rows 0-3 of columns 0-7 of the difference; block A to dct[0..15], B to dct[16..31].
+ * Exact in i16 (|coefficient| <= 36 x 255), so doing the passes in the other order than C gives the
+ * same values; the transposes put them where C does. */
+static inline void dct_pair(int16_t* dct, const uint8_t* a, int32_t sa, const uint8_t* b, int32_t sb) {
+  v128_t r[4];
+  for (int i = 0; i < 4; i++) r[i] = diff8(a + i * sa, b + i * sb);
+  core4_i16(r);        /* vertical: r[k] = frequency k down the columns */
+  transpose_pair4(r);  /* r[k] = column k of each block, lanes = vertical frequency */
+  core4_i16(r);        /* horizontal */
+  transpose_pair4(r);  /* back to rows of each block */
+  wasm_v128_store(dct, wasm_i64x2_shuffle(r[0], r[1], 0, 2));
+  wasm_v128_store(dct + 8, wasm_i64x2_shuffle(r[2], r[3], 0, 2));
+  wasm_v128_store(dct + 16, wasm_i64x2_shuffle(r[0], r[1], 1, 3));
+  wasm_v128_store(dct + 24, wasm_i64x2_shuffle(r[2], r[3], 1, 3));
+}
+
+/* ---- intra prediction (into a packed 16x16 or 8x8 block) ---- */
+
+static inline void fill16(uint8_t* pred, v128_t v) {
+  for (int i = 0; i < 16; i++) wasm_v128_store(pred + 16 * i, v);
+}
+
+void rtse_i16_pred_v(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  fill16(pred, wasm_v128_load(ref - stride));
+}
+
+void rtse_i16_pred_h(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  for (int i = 0; i < 16; i++) wasm_v128_store(pred + 16 * i, wasm_i8x16_splat((int8_t)ref[i * stride - 1]));
+}
+
+static inline int32_t sum_left(const uint8_t* ref, int32_t stride, int n) {
+  int32_t s = 0;
+  for (int i = 0; i < n; i++) s += ref[i * stride - 1];
+  return s;
+}
+
+static inline int32_t sum_bytes16(v128_t v) {
+  return hsum_u16(wasm_u16x8_extadd_pairwise_u8x16(v));
+}
+
+void rtse_i16_pred_dc(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const int32_t s = sum_left(ref, stride, 16) + sum_bytes16(wasm_v128_load(ref - stride));
+  fill16(pred, wasm_i8x16_splat((int8_t)((16 + s) >> 5)));
+}
+
+void rtse_i16_pred_dc_left(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  fill16(pred, wasm_i8x16_splat((int8_t)((8 + sum_left(ref, stride, 16)) >> 4)));
+}
+
+void rtse_i16_pred_dc_top(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  fill16(pred, wasm_i8x16_splat((int8_t)((8 + sum_bytes16(wasm_v128_load(ref - stride))) >> 4)));
+}
+
+void rtse_i16_pred_dc_128(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  (void)ref;
+  (void)stride;
+  fill16(pred, wasm_i8x16_splat((int8_t)0x80));
+}
+
+/* (lt + t x (j - c) + l x (i - c) + 16) >> 5 clipped: at most 8160 + 16 + 2 x 8 x 717 in
+ * magnitude for 16x16 (8160 + 16 + 2 x 4 x 1355 for 8x8 chroma), so i16 lanes hold it exactly. */
+void rtse_i16_pred_plane(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const uint8_t* top = ref - stride;
+  const uint8_t* left = ref - 1;
+  int32_t ts = 0, ls = 0;
+  for (int i = 0; i < 8; i++) {
+    ts += (i + 1) * (top[8 + i] - top[6 - i]);
+    ls += (i + 1) * (left[(8 + i) * stride] - left[(6 - i) * stride]);
+  }
+  const int32_t lt = (left[15 * stride] + top[15]) << 4;
+  const int32_t t = (5 * ts + 32) >> 6, l = (5 * ls + 32) >> 6;
+  const v128_t vt = wasm_i16x8_splat((int16_t)t), vl = wasm_i16x8_splat((int16_t)l);
+  v128_t lo = wasm_i16x8_add(wasm_i16x8_splat((int16_t)(lt + 16 - 7 * l)),
+                             wasm_i16x8_mul(vt, wasm_i16x8_make(-7, -6, -5, -4, -3, -2, -1, 0)));
+  v128_t hi = wasm_i16x8_add(lo, wasm_i16x8_shl(vt, 3));
+  for (int i = 0; i < 16; i++) {
+    wasm_v128_store(pred + 16 * i,
+                    wasm_u8x16_narrow_i16x8(wasm_i16x8_shr(lo, 5), wasm_i16x8_shr(hi, 5)));
+    lo = wasm_i16x8_add(lo, vl);
+    hi = wasm_i16x8_add(hi, vl);
+  }
+}
+
+static inline void fill8x8(uint8_t* pred, v128_t two_rows) {
+  for (int i = 0; i < 4; i++) wasm_v128_store(pred + 16 * i, two_rows);
+}
+
+void rtse_chroma_pred_v(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const v128_t t = wasm_v128_load64_splat(ref - stride);
+  fill8x8(pred, t);
+}
+
+void rtse_chroma_pred_h(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  for (int i = 0; i < 8; i += 2) {
+    const v128_t a = wasm_i8x16_splat((int8_t)ref[i * stride - 1]);
+    const v128_t b = wasm_i8x16_splat((int8_t)ref[(i + 1) * stride - 1]);
+    wasm_v128_store(pred + 8 * i, wasm_i64x2_shuffle(a, b, 0, 3));
+  }
+}
+
+static inline v128_t halves8(int32_t a, int32_t b) {
+  return wasm_i8x16_make((int8_t)a, (int8_t)a, (int8_t)a, (int8_t)a, (int8_t)b, (int8_t)b, (int8_t)b,
+                         (int8_t)b, (int8_t)a, (int8_t)a, (int8_t)a, (int8_t)a, (int8_t)b, (int8_t)b,
+                         (int8_t)b, (int8_t)b);
+}
+
+void rtse_chroma_pred_dc(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const uint8_t* t = ref - stride;
+  const int32_t t0 = t[0] + t[1] + t[2] + t[3], t1 = t[4] + t[5] + t[6] + t[7];
+  const int32_t l0 = sum_left(ref, stride, 4), l1 = sum_left(ref + 4 * stride, stride, 4);
+  const v128_t top = halves8((t0 + l0 + 4) >> 3, (t1 + 2) >> 2);
+  const v128_t bottom = halves8((l1 + 2) >> 2, (t1 + l1 + 4) >> 3);
+  wasm_v128_store(pred, top);
+  wasm_v128_store(pred + 16, top);
+  wasm_v128_store(pred + 32, bottom);
+  wasm_v128_store(pred + 48, bottom);
+}
+
+void rtse_chroma_pred_dc_left(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const v128_t top = wasm_i8x16_splat((int8_t)((sum_left(ref, stride, 4) + 2) >> 2));
+  const v128_t bottom = wasm_i8x16_splat((int8_t)((sum_left(ref + 4 * stride, stride, 4) + 2) >> 2));
+  wasm_v128_store(pred, top);
+  wasm_v128_store(pred + 16, top);
+  wasm_v128_store(pred + 32, bottom);
+  wasm_v128_store(pred + 48, bottom);
+}
+
+void rtse_chroma_pred_dc_top(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const uint8_t* t = ref - stride;
+  fill8x8(pred, halves8((t[0] + t[1] + t[2] + t[3] + 2) >> 2, (t[4] + t[5] + t[6] + t[7] + 2) >> 2));
+}
+
+void rtse_chroma_pred_dc_128(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  (void)ref;
+  (void)stride;
+  fill8x8(pred, wasm_i8x16_splat((int8_t)0x80));
+}
+
+void rtse_chroma_pred_plane(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const uint8_t* top = ref - stride;
+  const uint8_t* left = ref - 1;
+  int32_t ts = 0, ls = 0;
+  for (int i = 0; i < 4; i++) {
+    ts += (i + 1) * (top[4 + i] - top[2 - i]);
+    ls += (i + 1) * (left[(4 + i) * stride] - left[(2 - i) * stride]);
+  }
+  const int32_t lt = (left[7 * stride] + top[7]) << 4;
+  const int32_t t = (17 * ts + 16) >> 5, l = (17 * ls + 16) >> 5;
+  const v128_t vt = wasm_i16x8_splat((int16_t)t), vl = wasm_i16x8_splat((int16_t)l);
+  v128_t row0 = wasm_i16x8_add(wasm_i16x8_splat((int16_t)(lt + 16 - 3 * l)),
+                               wasm_i16x8_mul(vt, wasm_i16x8_make(-3, -2, -1, 0, 1, 2, 3, 4)));
+  v128_t row1 = wasm_i16x8_add(row0, vl);
+  const v128_t step = wasm_i16x8_shl(vl, 1);
+  for (int i = 0; i < 8; i += 2) {
+    wasm_v128_store(pred + 8 * i,
+                    wasm_u8x16_narrow_i16x8(wasm_i16x8_shr(row0, 5), wasm_i16x8_shr(row1, 5)));
+    row0 = wasm_i16x8_add(row0, step);
+    row1 = wasm_i16x8_add(row1, step);
+  }
+}
+
+/* ---- intra 16x16 / chroma mode choice among V, H and DC by SAD (the Combined3 slots) ---- */
+
+static inline int32_t sad_pred16(const uint8_t* pred, const uint8_t* enc, int32_t stride) {
+  return sad16(pred, 16, enc, stride, 16);
+}
+
+/* WelsSampleSadIntra16x16Combined3_c: V, then H + 2 lambda, then DC + 2 lambda, the first lowest
+ * wins; pDst is left holding the DC prediction, as C leaves it. */
+int32_t rtse_intra16x16_combined3_sad(uint8_t* dec, int32_t dec_stride, uint8_t* enc,
+                                      int32_t enc_stride, int32_t* best_mode, int32_t lambda,
+                                      uint8_t* dst) {
+  const v128_t top = wasm_v128_load(dec - dec_stride);
+  v128_t acc_v = wasm_i16x8_splat(0), acc_h = acc_v;
+  for (int i = 0; i < 16; i++) {
+    const v128_t e = wasm_v128_load(enc + i * enc_stride);
+    const uint8_t l = dec[i * dec_stride - 1];
+    acc_v = wasm_i16x8_add(acc_v, wasm_u16x8_extadd_pairwise_u8x16(absdiff_u8(e, top)));
+    acc_h = wasm_i16x8_add(acc_h, wasm_u16x8_extadd_pairwise_u8x16(
+                                      absdiff_u8(e, wasm_i8x16_splat((int8_t)l))));
+  }
+  rtse_i16_pred_dc(dst, dec, dec_stride);
+  const int32_t cost_v = hsum_u16(acc_v);
+  const int32_t cost_h = hsum_u16(acc_h) + lambda * 2;
+  const int32_t cost_dc = sad_pred16(dst, enc, enc_stride) + lambda * 2;
+  int32_t mode = 0, best = cost_v;
+  if (cost_h < best) {
+    mode = 1;
+    best = cost_h;
+  }
+  if (cost_dc < best) {
+    mode = 2;
+    best = cost_dc;
+  }
+  *best_mode = mode;
+  return best;
+}
+
+static inline int32_t sad_pred8(const uint8_t* pred, const uint8_t* enc, int32_t stride) {
+  return sad8(pred, 8, enc, stride, 8);
+}
+
+/* WelsSampleSadIntra8x8Combined3_c: Cb and Cr together; V + 2 lambda, H + 2 lambda, then DC; pDst
+ * (Cb, then Cr 64 bytes on) is left holding the DC predictions. */
+int32_t rtse_intra8x8_combined3_sad(uint8_t* dec_cb, int32_t dec_stride, uint8_t* enc_cb,
+                                    int32_t enc_stride, int32_t* best_mode, int32_t lambda,
+                                    uint8_t* dst, uint8_t* dec_cr, uint8_t* enc_cr) {
+  v128_t acc_v = wasm_i16x8_splat(0), acc_h = acc_v;
+  const v128_t top = wasm_i64x2_shuffle(wasm_v128_load64_zero(dec_cb - dec_stride),
+                                        wasm_v128_load64_zero(dec_cr - dec_stride), 0, 2);
+  for (int i = 0; i < 8; i++) {
+    const v128_t e = wasm_i64x2_shuffle(wasm_v128_load64_zero(enc_cb + i * enc_stride),
+                                        wasm_v128_load64_zero(enc_cr + i * enc_stride), 0, 2);
+    const v128_t l = wasm_i64x2_shuffle(wasm_i8x16_splat((int8_t)dec_cb[i * dec_stride - 1]),
+                                        wasm_i8x16_splat((int8_t)dec_cr[i * dec_stride - 1]), 0, 2);
+    acc_v = wasm_i16x8_add(acc_v, wasm_u16x8_extadd_pairwise_u8x16(absdiff_u8(e, top)));
+    acc_h = wasm_i16x8_add(acc_h, wasm_u16x8_extadd_pairwise_u8x16(absdiff_u8(e, l)));
+  }
+  rtse_chroma_pred_dc(dst, dec_cb, dec_stride);
+  rtse_chroma_pred_dc(dst + 64, dec_cr, dec_stride);
+  const int32_t cost_v = hsum_u16(acc_v) + lambda * 2;
+  const int32_t cost_h = hsum_u16(acc_h) + lambda * 2;
+  const int32_t cost_dc = sad_pred8(dst, enc_cb, enc_stride) + sad_pred8(dst + 64, enc_cr, enc_stride);
+  int32_t mode = 2, best = cost_v;
+  if (cost_h < best) {
+    mode = 1;
+    best = cost_h;
+  }
+  if (cost_dc < best) {
+    mode = 0;
+    best = cost_dc;
+  }
+  *best_mode = mode;
+  return best;
+}
+
+/* ---- chroma deblocking: Cb in lanes 0-7, Cr in lanes 8-15 (i16 halves) ---- */
+
+/* x[0..3] = p1 p0 q0 q1 (u8 x 16); filters p0 and q0 in place. tc: NULL for bS 4. */
+static inline void chroma_filter(v128_t x[4], int32_t alpha, int32_t beta, const int8_t* tc) {
+  const v128_t va = wasm_i16x8_splat((int16_t)alpha), vb = wasm_i16x8_splat((int16_t)beta);
+  v128_t out_p0[2], out_q0[2];
+  for (int h = 0; h < 2; h++) {
+    const v128_t p1 = h ? hi16(x[0]) : lo16(x[0]), p0 = h ? hi16(x[1]) : lo16(x[1]);
+    const v128_t q0 = h ? hi16(x[2]) : lo16(x[2]), q1 = h ? hi16(x[3]) : lo16(x[3]);
+    v128_t mask = wasm_v128_and(
+        wasm_i16x8_lt(absd16(p0, q0), va),
+        wasm_v128_and(wasm_i16x8_lt(absd16(p1, p0), vb), wasm_i16x8_lt(absd16(q1, q0), vb)));
+    v128_t np0, nq0;
+    if (tc != NULL) { /* tc[i >> 1] for pixel i of each plane; only tc > 0 filters */
+      const v128_t vtc = wasm_i16x8_make(tc[0], tc[0], tc[1], tc[1], tc[2], tc[2], tc[3], tc[3]);
+      mask = wasm_v128_and(mask, wasm_i16x8_gt(vtc, wasm_i16x8_splat(0)));
+      const v128_t d0 = wasm_i16x8_add(wasm_i16x8_shl(wasm_i16x8_sub(q0, p0), 2), wasm_i16x8_sub(p1, q1));
+      const v128_t delta = clip3_16(wasm_i16x8_shr(wasm_i16x8_add(d0, wasm_i16x8_splat(4)), 3),
+                                    wasm_i16x8_neg(vtc), vtc);
+      np0 = wasm_i16x8_add(p0, delta); /* clipped to 0..255 by the narrow below */
+      nq0 = wasm_i16x8_sub(q0, delta);
+    } else {
+      const v128_t k2 = wasm_i16x8_splat(2);
+      np0 = wasm_i16x8_shr(wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_shl(p1, 1), p0), wasm_i16x8_add(q1, k2)), 2);
+      nq0 = wasm_i16x8_shr(wasm_i16x8_add(wasm_i16x8_add(wasm_i16x8_shl(q1, 1), q0), wasm_i16x8_add(p1, k2)), 2);
+    }
+    out_p0[h] = wasm_v128_bitselect(np0, p0, mask);
+    out_q0[h] = wasm_v128_bitselect(nq0, q0, mask);
+  }
+  x[1] = wasm_u8x16_narrow_i16x8(out_p0[0], out_p0[1]);
+  x[2] = wasm_u8x16_narrow_i16x8(out_q0[0], out_q0[1]);
+}
+
+static inline v128_t load_cbcr_row(const uint8_t* cb, const uint8_t* cr) {
+  return wasm_i64x2_shuffle(wasm_v128_load64_zero(cb), wasm_v128_load64_zero(cr), 0, 2);
+}
+
+static void chroma_edge_v(uint8_t* cb, uint8_t* cr, int32_t stride, int32_t alpha, int32_t beta,
+                          const int8_t* tc) {
+  v128_t x[4];
+  for (int k = 0; k < 4; k++) x[k] = load_cbcr_row(cb + (k - 2) * stride, cr + (k - 2) * stride);
+  chroma_filter(x, alpha, beta, tc);
+  wasm_v128_store64_lane(cb - stride, x[1], 0);
+  wasm_v128_store64_lane(cr - stride, x[1], 1);
+  wasm_v128_store64_lane(cb, x[2], 0);
+  wasm_v128_store64_lane(cr, x[2], 1);
+}
+
+/* Vertical edge: 4 bytes (p1 p0 q0 q1) of 8 rows of Cb and 8 of Cr, transposed to 4 vectors. */
+static void chroma_edge_h(uint8_t* cb, uint8_t* cr, int32_t stride, int32_t alpha, int32_t beta,
+                          const int8_t* tc) {
+  v128_t g[4];
+  for (int k = 0; k < 4; k++) { /* rows 4k..4k+3 (0-7 Cb, 8-15 Cr) */
+    const uint8_t* p = (k < 2 ? cb + 4 * k * stride : cr + 4 * (k - 2) * stride) - 2;
+    v128_t v = wasm_v128_load32_zero(p);
+    v = wasm_v128_load32_lane(p + stride, v, 1);
+    v = wasm_v128_load32_lane(p + 2 * stride, v, 2);
+    v = wasm_v128_load32_lane(p + 3 * stride, v, 3);
+    g[k] = wasm_i8x16_shuffle(v, v, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  }
+  /* g[k] lane group c = column c of rows 4k..4k+3: a 4x4 transpose of 32-bit groups. */
+  Block4 m = {g[0], g[1], g[2], g[3]};
+  m = transpose4(m);
+  v128_t x[4] = {m.r0, m.r1, m.r2, m.r3};
+  chroma_filter(x, alpha, beta, tc);
+  m.r0 = x[0];
+  m.r1 = x[1];
+  m.r2 = x[2];
+  m.r3 = x[3];
+  m = transpose4(m);
+  const v128_t back[4] = {m.r0, m.r1, m.r2, m.r3};
+  for (int k = 0; k < 4; k++) {
+    const v128_t v = wasm_i8x16_shuffle(back[k], back[k], 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7,
+                                        11, 15);
+    uint8_t* p = (k < 2 ? cb + 4 * k * stride : cr + 4 * (k - 2) * stride) - 2;
+    wasm_v128_store32_lane(p, v, 0);
+    wasm_v128_store32_lane(p + stride, v, 1);
+    wasm_v128_store32_lane(p + 2 * stride, v, 2);
+    wasm_v128_store32_lane(p + 3 * stride, v, 3);
+  }
+}
+
+void rtse_deblock_chroma_lt4_v(uint8_t* cb, uint8_t* cr, int32_t stride, int32_t alpha, int32_t beta,
+                               int8_t* tc) {
+  chroma_edge_v(cb, cr, stride, alpha, beta, tc);
+}
+
+void rtse_deblock_chroma_lt4_h(uint8_t* cb, uint8_t* cr, int32_t stride, int32_t alpha, int32_t beta,
+                               int8_t* tc) {
+  chroma_edge_h(cb, cr, stride, alpha, beta, tc);
+}
+
+void rtse_deblock_chroma_eq4_v(uint8_t* cb, uint8_t* cr, int32_t stride, int32_t alpha, int32_t beta) {
+  chroma_edge_v(cb, cr, stride, alpha, beta, NULL);
+}
+
+void rtse_deblock_chroma_eq4_h(uint8_t* cb, uint8_t* cr, int32_t stride, int32_t alpha, int32_t beta) {
+  chroma_edge_h(cb, cr, stride, alpha, beta, NULL);
+}
+
+/* ---- small helpers ---- */
+
+int32_t rtse_get_nonzero_count(int16_t* level) {
+  const v128_t z = wasm_i16x8_splat(0);
+  const v128_t a = wasm_i16x8_eq(wasm_v128_load(level), z);
+  const v128_t b = wasm_i16x8_eq(wasm_v128_load(level + 8), z);
+  /* -1 per zero coefficient, narrowed to bytes: the bitmask has one bit per zero */
+  const uint32_t zeros = (uint32_t)wasm_i8x16_bitmask(wasm_i8x16_narrow_i16x8(a, b));
+  return 16 - __builtin_popcount(zeros);
+}
+
+void rtse_copy8x8(uint8_t* dst, int32_t stride_dst, uint8_t* src, int32_t stride_src) {
+  for (int i = 0; i < 8; i++) {
+    wasm_v128_store64_lane(dst + i * stride_dst, wasm_v128_load64_zero(src + i * stride_src), 0);
+  }
+}
+
+/* ---- luma motion compensation at any quarter-sample position (McLuma_c) ----
+ * Quarter positions are rounded averages of two of the full/half-sample planes, exactly as C
+ * builds them (its temporaries have stride 16; width and height are at most 16). */
+void rtse_mc_luma(const uint8_t* src, int32_t src_stride, uint8_t* dst, int32_t dst_stride,
+                  int16_t mv_x, int16_t mv_y, int32_t width, int32_t height) {
+  uint8_t t1[256], t2[256];
+  const int32_t dx = mv_x & 3, dy = mv_y & 3;
+  switch (dx * 4 + dy) {
+    case 0: /* McCopy_c */
+      for (int32_t i = 0; i < height; i++) {
+        memcpy(dst + i * dst_stride, src + i * src_stride, (size_t)width);
+      }
+      return;
+    case 1: /* 01 */
+      rtse_halfpel_ver(src, src_stride, t1, 16, width, height);
+      rtse_pixel_avg(dst, dst_stride, src, src_stride, t1, 16, width, height);
+      return;
+    case 2:
+      rtse_halfpel_ver(src, src_stride, dst, dst_stride, width, height);
+      return;
+    case 3: /* 03 */
+      rtse_halfpel_ver(src, src_stride, t1, 16, width, height);
+      rtse_pixel_avg(dst, dst_stride, src + src_stride, src_stride, t1, 16, width, height);
+      return;
+    case 4: /* 10 */
+      rtse_halfpel_hor(src, src_stride, t1, 16, width, height);
+      rtse_pixel_avg(dst, dst_stride, src, src_stride, t1, 16, width, height);
+      return;
+    case 5: /* 11 */
+      rtse_halfpel_hor(src, src_stride, t1, 16, width, height);
+      rtse_halfpel_ver(src, src_stride, t2, 16, width, height);
+      break;
+    case 6: /* 12 */
+      rtse_halfpel_ver(src, src_stride, t1, 16, width, height);
+      rtse_halfpel_cen(src, src_stride, t2, 16, width, height);
+      break;
+    case 7: /* 13 */
+      rtse_halfpel_hor(src + src_stride, src_stride, t1, 16, width, height);
+      rtse_halfpel_ver(src, src_stride, t2, 16, width, height);
+      break;
+    case 8:
+      rtse_halfpel_hor(src, src_stride, dst, dst_stride, width, height);
+      return;
+    case 9: /* 21 */
+      rtse_halfpel_hor(src, src_stride, t1, 16, width, height);
+      rtse_halfpel_cen(src, src_stride, t2, 16, width, height);
+      break;
+    case 10:
+      rtse_halfpel_cen(src, src_stride, dst, dst_stride, width, height);
+      return;
+    case 11: /* 23 */
+      rtse_halfpel_hor(src + src_stride, src_stride, t1, 16, width, height);
+      rtse_halfpel_cen(src, src_stride, t2, 16, width, height);
+      break;
+    case 12: /* 30 */
+      rtse_halfpel_hor(src, src_stride, t1, 16, width, height);
+      rtse_pixel_avg(dst, dst_stride, src + 1, src_stride, t1, 16, width, height);
+      return;
+    case 13: /* 31 */
+      rtse_halfpel_hor(src, src_stride, t1, 16, width, height);
+      rtse_halfpel_ver(src + 1, src_stride, t2, 16, width, height);
+      break;
+    case 14: /* 32 */
+      rtse_halfpel_ver(src + 1, src_stride, t1, 16, width, height);
+      rtse_halfpel_cen(src, src_stride, t2, 16, width, height);
+      break;
+    default: /* 33 */
+      rtse_halfpel_hor(src + src_stride, src_stride, t1, 16, width, height);
+      rtse_halfpel_ver(src + 1, src_stride, t2, 16, width, height);
+      break;
+  }
+  rtse_pixel_avg(dst, dst_stride, t1, 16, t2, 16, width, height);
 }
