@@ -27,6 +27,11 @@
 #include "welsEncoderExt.h"
 #include "wels_preprocess.h"
 
+namespace WelsEnc {
+/* md.cpp defines it (and installs it in InitIntraAnalysisVaaInfo) but no header declares it. */
+int32_t AnalysisVaaInfoIntra_c(uint8_t* pDataY, const int32_t kiLineSize);
+}  // namespace WelsEnc
+
 extern "C" {
 /* simd_install_vp.cpp: the preprocessing side. */
 void rtse_simd_install_vp(void* vp);
@@ -133,6 +138,11 @@ void rtse_simd_install(void* codec) {
   f->pfGetNoneZeroCount = rtse_get_nonzero_count;
   f->pfCopy8x8Aligned = rtse_copy8x8;
   f->sMcFuncs.pMcLumaFunc = rtse_mc_luma;
+  f->pfGetVarianceFromIntraVaa = rtse_vaa_intra_variance;
+  f->pfCalculateSingleCtr4x4 = rtse_calculate_single_ctr4x4;
+  f->pfScan4x4 = rtse_scan4x4;
+  f->pfDequantization4x4 = rtse_dequant4x4;
+  f->pfDequantizationFour4x4 = rtse_dequant_four4x4;
   if (ctx->pVpp != NULL) rtse_simd_install_vp(ctx->pVpp->*member(VpTag()));
 }
 
@@ -143,6 +153,8 @@ int32_t rtse_simd_installed(void* codec) {
   const WelsEnc::SWelsFuncPtrList* f = ctx->pFuncList;
   return f->sSampleDealingFuncs.pfSampleSad[BLOCK_16x16] == rtse_sad16x16 &&
          f->pfQuantizationFour4x4Max == rtse_quant_four4x4_max && f->pfDctFourT4 == rtse_dct_four_t4 &&
+         f->pfGetLumaI16x16Pred[I16_PRED_P] == rtse_i16_pred_plane &&
+         f->sSampleDealingFuncs.pfIntra16x16Combined3Sad == rtse_intra16x16_combined3_sad &&
          rtse_simd_vp_installed(ctx->pVpp->*member(VpTag()));
 }
 
@@ -440,9 +452,35 @@ int32_t rtse_selftest_kernels_impl(uint32_t seed, int32_t iterations) {
       mismatches += ccost1 != ccost2 || mode1 != mode2 || memcmp(p1, p2, 128) != 0;
     }
 
-    /* Non-zero count on sparse coefficients. */
-    for (int i = 0; i < 16; i++) c1[i] = (next_random() & 1) ? 0 : (int16_t)next_random();
-    mismatches += WelsEnc::WelsGetNoneZeroCount_c(c1) != rtse_get_nonzero_count(c1);
+    /* Coefficient helpers on sparse coefficients (none, some or all zero). */
+    {
+      const uint32_t density = next_random() % 5; /* a nonzero coefficient in `density` of 4 */
+      for (int i = 0; i < 64; i++) {
+        c1[i] = (next_random() & 3) < density ? (int16_t)((int)(next_random() % 7) - 3) : 0;
+        if ((next_random() & 15) == 0) c1[i] = (int16_t)next_random();
+      }
+      mismatches += WelsEnc::WelsGetNoneZeroCount_c(c1) != rtse_get_nonzero_count(c1);
+      mismatches += WelsEnc::WelsCalculateSingleCtr4x4_c(c1) != rtse_calculate_single_ctr4x4(c1);
+      mismatches += WelsEnc::WelsCalculateSingleCtr4x4_c(c1 + 16) != rtse_calculate_single_ctr4x4(c1 + 16);
+      int16_t s1[16], s2[16];
+      WelsEnc::WelsScan4x4DcAc_c(s1, c1);
+      rtse_scan4x4(s2, c1);
+      mismatches += memcmp(s1, s2, sizeof s1) != 0;
+      const uint16_t* dq = g_kuiDequantCoeff[next_random() % 52];
+      memcpy(c2, c1, sizeof c1);
+      WelsEnc::WelsDequant4x4_c(c1, dq);
+      rtse_dequant4x4(c2, dq);
+      mismatches += memcmp(c1, c2, sizeof c1) != 0;
+      fill_coefficients(c1, 64);
+      memcpy(c2, c1, sizeof c1);
+      WelsEnc::WelsDequantFour4x4_c(c1, dq);
+      rtse_dequant_four4x4(c2, dq);
+      mismatches += memcmp(c1, c2, sizeof c1) != 0;
+    }
+    {
+      uint8_t* y = a + (int)(next_random() % 8) * kStride + (int)(next_random() % 32);
+      mismatches += WelsEnc::AnalysisVaaInfoIntra_c(y, kStride) != rtse_vaa_intra_variance(y, kStride);
+    }
 
     /* Luma motion compensation at every quarter position (widths and heights 4, 8, 16). */
     {

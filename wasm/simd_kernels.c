@@ -267,13 +267,14 @@ void rtse_idct_t4_rec(uint8_t* rec, int32_t stride, uint8_t* pred, int32_t pred_
   }
 }
 
+static inline void idct_pair_rec(uint8_t* rec, int32_t stride, const uint8_t* pred, int32_t ps,
+                                 const int16_t* da, const int16_t* db);
+
+/* Blocks 0 and 1 (top left, top right), then 2 and 3, two at a time (idct_pair_rec, below). */
 void rtse_idct_four_t4_rec(uint8_t* rec, int32_t stride, uint8_t* pred, int32_t pred_stride,
                            int16_t* dct) {
-  rtse_idct_t4_rec(rec, stride, pred, pred_stride, dct);
-  rtse_idct_t4_rec(rec + 4, stride, pred + 4, pred_stride, dct + 16);
-  rtse_idct_t4_rec(rec + 4 * stride, stride, pred + 4 * pred_stride, pred_stride, dct + 32);
-  rtse_idct_t4_rec(rec + 4 * stride + 4, stride, pred + 4 * pred_stride + 4, pred_stride,
-                   dct + 48);
+  idct_pair_rec(rec, stride, pred, pred_stride, dct, dct + 16);
+  idct_pair_rec(rec + 4 * stride, stride, pred + 4 * pred_stride, pred_stride, dct + 32, dct + 48);
 }
 
 /* ---- quantisation ----
@@ -314,6 +315,7 @@ void rtse_quant_four4x4(int16_t* dct, const int16_t* ff, const int16_t* mf) {
 void rtse_quant_four4x4_max(int16_t* dct, const int16_t* ff, const int16_t* mf, int16_t* max) {
   const v128_t f = wasm_v128_load(ff);
   const v128_t m = wasm_v128_load(mf);
+  v128_t mx[4];
   for (int k = 0; k < 4; k++, dct += 16) {
     const v128_t x0 = wasm_v128_load(dct);
     const v128_t x1 = wasm_v128_load(dct + 8);
@@ -321,13 +323,19 @@ void rtse_quant_four4x4_max(int16_t* dct, const int16_t* ff, const int16_t* mf, 
     const v128_t q1 = quant_magnitude(x1, f, m);
     wasm_v128_store(dct, with_sign(q0, x0));
     wasm_v128_store(dct + 8, with_sign(q1, x1));
-    /* Magnitudes are below 2^15: a signed max is exact; C's running max starts at 0. */
-    v128_t mx = wasm_i16x8_max(q0, q1);
-    mx = wasm_i16x8_max(mx, wasm_i32x4_shuffle(mx, mx, 2, 3, 0, 1));
-    mx = wasm_i16x8_max(mx, wasm_i32x4_shuffle(mx, mx, 1, 0, 3, 2));
-    mx = wasm_i16x8_max(mx, wasm_i16x8_shuffle(mx, mx, 1, 0, 3, 2, 5, 4, 7, 6));
-    max[k] = (int16_t)wasm_i16x8_extract_lane(wasm_i16x8_max(mx, wasm_i16x8_splat(0)), 0);
+    mx[k] = wasm_i16x8_max(q0, q1);
   }
+  /* The four blocks' maxima reduced together: 8 lanes each -> 4 -> 2 -> 1. Magnitudes are below
+   * 2^15, so a signed max is exact; C's running max starts at 0. */
+  const v128_t a = wasm_i16x8_max(wasm_i16x8_shuffle(mx[0], mx[1], 0, 1, 2, 3, 8, 9, 10, 11),
+                                  wasm_i16x8_shuffle(mx[0], mx[1], 4, 5, 6, 7, 12, 13, 14, 15));
+  const v128_t b = wasm_i16x8_max(wasm_i16x8_shuffle(mx[2], mx[3], 0, 1, 2, 3, 8, 9, 10, 11),
+                                  wasm_i16x8_shuffle(mx[2], mx[3], 4, 5, 6, 7, 12, 13, 14, 15));
+  const v128_t c = wasm_i16x8_max(wasm_i16x8_shuffle(a, b, 0, 1, 4, 5, 8, 9, 12, 13),
+                                  wasm_i16x8_shuffle(a, b, 2, 3, 6, 7, 10, 11, 14, 15));
+  const v128_t d = wasm_i16x8_max(wasm_i16x8_shuffle(c, c, 0, 2, 4, 6, 0, 2, 4, 6),
+                                  wasm_i16x8_shuffle(c, c, 1, 3, 5, 7, 1, 3, 5, 7));
+  wasm_v128_store64_lane(max, wasm_i16x8_max(d, wasm_i16x8_splat(0)), 0);
 }
 
 /* ---- copy ---- */
@@ -402,6 +410,26 @@ void rtse_vaa_calc_sad_bgd(const uint8_t* cur, const uint8_t* ref, int32_t width
 
 static inline uint8_t clip255(int32_t v) { return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v); }
 
+/* McCopy_c's widths (16, 8, 4; 2 for chroma) without a call to memcpy per row. */
+static inline void copy_block(const uint8_t* src, int32_t src_stride, uint8_t* dst,
+                              int32_t dst_stride, int32_t width, int32_t height) {
+  if (width == 16) {
+    for (int32_t i = 0; i < height; i++) {
+      wasm_v128_store(dst + i * dst_stride, wasm_v128_load(src + i * src_stride));
+    }
+  } else if (width == 8) {
+    for (int32_t i = 0; i < height; i++) {
+      wasm_v128_store64_lane(dst + i * dst_stride, wasm_v128_load64_zero(src + i * src_stride), 0);
+    }
+  } else if (width == 4) {
+    for (int32_t i = 0; i < height; i++) memcpy(dst + i * dst_stride, src + i * src_stride, 4);
+  } else {
+    for (int32_t i = 0; i < height; i++) {
+      memcpy(dst + i * dst_stride, src + i * src_stride, (size_t)width);
+    }
+  }
+}
+
 /* (a + b + 1) >> 1 per byte is exactly wasm's rounding average. */
 void rtse_pixel_avg(uint8_t* dst, int32_t dst_stride, const uint8_t* a, int32_t a_stride,
                     const uint8_t* b, int32_t b_stride, int32_t width, int32_t height) {
@@ -428,8 +456,7 @@ void rtse_mc_chroma(const uint8_t* src, int32_t src_stride, uint8_t* dst, int32_
                     int16_t mv_x, int16_t mv_y, int32_t width, int32_t height) {
   const int32_t dx = mv_x & 7, dy = mv_y & 7;
   if (dx == 0 && dy == 0) { /* McCopy_c */
-    for (int32_t i = 0; i < height; i++) memcpy(dst + i * dst_stride, src + i * src_stride,
-                                                (size_t)width);
+    copy_block(src, src_stride, dst, dst_stride, width, height);
     return;
   }
   const int32_t wa = (8 - dx) * (8 - dy), wb = dx * (8 - dy), wc = (8 - dx) * dy, wd = dx * dy;
@@ -1167,9 +1194,7 @@ void rtse_mc_luma(const uint8_t* src, int32_t src_stride, uint8_t* dst, int32_t 
   const int32_t dx = mv_x & 3, dy = mv_y & 3;
   switch (dx * 4 + dy) {
     case 0: /* McCopy_c */
-      for (int32_t i = 0; i < height; i++) {
-        memcpy(dst + i * dst_stride, src + i * src_stride, (size_t)width);
-      }
+      copy_block(src, src_stride, dst, dst_stride, width, height);
       return;
     case 1: /* 01 */
       rtse_halfpel_ver(src, src_stride, t1, 16, width, height);
@@ -1230,4 +1255,112 @@ void rtse_mc_luma(const uint8_t* src, int32_t src_stride, uint8_t* dst, int32_t 
       break;
   }
   rtse_pixel_avg(dst, dst_stride, t1, 16, t2, 16, width, height);
+}
+
+/* ---- inverse transform of two 4x4 blocks side by side ----
+ * The horizontal pass in i16 lanes wraps exactly as C's int16 iTemp[] does; the vertical pass is
+ * widened to i32 as in C. Blocks A and B are neighbours in rec/pred (B 4 columns right of A). */
+static inline void idct_pair_rec(uint8_t* rec, int32_t stride, const uint8_t* pred, int32_t ps,
+                                 const int16_t* da, const int16_t* db) {
+  const v128_t a01 = wasm_v128_load(da), a23 = wasm_v128_load(da + 8);
+  const v128_t b01 = wasm_v128_load(db), b23 = wasm_v128_load(db + 8);
+  v128_t c[4] = {wasm_i64x2_shuffle(a01, b01, 0, 2), wasm_i64x2_shuffle(a01, b01, 1, 3),
+                 wasm_i64x2_shuffle(a23, b23, 0, 2), wasm_i64x2_shuffle(a23, b23, 1, 3)};
+  transpose_pair4(c); /* c[k]: coefficient k of each row */
+  const v128_t sum_u = wasm_i16x8_add(c[0], c[2]);
+  const v128_t del_u = wasm_i16x8_sub(c[0], c[2]);
+  const v128_t sum_d = wasm_i16x8_add(c[1], wasm_i16x8_shr(c[3], 1));
+  const v128_t del_d = wasm_i16x8_sub(wasm_i16x8_shr(c[1], 1), c[3]);
+  v128_t t[4] = {wasm_i16x8_add(sum_u, sum_d), wasm_i16x8_add(del_u, del_d),
+                 wasm_i16x8_sub(del_u, del_d), wasm_i16x8_sub(sum_u, sum_d)};
+  transpose_pair4(t); /* t[i]: row i of iTemp, both blocks */
+  const v128_t k32 = wasm_i32x4_splat(32);
+  v128_t out[2][4];
+  for (int h = 0; h < 2; h++) {
+    v128_t x[4];
+    for (int i = 0; i < 4; i++) {
+      x[i] = h ? wasm_i32x4_extend_high_i16x8(t[i]) : wasm_i32x4_extend_low_i16x8(t[i]);
+    }
+    const v128_t sum_l = wasm_i32x4_add(x[0], x[2]);
+    const v128_t del_l = wasm_i32x4_sub(x[0], x[2]);
+    const v128_t del_r = wasm_i32x4_sub(wasm_i32x4_shr(x[1], 1), x[3]);
+    const v128_t sum_r = wasm_i32x4_add(x[1], wasm_i32x4_shr(x[3], 1));
+    out[h][0] = wasm_i32x4_shr(wasm_i32x4_add(wasm_i32x4_add(sum_l, sum_r), k32), 6);
+    out[h][1] = wasm_i32x4_shr(wasm_i32x4_add(wasm_i32x4_add(del_l, del_r), k32), 6);
+    out[h][2] = wasm_i32x4_shr(wasm_i32x4_add(wasm_i32x4_sub(del_l, del_r), k32), 6);
+    out[h][3] = wasm_i32x4_shr(wasm_i32x4_add(wasm_i32x4_sub(sum_l, sum_r), k32), 6);
+  }
+  for (int i = 0; i < 4; i++) {
+    const v128_t p = wasm_u16x8_load8x8(pred + i * ps);
+    const v128_t lo = wasm_i32x4_add(wasm_u32x4_extend_low_u16x8(p), out[0][i]);
+    const v128_t hi = wasm_i32x4_add(wasm_u32x4_extend_high_u16x8(p), out[1][i]);
+    const v128_t w = wasm_i16x8_narrow_i32x4(lo, hi); /* then clip to 0..255 (WelsClip1) */
+    wasm_v128_store64_lane(rec + i * stride, wasm_u8x16_narrow_i16x8(w, w), 0);
+  }
+}
+
+static inline int32_t hsum_i32(v128_t v) {
+  v = wasm_i32x4_add(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+  return wasm_i32x4_extract_lane(wasm_i32x4_add(v, wasm_i32x4_shuffle(v, v, 1, 0, 3, 2)), 0);
+}
+
+/* ---- intra-MB texture measure (AnalysisVaaInfoIntra_c): variance of the 16 4x4-block means ---- */
+int32_t rtse_vaa_intra_variance(uint8_t* y, const int32_t stride) {
+  v128_t sum = wasm_i32x4_splat(0), sqr = sum;
+  for (int j = 0; j < 4; j++) {
+    v128_t acc = wasm_i16x8_splat(0);
+    for (int r = 0; r < 4; r++) {
+      acc = wasm_i16x8_add(acc, wasm_u16x8_extadd_pairwise_u8x16(wasm_v128_load(y + (4 * j + r) * stride)));
+    }
+    const v128_t avg = wasm_u32x4_shr(wasm_u32x4_extadd_pairwise_u16x8(acc), 4);
+    sum = wasm_i32x4_add(sum, avg);
+    sqr = wasm_i32x4_add(sqr, wasm_i32x4_mul(avg, avg));
+  }
+  const int32_t s = hsum_i32(sum), q = hsum_i32(sqr);
+  return q - ((s * s) >> 4);
+}
+
+/* ---- coefficient helpers ---- */
+
+/* Bit i set when c[i] != 0. */
+static inline uint32_t nonzero_mask16(const int16_t* c) {
+  const v128_t z = wasm_i16x8_splat(0);
+  const v128_t n = wasm_i8x16_narrow_i16x8(wasm_i16x8_eq(wasm_v128_load(c), z),
+                                           wasm_i16x8_eq(wasm_v128_load(c + 8), z));
+  return ~(uint32_t)wasm_i8x16_bitmask(n) & 0xffffu;
+}
+
+/* WelsCalculateSingleCtr4x4_c: for each non-zero coefficient (from the last), the table entry of
+ * the zeros before it down to the previous non-zero one (or to the start). */
+int32_t rtse_calculate_single_ctr4x4(int16_t* dct) {
+  static const int32_t kRunTable[16] = {3, 2, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  uint32_t nz = nonzero_mask16(dct);
+  int32_t ctr = 0;
+  while (nz != 0) {
+    const int32_t n = 31 - __builtin_clz(nz);
+    nz &= ~(1u << n);
+    const int32_t next = nz != 0 ? 31 - __builtin_clz(nz) : -1;
+    ctr += kRunTable[n - next - 1];
+  }
+  return ctr;
+}
+
+/* WelsScan4x4DcAc_c: zig-zag order. */
+void rtse_scan4x4(int16_t* level, int16_t* dct) {
+  const v128_t a = wasm_v128_load(dct), b = wasm_v128_load(dct + 8);
+  wasm_v128_store(level, wasm_i16x8_shuffle(a, b, 0, 1, 4, 8, 5, 2, 3, 6));
+  wasm_v128_store(level + 8, wasm_i16x8_shuffle(a, b, 9, 12, 13, 10, 7, 11, 14, 15));
+}
+
+/* WelsDequant4x4_c / WelsDequantFour4x4_c: int16 x uint16 products kept to 16 bits, as C stores
+ * them into int16. */
+void rtse_dequant4x4(int16_t* res, const uint16_t* mf) {
+  const v128_t m = wasm_v128_load(mf);
+  wasm_v128_store(res, wasm_i16x8_mul(wasm_v128_load(res), m));
+  wasm_v128_store(res + 8, wasm_i16x8_mul(wasm_v128_load(res + 8), m));
+}
+
+void rtse_dequant_four4x4(int16_t* res, const uint16_t* mf) {
+  const v128_t m = wasm_v128_load(mf);
+  for (int i = 0; i < 64; i += 8) wasm_v128_store(res + i, wasm_i16x8_mul(wasm_v128_load(res + i), m));
 }

@@ -122,6 +122,16 @@ void rtse_copy8x8(uint8_t* dst, int32_t stride_dst, uint8_t* src, int32_t stride
 void rtse_mc_luma(const uint8_t* src, int32_t src_stride, uint8_t* dst, int32_t dst_stride,
                   int16_t mv_x, int16_t mv_y, int32_t width, int32_t height);
 
+/* Variance of the 16 4x4-block means of a macroblock (AnalysisVaaInfoIntra_c). */
+int32_t rtse_vaa_intra_variance(uint8_t* y, const int32_t stride);
+
+/* Coefficient helpers: WelsCalculateSingleCtr4x4_c, WelsScan4x4DcAc_c (zig-zag),
+ * WelsDequant4x4_c, WelsDequantFour4x4_c. */
+int32_t rtse_calculate_single_ctr4x4(int16_t* dct);
+void rtse_scan4x4(int16_t* level, int16_t* dct);
+void rtse_dequant4x4(int16_t* res, const uint16_t* mf);
+void rtse_dequant_four4x4(int16_t* res, const uint16_t* mf);
+
 #ifdef __cplusplus
 }
 #endif
