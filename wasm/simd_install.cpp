@@ -23,6 +23,7 @@
 #include "intra_pred_common.h"
 #include "sad_common.h"
 #include "sample.h"
+#include "set_mb_syn_cavlc.h"
 #include "simd_kernels.h"
 #include "welsEncoderExt.h"
 #include "wels_preprocess.h"
@@ -143,6 +144,7 @@ void rtse_simd_install(void* codec) {
   f->pfScan4x4 = rtse_scan4x4;
   f->pfDequantization4x4 = rtse_dequant4x4;
   f->pfDequantizationFour4x4 = rtse_dequant_four4x4;
+  f->pfCavlcParamCal = rtse_cavlc_param_cal;
   if (ctx->pVpp != NULL) rtse_simd_install_vp(ctx->pVpp->*member(VpTag()));
 }
 
@@ -466,6 +468,20 @@ int32_t rtse_selftest_kernels_impl(uint32_t seed, int32_t iterations) {
       WelsEnc::WelsScan4x4DcAc_c(s1, c1);
       rtse_scan4x4(s2, c1);
       mismatches += memcmp(s1, s2, sizeof s1) != 0;
+      static const int32_t kLastIndex[4] = {-1, 3, 14, 15};
+      for (const int32_t last : kLastIndex) {
+        uint8_t run1[16], run2[16];
+        int16_t lev1[16], lev2[16];
+        int32_t n1 = -1, n2 = -2;
+        memset(run1, 0xee, sizeof run1);
+        memcpy(run2, run1, sizeof run1);
+        memset(lev1, 0x5a, sizeof lev1);
+        memcpy(lev2, lev1, sizeof lev1);
+        const int32_t z1 = WelsEnc::CavlcParamCal_c(c1, run1, lev1, &n1, last);
+        const int32_t z2 = rtse_cavlc_param_cal(c1, run2, lev2, &n2, last);
+        mismatches += z1 != z2 || n1 != n2 || memcmp(run1, run2, sizeof run1) != 0 ||
+                      memcmp(lev1, lev2, sizeof lev1) != 0;
+      }
       const uint16_t* dq = g_kuiDequantCoeff[next_random() % 52];
       memcpy(c2, c1, sizeof c1);
       WelsEnc::WelsDequant4x4_c(c1, dq);

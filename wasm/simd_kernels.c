@@ -1364,3 +1364,38 @@ void rtse_dequant_four4x4(int16_t* res, const uint16_t* mf) {
   const v128_t m = wasm_v128_load(mf);
   for (int i = 0; i < 64; i += 8) wasm_v128_store(res + i, wasm_i16x8_mul(wasm_v128_load(res + i), m));
 }
+
+/* CavlcParamCal_c: from the last non-zero coefficient at or below last_index down, each level and
+ * the run of zeros below it (to the next non-zero one or to the start); returns the total zeros.
+ * The non-zero positions come from one compare; only as many coefficients as last_index covers
+ * are read. */
+int32_t rtse_cavlc_param_cal(int16_t* coeff, uint8_t* run, int16_t* level, int32_t* total_coeffs,
+                             int32_t last_index) {
+  if (last_index < 0) { /* no coefficient */
+    *total_coeffs = 0;
+    return 0;
+  }
+  if (last_index > 15) last_index = 15; /* callers pass 15, 14 or 3 */
+  const v128_t z = wasm_i16x8_splat(0);
+  v128_t lo, hi = z;
+  if (last_index < 4) {
+    lo = wasm_v128_load64_zero(coeff);
+  } else {
+    lo = wasm_v128_load(coeff);
+    if (last_index >= 8) hi = wasm_v128_load(coeff + 8);
+  }
+  const uint32_t zero = (uint32_t)wasm_i8x16_bitmask(
+      wasm_i8x16_narrow_i16x8(wasm_i16x8_eq(lo, z), wasm_i16x8_eq(hi, z)));
+  uint32_t nz = ~zero & ((2u << last_index) - 1u);
+  int32_t total = 0, zeros = 0;
+  while (nz != 0) {
+    const int32_t n = 31 - __builtin_clz(nz);
+    nz &= ~(1u << n);
+    const int32_t next = nz != 0 ? 31 - __builtin_clz(nz) : -1;
+    level[total] = coeff[n];
+    run[total++] = (uint8_t)(n - next - 1);
+    zeros += n - next - 1;
+  }
+  *total_coeffs = total;
+  return zeros;
+}

@@ -132,6 +132,10 @@ void rtse_scan4x4(int16_t* level, int16_t* dct);
 void rtse_dequant4x4(int16_t* res, const uint16_t* mf);
 void rtse_dequant_four4x4(int16_t* res, const uint16_t* mf);
 
+/* Levels and zero runs of a block for CAVLC (CavlcParamCal_c). */
+int32_t rtse_cavlc_param_cal(int16_t* coeff, uint8_t* run, int16_t* level, int32_t* total_coeffs,
+                             int32_t last_index);
+
 #ifdef __cplusplus
 }
 #endif
