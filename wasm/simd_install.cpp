@@ -145,6 +145,8 @@ void rtse_simd_install(void* codec) {
   f->pfDequantization4x4 = rtse_dequant4x4;
   f->pfDequantizationFour4x4 = rtse_dequant_four4x4;
   f->pfCavlcParamCal = rtse_cavlc_param_cal;
+  f->pfScan4x4Ac = rtse_scan4x4_ac;
+  f->pfSetNZCZero = rtse_set_nzc_zero;
   if (ctx->pVpp != NULL) rtse_simd_install_vp(ctx->pVpp->*member(VpTag()));
 }
 
@@ -468,6 +470,17 @@ int32_t rtse_selftest_kernels_impl(uint32_t seed, int32_t iterations) {
       WelsEnc::WelsScan4x4DcAc_c(s1, c1);
       rtse_scan4x4(s2, c1);
       mismatches += memcmp(s1, s2, sizeof s1) != 0;
+      memset(s1, 0x77, sizeof s1);
+      memset(s2, 0x66, sizeof s2);
+      WelsEnc::WelsScan4x4Ac_c(s1, c1 + 16);
+      rtse_scan4x4_ac(s2, c1 + 16);
+      mismatches += memcmp(s1, s2, sizeof s1) != 0;
+      int8_t n1[32], n2[32];
+      for (int i = 0; i < 32; i++) n1[i] = (next_random() & 1) ? 0 : (int8_t)next_random();
+      memcpy(n2, n1, sizeof n1);
+      WelsNonZeroCount_c(n1);
+      rtse_set_nzc_zero(n2);
+      mismatches += memcmp(n1, n2, sizeof n1) != 0;
       static const int32_t kLastIndex[4] = {-1, 3, 14, 15};
       for (const int32_t last : kLastIndex) {
         uint8_t run1[16], run2[16];

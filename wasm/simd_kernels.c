@@ -522,16 +522,21 @@ void rtse_halfpel_ver(const uint8_t* src, int32_t src_stride, uint8_t* dst, int3
   halfpel_1d(src, src_stride, dst, dst_stride, width, height, src_stride);
 }
 
-/* Vertical filter into int16 (as C's iTmp[]), then the horizontal filter in int32, + 512 >> 10. */
+/* Vertical filter into int16 (as C's iTmp[]), then the horizontal filter in int32, + 512 >> 10.
+ * The horizontal taps go through i32x4.dot_i16x8_s on neighbouring pairs: (t0, t1) . (1, -5) +
+ * (t2, t3) . (20, 20) + (t4, t5) . (-5, 1), the same exact integer sum as C's. */
 void rtse_halfpel_cen(const uint8_t* src, int32_t src_stride, uint8_t* dst, int32_t dst_stride,
                       int32_t width, int32_t height) {
-  int16_t tmp[64 + 8];
+  int16_t tmp[64 + 16] = {0}; /* lanes past width + 5 are read but never used */
   if (width > 64) { /* wider than any caller; keep the buffer bounded */
     rtse_halfpel_cen(src, src_stride, dst, dst_stride, 64, height);
     rtse_halfpel_cen(src + 64, src_stride, dst + 64, dst_stride, width - 64, height);
     return;
   }
-  const v128_t k5 = wasm_i32x4_splat(5), k20 = wasm_i32x4_splat(20), k512 = wasm_i32x4_splat(512);
+  const v128_t c01 = wasm_i16x8_make(1, -5, 1, -5, 1, -5, 1, -5);
+  const v128_t c23 = wasm_i16x8_splat(20);
+  const v128_t c45 = wasm_i16x8_make(-5, 1, -5, 1, -5, 1, -5, 1);
+  const v128_t k512 = wasm_i32x4_splat(512);
   for (int32_t i = 0; i < height; i++) {
     const int32_t n = width + 5;
     int32_t j = 0;
@@ -539,16 +544,13 @@ void rtse_halfpel_cen(const uint8_t* src, int32_t src_stride, uint8_t* dst, int3
     for (; j < n; j++) tmp[j] = (int16_t)tap6_scalar(src - 2 + j, src_stride);
     int32_t k = 0;
     for (; k + 4 <= width; k += 4) {
-      const v128_t p05 = wasm_i32x4_add(wasm_i32x4_load16x4(tmp + k), wasm_i32x4_load16x4(tmp + k + 5));
-      const v128_t p14 =
-          wasm_i32x4_add(wasm_i32x4_load16x4(tmp + k + 1), wasm_i32x4_load16x4(tmp + k + 4));
-      const v128_t p23 =
-          wasm_i32x4_add(wasm_i32x4_load16x4(tmp + k + 2), wasm_i32x4_load16x4(tmp + k + 3));
-      v128_t x = wasm_i32x4_add(wasm_i32x4_sub(p05, wasm_i32x4_mul(p14, k5)), wasm_i32x4_mul(p23, k20));
+      const v128_t v0 = wasm_v128_load(tmp + k), v1 = wasm_v128_load(tmp + k + 8);
+      v128_t x = wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(v0, v0, 0, 1, 1, 2, 2, 3, 3, 4), c01);
+      x = wasm_i32x4_add(x, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(v0, v0, 2, 3, 3, 4, 4, 5, 5, 6), c23));
+      x = wasm_i32x4_add(x, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(v0, v1, 4, 5, 5, 6, 6, 7, 7, 8), c45));
       x = wasm_i32x4_shr(wasm_i32x4_add(x, k512), 10);
       const v128_t h = wasm_i16x8_narrow_i32x4(x, x);
-      const v128_t b = wasm_u8x16_narrow_i16x8(h, h);
-      wasm_v128_store32_lane(dst + k, b, 0);
+      wasm_v128_store32_lane(dst + k, wasm_u8x16_narrow_i16x8(h, h), 0);
     }
     for (; k < width; k++) {
       const int32_t x = (tmp[k] + tmp[k + 5]) - 5 * (tmp[k + 1] + tmp[k + 4]) +
@@ -1398,4 +1400,19 @@ int32_t rtse_cavlc_param_cal(int16_t* coeff, uint8_t* run, int16_t* level, int32
   }
   *total_coeffs = total;
   return zeros;
+}
+
+/* WelsScan4x4Ac_c: zig-zag order without the DC, a zero last. */
+void rtse_scan4x4_ac(int16_t* level, int16_t* dct) {
+  const v128_t a = wasm_v128_load(dct), b = wasm_v128_load(dct + 8);
+  wasm_v128_store(level, wasm_i16x8_shuffle(a, b, 1, 4, 8, 5, 2, 3, 6, 9));
+  wasm_v128_store(level + 8, wasm_i16x8_replace_lane(wasm_i16x8_shuffle(a, b, 12, 13, 10, 7, 11, 14, 15, 0), 7, 0));
+}
+
+/* WelsNonZeroCount_c: the 24 counts of a macroblock to 0 or 1 (for the deblocking strengths). */
+void rtse_set_nzc_zero(int8_t* nzc) {
+  const v128_t z = wasm_i8x16_splat(0), one = wasm_i8x16_splat(1);
+  const v128_t a = wasm_v128_load(nzc), b = wasm_v128_load64_zero(nzc + 16);
+  wasm_v128_store(nzc, wasm_v128_andnot(one, wasm_i8x16_eq(a, z)));
+  wasm_v128_store64_lane(nzc + 16, wasm_v128_andnot(one, wasm_i8x16_eq(b, z)), 0);
 }

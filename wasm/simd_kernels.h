@@ -136,6 +136,11 @@ void rtse_dequant_four4x4(int16_t* res, const uint16_t* mf);
 int32_t rtse_cavlc_param_cal(int16_t* coeff, uint8_t* run, int16_t* level, int32_t* total_coeffs,
                              int32_t last_index);
 
+/* Zig-zag scan of the AC coefficients (WelsScan4x4Ac_c); non-zero counts to 0/1
+ * (WelsNonZeroCount_c, the 24 counts of a macroblock). */
+void rtse_scan4x4_ac(int16_t* level, int16_t* dct);
+void rtse_set_nzc_zero(int8_t* nzc);
+
 #ifdef __cplusplus
 }
 #endif
