@@ -506,7 +506,11 @@ static void halfpel_1d(const uint8_t* src, int32_t src_stride, uint8_t* dst, int
   for (int32_t i = 0; i < height; i++) {
     int32_t j = 0;
     for (; j + 8 <= width; j += 8) store_round5(dst + j, tap6_u8(src + j, step));
-    for (; j < width; j++) dst[j] = clip255((tap6_scalar(src + j, step) + 16) >> 5);
+    if (j < width && width >= 8) { /* the last 8 columns again (ME's widths 9 and 17) */
+      store_round5(dst + width - 8, tap6_u8(src + width - 8, step));
+    } else {
+      for (; j < width; j++) dst[j] = clip255((tap6_scalar(src + j, step) + 16) >> 5);
+    }
     src += src_stride;
     dst += dst_stride;
   }
@@ -541,9 +545,17 @@ void rtse_halfpel_cen(const uint8_t* src, int32_t src_stride, uint8_t* dst, int3
     const int32_t n = width + 5;
     int32_t j = 0;
     for (; j + 8 <= n; j += 8) wasm_v128_store(tmp + j, tap6_u8(src - 2 + j, src_stride));
-    for (; j < n; j++) tmp[j] = (int16_t)tap6_scalar(src - 2 + j, src_stride);
+    if (j < n && n >= 8) { /* the last 8 columns again (widths 5, 9, 17) */
+      wasm_v128_store(tmp + n - 8, tap6_u8(src - 2 + n - 8, src_stride));
+    } else {
+      for (; j < n; j++) tmp[j] = (int16_t)tap6_scalar(src - 2 + j, src_stride);
+    }
     int32_t k = 0;
-    for (; k + 4 <= width; k += 4) {
+    for (;;) {
+      if (k + 4 > width) {
+        if (k == width || width < 4) break;
+        k = width - 4; /* the last 4 outputs again (widths 5, 9, 17) */
+      }
       const v128_t v0 = wasm_v128_load(tmp + k), v1 = wasm_v128_load(tmp + k + 8);
       v128_t x = wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(v0, v0, 0, 1, 1, 2, 2, 3, 3, 4), c01);
       x = wasm_i32x4_add(x, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(v0, v0, 2, 3, 3, 4, 4, 5, 5, 6), c23));
@@ -551,8 +563,9 @@ void rtse_halfpel_cen(const uint8_t* src, int32_t src_stride, uint8_t* dst, int3
       x = wasm_i32x4_shr(wasm_i32x4_add(x, k512), 10);
       const v128_t h = wasm_i16x8_narrow_i32x4(x, x);
       wasm_v128_store32_lane(dst + k, wasm_u8x16_narrow_i16x8(h, h), 0);
+      k += 4;
     }
-    for (; k < width; k++) {
+    for (; k < width; k++) { /* widths below 4 */
       const int32_t x = (tmp[k] + tmp[k + 5]) - 5 * (tmp[k + 1] + tmp[k + 4]) +
                         20 * (tmp[k + 2] + tmp[k + 3]);
       dst[k] = clip255((x + 512) >> 10);
@@ -761,48 +774,8 @@ void rtse_deblock_luma_eq4_h(uint8_t* pix, int32_t stride, int32_t alpha, int32_
   store_edge_h(pix, stride, &e);
 }
 
-/* ---- SATD of whole 4x4 blocks, four (16 columns) or two (8 columns) side by side ----
- * The 2-D Hadamard transform is linear and exact in i16 here (|coefficient| <= 16 x 255). Its last
- * butterfly (rows 0+2 / 0-2 and 1+3 / 1-3 of the row-pair sums) is replaced by the identity
- * |x + y| + |x - y| = 2 max(|x|, |y|): the block's sum of absolute coefficients is then even, so C's
- * (sum + 1) >> 1 is exactly the sum of those maxima, and blocks can be summed without rounding
- * each. */
-
-/* The 4-point Hadamard transform within each group of four i16 lanes. */
-static inline v128_t hadamard_lanes4(v128_t x) {
-  const v128_t s1 = wasm_i16x8_make(1, -1, 1, -1, 1, -1, 1, -1);
-  const v128_t s2 = wasm_i16x8_make(1, 1, -1, -1, 1, 1, -1, -1);
-  const v128_t y = wasm_i16x8_add(wasm_i16x8_mul(x, s1), wasm_i16x8_shuffle(x, x, 1, 0, 3, 2, 5, 4, 7, 6));
-  return wasm_i16x8_add(wasm_i16x8_mul(y, s2), wasm_i16x8_shuffle(y, y, 2, 3, 0, 1, 6, 7, 4, 5));
-}
-
-/* Sum of the halved SATDs of the two 4x4 blocks whose rows are d0..d3 (i16 differences). */
-static inline v128_t satd_pair(v128_t d0, v128_t d1, v128_t d2, v128_t d3) {
-  const v128_t g0 = hadamard_lanes4(wasm_i16x8_add(d0, d1));
-  const v128_t g1 = hadamard_lanes4(wasm_i16x8_sub(d0, d1));
-  const v128_t g2 = hadamard_lanes4(wasm_i16x8_add(d2, d3));
-  const v128_t g3 = hadamard_lanes4(wasm_i16x8_sub(d2, d3));
-  return wasm_i16x8_add(wasm_i16x8_max(wasm_i16x8_abs(g0), wasm_i16x8_abs(g2)),
-                        wasm_i16x8_max(wasm_i16x8_abs(g1), wasm_i16x8_abs(g3)));
-}
-
 static inline v128_t diff8(const uint8_t* a, const uint8_t* b) {
   return wasm_i16x8_sub(wasm_u16x8_load8x8(a), wasm_u16x8_load8x8(b));
-}
-
-/* Each lane adds at most 2 x 2040 per 4-row strip of 8 columns; 16x16 sums 8 of them: < 2^15. */
-static inline int32_t satd_wide(const uint8_t* a, int32_t sa, const uint8_t* b, int32_t sb, int w,
-                                int h) {
-  v128_t acc = wasm_i16x8_splat(0);
-  for (int y = 0; y < h; y += 4) {
-    for (int x = 0; x < w; x += 8) {
-      const uint8_t* p = a + y * sa + x;
-      const uint8_t* q = b + y * sb + x;
-      acc = wasm_i16x8_add(acc, satd_pair(diff8(p, q), diff8(p + sa, q + sb),
-                                          diff8(p + 2 * sa, q + 2 * sb), diff8(p + 3 * sa, q + 3 * sb)));
-    }
-  }
-  return hsum_u16(acc);
 }
 
 /* ---- forward transform of two 4x4 blocks side by side in i16 ---- */
@@ -832,6 +805,39 @@ static inline void core4_i16(v128_t r[4]) {
   r[1] = wasm_i16x8_add(wasm_i16x8_shl(s3, 1), s2);
   r[2] = wasm_i16x8_sub(s0, s1);
   r[3] = wasm_i16x8_sub(s3, wasm_i16x8_shl(s2, 1));
+}
+
+/* ---- SATD of whole 4x4 blocks, two side by side per i16 vector ----
+ * The 2-D Hadamard transform is linear and exact in i16 here (|coefficient| <= 16 x 255): the
+ * vertical butterflies across the row vectors, a transpose, the first horizontal stage, and the
+ * last one replaced by the identity |x + y| + |x - y| = 2 max(|x|, |y|). Each block's sum of
+ * absolute coefficients is then even, so C's (sum + 1) >> 1 is exactly the sum of those maxima,
+ * and blocks can be summed without rounding each. */
+static inline v128_t satd_pair(v128_t d0, v128_t d1, v128_t d2, v128_t d3) {
+  const v128_t e0 = wasm_i16x8_add(d0, d1), e1 = wasm_i16x8_sub(d0, d1);
+  const v128_t e2 = wasm_i16x8_add(d2, d3), e3 = wasm_i16x8_sub(d2, d3);
+  v128_t f[4] = {wasm_i16x8_add(e0, e2), wasm_i16x8_add(e1, e3), wasm_i16x8_sub(e0, e2),
+                 wasm_i16x8_sub(e1, e3)};
+  transpose_pair4(f); /* f[k]: column k, lanes = vertical frequency of block A, then B */
+  const v128_t u0 = wasm_i16x8_add(f[0], f[1]), u1 = wasm_i16x8_sub(f[0], f[1]);
+  const v128_t u2 = wasm_i16x8_add(f[2], f[3]), u3 = wasm_i16x8_sub(f[2], f[3]);
+  return wasm_i16x8_add(wasm_i16x8_max(wasm_i16x8_abs(u0), wasm_i16x8_abs(u2)),
+                        wasm_i16x8_max(wasm_i16x8_abs(u1), wasm_i16x8_abs(u3)));
+}
+
+/* Each lane adds at most 2 x 2040 per 4-row strip of 8 columns; 16x16 sums 8 of them: < 2^15. */
+static inline int32_t satd_wide(const uint8_t* a, int32_t sa, const uint8_t* b, int32_t sb, int w,
+                                int h) {
+  v128_t acc = wasm_i16x8_splat(0);
+  for (int y = 0; y < h; y += 4) {
+    for (int x = 0; x < w; x += 8) {
+      const uint8_t* p = a + y * sa + x;
+      const uint8_t* q = b + y * sb + x;
+      acc = wasm_i16x8_add(acc, satd_pair(diff8(p, q), diff8(p + sa, q + sb),
+                                          diff8(p + 2 * sa, q + 2 * sb), diff8(p + 3 * sa, q + 3 * sb)));
+    }
+  }
+  return hsum_u16(acc);
 }
 
 /* Two blocks: rows 0-3 of columns 0-7 of the difference; block A to dct[0..15], B to dct[16..31].
