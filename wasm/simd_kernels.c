@@ -459,25 +459,60 @@ void rtse_mc_chroma(const uint8_t* src, int32_t src_stride, uint8_t* dst, int32_
     copy_block(src, src_stride, dst, dst_stride, width, height);
     return;
   }
-  const int32_t wa = (8 - dx) * (8 - dy), wb = dx * (8 - dy), wc = (8 - dx) * dy, wd = dx * dy;
-  const v128_t va = wasm_i16x8_splat((int16_t)wa), vb = wasm_i16x8_splat((int16_t)wb);
-  const v128_t vc = wasm_i16x8_splat((int16_t)wc), vd = wasm_i16x8_splat((int16_t)wd);
+  /* (8-dx)(8-dy) A + dx(8-dy) B + (8-dx)dy C + dx dy D = (8-dy) H(row) + dy H(next row), with
+   * H = (8-dx) A + dx B: each row's horizontal sum is computed once and used for two output rows
+   * (at most 8 x 8 x 255 + 32, so u16 lanes hold it). */
+  const v128_t ha = wasm_i16x8_splat((int16_t)(8 - dx)), hb = wasm_i16x8_splat((int16_t)dx);
+  const v128_t va = wasm_i16x8_splat((int16_t)(8 - dy)), vb = wasm_i16x8_splat((int16_t)dy);
   const v128_t k32 = wasm_i16x8_splat(32);
-  for (int32_t i = 0; i < height; i++) {
-    const uint8_t* s0 = src + i * src_stride;
-    const uint8_t* s1 = s0 + src_stride;
-    uint8_t* d = dst + i * dst_stride;
-    int32_t j = 0;
-    for (; j + 8 <= width; j += 8) {
-      v128_t sum = wasm_i16x8_mul(va, wasm_u16x8_load8x8(s0 + j));
-      sum = wasm_i16x8_add(sum, wasm_i16x8_mul(vb, wasm_u16x8_load8x8(s0 + j + 1)));
-      sum = wasm_i16x8_add(sum, wasm_i16x8_mul(vc, wasm_u16x8_load8x8(s1 + j)));
-      sum = wasm_i16x8_add(sum, wasm_i16x8_mul(vd, wasm_u16x8_load8x8(s1 + j + 1)));
+  int32_t j = 0;
+  for (; j + 8 <= width; j += 8) {
+    const uint8_t* s = src + j;
+    v128_t h0 = wasm_i16x8_add(wasm_i16x8_mul(ha, wasm_u16x8_load8x8(s)),
+                               wasm_i16x8_mul(hb, wasm_u16x8_load8x8(s + 1)));
+    for (int32_t i = 0; i < height; i++) {
+      s += src_stride;
+      const v128_t h1 = wasm_i16x8_add(wasm_i16x8_mul(ha, wasm_u16x8_load8x8(s)),
+                                       wasm_i16x8_mul(hb, wasm_u16x8_load8x8(s + 1)));
+      v128_t sum = wasm_i16x8_add(wasm_i16x8_mul(va, h0), wasm_i16x8_mul(vb, h1));
       sum = wasm_u16x8_shr(wasm_i16x8_add(sum, k32), 6);
-      wasm_v128_store64_lane(d + j, wasm_u8x16_narrow_i16x8(sum, sum), 0);
+      wasm_v128_store64_lane(dst + i * dst_stride + j, wasm_u8x16_narrow_i16x8(sum, sum), 0);
+      h0 = h1;
     }
-    for (; j < width; j++) {
-      d[j] = (uint8_t)((wa * s0[j] + wb * s0[j + 1] + wc * s1[j] + wd * s1[j + 1] + 32) >> 6);
+  }
+  if (j + 4 <= width && (height & 1) == 0) { /* 4 columns: two rows per vector */
+    const uint8_t* s = src + j;
+    uint8_t* d = dst + j;
+    v128_t h0 = wasm_i16x8_add(wasm_i16x8_mul(ha, wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(s))),
+                               wasm_i16x8_mul(hb, wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(s + 1))));
+    for (int32_t i = 0; i < height; i += 2) {
+      const uint8_t* s1 = s + (i + 1) * src_stride;
+      const uint8_t* s2 = s1 + src_stride;
+      const v128_t h1 = wasm_i16x8_add(
+          wasm_i16x8_mul(ha, wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(s1))),
+          wasm_i16x8_mul(hb, wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(s1 + 1))));
+      const v128_t h2 = wasm_i16x8_add(
+          wasm_i16x8_mul(ha, wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(s2))),
+          wasm_i16x8_mul(hb, wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(s2 + 1))));
+      v128_t sum = wasm_i16x8_add(wasm_i16x8_mul(va, wasm_i64x2_shuffle(h0, h1, 0, 2)),
+                                  wasm_i16x8_mul(vb, wasm_i64x2_shuffle(h1, h2, 0, 2)));
+      sum = wasm_u16x8_shr(wasm_i16x8_add(sum, k32), 6);
+      const v128_t b = wasm_u8x16_narrow_i16x8(sum, sum);
+      wasm_v128_store32_lane(d + i * dst_stride, b, 0);
+      wasm_v128_store32_lane(d + (i + 1) * dst_stride, b, 1);
+      h0 = h2;
+    }
+    j += 4;
+  }
+  if (j < width) {
+    const int32_t wa = (8 - dx) * (8 - dy), wb = dx * (8 - dy), wc = (8 - dx) * dy, wd = dx * dy;
+    for (int32_t i = 0; i < height; i++) {
+      const uint8_t* s0 = src + i * src_stride;
+      const uint8_t* s1 = s0 + src_stride;
+      uint8_t* d = dst + i * dst_stride;
+      for (int32_t k = j; k < width; k++) {
+        d[k] = (uint8_t)((wa * s0[k] + wb * s0[k + 1] + wc * s1[k] + wd * s1[k + 1] + 32) >> 6);
+      }
     }
   }
 }
@@ -1421,4 +1456,52 @@ void rtse_set_nzc_zero(int8_t* nzc) {
   const v128_t a = wasm_v128_load(nzc), b = wasm_v128_load64_zero(nzc + 16);
   wasm_v128_store(nzc, wasm_v128_andnot(one, wasm_i8x16_eq(a, z)));
   wasm_v128_store64_lane(nzc + 16, wasm_v128_andnot(one, wasm_i8x16_eq(b, z)), 0);
+}
+
+/* ---- memcpy and memset ----
+ * Without the bulk-memory feature (the build does not enable it) emscripten's libc copies and fills
+ * 4 bytes at a time; OpenH264 copies every input picture row by row (WelsMoveMemory_c) and clears
+ * coefficient buffers with memset. These definitions take the place of libc's (a strong symbol
+ * over its weak alias) and move 16 bytes at a time. no_builtin keeps clang from turning the loops
+ * back into calls to themselves. */
+__attribute__((no_builtin("memcpy"))) void* memcpy(void* restrict dst, const void* restrict src,
+                                                   size_t n) {
+  uint8_t* d = (uint8_t*)dst;
+  const uint8_t* s = (const uint8_t*)src;
+  for (; n >= 64; n -= 64, d += 64, s += 64) {
+    const v128_t a = wasm_v128_load(s), b = wasm_v128_load(s + 16);
+    const v128_t c = wasm_v128_load(s + 32), e = wasm_v128_load(s + 48);
+    wasm_v128_store(d, a);
+    wasm_v128_store(d + 16, b);
+    wasm_v128_store(d + 32, c);
+    wasm_v128_store(d + 48, e);
+  }
+  for (; n >= 16; n -= 16, d += 16, s += 16) wasm_v128_store(d, wasm_v128_load(s));
+  if (n >= 8) {
+    wasm_v128_store64_lane(d, wasm_v128_load64_zero(s), 0);
+    n -= 8;
+    d += 8;
+    s += 8;
+  }
+  for (; n > 0; n--) *d++ = *s++;
+  return dst;
+}
+
+__attribute__((no_builtin("memset"))) void* memset(void* dst, int c, size_t n) {
+  uint8_t* d = (uint8_t*)dst;
+  const v128_t v = wasm_i8x16_splat((int8_t)c);
+  for (; n >= 64; n -= 64, d += 64) {
+    wasm_v128_store(d, v);
+    wasm_v128_store(d + 16, v);
+    wasm_v128_store(d + 32, v);
+    wasm_v128_store(d + 48, v);
+  }
+  for (; n >= 16; n -= 16, d += 16) wasm_v128_store(d, v);
+  if (n >= 8) {
+    wasm_v128_store64_lane(d, v, 0);
+    n -= 8;
+    d += 8;
+  }
+  for (; n > 0; n--) *d++ = (uint8_t)c;
+  return dst;
 }
