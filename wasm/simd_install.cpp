@@ -146,6 +146,20 @@ void rtse_simd_install(void* codec) {
   f->pfDequantizationFour4x4 = rtse_dequant_four4x4;
   f->pfCavlcParamCal = rtse_cavlc_param_cal;
   f->pfScan4x4Ac = rtse_scan4x4_ac;
+  f->pfGetLumaI4x4Pred[I4_PRED_V] = rtse_i4_pred_v;
+  f->pfGetLumaI4x4Pred[I4_PRED_H] = rtse_i4_pred_h;
+  f->pfGetLumaI4x4Pred[I4_PRED_DC] = rtse_i4_pred_dc;
+  f->pfGetLumaI4x4Pred[I4_PRED_DC_L] = rtse_i4_pred_dc_left;
+  f->pfGetLumaI4x4Pred[I4_PRED_DC_T] = rtse_i4_pred_dc_top;
+  f->pfGetLumaI4x4Pred[I4_PRED_DC_128] = rtse_i4_pred_dc_128;
+  f->pfGetLumaI4x4Pred[I4_PRED_DDL] = rtse_i4_pred_ddl;
+  f->pfGetLumaI4x4Pred[I4_PRED_DDL_TOP] = rtse_i4_pred_ddl_top;
+  f->pfGetLumaI4x4Pred[I4_PRED_DDR] = rtse_i4_pred_ddr;
+  f->pfGetLumaI4x4Pred[I4_PRED_VL] = rtse_i4_pred_vl;
+  f->pfGetLumaI4x4Pred[I4_PRED_VL_TOP] = rtse_i4_pred_vl_top;
+  f->pfGetLumaI4x4Pred[I4_PRED_VR] = rtse_i4_pred_vr;
+  f->pfGetLumaI4x4Pred[I4_PRED_HU] = rtse_i4_pred_hu;
+  f->pfGetLumaI4x4Pred[I4_PRED_HD] = rtse_i4_pred_hd;
   f->pfSetNZCZero = rtse_set_nzc_zero;
   if (ctx->pVpp != NULL) rtse_simd_install_vp(ctx->pVpp->*member(VpTag()));
 }
@@ -428,6 +442,26 @@ int32_t rtse_selftest_kernels_impl(uint32_t seed, int32_t iterations) {
         c8[m](p1, ref, kStride);
         s8[m](p2, ref, kStride);
         mismatches += memcmp(p1, p2, 256) != 0;
+      }
+      const PGetIntraPredFunc c4[14] = {
+          WelsEnc::WelsI4x4LumaPredV_c,      WelsEnc::WelsI4x4LumaPredH_c,
+          WelsEnc::WelsI4x4LumaPredDc_c,     WelsEnc::WelsI4x4LumaPredDcLeft_c,
+          WelsEnc::WelsI4x4LumaPredDcTop_c,  WelsEnc::WelsI4x4LumaPredDcNA_c,
+          WelsEnc::WelsI4x4LumaPredDDL_c,    WelsEnc::WelsI4x4LumaPredDDLTop_c,
+          WelsEnc::WelsI4x4LumaPredDDR_c,    WelsEnc::WelsI4x4LumaPredVL_c,
+          WelsEnc::WelsI4x4LumaPredVLTop_c,  WelsEnc::WelsI4x4LumaPredVR_c,
+          WelsEnc::WelsI4x4LumaPredHU_c,     WelsEnc::WelsI4x4LumaPredHD_c};
+      const PGetIntraPredFunc s4[14] = {
+          rtse_i4_pred_v,   rtse_i4_pred_h,       rtse_i4_pred_dc,  rtse_i4_pred_dc_left,
+          rtse_i4_pred_dc_top, rtse_i4_pred_dc_128, rtse_i4_pred_ddl, rtse_i4_pred_ddl_top,
+          rtse_i4_pred_ddr, rtse_i4_pred_vl,      rtse_i4_pred_vl_top, rtse_i4_pred_vr,
+          rtse_i4_pred_hu,  rtse_i4_pred_hd};
+      for (int m = 0; m < 14; m++) {
+        memset(p1, 1, sizeof p1);
+        memset(p2, 2, sizeof p2);
+        c4[m](p1, ref, kStride);
+        s4[m](p2, ref, kStride);
+        mismatches += memcmp(p1, p2, 16) != 0;
       }
       /* Mode choice: the encoded block is b (random, or near a prediction). */
       int32_t mode1 = -9, mode2 = -8;

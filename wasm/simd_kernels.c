@@ -1505,3 +1505,149 @@ __attribute__((no_builtin("memset"))) void* memset(void* dst, int c, size_t n) {
   for (; n > 0; n--) *d++ = (uint8_t)c;
   return dst;
 }
+
+/* ---- 4x4 intra prediction (WelsI4x4LumaPred*_c), into a packed 4x4 block ----
+ * The filtered neighbours are computed for all positions at once on a vector of the edge pixels:
+ * F2(a, b) = (a + b + 1) >> 1 is wasm's rounding average, and F3(a, b, c) = (a + 2b + c + 2) >> 2
+ * equals avgr(b, (a + c) >> 1) exactly (when a + c is odd, 2b + a + c + 2 is odd too, so dropping
+ * the half does not change the quotient by 4); (a + c) >> 1 = avgr(a, c) - ((a ^ c) & 1). Each mode
+ * is then one byte shuffle. Only the pixels the C function reads are loaded. */
+
+static inline v128_t avg_floor_u8(v128_t a, v128_t c) {
+  return wasm_i8x16_sub(wasm_u8x16_avgr(a, c), wasm_v128_and(wasm_v128_xor(a, c), wasm_i8x16_splat(1)));
+}
+
+static inline v128_t f3_u8(v128_t a, v128_t b, v128_t c) { return wasm_u8x16_avgr(b, avg_floor_u8(a, c)); }
+
+/* Edge vector e = L3 L2 L1 L0 LT T0 T1 T2 T3 (T3 repeated after); p = e one byte later (byte 0 keeps
+ * L3), n = e one byte earlier: F2 of neighbours e[i], e[i+1] and F3 centred on e[i]. */
+typedef struct {
+  v128_t f2, f3;
+} Edge4;
+
+static inline Edge4 edge4_filters(v128_t e) {
+  const v128_t p = wasm_i8x16_shuffle(e, e, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
+  const v128_t n = wasm_i8x16_shuffle(e, e, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15);
+  Edge4 r;
+  r.f2 = wasm_u8x16_avgr(e, n);
+  r.f3 = f3_u8(p, e, n);
+  return r;
+}
+
+static inline v128_t edge4_vector(const uint8_t* ref, int32_t stride, int left3, int top) {
+  const uint8_t* t = ref - stride;
+  const int8_t l3 = left3 ? (int8_t)ref[3 * stride - 1] : 0;
+  const int8_t t3 = top ? (int8_t)t[3] : 0;
+  return wasm_i8x16_make(l3, (int8_t)ref[2 * stride - 1], (int8_t)ref[stride - 1], (int8_t)ref[-1],
+                         (int8_t)t[-1], top ? (int8_t)t[0] : 0, top ? (int8_t)t[1] : 0,
+                         top ? (int8_t)t[2] : 0, t3, t3, t3, t3, t3, t3, t3, t3);
+}
+
+void rtse_i4_pred_v(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  wasm_v128_store(pred, wasm_v128_load32_splat(ref - stride));
+}
+
+void rtse_i4_pred_h(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const int8_t a = (int8_t)ref[-1], b = (int8_t)ref[stride - 1];
+  const int8_t c = (int8_t)ref[2 * stride - 1], d = (int8_t)ref[3 * stride - 1];
+  wasm_v128_store(pred, wasm_i8x16_make(a, a, a, a, b, b, b, b, c, c, c, c, d, d, d, d));
+}
+
+static inline int32_t sum_top4(const uint8_t* ref, int32_t stride) {
+  const uint8_t* t = ref - stride;
+  return t[0] + t[1] + t[2] + t[3];
+}
+
+static inline int32_t sum_left4(const uint8_t* ref, int32_t stride) {
+  return ref[-1] + ref[stride - 1] + ref[2 * stride - 1] + ref[3 * stride - 1];
+}
+
+void rtse_i4_pred_dc(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const int32_t dc = (sum_left4(ref, stride) + sum_top4(ref, stride) + 4) >> 3;
+  wasm_v128_store(pred, wasm_i8x16_splat((int8_t)dc));
+}
+
+void rtse_i4_pred_dc_left(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  wasm_v128_store(pred, wasm_i8x16_splat((int8_t)((sum_left4(ref, stride) + 2) >> 2)));
+}
+
+void rtse_i4_pred_dc_top(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  wasm_v128_store(pred, wasm_i8x16_splat((int8_t)((sum_top4(ref, stride) + 2) >> 2)));
+}
+
+void rtse_i4_pred_dc_128(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  (void)ref;
+  (void)stride;
+  wasm_v128_store(pred, wasm_i8x16_splat((int8_t)0x80));
+}
+
+/* Diagonal down left: pred[r][c] = F3(T(k), T(k+1), T(k+2)) with k = r + c, the top row past its
+ * end repeating its last pixel (T7 for DDL, T3 for DDL_TOP). */
+static inline v128_t ddl_from_top(v128_t top) {
+  const v128_t t1 = wasm_i8x16_shuffle(top, top, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15);
+  const v128_t t2 = wasm_i8x16_shuffle(top, top, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15, 15);
+  const v128_t f = f3_u8(top, t1, t2);
+  return wasm_i8x16_shuffle(f, f, 0, 1, 2, 3, 1, 2, 3, 4, 2, 3, 4, 5, 3, 4, 5, 6);
+}
+
+void rtse_i4_pred_ddl(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const v128_t t = wasm_v128_load64_zero(ref - stride); /* T0..T7 */
+  wasm_v128_store(pred, ddl_from_top(wasm_i8x16_shuffle(t, t, 0, 1, 2, 3, 4, 5, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7)));
+}
+
+void rtse_i4_pred_ddl_top(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const v128_t t = wasm_v128_load32_zero(ref - stride); /* T0..T3 */
+  wasm_v128_store(pred, ddl_from_top(wasm_i8x16_shuffle(t, t, 0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3)));
+}
+
+/* Vertical left: rows F2(T k, T k+1), F3(...), then both again one pixel on (k = 0..4). */
+static inline v128_t vl_from_top(v128_t top) {
+  const v128_t t1 = wasm_i8x16_shuffle(top, top, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15);
+  const v128_t t2 = wasm_i8x16_shuffle(top, top, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15, 15);
+  const v128_t f2 = wasm_u8x16_avgr(top, t1);
+  const v128_t f3 = f3_u8(top, t1, t2);
+  return wasm_i8x16_shuffle(f2, f3, 0, 1, 2, 3, 16, 17, 18, 19, 1, 2, 3, 4, 17, 18, 19, 20);
+}
+
+void rtse_i4_pred_vl(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const uint8_t* t = ref - stride; /* T0..T6 (C does not read T7) */
+  const v128_t v = wasm_v128_load32_lane(t + 3, wasm_v128_load32_zero(t), 1); /* T0..T3 T3..T6 */
+  wasm_v128_store(pred, vl_from_top(wasm_i8x16_shuffle(v, v, 0, 1, 2, 3, 5, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7)));
+}
+
+void rtse_i4_pred_vl_top(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const v128_t t = wasm_v128_load32_zero(ref - stride);
+  wasm_v128_store(pred, vl_from_top(wasm_i8x16_shuffle(t, t, 0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3)));
+}
+
+/* With e = L3 L2 L1 L0 LT T0 T1 T2 T3: f2[i] = F2(e i, e i+1), f3[i] = F3 centred on e i. */
+void rtse_i4_pred_ddr(uint8_t* pred, uint8_t* ref, const int32_t stride) {
+  const Edge4 f = edge4_filters(edge4_vector(ref, stride, 1, 1));
+  wasm_v128_store(pred, wasm_i8x16_shuffle(f.f3, f.f3, 4, 5, 6, 7, 3, 4, 5, 6, 2, 3, 4, 5, 1, 2, 3, 4));
+}
+
+void rtse_i4_pred_vr(uint8_t* pred, uint8_t* ref, const int32_t stride) { /* reads L0..L2 */
+  const Edge4 f = edge4_filters(edge4_vector(ref, stride, 0, 1));
+  wasm_v128_store(pred, wasm_i8x16_shuffle(f.f2, f.f3, 4, 5, 6, 7, 20, 21, 22, 23, 19, 4, 5, 6, 18, 20,
+                                           21, 22));
+}
+
+void rtse_i4_pred_hd(uint8_t* pred, uint8_t* ref, const int32_t stride) { /* reads T0..T2 */
+  const uint8_t* t = ref - stride;
+  const v128_t e = wasm_i8x16_make((int8_t)ref[3 * stride - 1], (int8_t)ref[2 * stride - 1],
+                                   (int8_t)ref[stride - 1], (int8_t)ref[-1], (int8_t)t[-1],
+                                   (int8_t)t[0], (int8_t)t[1], (int8_t)t[2], 0, 0, 0, 0, 0, 0, 0, 0);
+  const Edge4 f = edge4_filters(e);
+  wasm_v128_store(pred, wasm_i8x16_shuffle(f.f2, f.f3, 3, 20, 21, 22, 2, 19, 3, 20, 1, 18, 2, 19, 0, 17,
+                                           1, 18));
+}
+
+void rtse_i4_pred_hu(uint8_t* pred, uint8_t* ref, const int32_t stride) { /* reads L0..L3 */
+  const int8_t l3 = (int8_t)ref[3 * stride - 1];
+  const v128_t e = wasm_i8x16_make(l3, (int8_t)ref[2 * stride - 1], (int8_t)ref[stride - 1],
+                                   (int8_t)ref[-1], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  const Edge4 f = edge4_filters(e); /* f3[0] = F3(L3, L3, L2) = HU5 */
+  const v128_t r = wasm_i8x16_shuffle(f.f2, f.f3, 2, 18, 1, 17, 1, 17, 0, 16, 0, 16, 0, 0, 0, 0, 0, 0);
+  const v128_t last6 = wasm_i8x16_make(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1);
+  wasm_v128_store(pred, wasm_v128_bitselect(wasm_i8x16_splat(l3), r, last6));
+}

@@ -141,6 +141,23 @@ int32_t rtse_cavlc_param_cal(int16_t* coeff, uint8_t* run, int16_t* level, int32
 void rtse_scan4x4_ac(int16_t* level, int16_t* dct);
 void rtse_set_nzc_zero(int8_t* nzc);
 
+/* 4x4 intra prediction into a packed 4x4 block (WelsI4x4LumaPred{V,H,Dc,DcLeft,DcTop,DcNA,DDL,
+ * DDLTop,DDR,VL,VLTop,VR,HU,HD}_c). */
+void rtse_i4_pred_v(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_h(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_dc(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_dc_left(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_dc_top(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_dc_128(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_ddl(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_ddl_top(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_ddr(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_vl(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_vl_top(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_vr(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_hu(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_hd(uint8_t* pred, uint8_t* ref, const int32_t stride);
+
 #ifdef __cplusplus
 }
 #endif
