@@ -19,11 +19,19 @@
 #include "mc.h"
 #include "encode_mb_aux.h"
 #include "copy_mb.h"
+#include "get_intra_predictor.h"
+#include "intra_pred_common.h"
 #include "sad_common.h"
 #include "sample.h"
+#include "set_mb_syn_cavlc.h"
 #include "simd_kernels.h"
 #include "welsEncoderExt.h"
 #include "wels_preprocess.h"
+
+namespace WelsEnc {
+/* md.cpp defines it (and installs it in InitIntraAnalysisVaaInfo) but no header declares it. */
+int32_t AnalysisVaaInfoIntra_c(uint8_t* pDataY, const int32_t kiLineSize);
+}  // namespace WelsEnc
 
 extern "C" {
 /* simd_install_vp.cpp: the preprocessing side. */
@@ -105,6 +113,54 @@ void rtse_simd_install(void* codec) {
   f->pfDeblocking.pfLumaDeblockingLT4Hor = rtse_deblock_luma_lt4_h;
   f->pfDeblocking.pfLumaDeblockingEQ4Ver = rtse_deblock_luma_eq4_v;
   f->pfDeblocking.pfLumaDeblockingEQ4Hor = rtse_deblock_luma_eq4_h;
+  f->pfDeblocking.pfChromaDeblockingLT4Ver = rtse_deblock_chroma_lt4_v;
+  f->pfDeblocking.pfChromaDeblockingLT4Hor = rtse_deblock_chroma_lt4_h;
+  f->pfDeblocking.pfChromaDeblockingEQ4Ver = rtse_deblock_chroma_eq4_v;
+  f->pfDeblocking.pfChromaDeblockingEQ4Hor = rtse_deblock_chroma_eq4_h;
+  f->pfGetLumaI16x16Pred[I16_PRED_V] = rtse_i16_pred_v;
+  f->pfGetLumaI16x16Pred[I16_PRED_H] = rtse_i16_pred_h;
+  f->pfGetLumaI16x16Pred[I16_PRED_DC] = rtse_i16_pred_dc;
+  f->pfGetLumaI16x16Pred[I16_PRED_P] = rtse_i16_pred_plane;
+  f->pfGetLumaI16x16Pred[I16_PRED_DC_L] = rtse_i16_pred_dc_left;
+  f->pfGetLumaI16x16Pred[I16_PRED_DC_T] = rtse_i16_pred_dc_top;
+  f->pfGetLumaI16x16Pred[I16_PRED_DC_128] = rtse_i16_pred_dc_128;
+  f->pfGetChromaPred[C_PRED_DC] = rtse_chroma_pred_dc;
+  f->pfGetChromaPred[C_PRED_H] = rtse_chroma_pred_h;
+  f->pfGetChromaPred[C_PRED_V] = rtse_chroma_pred_v;
+  f->pfGetChromaPred[C_PRED_P] = rtse_chroma_pred_plane;
+  f->pfGetChromaPred[C_PRED_DC_L] = rtse_chroma_pred_dc_left;
+  f->pfGetChromaPred[C_PRED_DC_T] = rtse_chroma_pred_dc_top;
+  f->pfGetChromaPred[C_PRED_DC_128] = rtse_chroma_pred_dc_128;
+  /* Empty in a C build. PreprocessSliceCoding copies the Sad slots into pfIntra16x16Combined3 /
+   * pfIntra8x8Combined3 in the low-complexity mode the bridge uses; the mode decision then takes
+   * V, H and DC in one call and plane after it, with the same costs and order as its loop. */
+  s->pfIntra16x16Combined3Sad = rtse_intra16x16_combined3_sad;
+  s->pfIntra8x8Combined3Sad = rtse_intra8x8_combined3_sad;
+  f->pfGetNoneZeroCount = rtse_get_nonzero_count;
+  f->pfCopy8x8Aligned = rtse_copy8x8;
+  f->sMcFuncs.pMcLumaFunc = rtse_mc_luma;
+  f->pfGetVarianceFromIntraVaa = rtse_vaa_intra_variance;
+  f->pfCalculateSingleCtr4x4 = rtse_calculate_single_ctr4x4;
+  f->pfScan4x4 = rtse_scan4x4;
+  f->pfDequantization4x4 = rtse_dequant4x4;
+  f->pfDequantizationFour4x4 = rtse_dequant_four4x4;
+  f->pfCavlcParamCal = rtse_cavlc_param_cal;
+  f->pfScan4x4Ac = rtse_scan4x4_ac;
+  f->pfGetLumaI4x4Pred[I4_PRED_V] = rtse_i4_pred_v;
+  f->pfGetLumaI4x4Pred[I4_PRED_H] = rtse_i4_pred_h;
+  f->pfGetLumaI4x4Pred[I4_PRED_DC] = rtse_i4_pred_dc;
+  f->pfGetLumaI4x4Pred[I4_PRED_DC_L] = rtse_i4_pred_dc_left;
+  f->pfGetLumaI4x4Pred[I4_PRED_DC_T] = rtse_i4_pred_dc_top;
+  f->pfGetLumaI4x4Pred[I4_PRED_DC_128] = rtse_i4_pred_dc_128;
+  f->pfGetLumaI4x4Pred[I4_PRED_DDL] = rtse_i4_pred_ddl;
+  f->pfGetLumaI4x4Pred[I4_PRED_DDL_TOP] = rtse_i4_pred_ddl_top;
+  f->pfGetLumaI4x4Pred[I4_PRED_DDR] = rtse_i4_pred_ddr;
+  f->pfGetLumaI4x4Pred[I4_PRED_VL] = rtse_i4_pred_vl;
+  f->pfGetLumaI4x4Pred[I4_PRED_VL_TOP] = rtse_i4_pred_vl_top;
+  f->pfGetLumaI4x4Pred[I4_PRED_VR] = rtse_i4_pred_vr;
+  f->pfGetLumaI4x4Pred[I4_PRED_HU] = rtse_i4_pred_hu;
+  f->pfGetLumaI4x4Pred[I4_PRED_HD] = rtse_i4_pred_hd;
+  f->pfSetNZCZero = rtse_set_nzc_zero;
   if (ctx->pVpp != NULL) rtse_simd_install_vp(ctx->pVpp->*member(VpTag()));
 }
 
@@ -115,6 +171,8 @@ int32_t rtse_simd_installed(void* codec) {
   const WelsEnc::SWelsFuncPtrList* f = ctx->pFuncList;
   return f->sSampleDealingFuncs.pfSampleSad[BLOCK_16x16] == rtse_sad16x16 &&
          f->pfQuantizationFour4x4Max == rtse_quant_four4x4_max && f->pfDctFourT4 == rtse_dct_four_t4 &&
+         f->pfGetLumaI16x16Pred[I16_PRED_P] == rtse_i16_pred_plane &&
+         f->sSampleDealingFuncs.pfIntra16x16Combined3Sad == rtse_intra16x16_combined3_sad &&
          rtse_simd_vp_installed(ctx->pVpp->*member(VpTag()));
 }
 
@@ -322,6 +380,205 @@ int32_t rtse_selftest_kernels_impl(uint32_t seed, int32_t iterations) {
     WelsCopy16x16_c(rec1 + ob, kStride, a + oa, 17);
     rtse_copy16x16(rec2 + ob, kStride, a + oa, 17);
     mismatches += memcmp(rec1, rec2, kArea) != 0;
+    WelsCopy8x8_c(rec1 + ob, kStride, a + oa, 13);
+    rtse_copy8x8(rec2 + ob, kStride, a + oa, 13);
+    mismatches += memcmp(rec1, rec2, kArea) != 0;
+
+    /* Chroma deblocking: Cb and Cr are two smooth pictures side by side in rec (columns 0-23
+     * and 24-47), the edge at row 5 (V) or column 8 of each (H). */
+    for (int kind = 0; kind < 4; kind++) {
+      const bool vertical = (kind & 1) == 0;
+      fill_smooth(rec1, kArea, kStride, vertical);
+      if ((next_random() & 3) == 0) fill_pair(rec1, rec2, kArea); /* and rough ones */
+      memcpy(rec2, rec1, kArea);
+      uint8_t* cb1 = rec1 + 5 * kStride + 8;
+      uint8_t* cb2 = rec2 + 5 * kStride + 8;
+      if (kind == 0) {
+        DeblockChromaLt4V_c(cb1, cb1 + 24, kStride, alpha, beta, tc);
+        rtse_deblock_chroma_lt4_v(cb2, cb2 + 24, kStride, alpha, beta, tc);
+      } else if (kind == 1) {
+        DeblockChromaLt4H_c(cb1, cb1 + 24, kStride, alpha, beta, tc);
+        rtse_deblock_chroma_lt4_h(cb2, cb2 + 24, kStride, alpha, beta, tc);
+      } else if (kind == 2) {
+        DeblockChromaEq4V_c(cb1, cb1 + 24, kStride, alpha, beta);
+        rtse_deblock_chroma_eq4_v(cb2, cb2 + 24, kStride, alpha, beta);
+      } else {
+        DeblockChromaEq4H_c(cb1, cb1 + 24, kStride, alpha, beta);
+        rtse_deblock_chroma_eq4_h(cb2, cb2 + 24, kStride, alpha, beta);
+      }
+      mismatches += memcmp(rec1, rec2, kArea) != 0;
+    }
+
+    /* Intra prediction: the reference block at row 1+, column 1+ of a (its top row and left
+     * column are read); a smooth picture half of the time, so the plane stays inside 0..255. */
+    if (next_random() & 1) fill_smooth(a, kArea, kStride, (next_random() & 1) != 0);
+    {
+      static uint8_t p1[256], p2[256];
+      uint8_t* ref = a + (1 + (int)(next_random() % 8)) * kStride + 1 + (int)(next_random() % 16);
+      const PGetIntraPredFunc c16[7] = {WelsI16x16LumaPredV_c, WelsI16x16LumaPredH_c,
+                                        WelsEnc::WelsI16x16LumaPredDc_c, WelsEnc::WelsI16x16LumaPredPlane_c,
+                                        WelsEnc::WelsI16x16LumaPredDcLeft_c,
+                                        WelsEnc::WelsI16x16LumaPredDcTop_c,
+                                        WelsEnc::WelsI16x16LumaPredDcNA_c};
+      const PGetIntraPredFunc s16[7] = {rtse_i16_pred_v, rtse_i16_pred_h, rtse_i16_pred_dc,
+                                        rtse_i16_pred_plane, rtse_i16_pred_dc_left,
+                                        rtse_i16_pred_dc_top, rtse_i16_pred_dc_128};
+      const PGetIntraPredFunc c8[7] = {WelsEnc::WelsIChromaPredDc_c, WelsEnc::WelsIChromaPredH_c,
+                                       WelsEnc::WelsIChromaPredV_c, WelsEnc::WelsIChromaPredPlane_c,
+                                       WelsEnc::WelsIChromaPredDcLeft_c,
+                                       WelsEnc::WelsIChromaPredDcTop_c,
+                                       WelsEnc::WelsIChromaPredDcNA_c};
+      const PGetIntraPredFunc s8[7] = {rtse_chroma_pred_dc, rtse_chroma_pred_h, rtse_chroma_pred_v,
+                                       rtse_chroma_pred_plane, rtse_chroma_pred_dc_left,
+                                       rtse_chroma_pred_dc_top, rtse_chroma_pred_dc_128};
+      for (int m = 0; m < 7; m++) {
+        memset(p1, 1, sizeof p1);
+        memset(p2, 2, sizeof p2);
+        c16[m](p1, ref, kStride);
+        s16[m](p2, ref, kStride);
+        mismatches += memcmp(p1, p2, 256) != 0;
+        memset(p1, 1, sizeof p1);
+        memset(p2, 1, sizeof p2);
+        c8[m](p1, ref, kStride);
+        s8[m](p2, ref, kStride);
+        mismatches += memcmp(p1, p2, 256) != 0;
+      }
+      const PGetIntraPredFunc c4[14] = {
+          WelsEnc::WelsI4x4LumaPredV_c,      WelsEnc::WelsI4x4LumaPredH_c,
+          WelsEnc::WelsI4x4LumaPredDc_c,     WelsEnc::WelsI4x4LumaPredDcLeft_c,
+          WelsEnc::WelsI4x4LumaPredDcTop_c,  WelsEnc::WelsI4x4LumaPredDcNA_c,
+          WelsEnc::WelsI4x4LumaPredDDL_c,    WelsEnc::WelsI4x4LumaPredDDLTop_c,
+          WelsEnc::WelsI4x4LumaPredDDR_c,    WelsEnc::WelsI4x4LumaPredVL_c,
+          WelsEnc::WelsI4x4LumaPredVLTop_c,  WelsEnc::WelsI4x4LumaPredVR_c,
+          WelsEnc::WelsI4x4LumaPredHU_c,     WelsEnc::WelsI4x4LumaPredHD_c};
+      const PGetIntraPredFunc s4[14] = {
+          rtse_i4_pred_v,   rtse_i4_pred_h,       rtse_i4_pred_dc,  rtse_i4_pred_dc_left,
+          rtse_i4_pred_dc_top, rtse_i4_pred_dc_128, rtse_i4_pred_ddl, rtse_i4_pred_ddl_top,
+          rtse_i4_pred_ddr, rtse_i4_pred_vl,      rtse_i4_pred_vl_top, rtse_i4_pred_vr,
+          rtse_i4_pred_hu,  rtse_i4_pred_hd};
+      for (int m = 0; m < 14; m++) {
+        memset(p1, 1, sizeof p1);
+        memset(p2, 2, sizeof p2);
+        c4[m](p1, ref, kStride);
+        s4[m](p2, ref, kStride);
+        mismatches += memcmp(p1, p2, 16) != 0;
+      }
+      /* Mode choice: the encoded block is b (random, or near a prediction). */
+      int32_t mode1 = -9, mode2 = -8;
+      const int32_t lambda = (int32_t)(next_random() % 200);
+      uint8_t* enc = b + (int)(next_random() % 8) * kStride + (int)(next_random() % 24);
+      if (next_random() & 1) { /* near one of the predictions, so the modes compete */
+        s16[next_random() % 3](p1, ref, kStride);
+        for (int y = 0; y < 16; y++) {
+          for (int x = 0; x < 16; x++) enc[y * kStride + x] = (uint8_t)(p1[y * 16 + x] + next_random() % 3);
+        }
+      }
+      memset(p1, 1, sizeof p1);
+      memset(p2, 2, sizeof p2);
+      const int32_t cost1 = WelsEnc::WelsSampleSadIntra16x16Combined3_c(ref, kStride, enc, kStride,
+                                                                       &mode1, lambda, p1);
+      const int32_t cost2 = rtse_intra16x16_combined3_sad(ref, kStride, enc, kStride, &mode2, lambda, p2);
+      mismatches += cost1 != cost2 || mode1 != mode2 || memcmp(p1, p2, 256) != 0;
+      uint8_t* ref_cr = ref + 20;
+      uint8_t* enc_cr = enc + 9;
+      memset(p1, 1, sizeof p1);
+      memset(p2, 2, sizeof p2);
+      const int32_t ccost1 = WelsEnc::WelsSampleSadIntra8x8Combined3_c(
+          ref, kStride, enc, kStride, &mode1, lambda, p1, ref_cr, enc_cr);
+      const int32_t ccost2 = rtse_intra8x8_combined3_sad(ref, kStride, enc, kStride, &mode2, lambda,
+                                                         p2, ref_cr, enc_cr);
+      mismatches += ccost1 != ccost2 || mode1 != mode2 || memcmp(p1, p2, 128) != 0;
+    }
+
+    /* Coefficient helpers on sparse coefficients (none, some or all zero). */
+    {
+      const uint32_t density = next_random() % 5; /* a nonzero coefficient in `density` of 4 */
+      for (int i = 0; i < 64; i++) {
+        c1[i] = (next_random() & 3) < density ? (int16_t)((int)(next_random() % 7) - 3) : 0;
+        if ((next_random() & 15) == 0) c1[i] = (int16_t)next_random();
+      }
+      mismatches += WelsEnc::WelsGetNoneZeroCount_c(c1) != rtse_get_nonzero_count(c1);
+      mismatches += WelsEnc::WelsCalculateSingleCtr4x4_c(c1) != rtse_calculate_single_ctr4x4(c1);
+      mismatches += WelsEnc::WelsCalculateSingleCtr4x4_c(c1 + 16) != rtse_calculate_single_ctr4x4(c1 + 16);
+      int16_t s1[16], s2[16];
+      WelsEnc::WelsScan4x4DcAc_c(s1, c1);
+      rtse_scan4x4(s2, c1);
+      mismatches += memcmp(s1, s2, sizeof s1) != 0;
+      memset(s1, 0x77, sizeof s1);
+      memset(s2, 0x66, sizeof s2);
+      WelsEnc::WelsScan4x4Ac_c(s1, c1 + 16);
+      rtse_scan4x4_ac(s2, c1 + 16);
+      mismatches += memcmp(s1, s2, sizeof s1) != 0;
+      int8_t n1[32], n2[32];
+      for (int i = 0; i < 32; i++) n1[i] = (next_random() & 1) ? 0 : (int8_t)next_random();
+      memcpy(n2, n1, sizeof n1);
+      WelsNonZeroCount_c(n1);
+      rtse_set_nzc_zero(n2);
+      mismatches += memcmp(n1, n2, sizeof n1) != 0;
+      static const int32_t kLastIndex[4] = {-1, 3, 14, 15};
+      for (const int32_t last : kLastIndex) {
+        uint8_t run1[16], run2[16];
+        int16_t lev1[16], lev2[16];
+        int32_t n1 = -1, n2 = -2;
+        memset(run1, 0xee, sizeof run1);
+        memcpy(run2, run1, sizeof run1);
+        memset(lev1, 0x5a, sizeof lev1);
+        memcpy(lev2, lev1, sizeof lev1);
+        const int32_t z1 = WelsEnc::CavlcParamCal_c(c1, run1, lev1, &n1, last);
+        const int32_t z2 = rtse_cavlc_param_cal(c1, run2, lev2, &n2, last);
+        mismatches += z1 != z2 || n1 != n2 || memcmp(run1, run2, sizeof run1) != 0 ||
+                      memcmp(lev1, lev2, sizeof lev1) != 0;
+      }
+      const uint16_t* dq = g_kuiDequantCoeff[next_random() % 52];
+      memcpy(c2, c1, sizeof c1);
+      WelsEnc::WelsDequant4x4_c(c1, dq);
+      rtse_dequant4x4(c2, dq);
+      mismatches += memcmp(c1, c2, sizeof c1) != 0;
+      fill_coefficients(c1, 64);
+      memcpy(c2, c1, sizeof c1);
+      WelsEnc::WelsDequantFour4x4_c(c1, dq);
+      rtse_dequant_four4x4(c2, dq);
+      mismatches += memcmp(c1, c2, sizeof c1) != 0;
+    }
+    {
+      uint8_t* y = a + (int)(next_random() % 8) * kStride + (int)(next_random() % 32);
+      mismatches += WelsEnc::AnalysisVaaInfoIntra_c(y, kStride) != rtse_vaa_intra_variance(y, kStride);
+    }
+
+    /* memcpy and memset (simd_kernels.c replaces libc's): any length and alignment, nothing
+     * outside the range touched. Checked byte by byte against the source and a saved copy. */
+    {
+      const int n = (int)(next_random() % 200), od = (int)(next_random() % 40);
+      const int os = (int)(next_random() % 40);
+      fill_pair(rec1, rec2, kArea);
+      memcpy(b, rec1, kArea); /* the copy before */
+      memcpy(rec1 + od, rec2 + os, (size_t)n);
+      int bad = 0;
+      for (int i = 0; i < kArea; i++) {
+        const uint8_t want = i >= od && i < od + n ? rec2[os + i - od] : b[i];
+        bad |= rec1[i] != want;
+      }
+      const int value = (int)(next_random() % 256);
+      memcpy(b, rec1, kArea);
+      memset(rec1 + os, value, (size_t)n);
+      for (int i = 0; i < kArea; i++) {
+        const uint8_t want = i >= os && i < os + n ? (uint8_t)value : b[i];
+        bad |= rec1[i] != want;
+      }
+      mismatches += bad;
+    }
+
+    /* Luma motion compensation at every quarter position (widths and heights 4, 8, 16). */
+    {
+      static const int32_t kSizes[3] = {4, 8, 16};
+      const int32_t lw = kSizes[next_random() % 3], lh = kSizes[next_random() % 3];
+      const int16_t lmx = (int16_t)(next_random() % 64) - 32, lmy = (int16_t)(next_random() % 64) - 32;
+      memset(rec1, 0, kArea);
+      memset(rec2, 0, kArea);
+      mc.pMcLumaFunc(src, kStride, rec1 + 1, kStride, lmx, lmy, lw, lh);
+      rtse_mc_luma(src, kStride, rec2 + 1, kStride, lmx, lmy, lw, lh);
+      mismatches += memcmp(rec1, rec2, kArea) != 0;
+    }
   }
   return mismatches + rtse_selftest_vaa(seed ^ 0x5bd1e995u, iterations / 8 + 1);
 }

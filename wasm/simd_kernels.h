@@ -77,6 +77,87 @@ void rtse_vaa_calc_sad_bgd(const uint8_t* cur, const uint8_t* ref, int32_t width
                            int32_t stride, int32_t* frame_sad, int32_t* sad8x8, int32_t* sd8x8,
                            uint8_t* mad8x8);
 
+/* Intra prediction into a packed block (16x16: WelsI16x16LumaPred{V,H,Dc,DcLeft,DcTop,DcNA,Plane}_c;
+ * 8x8 chroma: WelsIChromaPred{V,H,Dc,DcLeft,DcTop,DcNA,Plane}_c). ref points at the block in the
+ * reconstructed picture (its top row and left column are read). */
+void rtse_i16_pred_v(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i16_pred_h(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i16_pred_dc(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i16_pred_dc_left(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i16_pred_dc_top(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i16_pred_dc_128(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i16_pred_plane(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_chroma_pred_v(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_chroma_pred_h(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_chroma_pred_dc(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_chroma_pred_dc_left(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_chroma_pred_dc_top(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_chroma_pred_dc_128(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_chroma_pred_plane(uint8_t* pred, uint8_t* ref, const int32_t stride);
+
+/* Best of the V, H and DC intra modes by SAD, with their mode-bit costs
+ * (WelsSampleSadIntra16x16Combined3_c, WelsSampleSadIntra8x8Combined3_c). */
+int32_t rtse_intra16x16_combined3_sad(uint8_t* dec, int32_t dec_stride, uint8_t* enc,
+                                      int32_t enc_stride, int32_t* best_mode, int32_t lambda,
+                                      uint8_t* dst);
+int32_t rtse_intra8x8_combined3_sad(uint8_t* dec_cb, int32_t dec_stride, uint8_t* enc_cb,
+                                    int32_t enc_stride, int32_t* best_mode, int32_t lambda,
+                                    uint8_t* dst, uint8_t* dec_cr, uint8_t* enc_cr);
+
+/* Chroma deblocking of one 8-pixel edge in Cb and in Cr (DeblockChromaLt4V_c/H_c, Eq4V_c/H_c). */
+void rtse_deblock_chroma_lt4_v(uint8_t* cb, uint8_t* cr, int32_t stride, int32_t alpha, int32_t beta,
+                               int8_t* tc);
+void rtse_deblock_chroma_lt4_h(uint8_t* cb, uint8_t* cr, int32_t stride, int32_t alpha, int32_t beta,
+                               int8_t* tc);
+void rtse_deblock_chroma_eq4_v(uint8_t* cb, uint8_t* cr, int32_t stride, int32_t alpha, int32_t beta);
+void rtse_deblock_chroma_eq4_h(uint8_t* cb, uint8_t* cr, int32_t stride, int32_t alpha, int32_t beta);
+
+/* Non-zero coefficients of a 4x4 block (WelsGetNoneZeroCount_c). */
+int32_t rtse_get_nonzero_count(int16_t* level);
+
+/* 8x8 byte copy (WelsCopy8x8_c). */
+void rtse_copy8x8(uint8_t* dst, int32_t stride_dst, uint8_t* src, int32_t stride_src);
+
+/* Luma motion compensation at any quarter-sample position (McLuma_c; width and height 4, 8, 16). */
+void rtse_mc_luma(const uint8_t* src, int32_t src_stride, uint8_t* dst, int32_t dst_stride,
+                  int16_t mv_x, int16_t mv_y, int32_t width, int32_t height);
+
+/* Variance of the 16 4x4-block means of a macroblock (AnalysisVaaInfoIntra_c). */
+int32_t rtse_vaa_intra_variance(uint8_t* y, const int32_t stride);
+
+/* Coefficient helpers: WelsCalculateSingleCtr4x4_c, WelsScan4x4DcAc_c (zig-zag),
+ * WelsDequant4x4_c, WelsDequantFour4x4_c. */
+int32_t rtse_calculate_single_ctr4x4(int16_t* dct);
+void rtse_scan4x4(int16_t* level, int16_t* dct);
+void rtse_dequant4x4(int16_t* res, const uint16_t* mf);
+void rtse_dequant_four4x4(int16_t* res, const uint16_t* mf);
+
+/* Levels and zero runs of a block for CAVLC (CavlcParamCal_c). */
+int32_t rtse_cavlc_param_cal(int16_t* coeff, uint8_t* run, int16_t* level, int32_t* total_coeffs,
+                             int32_t last_index);
+
+/* Zig-zag scan of the AC coefficients (WelsScan4x4Ac_c); non-zero counts to 0/1
+ * (WelsNonZeroCount_c, the 24 counts of a macroblock). */
+void rtse_scan4x4_ac(int16_t* level, int16_t* dct);
+void rtse_set_nzc_zero(int8_t* nzc);
+
+/* 4x4 intra prediction into a packed 4x4 block (WelsI4x4LumaPred{V,H,Dc,DcLeft,DcTop,DcNA,DDL,
+ * DDLTop,DDR,VL,VLTop,VR,HU,HD}_c). */
+void rtse_i4_pred_v(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_h(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_dc(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_dc_left(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_dc_top(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_dc_128(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_ddl(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_ddl_top(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_ddr(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_vl(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_vl_top(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_vr(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_hu(uint8_t* pred, uint8_t* ref, const int32_t stride);
+void rtse_i4_pred_hd(uint8_t* pred, uint8_t* ref, const int32_t stride);
+
 #ifdef __cplusplus
 }
 #endif
