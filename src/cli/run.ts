@@ -63,10 +63,11 @@ async function startHttp(
   server: RtspServer,
   plan: PathPlan,
   logger: Logger,
+  status: StatusBoard,
 ): Promise<IngestServer | undefined> {
   const { startWeb } = await import("./web.ts");
   try {
-    return await startWeb({ config, server, policyFor: plan.ingest, logger });
+    return await startWeb({ config, server, policyFor: plan.ingest, logger, status });
   } catch (error) {
     const message = (error as Error).message;
     const optional = !plan.ingesting && config.httpPort === DEFAULT_HTTP_PORT;
@@ -106,21 +107,32 @@ export async function startAll(config: Config, options: StartOptions): Promise<R
   });
   const plans = plan.entries.flatMap((e) => "source" in e ? [{ ...e, retry }] : []);
   let sources: RunningSource[] = [];
+  let pushers: Pusher[] = [];
+  let status: StatusBoard | undefined;
   let ingest: IngestServer | undefined;
   try {
     // Adds every path's stream at once, before any file or device is opened: no await may come
     // between serve() and this call, or a reader who is quick would find no stream there.
     sources = await startLocalSources(server, plans, { logger });
     for (const s of sources) if (s instanceof OnDemandSource) onDemand.set(s.stream.path, s);
-    ingest = await startHttp(config, server, plan, logger);
+    // Push targets: each path's frames go to its servers, kept up with backoff.
+    if (plan.pushes.length > 0) pushers = await startPushers(server, plan.pushes, logger);
+    status = new StatusBoard({
+      server,
+      ...statusPaths(plan.entries, sources),
+      pushers,
+      clock: systemClock,
+      log: logger,
+    });
+    ingest = await startHttp(config, server, plan, logger, status);
   } catch (error) {
+    status?.close();
     await ingest?.close();
+    await Promise.all(pushers.map((p) => p.stop()));
     await Promise.all(sources.map((s) => s.stop()));
     await server.close();
     throw error;
   }
-  // Push targets: each path's frames go to its servers, kept up with backoff.
-  const pushers = plan.pushes.length === 0 ? [] : await startPushers(server, plan.pushes, logger);
   const described = [...sources];
   const pushedTo = (path: string) => {
     const targets = plan.pushes.filter((p) => p.path === path).map((p) => stripCredentials(p.url));
@@ -129,21 +141,15 @@ export async function startAll(config: Config, options: StartOptions): Promise<R
   const lines = plan.entries.map((e) =>
     `${e.path}: ${"line" in e ? e.line : described.shift()!.description}${pushedTo(e.path)}`
   );
-  const status = new StatusBoard({
-    server,
-    ...statusPaths(plan.entries, sources),
-    pushers,
-    clock: systemClock,
-    log: logger,
-  });
+  const board = status;
   return {
     server,
     ingest,
     lines,
-    status,
+    status: board,
     ended: Promise.race(sources.map((s) => s.ended)),
     async stop() {
-      status.close();
+      board.close();
       await Promise.all(pushers.map((p) => p.stop()));
       await ingest?.close();
       await Promise.all(sources.map((s) => s.stop()));
