@@ -21,12 +21,29 @@ export function pathState(
   own: SourceStatus | undefined,
   stream: SourceState | undefined,
   pushed: boolean,
+  quiet?: { msSinceFrame: number | undefined; fps: number | null },
 ): PathState {
   // A source that runs while its frames stopped (a camera unplugged): the stream knows.
   if (own && !(own.state === "streaming" && stream?.state === "gone")) return own;
   const reconnects = own?.reconnects ?? 0;
   if (stream?.state === "gone") return { state: "waiting", lastError: stream.reason, reconnects };
+  const silentMs = pushed ? silence(quiet) : undefined;
+  if (silentMs !== undefined) {
+    // A device that posts frame by frame and stops sends no goodbye; its silence says it.
+    const seconds = Math.round(silentMs / 100) / 10;
+    return { state: "waiting", lastError: `no frame for ${seconds} s`, reconnects };
+  }
   if (stream?.state === "live") return { state: "streaming", reconnects };
   const state: SourceStateName = pushed || !stream ? "waiting" : "connecting";
   return { state, reconnects };
+}
+
+/**
+ * How long a pushed path has been silent, when that is longer than its frames are apart allows: a
+ * second, or three frame intervals of a slow device (an ESP32-CAM at 1 fps).
+ */
+function silence(quiet: { msSinceFrame: number | undefined; fps: number | null } | undefined) {
+  if (quiet?.msSinceFrame === undefined) return undefined;
+  const interval = quiet.fps && quiet.fps > 0 ? 1000 / quiet.fps : 1000;
+  return quiet.msSinceFrame > Math.max(1000, 3 * interval) ? quiet.msSinceFrame : undefined;
 }

@@ -291,7 +291,13 @@ export class StatusBoard {
     sessions: readonly SessionSnapshot[],
   ): PathStatus {
     const pushed = entry.type === "ingest" || entry.type === "publisher";
-    const state = pathState(entry.source?.status, snap?.sourceState, pushed);
+    const rates = snap
+      ? this.#meters.get(snap.path)?.rates(this.#clock.now(), snap.framesIn, snap.bytesIn)
+      : undefined;
+    const state = pathState(entry.source?.status, snap?.sourceState, pushed, {
+      msSinceFrame: snap?.msSinceFrame,
+      fps: rates?.fps ?? null,
+    });
     let since = state.since;
     if (since === undefined) {
       const key = `${state.state} ${state.lastError ?? ""}`;
@@ -299,9 +305,6 @@ export class StatusBoard {
       if (seen?.state === key) since = seen.since;
       else this.#seen.set(entry.path, { state: key, since: since = this.#clock.wallMs() });
     }
-    const rates = snap
-      ? this.#meters.get(snap.path)?.rates(this.#clock.now(), snap.framesIn, snap.bytesIn)
-      : undefined;
     const status: PathStatus = {
       name: nameOf(entry.path),
       source: { type: entry.type, detail: entry.detail },

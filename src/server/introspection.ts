@@ -66,6 +66,8 @@ export interface PathSnapshot {
   bytesOut: number;
   /** Frames not sent to readers that had fallen behind, over every reader so far. */
   framesDropped: number;
+  /** Milliseconds since its source's last frame arrived; undefined before the first. */
+  msSinceFrame?: number;
   /** Who publishes it, when a device or an RTSP client does now. */
   publisher?: PublisherSnapshot;
 }
@@ -125,6 +127,8 @@ export function pathSnapshots(core: ServerCore): PathSnapshot[] {
       bytesOut: stats.bytesOut,
       framesDropped: stats.framesDropped,
     };
+    const quiet = stream.msSinceFrame;
+    if (quiet !== undefined) snapshot.msSinceFrame = quiet;
     if (holder) {
       const space = holder.publisher.indexOf(" ");
       snapshot.publisher = {

@@ -321,6 +321,12 @@ export class Stream implements LiveStream {
     };
   }
 
+  /** Milliseconds since a frame last arrived, by the server's clock; undefined before the first. */
+  get msSinceFrame(): number | undefined {
+    if (this.#stats.frames === 0 && this.#stats.rejectedFrames === 0) return undefined;
+    return this.#context.clock.now() - this.#lastArrival;
+  }
+
   /** Readers attached, including those waiting for the keyframe they start at. */
   get readerCount(): number {
     return this.#readers.size + this.#joining.size;
