@@ -48,6 +48,7 @@ main { display: grid; gap: 1rem; padding: 1rem; grid-template-columns: repeat(au
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .75rem; margin: 0; font-size: .9rem; }
 dt { color: var(--muted); } dd { margin: 0; overflow-wrap: anywhere; }
 .copy { display: flex; gap: .4rem; align-items: center; font: .85rem ui-monospace, monospace; }
+.copy[hidden], table[hidden] { display: none; }
 .copy code { flex: 1; overflow-x: auto; white-space: nowrap; padding: .2rem .4rem;
   background: var(--bg); border-radius: .3rem; }
 button { font: inherit; font-size: .8rem; padding: .15rem .6rem; border-radius: .35rem;

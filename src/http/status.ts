@@ -323,7 +323,8 @@ export class StatusBoard {
       bytesOut: snap?.bytesOut ?? 0,
       framesDropped: snap?.framesDropped ?? 0,
       readers: readersOf(entry.path, sessions),
-      publisher: snap?.publisher
+      // A device between its posts still publishes; one gone silent no longer does.
+      publisher: snap?.publisher && !(state.state === "waiting" && state.lastError)
         ? {
           type: snap.publisher.kind === "ingest" ? "ingest" : "rtsp",
           peer: snap.publisher.peer,

@@ -90,6 +90,9 @@ export class PublisherRegistry {
   readonly #claims = new Map<string, Claim>();
   // Streams created for publishers (as opposed to addStream by the program).
   readonly #published = new Set<Stream>();
+  // The last publisher of each path, while it has not left: a device that posts frame by frame
+  // holds its path only during each request, yet it is the path's publisher between them too.
+  readonly #recent = new Map<string, Claim>();
   readonly #wallMs: () => number;
 
   /** Keeps claims over `mounts`; `wallMs` (the server's wall clock) dates them. */
@@ -98,9 +101,12 @@ export class PublisherRegistry {
     this.#wallMs = wallMs;
   }
 
-  /** Who holds `path` (normalized) and since when, if anyone. */
+  /**
+   * Who publishes `path` (normalized) and since when, if anyone: the holder of the claim, or the
+   * last one between its requests, until it leaves (a release with a reason) or another comes.
+   */
   holderOf(path: string): PathHolder | undefined {
-    const claim = this.#claims.get(path);
+    const claim = this.#claims.get(path) ?? this.#recent.get(path);
     return claim && { publisher: claim.publisher, since: claim.since };
   }
 
@@ -146,8 +152,13 @@ export class PublisherRegistry {
         stream.setKeyframeRequest(streamOptions.onKeyframeRequest);
       }
     }
-    const claim: Claim = { publisher, since: this.#wallMs(), onReplaced, released: false };
+    // The same publisher back for its next request has published since its first.
+    const last = this.#recent.get(path);
+    const since = last && last.publisher === publisher ? last.since : this.#wallMs();
+    const claim: Claim = { publisher, since, onReplaced, released: false };
     this.#claims.set(path, claim);
+    this.#recent.set(path, claim);
+    const recents = this.#recent;
     const claims = this.#claims;
     const published = stream;
     return {
@@ -159,6 +170,7 @@ export class PublisherRegistry {
         if (claim.released) return;
         claim.released = true;
         if (claims.get(path) === claim) claims.delete(path);
+        if (goneReason !== undefined && recents.get(path) === claim) recents.delete(path);
         published.setKeyframeRequest(undefined);
         // Its cached frames go with it: a new reader must not take them for live pictures.
         if (goneReason !== undefined) published.sourceGone(goneReason);

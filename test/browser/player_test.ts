@@ -13,79 +13,11 @@ import { silentLogger } from "../../src/base/log.ts";
 import type { WebSocketPeer } from "../../src/http/web_handler.ts";
 import { startIngest } from "../../src/ingest/ingest_server.ts";
 import { browserTest, evaluate, waitFor } from "./chromium.ts";
+import { assertBars, assertPlays, barColours } from "./video_checks.ts";
 import { feedJpegs, patternJpegs, startH264Pattern } from "./pattern_sources.ts";
 import { previewWebHandler } from "./preview_web.ts";
 
 const WIDTH = 640, HEIGHT = 360;
-
-// The pattern's 75 % bars in RGB (BT.601): white, yellow, cyan, green, magenta, red, blue.
-const BARS_RGB = [
-  [191, 191, 191],
-  [191, 191, 0],
-  [0, 191, 191],
-  [0, 191, 0],
-  [191, 0, 191],
-  [191, 0, 0],
-  [0, 0, 191],
-];
-const TOLERANCE = 40;
-
-/** Frames the page's video has shown so far. */
-async function framesShown(page: Page): Promise<number> {
-  // Page functions are strings: this file is type-checked without the DOM library.
-  return await evaluate<number>(
-    page,
-    `document.querySelector("video").getVideoPlaybackQuality().totalVideoFrames`,
-  );
-}
-
-/** Waits until the video has shown frames and keeps showing more. */
-async function assertPlays(page: Page): Promise<void> {
-  const first = await waitFor("the first frames", async () => {
-    const n = await framesShown(page);
-    return n >= 5 ? n : 0;
-  });
-  await waitFor("more frames", async () => (await framesShown(page)) >= first + 20);
-  // Live: the playhead is within half a second of the newest frame.
-  await waitFor("the playhead near the live edge", () =>
-    evaluate<boolean>(
-      page,
-      `(() => {
-        const v = document.querySelector("video");
-        const b = v.buffered;
-        return b.length > 0 && b.end(b.length - 1) - v.currentTime < 0.5;
-      })()`,
-    ));
-}
-
-/** The RGB of each bar's middle, a quarter down the picture (clear of the counter and the box). */
-async function barColours(page: Page): Promise<number[][]> {
-  return await evaluate<number[][]>(
-    page,
-    `(() => {
-    const video = document.querySelector("video");
-    const canvas = document.createElement("canvas");
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    const g = canvas.getContext("2d");
-    g.drawImage(video, 0, 0);
-    const y = Math.floor(canvas.height * 0.3);
-    const out = [];
-    for (let b = 0; b < ${BARS_RGB.length}; b++) {
-      const x = Math.floor(((b + 0.5) * canvas.width) / ${BARS_RGB.length});
-      out.push([...g.getImageData(x, y, 1, 1).data.slice(0, 3)]);
-    }
-    return out;
-  })()`,
-  );
-}
-
-function assertBars(colours: number[][], where: string): void {
-  colours.forEach((rgb, b) => {
-    const off = rgb.some((c, i) => Math.abs(c - BARS_RGB[b][i]) > TOLERANCE);
-    assert.ok(!off, `${where}: bar ${b} is ${rgb}, expected about ${BARS_RGB[b]}`);
-  });
-}
 
 browserTest(
   "the player plays H.264 and JPEG paths in Chromium, stops while hidden, reconnects",
