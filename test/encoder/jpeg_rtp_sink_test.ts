@@ -6,11 +6,11 @@ import { serve } from "../../src/server/server.ts";
 
 const DATA = new URL("../testdata/mjpeg/", import.meta.url);
 
-async function withJpegStream(run: (sink: JpegRtpSink, frames: () => number) => Promise<void>) {
+async function withJpegStream(run: (sink: JpegRtpSink, frames: () => number) => void) {
   const server = await serve({ port: 0, hostname: "127.0.0.1" });
   try {
     const stream = server.addStream("/j", { codec: "jpeg" });
-    await run(new JpegRtpSink(stream), () => stream.stats.frames);
+    run(new JpegRtpSink(stream), () => stream.stats.frames);
   } finally {
     await server.close();
   }
@@ -29,7 +29,7 @@ function refusal(run: () => void): FrameError {
 Deno.test("JpegRtpSink sends a baseline JPEG and answers 400 or 415 for the others, with why", async () => {
   const baseline = await Deno.readFile(new URL("yuv420_99x75.jpg", DATA));
   const progressive = await Deno.readFile(new URL("progressive_422_160x120.jpg", DATA));
-  await withJpegStream(async (sink, frames) => {
+  await withJpegStream((sink, frames) => {
     sink.frame(baseline, 0);
     assert.equal(frames(), 1);
     const truncated = refusal(() => sink.frame(baseline.subarray(0, baseline.length - 40), 1));
