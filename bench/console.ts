@@ -7,7 +7,8 @@
  * 2. **Server CPU per viewer**: the server process's CPU time (/proc) over a window with N preview
  *    pages open, and again with N ffmpeg RTSP readers (`-c copy`, TCP) instead, each minus the
  *    same window with no reader at all; divided by N, as a percentage of one core.
- * 3. **Snapshot timings**: a place left for them (see `SECTIONS` at the end).
+ * 3. **Snapshot timings**: `/snapshot/<path>.jpg` of an H.264 path at 720p and 1080p, cold (the
+ *    first, decoding the GOP so far) and warm, full size and `?width=640` (console_snapshots.ts).
  *
  * The stream is the fan-out benchmark's clip (bench/clip.ts: 1280x720, 30 fps, 2 Mbit/s, GOP 30),
  * played in real time, so no encoder runs in the server and its CPU is the fan-out's alone.
@@ -24,6 +25,7 @@ import type { Page } from "puppeteer-core";
 import { evaluate, hasChromium, launchChromium, waitFor } from "../test/browser/chromium.ts";
 import { ensureClip } from "./clip.ts";
 import { flags, summary } from "./lines.ts";
+import { snapshotTimings } from "./console_snapshots.ts";
 import { Child, cpuBetween, cpuSample, killAll } from "./procs.ts";
 
 const args = flags(Deno.args);
@@ -36,7 +38,8 @@ const PATH = "/stream";
 
 if (viewerCounts.some((n) => !(Number.isInteger(n) && n > 0)) || !(seconds > 0)) {
   console.error(
-    "usage: deno run -A bench/console.ts [--viewers 1,4] [--seconds 10] [--warmup 3] [--clip-dir DIR]",
+    "usage: deno run -A bench/console.ts [--viewers 1,4] [--seconds 10] [--warmup 3] [--clip-dir DIR]" +
+      " [--sections latency,cpu,snapshots] [--snapshots 20]",
   );
   Deno.exit(2);
 }
@@ -203,16 +206,25 @@ async function cpuPerReader(clip: string): Promise<void> {
   for (const row of rows) console.log(row);
 }
 
-// ─── 3. Snapshot timings ────────────────────────────────────────────────────────────────────────
-// A section for the snapshot endpoint goes here: an `async function snapshotTimings(clip)` that
-// prints its figures, added to SECTIONS below.
+// ─── 3. Snapshot timings (bench/console_snapshots.ts) ────────────────────────────────────────────
 
-/** What the benchmark runs, in order. */
-const SECTIONS: ((clip: string) => Promise<void>)[] = [previewLatency, cpuPerReader];
+const snapshots = (_clip: string) =>
+  snapshotTimings(clipDir, { samples: Number(args.snapshots ?? 20), settleSeconds: 1.5 });
+
+const SECTIONS: Record<string, (clip: string) => Promise<void>> = {
+  latency: previewLatency,
+  cpu: cpuPerReader,
+  snapshots,
+};
+const chosen = (args.sections ?? Object.keys(SECTIONS).join(",")).split(",");
 
 try {
   const clip = await ensureClip(clipDir);
-  for (const section of SECTIONS) await section(clip.h264);
+  for (const name of chosen) {
+    const section = SECTIONS[name];
+    if (!section) throw new Error(`no section ${name}; choose from ${Object.keys(SECTIONS)}`);
+    await section(clip.h264);
+  }
 } finally {
   await killAll();
 }

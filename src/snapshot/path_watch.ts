@@ -70,23 +70,29 @@ export class PathWatch {
   }
 
   /**
-   * Opens the tap with `openTap` (which throws when no stream is served at the path). `size` is
-   * the picture size of a JPEG stream, if known (RTP/JPEG carries it rounded up to 8).
+   * Opens the tap with `openTap` (which throws when no stream is served at the path) on a stream
+   * of `codec`. `size` is the picture size of a JPEG stream, if known (RTP/JPEG carries it rounded
+   * up to 8).
    */
-  open(openTap: OpenTap, size?: { width?: number; height?: number }): void {
-    this.tap = openTap(this.path, {
-      frame: (frame) => this.#frame(frame),
-      queuedBytes: 0,
-      queuedFrames: 0,
-      ended: (reason) => this.#end(reason),
-    });
-    if (this.tap.codec === "h264") {
+  open(
+    openTap: OpenTap,
+    codec: "h264" | "jpeg",
+    size?: { width?: number; height?: number },
+  ): void {
+    // Before the tap: it hands out the cached GOP, from its keyframe, while it is being opened.
+    if (codec === "h264") {
       this.#h264 = new H264Depacketizer();
     } else {
       const fits = (n?: number) => n !== undefined && Number.isInteger(n) && n >= 1 && n <= 2040;
       const exact = fits(size?.width) && fits(size?.height) ? size : {};
       this.#jpeg = new JpegDepacketizer(exact);
     }
+    this.tap = openTap(this.path, {
+      frame: (frame) => this.#frame(frame),
+      queuedBytes: 0,
+      queuedFrames: 0,
+      ended: (reason) => this.#end(reason),
+    });
   }
 
   /** Whether a picture can be asked for: decoded (H.264) or received (JPEG). */

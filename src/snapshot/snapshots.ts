@@ -214,7 +214,7 @@ export class Snapshots {
     );
     const watch = new PathWatch(key, this.#nextSlot++, backend);
     try {
-      watch.open((p, sink) => this.#server.tap(p, sink), stream.videoInfo);
+      watch.open((p, sink) => this.#server.tap(p, sink), stream.codec, stream.videoInfo);
     } catch {
       throw new SnapshotError(404, `no stream is served at ${key}`);
     }

@@ -21,7 +21,7 @@ function fixture() {
   watch.open((_path, s) => {
     sink = s;
     return tap as unknown as Tap;
-  });
+  }, "h264");
   const packetizer = new H264Packetizer({ payloadType: 96, ssrc: 1, initialSequence: 0 });
   let time = 0;
   const send = (keyframe: boolean) => {
@@ -70,4 +70,25 @@ Deno.test("closing frees the decoder slot and rejects waiters", async () => {
   watch.close("idle");
   await assert.rejects(waiting, /idle/);
   assert.deepEqual(posted.at(-1), { type: "release", slot: 1 });
+});
+
+Deno.test("the cached GOP a tap hands out while it opens is decoded, from its keyframe", () => {
+  const posted: SnapshotRequest[] = [];
+  const backend: SnapshotBackend = { post: (m) => posted.push(m), close: () => {} };
+  const packetizer = new H264Packetizer({ payloadType: 96, ssrc: 1, initialSequence: 0 });
+  const idr = new Uint8Array(100).fill(1);
+  idr[0] = 0x65;
+  const tap = { codec: "h264", closed: false, close() {}, sourceState: { state: "live" } };
+  const watch = new PathWatch("/cam", 1, backend);
+  watch.open((_path, s) => {
+    // server.tap() replays the GOP before it returns.
+    s.frame(
+      {
+        keyframe: true,
+        packetViews: [...packetizer.packetize([idr], 0).packets()],
+      } as unknown as TapFrame,
+    );
+    return tap as unknown as Tap;
+  }, "h264");
+  assert.equal(posted.filter((m) => m.type === "decode").length, 1);
 });
