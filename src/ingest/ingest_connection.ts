@@ -448,13 +448,7 @@ export class IngestConnection implements PathHolder {
   }
 
   #webUpgrade(head: HttpRequestHead): void {
-    const key = head.headers["sec-websocket-key"];
-    if (!key || head.headers["sec-websocket-version"]?.trim() !== "13") {
-      throw new IngestError(400, "a WebSocket upgrade needs Sec-WebSocket-Key and version 13");
-    }
-    const rest = this.#http!.takeRemainder();
-    this.#http = undefined;
-    this.#wsBacklog = rest.length ? [rest.slice()] : [];
+    const key = this.#leaveHttp(head);
     (async () => {
       const answer = await this.#ctx.web!.socket?.(toRequest(head, undefined), this.#info());
       if (answer === undefined) return new Response("not found\n", { status: 404 });
@@ -511,6 +505,14 @@ export class IngestConnection implements PathHolder {
   // --- WebSocket (RFC 6455) ---
 
   #upgrade(head: HttpRequestHead, maxMessageBytes: number): void {
+    this.#acceptSocket(this.#leaveHttp(head), maxMessageBytes);
+  }
+
+  /**
+   * Checks an upgrade request's handshake fields (RFC 6455 §4.2.1) and stops parsing HTTP: what
+   * follows waits for the 101. Returns the client's key.
+   */
+  #leaveHttp(head: HttpRequestHead): string {
     const key = head.headers["sec-websocket-key"];
     if (!key || head.headers["sec-websocket-version"]?.trim() !== "13") {
       throw new IngestError(400, "a WebSocket upgrade needs Sec-WebSocket-Key and version 13");
@@ -519,7 +521,7 @@ export class IngestConnection implements PathHolder {
     const rest = this.#http!.takeRemainder();
     this.#http = undefined;
     this.#wsBacklog = rest.length ? [rest.slice()] : [];
-    this.#acceptSocket(key, maxMessageBytes);
+    return key;
   }
 
   /** Sends the 101 (RFC 6455 §4.2.2), then reads the frames that waited for it. */

@@ -6,7 +6,7 @@
  */
 
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { hasTool, IN_CI } from "../interop/support.ts";
+import { interopTest } from "../interop/support.ts";
 
 /** Where the browser is: `$CHROMIUM`, else Debian's package. */
 export const CHROMIUM_PATH = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
@@ -77,34 +77,21 @@ export function browserTest(
   fn: (chromium: Chromium) => Promise<void>,
   tools: readonly string[] = [],
 ): void {
-  const missing = [
-    ...(hasChromium() ? [] : [`Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`]),
-    ...tools.filter((t) => !hasTool(t)),
-  ];
-  if (missing.length > 0 && !IN_CI) console.warn(`${name}: skipped, missing ${missing.join(", ")}`);
-  Deno.test({
-    name,
-    ignore: missing.length > 0 && !IN_CI,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    fn: async () => {
-      if (missing.length > 0) {
-        throw new Error(`${missing.join(", ")} must be installed when CI=true`);
+  // `command -v` finds an absolute path as it finds a name on PATH.
+  interopTest(name, [CHROMIUM_PATH, ...tools], async () => {
+    const chromium = await launchChromium();
+    try {
+      await fn(chromium);
+    } catch (error) {
+      // What the pages showed when it failed, beside the test's own screenshots.
+      const pages = await chromium.browser.pages().catch(() => []);
+      for (const [i, page] of pages.entries()) {
+        await chromium.screenshot(page, `failed-${i}`).catch(() => {});
       }
-      const chromium = await launchChromium();
-      try {
-        await fn(chromium);
-      } catch (error) {
-        // What the pages showed when it failed, beside the test's own screenshots.
-        const pages = await chromium.browser.pages().catch(() => []);
-        for (const [i, page] of pages.entries()) {
-          await chromium.screenshot(page, `failed-${i}`).catch(() => {});
-        }
-        throw error;
-      } finally {
-        await chromium.close();
-      }
-    },
+      throw error;
+    } finally {
+      await chromium.close();
+    }
   });
 }
 
