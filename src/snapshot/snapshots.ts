@@ -25,6 +25,7 @@
  * @module
  */
 
+import { type Clock, systemClock } from "../base/clock.ts";
 import type { RtspServer } from "../server/server.ts";
 import { type SnapshotBackend, startBackend } from "./backend.ts";
 import { PathWatch } from "./path_watch.ts";
@@ -55,6 +56,8 @@ export interface SnapshotsOptions {
   quality?: number;
   /** Run the work in a Worker. Default: when the runtime has Workers. */
   worker?: boolean;
+  /** Times idle paths. Default: the system clock. */
+  clock?: Clock;
 }
 
 /** Options of {@link Snapshots.take}. */
@@ -88,10 +91,12 @@ export class Snapshots {
   #pending = 0;
   #sweeper?: ReturnType<typeof setInterval>;
   #closed = false;
+  #clock: Clock;
 
   /** Takes no resources until the first snapshot. */
   constructor(options: SnapshotsOptions) {
     this.#server = options.server;
+    this.#clock = options.clock ?? systemClock;
     this.#maxPaths = options.maxPaths ?? 4;
     this.#idleMs = options.idleMs ?? 10_000;
     this.#quality = options.quality ?? 80;
@@ -136,7 +141,7 @@ export class Snapshots {
     } finally {
       watch.users--;
       this.#pending--;
-      watch.lastUsed = performance.now();
+      watch.lastUsed = this.#clock.now();
     }
   }
 
@@ -218,7 +223,7 @@ export class Snapshots {
     } catch {
       throw new SnapshotError(404, `no stream is served at ${key}`);
     }
-    watch.lastUsed = performance.now();
+    watch.lastUsed = this.#clock.now();
     this.#watches.set(key, watch);
     this.#slots.set(watch.slot, watch);
     this.#sweeper ??= setInterval(() => this.#sweep(), Math.max(250, this.#idleMs / 4));
@@ -227,7 +232,7 @@ export class Snapshots {
 
   /** Closes watches idle for longer than idleMs. */
   #sweep(): void {
-    const now = performance.now();
+    const now = this.#clock.now();
     for (const watch of [...this.#watches.values()]) {
       if (watch.users === 0 && now - watch.lastUsed >= this.#idleMs) this.#drop(watch, "idle");
     }
