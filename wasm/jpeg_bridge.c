@@ -219,27 +219,23 @@ const char *rjpg_warning(int32_t handle) {
 }
 
 /* The range mappings of y_lut and c_lut, 16 samples at a time, equal to the tables for every
- * input (x / 255 is (x + 1 + (x >> 8)) >> 8 for 0 <= x < 65535; the self-test checks all 256). */
+ * input: (v * 219 + 127) / 255 is (v * 28142 + 2^14) >> 15 (i16x8.q15mulr_sat) for v in 0..255,
+ * and (d * 224 + 127) / 255 is (d * 28783 + 2^14) >> 15 for d in 0..128 (checked exhaustively;
+ * test/jpeg/jpeg_simd_test.ts checks decodes against the formula). */
 static v128_t map_y16(v128_t v) {
-  const v128_t k219 = wasm_i16x8_splat(219), bias = wasm_i16x8_splat(127 + 16 * 255);
-  const v128_t one = wasm_i16x8_splat(1);
-  v128_t lo = wasm_i16x8_add(wasm_i16x8_mul(wasm_u16x8_extend_low_u8x16(v), k219), bias);
-  v128_t hi = wasm_i16x8_add(wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(v), k219), bias);
-  lo = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(lo, one), wasm_u16x8_shr(lo, 8)), 8);
-  hi = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(hi, one), wasm_u16x8_shr(hi, 8)), 8);
-  return wasm_u8x16_narrow_i16x8(lo, hi);
+  const v128_t k = wasm_i16x8_splat(28142);
+  v128_t lo = wasm_i16x8_q15mulr_sat(wasm_u16x8_extend_low_u8x16(v), k);
+  v128_t hi = wasm_i16x8_q15mulr_sat(wasm_u16x8_extend_high_u8x16(v), k);
+  return wasm_i8x16_add(wasm_u8x16_narrow_i16x8(lo, hi), wasm_i8x16_splat(16));
 }
 
 /* 128 +- round(|v - 128| * 224 / 255), the sign of v - 128 kept (c_lut rounds half away). */
 static v128_t map_c16(v128_t v) {
-  const v128_t k224 = wasm_i16x8_splat(224), bias = wasm_i16x8_splat(127);
-  const v128_t one = wasm_i16x8_splat(1), mid = wasm_i8x16_splat((int8_t)0x80);
+  const v128_t k = wasm_i16x8_splat(28783), mid = wasm_i8x16_splat((int8_t)0x80);
   v128_t s = wasm_v128_xor(v, mid); /* v - 128 as a signed byte */
   v128_t d = wasm_i8x16_abs(s);     /* |v - 128|, 0..128 read unsigned */
-  v128_t lo = wasm_i16x8_add(wasm_i16x8_mul(wasm_u16x8_extend_low_u8x16(d), k224), bias);
-  v128_t hi = wasm_i16x8_add(wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(d), k224), bias);
-  lo = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(lo, one), wasm_u16x8_shr(lo, 8)), 8);
-  hi = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(hi, one), wasm_u16x8_shr(hi, 8)), 8);
+  v128_t lo = wasm_i16x8_q15mulr_sat(wasm_u16x8_extend_low_u8x16(d), k);
+  v128_t hi = wasm_i16x8_q15mulr_sat(wasm_u16x8_extend_high_u8x16(d), k);
   v128_t q = wasm_u8x16_narrow_i16x8(lo, hi);
   v128_t neg = wasm_i8x16_lt(s, wasm_i8x16_splat(0));
   return wasm_v128_bitselect(wasm_i8x16_sub(mid, q), wasm_i8x16_add(mid, q), neg);
