@@ -8,9 +8,9 @@
  *    into `.cache/libjpeg-turbo/` with `apt-get source`;
  * 2. writes the three headers CMake would configure (jconfig.h, jconfigint.h, jversion.h) from the
  *    package's own `.h.in` templates, with the values of a non-SIMD wasm32 build;
- * 3. compiles the decompressor's and compressor's C files (libjpeg-turbo's C paths:
- *    `jsimd_none.c`, no assembly) and the bridges with emcc, and links `wasm/jpeg.wasm` (no
- *    JavaScript glue);
+ * 3. compiles the decompressor's and compressor's C files (libjpeg-turbo's C paths, no assembly;
+ *    its SIMD hooks from `wasm/jpeg_simd.c`, which includes `jsimd_none.c` and adds a WebAssembly
+ *    SIMD inverse DCT) and the bridges with emcc, and links `wasm/jpeg.wasm` (no JavaScript glue);
  * 4. writes `wasm/jpeg_wasm.ts` (the module deflated and base64'd) and
  *    `wasm/LICENSE.libjpeg-turbo` (from the package's LICENSE.md and README.ijg).
  *
@@ -62,9 +62,9 @@ const SOURCE: DebianSource = {
 
 /**
  * The decompressor's and the compressor's part of CMakeLists.txt's `JPEG_SOURCES` (every name is
- * checked against that list), plus `jaricom.c`/`jdarith.c` (its WITH_ARITH_DEC default) and
- * `jsimd_none.c` (what it builds when WITH_SIMD is off). Sorted. Leaves out transcoding
- * (`jdtrans.c`, `jctrans.c`), ICC profiles (`jdicc.c`, `jcicc.c`) and arithmetic encoding
+ * checked against that list), plus `jaricom.c`/`jdarith.c` (its WITH_ARITH_DEC default). Not
+ * `jsimd_none.c` (what it builds when WITH_SIMD is off): wasm/jpeg_simd.c includes it. Sorted.
+ * Leaves out transcoding (`jdtrans.c`, `jctrans.c`), ICC profiles (`jdicc.c`, `jcicc.c`) and arithmetic encoding
  * (`jcarith.c`: snapshots are baseline Huffman JPEGs, which every viewer reads).
  */
 export const JPEG_SOURCES: readonly string[] = [
@@ -113,14 +113,14 @@ export const JPEG_SOURCES: readonly string[] = [
   "jmemnobs.c",
   "jquant1.c",
   "jquant2.c",
-  "jsimd_none.c",
   "jutils.c",
 ];
 
-/** Our bridges (decompress, compress), relative to the repository root. */
+/** Our bridges (decompress, compress) and SIMD hooks, relative to the repository root. */
 export const JPEG_BRIDGE_SOURCES: readonly string[] = [
   "wasm/jpeg_bridge.c",
   "wasm/jpeg_compress.c",
+  "wasm/jpeg_simd.c",
 ];
 
 /** Exported functions: the ABI in wasm/README.md. */
@@ -141,6 +141,8 @@ export const JPEG_EXPORTS: readonly string[] = [
   "rjpg_encode",
   "rjpg_encoder_output",
   "rjpg_encoder_message",
+  "rjpg_simd",
+  "rjpg_selftest_idct",
 ];
 
 /** Imports src/jpeg/wasm_binding.ts provides; anything else fails the build. `getTempRet0` and
@@ -229,7 +231,9 @@ async function writeConfigHeaders(tree: string, inc: string): Promise<void> {
     C_ARITH_CODING_SUPPORTED: false, // snapshots are Huffman-coded; no jcarith.c
     D_ARITH_CODING_SUPPORTED: true,
     MEM_SRCDST_SUPPORTED: true,
-    WITH_SIMD: false, // libjpeg-turbo's C paths (jsimd_none.c); clang vectorises with -msimd128
+    // No libjpeg-turbo SIMD build (its assembly is x86/Arm): MULTIPLIER stays int, and the jsimd
+    // hooks come from wasm/jpeg_simd.c (jsimd_none.c plus a wasm SIMD inverse DCT).
+    WITH_SIMD: false,
     BITS_IN_JSAMPLE: "8",
     RIGHT_SHIFT_IS_UNSIGNED: false,
     // CMake's default is the build date; a fixed string keeps the output reproducible.

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wasm_simd128.h>
 
 #include "jerror.h"
 #include "jpeglib.h"
@@ -217,8 +218,43 @@ const char *rjpg_warning(int32_t handle) {
   return d == NULL ? NULL : d->warning;
 }
 
+/* The range mappings of y_lut and c_lut, 16 samples at a time, equal to the tables for every
+ * input: (v * 219 + 127) / 255 is (v * 28142 + 2^14) >> 15 (i16x8.q15mulr_sat) for v in 0..255,
+ * and (d * 224 + 127) / 255 is (d * 28783 + 2^14) >> 15 for d in 0..128 (checked exhaustively;
+ * test/jpeg/jpeg_simd_test.ts checks decodes against the formula). */
+static v128_t map_y16(v128_t v) {
+  const v128_t k = wasm_i16x8_splat(28142);
+  v128_t lo = wasm_i16x8_q15mulr_sat(wasm_u16x8_extend_low_u8x16(v), k);
+  v128_t hi = wasm_i16x8_q15mulr_sat(wasm_u16x8_extend_high_u8x16(v), k);
+  return wasm_i8x16_add(wasm_u8x16_narrow_i16x8(lo, hi), wasm_i8x16_splat(16));
+}
+
+/* 128 +- round(|v - 128| * 224 / 255), the sign of v - 128 kept (c_lut rounds half away). */
+static v128_t map_c16(v128_t v) {
+  const v128_t k = wasm_i16x8_splat(28783), mid = wasm_i8x16_splat((int8_t)0x80);
+  v128_t s = wasm_v128_xor(v, mid); /* v - 128 as a signed byte */
+  v128_t d = wasm_i8x16_abs(s);     /* |v - 128|, 0..128 read unsigned */
+  v128_t lo = wasm_i16x8_q15mulr_sat(wasm_u16x8_extend_low_u8x16(d), k);
+  v128_t hi = wasm_i16x8_q15mulr_sat(wasm_u16x8_extend_high_u8x16(d), k);
+  v128_t q = wasm_u8x16_narrow_i16x8(lo, hi);
+  v128_t neg = wasm_i8x16_lt(s, wasm_i8x16_splat(0));
+  return wasm_v128_bitselect(wasm_i8x16_sub(mid, q), wasm_i8x16_add(mid, q), neg);
+}
+
+static v128_t map16(v128_t v, const uint8_t *lut) {
+  if (lut == y_lut) return map_y16(v);
+  if (lut == c_lut) return map_c16(v);
+  return v;
+}
+
 static void copy_row(uint8_t *dst, const uint8_t *src, int32_t n, const uint8_t *lut) {
-  for (int32_t x = 0; x < n; x++) dst[x] = lut[src[x]];
+  int32_t x = 0;
+  if (lut == identity_lut) {
+    memcpy(dst, src, (size_t)n);
+    return;
+  }
+  for (; x + 16 <= n; x += 16) wasm_v128_store(dst + x, map16(wasm_v128_load(src + x), lut));
+  for (; x < n; x++) dst[x] = lut[src[x]];
 }
 
 /* One output chroma row from the component's rows: rh, rv is how many of its samples, across and
@@ -228,7 +264,12 @@ static void chroma_row(uint8_t *dst, const uint8_t *a, const uint8_t *b, int32_t
   if (rh == 2 && rv == 2) {
     copy_row(dst, a, n, lut);
   } else if (rh == 2) { /* 4:2:2: two rows, one sample each */
-    for (int32_t x = 0; x < n; x++) dst[x] = lut[(a[x] + b[x] + 1) >> 1];
+    int32_t x = 0;
+    for (; x + 16 <= n; x += 16) {
+      v128_t m = wasm_u8x16_avgr(wasm_v128_load(a + x), wasm_v128_load(b + x));
+      wasm_v128_store(dst + x, map16(m, lut));
+    }
+    for (; x < n; x++) dst[x] = lut[(a[x] + b[x] + 1) >> 1];
   } else if (rv == 2) { /* 4:4:0: one row, two samples */
     for (int32_t x = 0; x < n; x++) dst[x] = lut[(a[2 * x] + a[2 * x + 1] + 1) >> 1];
   } else { /* 4:4:4: two rows, two samples */

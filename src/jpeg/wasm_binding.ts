@@ -100,6 +100,12 @@ export interface JpegExports {
   rjpg_malloc(size: number): number;
   /** free. */
   rjpg_free(pointer: number): void;
+  /** Switches libjpeg-turbo's SIMD inverse DCT (wasm/jpeg_simd.c) on (1) or off (0) for decodes
+   * after the call; negative only asks. Returns the previous setting (on at start). For tests. */
+  rjpg_simd(enable: number): number;
+  /** Compares the SIMD inverse DCT with libjpeg-turbo's C one on `iterations` seeded random
+   * blocks; returns how many differ (0), or -1 for a bad seed (0) or count. For tests. */
+  rjpg_selftest_idct(seed: number, iterations: number): number;
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined;
