@@ -22,28 +22,13 @@ import {
   ALLOWED_IMPORTS,
   C_FLAGS,
   COMMON_FLAGS,
+  compileAndLinkOpenh264,
   CXX_FLAGS,
   DEBIAN_VERSION,
   LINK_FLAGS,
-  mesonSources,
   SOURCE,
-  SOURCE_TREE,
-  writeVersionHeader,
 } from "./openh264_source.ts";
-import {
-  checkInterface,
-  compileAll,
-  deflatedLines,
-  fetchSource,
-  type Job,
-  log,
-  mustRun,
-  objectName,
-  type Outputs,
-  prefixMaps,
-  ROOT,
-  sha256,
-} from "./wasm_common.ts";
+import { checkInterface, deflatedLines, fetchSource, type Outputs, sha256 } from "./wasm_common.ts";
 
 /** Library folders whose meson.build `cpp_sources` make up the decoder. */
 const LIBRARIES = ["codec/common", "codec/decoder"];
@@ -80,35 +65,25 @@ export function printDecoderFlags(): void {
 }
 
 /** Compiles the decoder (from the unpacked `tree`) and the bridge in `build`; returns the module. */
-export async function compileAndLinkDecoder(
+export function compileAndLinkDecoder(
   tree: string,
   build: string,
   jobs: number,
 ): Promise<Uint8Array> {
-  const inc = `${build}/include`;
-  const obj = `${build}/obj`;
-  await Deno.mkdir(inc, { recursive: true });
-  await Deno.mkdir(obj, { recursive: true });
-  await writeVersionHeader(inc);
-  const includes = [`-I${inc}`, ...INCLUDE_DIRS.map((d) => `-I${tree}/${d}`)];
-  const maps = prefixMaps(tree, SOURCE_TREE, build);
-  const list: Job[] = [];
-  for (const f of await mesonSources(tree, LIBRARIES)) {
-    const args = ["em++", ...COMMON_FLAGS, ...CXX_FLAGS, ...maps, ...includes];
-    list.push({ label: f, args: [...args, "-c", `${tree}/${f}`, "-o", `${obj}/${objectName(f)}`] });
-  }
-  for (const f of DECODER_BRIDGE_SOURCES) {
-    const args = ["emcc", ...COMMON_FLAGS, ...C_FLAGS, ...maps, `-I${tree}/codec/api/wels`];
-    list.push({ label: f, args: [...args, "-c", `${ROOT}/${f}`, "-o", `${obj}/${objectName(f)}`] });
-  }
-  log(`decoder: compiling ${list.length} files, ${jobs} at a time`);
-  await compileAll(list, jobs);
-  const objects = list.map((j) => j.args[j.args.length - 1]).sort();
-  const exported = `-sEXPORTED_FUNCTIONS=[${DECODER_EXPORTS.map((e) => `_${e}`).join(",")}]`;
-  log(`decoder: linking ${objects.length} objects`);
-  const out = `${build}/openh264_decoder.wasm`;
-  await mustRun("em++", [...LINK_FLAGS, exported, ...objects, "-o", out]);
-  return await Deno.readFile(out);
+  return compileAndLinkOpenh264(
+    {
+      logPrefix: "decoder: ",
+      libraries: LIBRARIES,
+      includeDirs: INCLUDE_DIRS,
+      cSources: DECODER_BRIDGE_SOURCES,
+      cxxSources: [],
+      exports: DECODER_EXPORTS,
+      outName: "openh264_decoder.wasm",
+    },
+    tree,
+    build,
+    jobs,
+  );
 }
 
 /** The generated TypeScript module: formatted as `deno fmt` would, so `fmt --check` passes. */

@@ -34,29 +34,22 @@ import {
   ALLOWED_IMPORTS,
   C_FLAGS,
   COMMON_FLAGS,
+  compileAndLinkOpenh264,
   CXX_FLAGS,
   DEBIAN_VERSION,
   LINK_FLAGS,
-  mesonSources,
   renderOpenh264License,
   SOURCE,
-  SOURCE_TREE,
-  writeVersionHeader,
 } from "./openh264_source.ts";
 import {
   BuildError,
   checkEmcc,
   checkInterface,
-  compileAll,
   deflatedBase64,
   deflatedLines,
   fetchSource,
-  type Job,
   log,
-  mustRun,
-  objectName,
   type Outputs,
-  prefixMaps,
   ROOT,
   sha256,
   staleOutputs,
@@ -121,46 +114,27 @@ const OUT_LICENSE = "wasm/LICENSE.openh264";
  * the module. `extraLinkFlags` are for diagnostic builds only (the encoder benchmark's
  * `--profiling-funcs` build, which must otherwise match this recipe exactly).
  */
-export async function compileAndLink(
+export function compileAndLink(
   tree: string,
   build: string,
   jobs: number,
   extraLinkFlags: readonly string[] = [],
 ): Promise<Uint8Array> {
-  const inc = `${build}/include`;
-  const obj = `${build}/obj`;
-  await Deno.mkdir(inc, { recursive: true });
-  await Deno.mkdir(obj, { recursive: true });
-  await writeVersionHeader(inc);
-  const includes = [`-I${inc}`, ...INCLUDE_DIRS.map((d) => `-I${tree}/${d}`)];
-  const maps = prefixMaps(tree, SOURCE_TREE, build);
-  const list: Job[] = [];
-  for (const f of await mesonSources(tree, LIBRARIES)) {
-    const args = ["em++", ...COMMON_FLAGS, ...CXX_FLAGS, ...maps, ...includes];
-    list.push({ label: f, args: [...args, "-c", `${tree}/${f}`, "-o", `${obj}/${objectName(f)}`] });
-  }
-  for (const f of BRIDGE_SOURCES) {
-    const args = ["emcc", ...COMMON_FLAGS, ...C_FLAGS, ...maps, `-I${tree}/codec/api/wels`];
-    list.push({ label: f, args: [...args, "-c", `${ROOT}/${f}`, "-o", `${obj}/${objectName(f)}`] });
-  }
-  for (const f of BRIDGE_CXX_SOURCES) {
-    const args = ["em++", ...COMMON_FLAGS, ...CXX_FLAGS, ...maps, ...includes, `-I${ROOT}/wasm`];
-    list.push({ label: f, args: [...args, "-c", `${ROOT}/${f}`, "-o", `${obj}/${objectName(f)}`] });
-  }
-  log(`compiling ${list.length} files, ${jobs} at a time`);
-  await compileAll(list, jobs);
-  const objects = list.map((j) => j.args[j.args.length - 1]).sort();
-  const exported = `-sEXPORTED_FUNCTIONS=[${EXPORTS.map((e) => `_${e}`).join(",")}]`;
-  log(`linking ${objects.length} objects`);
-  await mustRun("em++", [
-    ...LINK_FLAGS,
-    ...extraLinkFlags,
-    exported,
-    ...objects,
-    "-o",
-    `${build}/openh264.wasm`,
-  ]);
-  return await Deno.readFile(`${build}/openh264.wasm`);
+  return compileAndLinkOpenh264(
+    {
+      logPrefix: "",
+      libraries: LIBRARIES,
+      includeDirs: INCLUDE_DIRS,
+      cSources: BRIDGE_SOURCES,
+      cxxSources: BRIDGE_CXX_SOURCES,
+      exports: EXPORTS,
+      outName: "openh264.wasm",
+    },
+    tree,
+    build,
+    jobs,
+    extraLinkFlags,
+  );
 }
 
 /** The generated TypeScript module: formatted as `deno fmt` would, so `fmt --check` passes. */

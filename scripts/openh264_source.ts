@@ -7,7 +7,18 @@
  * @module
  */
 
-import { BuildError, type DebianSource, exists } from "./wasm_common.ts";
+import {
+  BuildError,
+  compileAll,
+  type DebianSource,
+  exists,
+  type Job,
+  log,
+  mustRun,
+  objectName,
+  prefixMaps,
+  ROOT,
+} from "./wasm_common.ts";
 
 /** Debian source package version compiled into the modules. */
 export const DEBIAN_VERSION = "2.3.1+dfsg-3+deb12u2";
@@ -109,4 +120,72 @@ export async function renderOpenh264License(tree: string): Promise<string> {
     license,
     "",
   ].join("\n");
+}
+
+/** What one OpenH264 module is made of, beside the library sources. */
+export interface Openh264Module {
+  /** What log lines start with (`"decoder: "`), or nothing. */
+  logPrefix: string;
+  /** The libraries whose `cpp_sources` are compiled, e.g. `codec/common`. */
+  libraries: readonly string[];
+  /** Include directories in the tree, in order. */
+  includeDirs: readonly string[];
+  /** Our C files (relative to the repository), compiled with the C flags. */
+  cSources: readonly string[];
+  /**
+   * Our C++ files, compiled exactly like OpenH264's (they use its internal headers), plus
+   * `-I wasm`.
+   */
+  cxxSources: readonly string[];
+  /** The functions the module exports, without their underscore. */
+  exports: readonly string[];
+  /** The linked file's name in the build directory. */
+  outName: string;
+}
+
+/**
+ * Compiles OpenH264's sources of `module.libraries` (from the unpacked `tree`) and our bridge
+ * sources in `build`, links them, and returns the module. `extraLinkFlags` are for diagnostic
+ * builds only.
+ */
+export async function compileAndLinkOpenh264(
+  module: Openh264Module,
+  tree: string,
+  build: string,
+  jobs: number,
+  extraLinkFlags: readonly string[] = [],
+): Promise<Uint8Array> {
+  const inc = `${build}/include`;
+  const obj = `${build}/obj`;
+  await Deno.mkdir(inc, { recursive: true });
+  await Deno.mkdir(obj, { recursive: true });
+  await writeVersionHeader(inc);
+  const includes = [`-I${inc}`, ...module.includeDirs.map((d) => `-I${tree}/${d}`)];
+  const maps = prefixMaps(tree, SOURCE_TREE, build);
+  const job = (label: string, source: string, args: string[]): Job => ({
+    label,
+    args: [...args, "-c", source, "-o", `${obj}/${objectName(label)}`],
+  });
+  const cxx = ["em++", ...COMMON_FLAGS, ...CXX_FLAGS, ...maps, ...includes];
+  const list: Job[] = [
+    ...(await mesonSources(tree, module.libraries)).map((f) => job(f, `${tree}/${f}`, cxx)),
+    ...module.cSources.map((f) =>
+      job(f, `${ROOT}/${f}`, [
+        "emcc",
+        ...COMMON_FLAGS,
+        ...C_FLAGS,
+        ...maps,
+        `-I${tree}/codec/api/wels`,
+      ])
+    ),
+    ...module.cxxSources.map((f) => job(f, `${ROOT}/${f}`, [...cxx, `-I${ROOT}/wasm`])),
+  ];
+  log(`${module.logPrefix}compiling ${list.length} files, ${jobs} at a time`);
+  await compileAll(list, jobs);
+  const objects = list.map((j) => j.args[j.args.length - 1]).sort();
+  const exported = `-sEXPORTED_FUNCTIONS=[${module.exports.map((e) => `_${e}`).join(",")}]`;
+  log(`${module.logPrefix}linking ${objects.length} objects`);
+  const out = `${build}/${module.outName}`;
+  await mustRun("em++", [...LINK_FLAGS, ...extraLinkFlags, exported, ...objects, "-o", out]);
+  return await Deno.readFile(out);
 }
