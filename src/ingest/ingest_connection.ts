@@ -172,34 +172,32 @@ export class IngestConnection implements PathHolder {
 
   #httpData(bytes: Uint8Array): void {
     const events = this.#http!.push(bytes);
-    if (this.#answering) {
-      // Pipelined behind a console request still being answered (RFC 9112 §9.3.2): kept, in order.
-      for (const e of events) {
-        this.#queued.push(e.kind === "body" ? { ...e, data: e.data.slice() } : e);
-      }
-      if (this.#queued.length > MAX_QUEUED_EVENTS) {
-        throw new IngestError(429, "too many requests sent ahead of their answers");
-      }
-      return;
-    }
-    this.#handleEvents(events);
+    if (this.#answering) this.#hold(events);
+    else this.#handleEvents(events);
   }
 
-  #handleEvents(events: Iterable<HttpEvent>): void {
-    const list = [...events];
-    for (let i = 0; i < list.length; i++) {
-      const event = list[i];
+  #handleEvents(events: readonly HttpEvent[]): void {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
       if (this.#webRequest) this.#webEvent(event);
       else if (event.kind === "head") this.#head(event.head);
       else if (event.kind === "body") this.#body?.push(event.data, event.chunkEnd);
       else if (event.kind === "end") this.#end();
       if (this.#closed || this.#ws || this.#wsBacklog) return;
-      if (this.#answering) {
-        for (const e of list.slice(i + 1)) {
-          this.#queued.push(e.kind === "body" ? { ...e, data: e.data.slice() } : e);
-        }
-        return;
-      }
+      if (this.#answering) return this.#hold(events.slice(i + 1));
+    }
+  }
+
+  /**
+   * Keeps events pipelined behind a console request still being answered (RFC 9112 §9.3.2), in
+   * order. Body bytes are copied: they are views of a read that is reused.
+   */
+  #hold(events: readonly HttpEvent[]): void {
+    for (const e of events) {
+      this.#queued.push(e.kind === "body" ? { ...e, data: e.data.slice() } : e);
+    }
+    if (this.#queued.length > MAX_QUEUED_EVENTS) {
+      throw new IngestError(429, "too many requests sent ahead of their answers");
     }
   }
 
