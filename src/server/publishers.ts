@@ -106,7 +106,8 @@ export class PublisherRegistry {
    * last one between its requests, until it leaves (a release with a reason) or another comes.
    */
   holderOf(path: string): PathHolder | undefined {
-    const claim = this.#claims.get(path) ?? this.#recent.get(path);
+    // The holder of a claim is also the path's most recent publisher.
+    const claim = this.#recent.get(path);
     return claim && { publisher: claim.publisher, since: claim.since };
   }
 
