@@ -6,7 +6,8 @@
  *    with the time the page's `requestVideoFrameCallback` says it is displayed. Printed as p50/p99.
  * 2. **Server CPU per viewer**: the server process's CPU time (/proc) over a window with N preview
  *    pages open, and again with N ffmpeg RTSP readers (`-c copy`, TCP) instead, each minus the
- *    same window with no reader at all; divided by N, as a percentage of one core.
+ *    same window with no reader at all; divided by N, as a percentage of one core. Under `deno run`
+ *    and as the compiled binary (`--runtimes`, console_binary.ts).
  * 3. **Snapshot timings**: `/snapshot/<path>.jpg` of an H.264 path at 720p and 1080p, cold (the
  *    first, decoding the GOP so far) and warm, full size and `?width=640` (console_snapshots.ts).
  *
@@ -25,7 +26,8 @@ import type { Page } from "puppeteer-core";
 import { evaluate, hasChromium, launchChromium, waitFor } from "../test/browser/chromium.ts";
 import { ensureClip } from "./clip.ts";
 import { flags, summary } from "./lines.ts";
-import { snapshotTimings } from "./console_snapshots.ts";
+import { binarySnapshotTimings, snapshotTimings } from "./console_snapshots.ts";
+import { ensureBinary, startBinary } from "./console_binary.ts";
 import { Child, cpuBetween, cpuSample, killAll } from "./procs.ts";
 
 const args = flags(Deno.args);
@@ -35,11 +37,16 @@ const warmup = Number(args.warmup ?? 3);
 const here = new URL(".", import.meta.url).pathname;
 const clipDir = args["clip-dir"] ?? `${Deno.env.get("TMPDIR") ?? "/tmp"}/rtsp-edge-bench`;
 const PATH = "/stream";
+// The CPU section measures the server under `deno run` and as the compiled binary users run.
+const runtimes = (args.runtimes ?? "deno,binary").split(",") as ("deno" | "binary")[];
 
-if (viewerCounts.some((n) => !(Number.isInteger(n) && n > 0)) || !(seconds > 0)) {
+if (
+  viewerCounts.some((n) => !(Number.isInteger(n) && n > 0)) || !(seconds > 0) ||
+  runtimes.some((r) => r !== "deno" && r !== "binary")
+) {
   console.error(
     "usage: deno run -A bench/console.ts [--viewers 1,4] [--seconds 10] [--warmup 3] [--clip-dir DIR]" +
-      " [--sections latency,cpu,snapshots] [--snapshots 20]",
+      " [--sections latency,cpu,snapshots] [--snapshots 20] [--runtimes deno,binary] [--build]",
   );
   Deno.exit(2);
 }
@@ -144,10 +151,24 @@ async function serverCpu(pid: number): Promise<number> {
   return cpuBetween(a, cpuSample(pid)).seconds;
 }
 
+/** A server for the CPU section: `deno run` of console_server.ts, or the compiled binary. */
+async function cpuServer(
+  clip: string,
+  kind: "deno" | "binary",
+): Promise<{ rtspUrl: string; base: string; pid: number; stop(): Promise<void> }> {
+  if (kind === "binary") return await startBinary(clip, PATH);
+  const server = await startServer(clip);
+  return { ...server, stop: () => server.child.stop() };
+}
+
 async function cpuPerReader(clip: string): Promise<void> {
+  for (const kind of runtimes) await cpuPerReaderOn(clip, kind);
+}
+
+async function cpuPerReaderOn(clip: string, kind: "deno" | "binary"): Promise<void> {
   const rows: string[] = [];
   for (const n of viewerCounts) {
-    const server = await startServer(clip);
+    const server = await cpuServer(clip, kind);
     const chromium = await launchChromium();
     const readers: Deno.ChildProcess[] = [];
     try {
@@ -198,18 +219,24 @@ async function cpuPerReader(clip: string): Promise<void> {
         await r.status;
       }
       await chromium.close();
-      await server.child.stop();
+      await server.stop();
     }
   }
-  console.log(`server CPU (% of one core; ${seconds} s windows; 1280x720 30 fps 2 Mbit/s):`);
+  const name = kind === "binary" ? "the binary" : "deno run";
+  console.log(
+    `server CPU, ${name} (% of one core; ${seconds} s windows; 1280x720 30 fps 2 Mbit/s):`,
+  );
   console.log("readers  no reader    per preview viewer  per RTSP reader");
   for (const row of rows) console.log(row);
 }
 
 // ─── 3. Snapshot timings (bench/console_snapshots.ts) ────────────────────────────────────────────
 
-const snapshots = (_clip: string) =>
-  snapshotTimings(clipDir, { samples: Number(args.snapshots ?? 20), settleSeconds: 1.5 });
+const snapshots = async (clip: string) => {
+  const options = { samples: Number(args.snapshots ?? 20), settleSeconds: 1.5 };
+  await snapshotTimings(clipDir, options);
+  if (runtimes.includes("binary")) await binarySnapshotTimings(clip, options);
+};
 
 const SECTIONS: Record<string, (clip: string) => Promise<void>> = {
   latency: previewLatency,
@@ -220,6 +247,9 @@ const chosen = (args.sections ?? Object.keys(SECTIONS).join(",")).split(",");
 
 try {
   const clip = await ensureClip(clipDir);
+  if (chosen.includes("cpu") && runtimes.includes("binary")) {
+    await ensureBinary(args.build === "true");
+  }
   for (const name of chosen) {
     const section = SECTIONS[name];
     if (!section) throw new Error(`no section ${name}; choose from ${Object.keys(SECTIONS)}`);

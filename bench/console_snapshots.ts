@@ -21,6 +21,7 @@ import { makeRouter } from "../src/http/router.ts";
 import { snapshotRoute } from "../src/http/snapshot_route.ts";
 import { WebAuth } from "../src/http/web_auth.ts";
 import { silentLogger } from "../src/base/log.ts";
+import { startBinary } from "./console_binary.ts";
 
 const SIZES = [[1280, 720], [1920, 1080]] as const;
 
@@ -63,6 +64,38 @@ async function timed(url: string): Promise<number> {
   return performance.now() - t0;
 }
 
+/** Warm snapshots of `url`, one every 200 ms, full size and `?width=640`, as a line of figures. */
+async function warmTimings(url: string, samples: number): Promise<string> {
+  const warm: number[] = [];
+  const scaled: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    warm.push(await timed(url));
+    scaled.push(await timed(`${url}?width=640`));
+  }
+  return `warm ${stats(warm)}; ?width=640 ${stats(scaled)}  (${samples} each)`;
+}
+
+/**
+ * The same from the compiled binary, serving the 720p bench clip with `--input`: its first
+ * snapshot (the Worker starts inside the binary) and then warm ones.
+ */
+export async function binarySnapshotTimings(
+  clip: string,
+  options: { samples: number; settleSeconds: number },
+): Promise<void> {
+  const server = await startBinary(clip, "/stream");
+  try {
+    await new Promise((r) => setTimeout(r, options.settleSeconds * 1000));
+    const url = `${server.base}/snapshot/stream.jpg`;
+    const cold = await timed(url);
+    const warm = await warmTimings(url, options.samples);
+    console.log(`  1280x720, the binary: cold ${cold.toFixed(0)} ms; ${warm}`);
+  } finally {
+    await server.stop();
+  }
+}
+
 /** Prints the snapshot timings at 720p and 1080p. */
 export async function snapshotTimings(
   clipDir: string,
@@ -95,17 +128,9 @@ export async function snapshotTimings(
       await new Promise((r) => setTimeout(r, options.settleSeconds * 1000));
       const cold = await timed(url);
       const firstOfPath = await timed(url.replace("/cam.jpg", "/other.jpg"));
-      const warm: number[] = [];
-      const scaled: number[] = [];
-      for (let i = 0; i < options.samples; i++) {
-        await new Promise((r) => setTimeout(r, 200));
-        warm.push(await timed(url));
-        scaled.push(await timed(`${url}?width=640`));
-      }
       console.log(
         `  ${width}x${height}: cold ${cold.toFixed(0)} ms, first of a path ` +
-          `${firstOfPath.toFixed(0)} ms; warm ${stats(warm)}; ` +
-          `?width=640 ${stats(scaled)}  (${options.samples} each)`,
+          `${firstOfPath.toFixed(0)} ms; ${await warmTimings(url, options.samples)}`,
       );
     } finally {
       player.stop();

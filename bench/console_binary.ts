@@ -1,0 +1,83 @@
+/**
+ * The console benchmark's server as users run it: the compiled binary (`dist/rtsp-edge`, built with
+ * `--build` or when missing) playing the clip with `--input`, its RTSP and HTTP ports read from the
+ * banner it prints.
+ *
+ * @module
+ */
+
+import { buildBinary } from "../build.ts";
+
+const root = new URL("..", import.meta.url).pathname;
+/** Where the binary is built. */
+export const BINARY_PATH = `${root}dist/rtsp-edge`;
+
+/** A running binary. */
+export interface BinaryServer {
+  /** `rtsp://127.0.0.1:<port>/stream`. */
+  rtspUrl: string;
+  /** `http://127.0.0.1:<port>`. */
+  base: string;
+  /** Its process id, for its CPU time. */
+  pid: number;
+  /** Stops it. */
+  stop(): Promise<void>;
+}
+
+/** Builds the binary when asked or when it is missing. */
+export async function ensureBinary(build: boolean): Promise<void> {
+  const missing = await Deno.stat(BINARY_PATH).then(() => false, () => true);
+  if (!build && !missing) return;
+  console.error(`building ${BINARY_PATH}`);
+  await buildBinary({ outfile: BINARY_PATH });
+}
+
+/** Starts the binary serving `clip` at `path`; resolves once its banner named both ports. */
+export async function startBinary(clip: string, path: string): Promise<BinaryServer> {
+  const child = new Deno.Command(BINARY_PATH, {
+    args: [
+      "--input",
+      clip,
+      "--path",
+      path,
+      "--port",
+      "0",
+      "--http-port",
+      "0",
+      "--bind",
+      "127.0.0.1",
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let banner = "";
+  const deadline = Date.now() + 30_000;
+  let rtsp: RegExpExecArray | null = null;
+  let http: RegExpExecArray | null = null;
+  while (!(rtsp && http) && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    banner += value;
+    rtsp = /rtsp:\/\/127\.0\.0\.1:(\d+)\//.exec(banner);
+    http = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(banner);
+  }
+  if (!rtsp || !http) {
+    child.kill("SIGKILL");
+    throw new Error(`the binary printed no ports: ${banner}`);
+  }
+  // The rest of its output is read and dropped, so it never blocks on a full pipe.
+  (async () => {
+    while (!(await reader.read()).done) { /* drained */ }
+  })().catch(() => {});
+  return {
+    rtspUrl: `rtsp://127.0.0.1:${rtsp[1]}${path}`,
+    base: `http://127.0.0.1:${http[1]}`,
+    pid: child.pid,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
