@@ -59,24 +59,11 @@ video { display: block; width: 100%; height: 100%; object-fit: contain; backgrou
 </style>
 </head>
 <body>
-<video id="video" muted autoplay playsinline disableremoteplayback></video>
+<video id="video" muted autoplay playsinline disableremoteplayback
+  data-preview="${escapeHtml(previewHref)}"></video>
 <div id="state">connecting</div>
 <script src="${up}assets/player.js"></script>
-<script>
-(function () {
-  var url = new URL(${scriptString(previewHref)}, location.href);
-  url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-  var line = document.getElementById("state");
-  var labels = { connecting: "connecting", playing: "playing", waiting: "waiting for the source",
-    paused: "paused", unsupported: "cannot play here", stopped: "stopped" };
-  window.player = rtspEdgePlayer(document.getElementById("video"), url.href, {
-    onState: function (state, detail) {
-      line.textContent = (labels[state] || state) + (detail ? ": " + detail : "");
-      line.className = state;
-    }
-  });
-})();
-</script>
+<script src="${up}assets/play.js"></script>
 </body>
 </html>
 `;
@@ -86,7 +73,24 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** A JavaScript string literal that cannot end the script element (`</script>`). */
-function scriptString(text: string): string {
-  return JSON.stringify(text).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
-}
+/**
+ * The page's own script, served as `/assets/play.js`: it starts the player on the socket the
+ * video element names. A file, not an inline script, so the pages' Content-Security-Policy
+ * (`default-src 'self'`, router.ts) lets it run.
+ */
+export const PLAY_PAGE_SCRIPT = String.raw`"use strict";
+(function () {
+  var video = document.getElementById("video");
+  var url = new URL(video.dataset.preview, location.href);
+  url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+  var line = document.getElementById("state");
+  var labels = { connecting: "connecting", playing: "playing", waiting: "waiting for the source",
+    paused: "paused", unsupported: "cannot play here", stopped: "stopped" };
+  window.player = rtspEdgePlayer(video, url.href, {
+    onState: function (state, detail) {
+      line.textContent = (labels[state] || state) + (detail ? ": " + detail : "");
+      line.className = state;
+    }
+  });
+})();
+`;

@@ -20,6 +20,8 @@
  * @module
  */
 
+import { PLAY_PAGE_SCRIPT } from "./player_page.ts";
+
 /** The player's JavaScript source. */
 export const PLAYER_SCRIPT: string =
   `/* rtsp-edge live player: fragmented MP4 over a WebSocket into Media Source Extensions.
@@ -300,13 +302,20 @@ export const PLAYER_SCRIPT: string =
 })(typeof window !== "undefined" ? window : globalThis);
 `;
 
+const SCRIPTS: Readonly<Record<string, string>> = {
+  "player.js": PLAYER_SCRIPT,
+  "play.js": PLAY_PAGE_SCRIPT,
+};
+
 /**
- * Answers `/assets/<name>` for the player's script (`player.js`); undefined for any other name, so
- * a router can try the console's assets next. Matches `WebRoutes.asset`.
+ * Answers `/assets/<name>` for the player's script (`player.js`) and the bare player page's own
+ * (`play.js`); undefined for any other name, so a router can try the console's assets next.
+ * Matches `WebRoutes.asset`.
  */
 export function playerAsset(name: string): Response | undefined {
-  if (name !== "player.js") return undefined;
-  return new Response(PLAYER_SCRIPT, {
+  const script = SCRIPTS[name];
+  if (script === undefined) return undefined;
+  return new Response(script, {
     headers: {
       "Content-Type": "text/javascript; charset=utf-8",
       // Revalidated each time, so a new version of the server is never run with an old player.

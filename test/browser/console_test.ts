@@ -1,7 +1,8 @@
 /**
  * The console in the real Chromium, over what the CLI runs for a config file: a test pattern, a
  * device pushing JPEG over HTTP and an RTSP publisher (ffmpeg). Every path gets its card with its
- * state and a preview that plays (the pattern and the device show the colour bars), and a device
+ * state and a preview that plays (the pattern and the device show the colour bars), the bare
+ * player plays under the router's Content-Security-Policy, and a device
  * that stops shows as waiting. Screenshots go to test/artifacts/. Waits poll with generous
  * deadlines; the one timed promise, that a stopped device is seen as waiting, is the board's.
  */
@@ -91,6 +92,12 @@ browserTest(
       );
       assert.match(door, /Publisher\s+ingest 127\.0\.0\.1/);
       await chromium.screenshot(page, "console");
+      // The bare player, under the pages' Content-Security-Policy as the router serves it.
+      const player = await chromium.newPage();
+      await player.goto(`${http}/play/pattern`);
+      await assertPlays(player);
+      assertBars(await barColours(player), "/play/pattern");
+      await player.close();
 
       // The device stops: the board says so within 2 s, and the page shows it.
       pushing = false;
