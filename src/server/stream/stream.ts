@@ -15,11 +15,11 @@
 
 import type { FrameOptions, LiveStream, SourceState, StreamStats } from "./live_stream.ts";
 export type { FrameOptions, SourceState, StreamStats };
-import { tsAdd } from "../../rtp/sequence.ts";
 import type { SdpMediaDescription } from "../../sdp/build.ts";
 import type { Clock } from "../../base/clock.ts";
 import { Frame } from "./frame.ts";
 import { GopCache } from "./gop_cache.ts";
+import { MediaClock, rtpTimeOf } from "./media_clock.ts";
 import type { Logger } from "../../base/log.ts";
 import { randomUint32 } from "../session/session_id.ts";
 import { createStreamPayload, type StreamPayload } from "./stream_payload.ts";
@@ -98,13 +98,6 @@ export interface StreamContext {
   maxPayloadSize: number;
 }
 
-// A presentation time further than this from the previous one, or before it, is a discontinuity (a
-// looped file, a device that reconnected with a fresh clock): RTP time then moves on by the
-// wall-clock time since the last frame instead, so it never runs backwards and stays in step with
-// the wall clock of RTCP sender reports.
-const MAX_TIMESTAMP_JUMP_US = 10_000_000;
-/** How far a frame's time may lie before the latest one's (B-frame reordering), microseconds. */
-const REORDER_US = 1_000_000;
 /**
  * A cached GOP whose newest frame is older than this (or than three frame intervals, for slow
  * streams) is not replayed: the source went quiet, and its last pictures are not live any more.
@@ -134,12 +127,7 @@ export class Stream implements LiveStream {
   #waiters: (() => void)[] = [];
   #lastKeyframeRequest = -Infinity;
   #rtpBase = randomUint32();
-  #lastTimestampUs: number | undefined;
-  #map: { ts: number; rtp: number } | undefined;
-  #clockRestarted = false;
-  #lastRtp: number | undefined;
-  #lastArrival = 0;
-  #frameDurationUs = 33_333;
+  #clock: MediaClock;
   #stats = { frames: 0, rejectedFrames: 0, bytesIn: 0 };
   // Each attached reader's counters when it attached (a reader that pauses and plays again keeps
   // counting from where it was), and what detached readers sent: the stream's outbound totals.
@@ -171,7 +159,7 @@ export class Stream implements LiveStream {
     };
     this.#context = context;
     this.#gop = new GopCache(this.#options.maxGopBytes);
-    if (fps) this.#frameDurationUs = 1e6 / fps;
+    this.#clock = new MediaClock(() => context.clock.now(), fps ? 1e6 / fps : 33_333);
     this.#payload = createStreamPayload(options.codec, {
       ssrc: this.ssrc,
       initialSequence: randomUint32() & 0xffff,
@@ -210,7 +198,11 @@ export class Stream implements LiveStream {
       }
       return false;
     }
-    const rtpTimestamp = this.#nextRtpTimestamp(options.timestamp);
+    const rtpTimestamp = rtpTimeOf(
+      this.#rtpBase,
+      VIDEO_CLOCK_RATE,
+      this.#clock.frame(options.timestamp),
+    );
     const firstSequence = this.#payload.nextSequence;
     const out = new Frame(
       accepted.packetize(rtpTimestamp),
@@ -239,7 +231,7 @@ export class Stream implements LiveStream {
    * gap, so readers see time keep rising.
    */
   restartSourceClock(): void {
-    this.#clockRestarted = true;
+    this.#clock.restart();
   }
 
   /**
@@ -296,7 +288,7 @@ export class Stream implements LiveStream {
     }
     if (this.#options.framerate === fps) return;
     this.#options.framerate = fps;
-    this.#frameDurationUs = 1e6 / fps;
+    this.#clock.frameDurationUs = 1e6 / fps;
     this.#descriptionChanged();
   }
 
@@ -324,7 +316,7 @@ export class Stream implements LiveStream {
   /** Milliseconds since a frame last arrived, by the server's clock; undefined before the first. */
   get msSinceFrame(): number | undefined {
     if (this.#stats.frames === 0 && this.#stats.rejectedFrames === 0) return undefined;
-    return this.#context.clock.now() - this.#lastArrival;
+    return this.#context.clock.now() - this.#clock.lastArrival;
   }
 
   /** Readers attached, including those waiting for the keyframe they start at. */
@@ -454,9 +446,8 @@ export class Stream implements LiveStream {
    * the last frame: the NTP/RTP pair of RTCP sender reports (RFC 3550 §6.4.1).
    */
   rtpTimeAt(at: number = this.#context.clock.now()): number {
-    if (this.#lastRtp === undefined) return this.#rtpBase;
-    const ticks = Math.round((at - this.#lastArrival) * (VIDEO_CLOCK_RATE / 1000));
-    return tsAdd(this.#lastRtp, ticks);
+    if (!this.#clock.started) return this.#rtpBase;
+    return rtpTimeOf(this.#rtpBase, VIDEO_CLOCK_RATE, this.#clock.streamTimeAt(at));
   }
 
   /** Stops taking frames and drops all readers. */
@@ -489,7 +480,7 @@ export class Stream implements LiveStream {
   }
 
   #freshGop(now: number): readonly Frame[] {
-    return this.#gop.frames(now, Math.max(STALE_GOP_MS, (3 * this.#frameDurationUs) / 1000));
+    return this.#gop.frames(now, Math.max(STALE_GOP_MS, (3 * this.#clock.frameDurationUs) / 1000));
   }
 
   /**
@@ -534,42 +525,6 @@ export class Stream implements LiveStream {
     if (this.#payload.ready) {
       for (const resolve of this.#waiters.splice(0)) resolve();
     }
-  }
-
-  /**
-   * The source's clock mapped onto RTP time: `rtp = mapRtp + (ts - mapTs) · 90 kHz`. Times may run
-   * back a little, since with B-frames presentation order is not sending order (RFC 6184 §5.1:
-   * the RTP timestamp is the presentation time); a step back of more than REORDER_US or ahead of
-   * more than MAX_TIMESTAMP_JUMP_US is a new clock (a publisher that reconnected, a looped file),
-   * remapped so RTP time moves on by the wall-clock gap, at least one frame.
-   */
-  #nextRtpTimestamp(timestampUs: number | undefined): number {
-    const now = this.#context.clock.now();
-    const ts = timestampUs ?? now * 1000;
-    const toTicks = (us: number) => Math.round(us * (VIDEO_CLOCK_RATE / 1e6));
-    const last = this.#lastTimestampUs;
-    let newClock = false;
-    if (this.#map === undefined || last === undefined || this.#lastRtp === undefined) {
-      this.#map = { ts, rtp: this.#rtpBase };
-      newClock = true;
-    } else if (
-      this.#clockRestarted || ts - last > MAX_TIMESTAMP_JUMP_US || ts - last < -REORDER_US
-    ) {
-      const gap = Math.max((now - this.#lastArrival) * 1000, this.#frameDurationUs);
-      this.#map = { ts, rtp: tsAdd(this.#lastRtp, toTicks(gap)) };
-      newClock = true;
-    } else if (ts > last) {
-      this.#frameDurationUs = ts - last;
-    }
-    this.#clockRestarted = false;
-    const rtp = tsAdd(this.#map.rtp, toTicks(ts - this.#map.ts));
-    // The latest time so far anchors RTCP's RTP/wall-clock pair and the next frame's step.
-    if (newClock || ts >= last!) {
-      this.#lastTimestampUs = ts;
-      this.#lastRtp = rtp;
-    }
-    this.#lastArrival = now;
-    return rtp;
   }
 
   #requestKeyframe(): void {
