@@ -65,7 +65,9 @@ export async function describe(
     name: "rtsp-edge",
     info: stream.path,
     tool: "rtsp-edge",
-    media: [stream.sdpMedia(trackControl(0))],
+    media: stream.audio
+      ? [stream.sdpMedia(trackControl(0)), stream.audio.sdpMedia(trackControl(1))]
+      : [stream.sdpMedia(trackControl(0))],
   });
   const headers = new RtspHeaders({
     "Content-Type": "application/sdp",
@@ -93,11 +95,7 @@ export function play(server: ServerContext, client: ClientContext, req: RtspRequ
   const headers = new RtspHeaders({ Session: sessionHeader(server, session), Range: "npt=0.000-" });
   if (session.active) return { status: 200, headers }; // state unchanged
   refuseWithoutSource(role.stream);
-  const start = role.stream.startPoint();
-  headers.set(
-    "RTP-Info",
-    formatRtpInfo([{ url: role.trackUrl, seq: start.sequence, rtptime: start.rtpTimestamp }]),
-  );
+  headers.set("RTP-Info", formatRtpInfo(role.rtpInfo()));
   return { status: 200, headers, afterWrite: () => server.startSession(session) };
 }
 

@@ -43,20 +43,39 @@ export function setup(server: ServerContext, client: ClientContext, req: RtspReq
     : setupReader(server, client, req);
 }
 
-/** A reader's SETUP: its one track (an aggregate SETUP, as VLC sends, is taken as that track). */
+/**
+ * A reader's SETUP of one track: the video (track 0; an aggregate SETUP, as VLC sends, is taken as
+ * the video) or the audio (track 1). The first SETUP makes the session; a SETUP of the other track
+ * naming that session adds it (RFC 2326 §10.4), on the same lower transport, so that one queue
+ * (the connection, for interleaved) carries both. A client may set up either track alone: Frigate's
+ * detect role reads video only (`-allowed_media_types video`).
+ */
 function setupReader(server: ServerContext, client: ClientContext, req: RtspRequest): Reply {
   const target = parseRequestTarget(req.url);
   const stream = server.mounts.get(target.path);
-  if (!stream || (target.track !== undefined && target.track !== 0)) throw new RtspError(404);
-  if (namesSession(req)) {
-    // One track per stream, so a SETUP inside an existing session would set the same track up twice.
-    requiredSession(server, client, req);
-    throw new RtspError(459, "Aggregate Operation Not Allowed (track already set up)");
+  const kind = target.track === 1 ? "audio" : "video";
+  if (!stream || (target.track !== undefined && target.track > 1)) throw new RtspError(404);
+  if (kind === "audio" && !stream.audio) throw new RtspError(404, "Not Found (no audio track)");
+  const existing = namesSession(req) ? requiredSession(server, client, req) : undefined;
+  const reading = existing?.role;
+  if (existing && reading?.name !== "reader") {
+    throw new RtspError(455, `${NO_SESSION_STATE} (the session is publishing)`);
   }
-  const chosen = chooseTransport(server, client, transportOffers(req), "PLAY", undefined);
+  if (existing && reading instanceof Reading) {
+    if (reading.stream !== stream) {
+      throw new RtspError(459, "Aggregate Operation Not Allowed (another stream's session)");
+    }
+    if (reading.track(kind)) {
+      throw new RtspError(459, "Aggregate Operation Not Allowed (track already set up)");
+    }
+    if (existing.active) throw new RtspError(455, `${NO_SESSION_STATE} (already playing)`);
+  }
+  const lower = reading instanceof Reading ? reading.transport : undefined;
+  const chosen = chooseTransport(server, client, transportOffers(req), "PLAY", lower);
   if (!chosen) throw new RtspError(461);
-  server.sessions.checkRoom(client.remote.hostname);
-  const reply = { ...chosen.reply, ssrc: stream.ssrc };
+  if (!existing) server.sessions.checkRoom(client.remote.hostname);
+  const ssrc = kind === "audio" ? stream.audio!.ssrc : stream.ssrc;
+  const reply = { ...chosen.reply, ssrc };
   let transport: MediaTransport;
   if (chosen.channels) {
     transport = client.interleavedTransport(chosen.channels);
@@ -73,12 +92,14 @@ function setupReader(server: ServerContext, client: ClientContext, req: RtspRequ
     maxFrames: server.options.maxQueueFrames,
   });
   // The track URL is echoed in RTP-Info: credentials never go back out.
-  const session = newSession(
-    server,
-    client,
-    new Reading(stream, stripCredentials(req.url), reader),
-  );
-  server.openSession(session);
+  const track = { kind, url: stripCredentials(req.url), reader } as const;
+  let session = existing;
+  if (session && reading instanceof Reading) {
+    reading.addTrack(track);
+  } else {
+    session = newSession(server, client, new Reading(stream, track));
+    server.openSession(session);
+  }
   if (chosen.clientPorts) {
     server.sessions.bindUdp(session, client.remote.hostname, chosen.clientPorts);
   }

@@ -17,15 +17,24 @@ export class Frame {
   readonly rtpTimestamp: number;
   /** Sequence number of the first packet. */
   readonly firstSequence: number;
+  /** Where the frame lies on its stream's time line, microseconds (see `media_clock.ts`). */
+  readonly streamUs: number;
   #framed: Map<number, Uint8Array> | undefined;
   #views: readonly Uint8Array[] | undefined;
 
   /** Wraps packets made by a packetizer. */
-  constructor(packets: PacketList, keyframe: boolean, rtpTimestamp: number, firstSequence: number) {
+  constructor(
+    packets: PacketList,
+    keyframe: boolean,
+    rtpTimestamp: number,
+    firstSequence: number,
+    streamUs = 0,
+  ) {
     this.packets = packets;
     this.keyframe = keyframe;
     this.rtpTimestamp = rtpTimestamp;
     this.firstSequence = firstSequence;
+    this.streamUs = streamUs;
   }
 
   /** Bytes a TCP reader receives for this frame, framing included. */

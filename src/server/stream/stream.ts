@@ -20,6 +20,7 @@ import type { Clock } from "../../base/clock.ts";
 import { Frame } from "./frame.ts";
 import { GopCache } from "./gop_cache.ts";
 import { MediaClock, rtpTimeOf } from "./media_clock.ts";
+import { type AudioDescription, AudioTrack } from "./audio_track.ts";
 import type { Logger } from "../../base/log.ts";
 import { randomUint32 } from "../session/session_id.ts";
 import { createStreamPayload, type StreamPayload } from "./stream_payload.ts";
@@ -119,6 +120,9 @@ export class Stream implements LiveStream {
   #payload: StreamPayload;
   #readers = new Set<StreamReader>(); // getting every frame
   #joining = new Map<StreamReader, number>(); // waiting for a fresh keyframe, since (monotonic ms)
+  #audio: AudioTrack | undefined;
+  #audioOf = new Map<StreamReader, StreamReader>(); // a video reader's audio reader, if it has one
+  #audioOnly = new Set<StreamReader>(); // readers of the audio track alone
   #reportedReaders = 0; // the count onReaders last heard
   #gop: GopCache;
   #source: SourceState = { state: "starting" };
@@ -198,17 +202,15 @@ export class Stream implements LiveStream {
       }
       return false;
     }
-    const rtpTimestamp = rtpTimeOf(
-      this.#rtpBase,
-      VIDEO_CLOCK_RATE,
-      this.#clock.frame(options.timestamp),
-    );
+    const streamUs = this.#clock.frame(options.timestamp);
+    const rtpTimestamp = rtpTimeOf(this.#rtpBase, VIDEO_CLOCK_RATE, streamUs);
     const firstSequence = this.#payload.nextSequence;
     const out = new Frame(
       accepted.packetize(rtpTimestamp),
       accepted.keyframe,
       rtpTimestamp,
       firstSequence,
+      streamUs,
     );
     this.#stats.frames++;
     this.#stats.bytesIn += out.packets.payloadBytes;
@@ -223,6 +225,35 @@ export class Stream implements LiveStream {
   /** The codec of the stream's frames. */
   get codec(): StreamOptions["codec"] {
     return this.#options.codec;
+  }
+
+  /** The audio track, when the source carries one. */
+  get audio(): AudioTrack | undefined {
+    return this.#audio;
+  }
+
+  /**
+   * Says what audio the source carries from now on (undefined: none). The same format keeps the
+   * track, and its readers, as they are; another one is a new track (new SSRC and clock) and a new
+   * SDP version. Readers of a track that went away stay attached and get nothing more from it.
+   */
+  setAudio(description: AudioDescription | undefined): void {
+    if (this.#closed) return;
+    if (description && this.#audio?.carries(description)) return;
+    if (!description && !this.#audio) return;
+    this.#audio = description
+      ? new AudioTrack(description, this.#clock, () => this.#context.clock.now())
+      : undefined;
+    this.#descriptionChanged();
+  }
+
+  /**
+   * Sends one RTP payload of the audio track (see {@link AudioTrack.send}), presented at
+   * `timestampUs` on the clock the frames' times are on. Returns false without an audio track.
+   */
+  sendAudio(payload: Uint8Array, timestampUs: number, marker = false): boolean {
+    if (this.#closed || !this.#audio) return false;
+    return this.#audio.send(payload, timestampUs, marker);
   }
 
   /**
@@ -321,7 +352,7 @@ export class Stream implements LiveStream {
 
   /** Readers attached, including those waiting for the keyframe they start at. */
   get readerCount(): number {
-    return this.#readers.size + this.#joining.size;
+    return this.#readers.size + this.#joining.size + this.#audioOnly.size;
   }
 
   /**
@@ -347,6 +378,7 @@ export class Stream implements LiveStream {
     if (this.#closed) return;
     this.#source = { state: "gone", reason };
     this.#gop.clear();
+    this.#audio?.clearKept();
     for (const resolve of this.#waiters.splice(0)) resolve();
   }
 
@@ -394,9 +426,15 @@ export class Stream implements LiveStream {
    * drops packets before the RTP-Info `seq` (its seqnum-base), so the point must not lie after the
    * GOP a late keyframe falls back to. A gap before the first packet costs players nothing.
    */
-  startPoint(): StartPoint {
+  startPoint(): StartPoint & { streamUs?: number } {
     const first = this.#freshGop(this.#context.clock.now())[0];
-    if (first) return { sequence: first.firstSequence, rtpTimestamp: first.rtpTimestamp };
+    if (first) {
+      return {
+        sequence: first.firstSequence,
+        rtpTimestamp: first.rtpTimestamp,
+        streamUs: first.streamUs,
+      };
+    }
     return { sequence: this.#payload.nextSequence, rtpTimestamp: this.rtpTimeAt() };
   }
 
@@ -406,10 +444,23 @@ export class Stream implements LiveStream {
    * {@link StreamOptions.keyframeWait} has passed, when it gets the cached GOP. Otherwise it gets
    * the cached GOP at once (fast start). Then every new frame.
    */
-  attach(reader: StreamReader): void {
+  attach(reader: StreamReader, audio?: StreamReader): void {
     if (this.#closed || this.#readers.has(reader) || this.#joining.has(reader)) return;
     if (reader.stats) this.#baselines.set(reader, { ...reader.stats });
+    if (audio) this.#audioOf.set(reader, audio);
     this.#admit(reader);
+    this.#readersChanged();
+  }
+
+  /**
+   * Attaches a reader of the audio track alone (a client that set up only audio): it gets audio
+   * from now on, and counts as a reader of the stream (an on-demand source stays up for it).
+   */
+  attachAudio(reader: StreamReader): void {
+    if (this.#closed || this.#audioOnly.has(reader)) return;
+    if (reader.stats) this.#baselines.set(reader, { ...reader.stats });
+    this.#audioOnly.add(reader);
+    this.#audio?.attach(reader);
     this.#readersChanged();
   }
 
@@ -427,7 +478,15 @@ export class Stream implements LiveStream {
 
   /** Detaches a reader. */
   detach(reader: StreamReader): void {
-    if (this.#readers.delete(reader) || this.#joining.delete(reader)) {
+    if (
+      this.#readers.delete(reader) || this.#joining.delete(reader) || this.#audioOnly.delete(reader)
+    ) {
+      this.#audio?.detach(reader);
+      const audio = this.#audioOf.get(reader);
+      if (audio) {
+        this.#audioOf.delete(reader);
+        this.#audio?.detach(audio);
+      }
       this.#countOut(reader);
       this.#readersChanged();
     }
@@ -457,6 +516,9 @@ export class Stream implements LiveStream {
     for (const reader of [...this.#baselines.keys()]) this.#countOut(reader);
     this.#readers.clear();
     this.#joining.clear();
+    this.#audioOnly.clear();
+    this.#audioOf.clear();
+    this.#audio = undefined;
     this.#gop.clear();
     for (const resolve of this.#waiters.splice(0)) resolve();
     this.#readersChanged();
@@ -465,13 +527,37 @@ export class Stream implements LiveStream {
   /** Lets a reader in: joining until a fresh keyframe, or the cached GOP at once. */
   #admit(reader: StreamReader): void {
     const now = this.#context.clock.now();
+    const audio = this.#audioOf.get(reader);
+    if (audio) this.#audio?.detach(audio); // rejoining: audio restarts with the video
     if (this.#startsAtFreshKeyframe()) {
       this.#joining.set(reader, now);
     } else {
-      for (const frame of this.#freshGop(now)) reader.deliver(frame);
+      this.#replay(reader, this.#freshGop(now));
       this.#readers.add(reader);
     }
     this.#requestKeyframe();
+  }
+
+  /**
+   * Starts `reader` with the cached `gop` and, when it also reads audio, the kept audio of the same
+   * instants (from the GOP's keyframe on), both in time order, so that sound and picture start
+   * together (fast start); then live audio.
+   */
+  #replay(reader: StreamReader, gop: readonly Frame[]): void {
+    const audio = this.#audioOf.get(reader);
+    const track = this.#audio;
+    if (!audio || !track) {
+      for (const frame of gop) reader.deliver(frame);
+      return;
+    }
+    const sound = gop.length > 0 ? track.keptFrom(gop[0].streamUs) : [];
+    let a = 0;
+    for (const frame of gop) {
+      while (a < sound.length && sound[a].streamUs < frame.streamUs) audio.deliver(sound[a++]);
+      reader.deliver(frame);
+    }
+    while (a < sound.length) audio.deliver(sound[a++]);
+    track.attach(audio);
   }
 
   /** Whether a joining reader waits for a keyframe it asked for rather than replay the GOP. */
@@ -494,10 +580,11 @@ export class Stream implements LiveStream {
     for (const [reader, since] of this.#joining) {
       if (frame.keyframe) {
         this.#joining.delete(reader);
+        this.#replay(reader, []);
         this.#readers.add(reader);
       } else if (now - since >= wait) {
         this.#joining.delete(reader);
-        for (const cached of this.#freshGop(now)) reader.deliver(cached);
+        this.#replay(reader, this.#freshGop(now));
         this.#readers.add(reader);
       }
     }

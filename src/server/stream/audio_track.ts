@@ -1,0 +1,213 @@
+/**
+ * A stream's audio track: its own SSRC, sequence numbers and RTP clock (RFC 3550 §5.1), stamped
+ * from the stream's one {@link MediaClock} so its sender reports line up with the video's. Each
+ * audio packet that comes in (a publisher's or a relayed camera's, already a whole RTP payload of
+ * its format) goes out as one packet, so AAC access units, Opus packets and sample blocks keep the
+ * boundaries their sender chose. The last seconds are kept, so a reader that starts with the cached
+ * video GOP hears the sound of the same instant.
+ *
+ * @module
+ */
+
+import { writeRtpHeader } from "../../rtp/header.ts";
+import { PacketList } from "../../rtp/packet_list.ts";
+import type { SdpMediaDescription } from "../../sdp/build.ts";
+import { randomUint32 } from "../session/session_id.ts";
+import { Frame } from "./frame.ts";
+import { type MediaClock, rtpTimeOf } from "./media_clock.ts";
+import type { StartPoint, StreamReader } from "./stream.ts";
+
+/** What an audio track carries, as its SDP media section names it. */
+export interface AudioDescription {
+  /** Encoding name of `a=rtpmap`, as the source spelled it, e.g. `MPEG4-GENERIC`, `PCMU`, `L16`. */
+  encoding: string;
+  /** RTP clock rate in Hz. */
+  clockRate: number;
+  /** Channels, when the rtpmap gives them. */
+  channels?: number;
+  /** The `a=fmtp` parameters the format needs (AAC's `config`, Opus's `sprop-stereo`), if any. */
+  fmtp?: string;
+}
+
+/** RTP header plus the largest audio payload taken: far above any real audio packet. */
+const MAX_AUDIO_PAYLOAD = 8192;
+const RTP_HEADER_SIZE = 12;
+/** The payload type of a dynamic audio format (video uses 96, or 26 for JPEG). */
+const DYNAMIC_AUDIO_PAYLOAD_TYPE = 97;
+/** How long audio is kept for a reader that starts with the cached GOP. */
+const KEEP_MS = 10_000;
+/** Bytes of audio kept at most (10 s of 48 kHz stereo L16 is 1.9 MB). */
+const KEEP_BYTES = 4 << 20;
+
+/**
+ * The payload type a description goes out with: the static one of RFC 3551 Table 4 where it means
+ * exactly this format (PCMU and PCMA at 8000 Hz mono), else the dynamic one.
+ */
+export function audioPayloadType(d: AudioDescription): number {
+  const mono = (d.channels ?? 1) === 1;
+  if (d.clockRate === 8000 && mono && /^PCMU$/i.test(d.encoding)) return 0;
+  if (d.clockRate === 8000 && mono && /^PCMA$/i.test(d.encoding)) return 8;
+  return DYNAMIC_AUDIO_PAYLOAD_TYPE;
+}
+
+/** A frame of audio with the time it arrived (monotonic ms). */
+interface KeptFrame {
+  frame: Frame;
+  at: number;
+}
+
+/** The audio of one stream. */
+export class AudioTrack {
+  /** SSRC of the track's RTP packets (random, RFC 3550 §8). */
+  readonly ssrc: number = randomUint32();
+  #description: AudioDescription;
+  #payloadType: number;
+  #clock: MediaClock;
+  #now: () => number;
+  #rtpBase = randomUint32();
+  #sequence = randomUint32() & 0xffff;
+  #readers = new Set<StreamReader>();
+  #kept: KeptFrame[] = [];
+  #keptHead = 0;
+  #keptBytes = 0;
+  #stats = { packets: 0, bytesIn: 0, refused: 0 };
+
+  /** An audio track on `clock`; `now` is the server's monotonic clock in ms. */
+  constructor(description: AudioDescription, clock: MediaClock, now: () => number) {
+    this.#description = { ...description };
+    this.#payloadType = audioPayloadType(description);
+    this.#clock = clock;
+    this.#now = now;
+  }
+
+  /** What the track carries. */
+  get description(): Readonly<AudioDescription> {
+    return this.#description;
+  }
+
+  /** Packets taken and refused, and payload bytes taken. */
+  get stats(): Readonly<{ packets: number; bytesIn: number; refused: number }> {
+    return this.#stats;
+  }
+
+  /** Whether `description` is what the track carries already. */
+  carries(description: AudioDescription): boolean {
+    const d = this.#description;
+    return d.encoding.toUpperCase() === description.encoding.toUpperCase() &&
+      d.clockRate === description.clockRate && (d.channels ?? 1) === (description.channels ?? 1) &&
+      (d.fmtp ?? "") === (description.fmtp ?? "");
+  }
+
+  /**
+   * Sends one RTP payload of the track's format, presented at `timestampUs` on the source's clock
+   * (the clock the video's frame times are on). Returns false when it was refused: empty or larger
+   * than any audio packet.
+   */
+  send(payload: Uint8Array, timestampUs: number, marker = false): boolean {
+    if (payload.length === 0 || payload.length > MAX_AUDIO_PAYLOAD) {
+      this.#stats.refused++;
+      return false;
+    }
+    const streamUs = this.#clock.follow(timestampUs);
+    const rtpTimestamp = rtpTimeOf(this.#rtpBase, this.#description.clockRate, streamUs);
+    const packets = new PacketList(payload.length + RTP_HEADER_SIZE + 4);
+    const packet = packets.append(RTP_HEADER_SIZE + payload.length);
+    const sequence = this.#sequence;
+    this.#sequence = (sequence + 1) & 0xffff;
+    writeRtpHeader(packet, {
+      marker,
+      payloadType: this.#payloadType,
+      sequenceNumber: sequence,
+      timestamp: rtpTimestamp,
+      ssrc: this.ssrc,
+    });
+    packet.set(payload, RTP_HEADER_SIZE);
+    packets.addPayloadBytes(payload.length);
+    const frame = new Frame(packets, true, rtpTimestamp, sequence, streamUs);
+    this.#stats.packets++;
+    this.#stats.bytesIn += payload.length;
+    this.#keep({ frame, at: this.#now() });
+    for (const reader of this.#readers) reader.deliver(frame);
+    return true;
+  }
+
+  /** Attaches a reader that gets audio from now on. */
+  attach(reader: StreamReader): void {
+    this.#readers.add(reader);
+  }
+
+  /** Detaches a reader. */
+  detach(reader: StreamReader): void {
+    this.#readers.delete(reader);
+  }
+
+  /** Readers attached. */
+  get readerCount(): number {
+    return this.#readers.size;
+  }
+
+  /** The kept audio from stream time `streamUs` on, oldest first. */
+  keptFrom(streamUs: number): Frame[] {
+    const out: Frame[] = [];
+    for (let i = this.#keptHead; i < this.#kept.length; i++) {
+      const frame = this.#kept[i].frame;
+      if (frame.streamUs >= streamUs) out.push(frame);
+    }
+    return out;
+  }
+
+  /** Forgets the kept audio (the source left: it is not live any more). */
+  clearKept(): void {
+    this.#kept = [];
+    this.#keptHead = 0;
+    this.#keptBytes = 0;
+  }
+
+  /**
+   * Where a reader starting at stream time `streamUs` starts on this track, for RTP-Info
+   * (RFC 2326 §12.33): the first kept packet from there on, else the next packet.
+   */
+  startPoint(streamUs: number | undefined): StartPoint {
+    const first = streamUs === undefined ? undefined : this.keptFrom(streamUs)[0];
+    if (first) return { sequence: first.firstSequence, rtpTimestamp: first.rtpTimestamp };
+    return { sequence: this.#sequence, rtpTimestamp: this.rtpTimeAt() };
+  }
+
+  /** The RTP time at monotonic ms `at` (default now): for the track's RTCP sender reports. */
+  rtpTimeAt(at: number = this.#now()): number {
+    if (!this.#clock.started) return this.#rtpBase;
+    return rtpTimeOf(this.#rtpBase, this.#description.clockRate, this.#clock.streamTimeAt(at));
+  }
+
+  /** The SDP media section (RFC 4566 §5.14; the payload format's own RFC for its fmtp). */
+  sdpMedia(control: string): SdpMediaDescription {
+    const d = this.#description;
+    const media: SdpMediaDescription = {
+      kind: "audio",
+      payloadType: this.#payloadType,
+      encoding: d.encoding,
+      clockRate: d.clockRate,
+      control,
+    };
+    if (d.channels !== undefined && d.channels !== 1) media.channels = d.channels;
+    if (d.fmtp !== undefined) media.fmtp = d.fmtp;
+    return media;
+  }
+
+  #keep(kept: KeptFrame): void {
+    this.#kept.push(kept);
+    this.#keptBytes += kept.frame.byteLength;
+    const oldest = kept.at - KEEP_MS;
+    while (
+      this.#keptHead < this.#kept.length &&
+      (this.#kept[this.#keptHead].at < oldest || this.#keptBytes > KEEP_BYTES)
+    ) {
+      this.#keptBytes -= this.#kept[this.#keptHead].frame.byteLength;
+      this.#keptHead++;
+    }
+    if (this.#keptHead > 1024 && this.#keptHead * 2 > this.#kept.length) {
+      this.#kept = this.#kept.slice(this.#keptHead);
+      this.#keptHead = 0;
+    }
+  }
+}
