@@ -118,6 +118,17 @@ export class H264Receiver {
     return true;
   }
 
+  /**
+   * The time (µs, on the same clock as the access units') that RTP timestamp `rtp` stands for,
+   * once the first access unit has set the clock: for another track of the same publisher, mapped
+   * onto this one's RTP clock through their sender reports.
+   */
+  timeOf(rtp: number): number | undefined {
+    if (this.#lastRtp === undefined) return undefined;
+    const extended = this.#extendedRtp + tsDiff(this.#lastRtp, rtp);
+    return Math.round(this.#baseUs + (extended - this.#baseRtp) * this.#usPerTick);
+  }
+
   /** The publisher is gone: sends what the depacketizer still holds whole. */
   flush(arrivalUs: number): void {
     for (const au of this.#depacketizer.flush()) this.#emit(au, arrivalUs);

@@ -25,8 +25,9 @@
  * @module
  */
 
+import { STATIC_AUDIO_PAYLOAD_TYPES } from "../codec/audio_format.ts";
 import { parseH264Fmtp } from "./h264_fmtp.ts";
-import { parseSdp, resolveControl, SdpError } from "./parse.ts";
+import { type ParsedSdpMedia, parseSdp, resolveControl, SdpError } from "./parse.ts";
 
 /** One announced media, as far as a log line says what it is. */
 export interface AnnouncedMedia {
@@ -34,6 +35,22 @@ export interface AnnouncedMedia {
   kind: string;
   /** The encoding of its first format with an `a=rtpmap`, if any (e.g. `H264`, `MPEG4-GENERIC`). */
   encoding: string | undefined;
+}
+
+/** An announced audio media that is carried: its RTP format as the publisher described it. */
+export interface AnnouncedAudio {
+  /** Index of the media in the SDP. */
+  index: number;
+  /** The RTP payload type its packets carry. */
+  payloadType: number;
+  /** Encoding name (`MPEG4-GENERIC`, `OPUS`, `PCMU`, `PCMA`, `L16`), upper case. */
+  encoding: string;
+  /** RTP clock rate in Hz. */
+  clockRate: number;
+  /** Channels, when the rtpmap gives them (or the static payload type implies two). */
+  channels?: number;
+  /** The format's `a=fmtp` parameters, if any. */
+  fmtp?: string;
 }
 
 /** The announced description, as far as a server uses it. */
@@ -54,6 +71,10 @@ export interface Announcement {
   pps?: Uint8Array;
   /** `a=framerate`, when given. */
   framerate?: number;
+  /** The first audio media that is carried, if any. */
+  audio?: AnnouncedAudio;
+  /** Each media neither carried as the video nor as the audio, with why (for the log). */
+  refused: { index: number; reason: string }[];
 }
 
 /** Why an announcement cannot be taken. */
@@ -109,7 +130,16 @@ export function readAnnouncement(sdp: string, requestUrl: string): AnnouncementR
     video,
     payloadType,
     clockRate,
+    refused: [],
   };
+  for (let i = 0; i < parsed.media.length; i++) {
+    if (i === video) continue;
+    const read = readAudio(parsed.media[i], i);
+    if (typeof read === "string") announcement.refused.push({ index: i, reason: read });
+    else if (announcement.audio) {
+      announcement.refused.push({ index: i, reason: "a second audio track is not carried" });
+    } else announcement.audio = read;
+  }
   const fmtp = media.fmtp.get(payloadType);
   if (fmtp !== undefined) {
     let params;
@@ -127,4 +157,48 @@ export function readAnnouncement(sdp: string, requestUrl: string): AnnouncementR
   const rate = Number(media.attributes.find(([name]) => name === "framerate")?.[1]);
   if (rate > 0 && rate <= 1000) announcement.framerate = rate;
   return { ok: true, announcement };
+}
+
+/** Audio encodings carried as they come (RFC 3640, RFC 7587, RFC 3551 §4.5.14, §4.5.11). */
+const CARRIED_AUDIO = new Set(["MPEG4-GENERIC", "OPUS", "PCMU", "PCMA", "L16"]);
+
+/**
+ * An audio media's first format that can be carried, or why none can. A static payload type with
+ * no rtpmap means what RFC 3551 Table 4 says. Cameras put the fmtp under another payload type than
+ * the rtpmap's (a Hikvision SDP, gortsplib#658): with one format and one fmtp, that fmtp is its.
+ */
+function readAudio(media: ParsedSdpMedia, index: number): AnnouncedAudio | string {
+  if (media.kind !== "audio") return `${media.kind} media are not carried`;
+  const seen: string[] = [];
+  for (const format of media.formats) {
+    const pt = Number(format);
+    if (!Number.isInteger(pt) || pt < 0 || pt > 127) continue;
+    const map = media.rtpmap.get(pt);
+    const known = STATIC_AUDIO_PAYLOAD_TYPES.get(pt);
+    const encoding = map?.encoding.toUpperCase() ?? known?.codec.toUpperCase();
+    if (encoding === undefined) {
+      seen.push(`payload type ${pt}`);
+      continue;
+    }
+    const clockRate = map?.clockRate ?? known!.clockRate;
+    const channels = map?.channels ?? (known && known.channels !== 1 ? known.channels : undefined);
+    let fmtp = media.fmtp.get(pt);
+    if (fmtp === undefined && media.formats.length === 1 && media.fmtp.size === 1) {
+      fmtp = [...media.fmtp.values()][0];
+    }
+    if (!CARRIED_AUDIO.has(encoding)) {
+      seen.push(encoding);
+      continue;
+    }
+    if (encoding === "MPEG4-GENERIC" && !/(^|;)\s*config=[0-9a-f]+/i.test(fmtp ?? "")) {
+      // RFC 3640 §4.1: without the AudioSpecificConfig no reader can decode it (gortsplib refuses).
+      seen.push("MPEG4-GENERIC without config");
+      continue;
+    }
+    const audio: AnnouncedAudio = { index, payloadType: pt, encoding, clockRate };
+    if (channels !== undefined) audio.channels = channels;
+    if (fmtp !== undefined) audio.fmtp = fmtp;
+    return audio;
+  }
+  return seen.length ? `${seen.join(", ")} is not carried` : "no audio format";
 }

@@ -74,11 +74,13 @@ function take(
   now: number,
 ): void {
   if (verdict === "rtcp") {
-    if (parseRtcpCompound(data) === undefined) {
+    const packets = parseRtcpCompound(data);
+    if (packets === undefined) {
       server.counters.badRtcp++;
       return;
     }
     session.lastSeen = now;
+    session.role.rtcp?.(packets);
   } else if (verdict === "rtp") {
     session.lastSeen = now;
   }

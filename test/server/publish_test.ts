@@ -292,7 +292,7 @@ Deno.test("SETUP without mode= on an announced path is taken as RECORD (gortspli
   assert.equal(play.status, 455);
 });
 
-Deno.test("an announced audio track is set up and its packets discarded; RECORD needs the video track", async () => {
+Deno.test("an announced audio track that is not carried is set up and its packets discarded; RECORD needs the video track", async () => {
   const { core } = makeCore();
   const pub = new Client(core);
   assert.equal((await announce(pub, HEAD + VIDEO + AUDIO)).status, 200);
@@ -346,7 +346,7 @@ Deno.test("an ANNOUNCE with an empty Session header (a C++ pusher library) is ta
   assert.equal(core.sessions.size, 1);
 });
 
-Deno.test("a publisher's dropped tracks are logged once at info, with what is carried", async () => {
+Deno.test("a publisher's tracks are logged once at info: what is carried, what is refused and why", async () => {
   for (const [body, expected] of [[HEAD + VIDEO + AUDIO, 1], [HEAD + VIDEO, 0]] as const) {
     const { core } = makeCore();
     const lines: string[] = [];
@@ -360,8 +360,12 @@ Deno.test("a publisher's dropped tracks are logged once at info, with what is ca
     const said = lines.filter((l) => l.includes("tracks"));
     assert.equal(said.length, expected, lines.join("\n"));
     if (expected === 0) continue; // video only: nothing is dropped, nothing to say
-    assert.match(said[0], /^info publisher tracks: only H\.264 video is carried /);
-    assert.match(said[0], /"carried":"0:video\/H264","dropped":"1:audio\/MPEG4-GENERIC"/);
+    assert.match(said[0], /^info publisher tracks /);
+    // RFC 3640 §4.1: AAC without its AudioSpecificConfig cannot be decoded by any reader.
+    assert.match(
+      said[0],
+      /"carried":"0:video\/H264","refused":"1:audio\/MPEG4-GENERIC \(MPEG4-GENERIC without config is not carried\)"/,
+    );
   }
 });
 

@@ -110,6 +110,15 @@ export function announce(server: ServerContext, client: ClientContext, req: Rtsp
   // readers get them in front of every IDR (ffmpeg's libx264 sends them only in the SDP), and a
   // DESCRIBE before the first IDR already has sprop-parameter-sets (INTEROP.md).
   publication.stream.restartSource(sps && pps ? { sps, pps } : undefined);
+  const audio = announcement.audio;
+  publication.stream.setAudio(
+    audio && {
+      encoding: audio.encoding,
+      clockRate: audio.clockRate,
+      channels: audio.channels,
+      fmtp: audio.fmtp,
+    },
+  );
   const session = made.session = new Session({
     id: newSessionId(),
     role: new Publishing({
@@ -176,13 +185,18 @@ function logTracks(server: ServerContext, session: Session, announcement: Announ
     const m = announcement.media[i];
     return `${i}:${m.kind}${m.encoding ? "/" + m.encoding : ""}`;
   };
-  const dropped = announcement.media.map((_, i) => i).filter((i) => i !== announcement.video);
-  server.logger.log("info", "publisher tracks: only H.264 video is carried", {
+  const carried = [announcement.video];
+  if (announcement.audio) carried.push(announcement.audio.index);
+  const fields: Record<string, string> = {
     session: session.id,
     path: session.path,
-    carried: describe(announcement.video),
-    dropped: dropped.map(describe).join(", "),
-  });
+    carried: carried.map(describe).join(", "),
+  };
+  if (announcement.refused.length > 0) {
+    fields.refused = announcement.refused.map((r) => `${describe(r.index)} (${r.reason})`)
+      .join(", ");
+  }
+  server.logger.log("info", "publisher tracks", fields);
 }
 
 /**

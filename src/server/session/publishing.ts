@@ -1,12 +1,17 @@
 /**
  * The publisher's role of a session (RFC 2326 §10.3, §10.11): made by ANNOUNCE, its tracks set up
- * one SETUP each, media taken from RECORD on. It holds the path's publication and turns the H.264
- * track's packets into the stream's frames; the other tracks' packets are checked and discarded.
+ * one SETUP each, media taken from RECORD on. It holds the path's publication, turns the H.264
+ * track's packets into the stream's frames and hands the audio track's payloads to the stream's
+ * audio track; the other tracks' packets are checked and discarded.
  *
  * @module
  */
 
 import { H264Receiver, type H264ReceiverStats } from "../../rtp/h264_receiver.ts";
+import { parseRtpPacket } from "../../rtp/header.ts";
+import { RtpTimeline } from "../../rtp/rtp_timeline.ts";
+import type { RtcpPacket } from "../../rtcp/parse.ts";
+import { SenderClocks } from "../../rtcp/sender_clocks.ts";
 import type { Announcement } from "../../sdp/announcement.ts";
 import type { ServerPublication } from "../publishers.ts";
 import type { Stream } from "../stream/stream.ts";
@@ -41,6 +46,10 @@ export class Publishing implements SessionRole {
   #recording = false;
   #publisher: string;
   #bytesReceived = 0;
+  #audioTimeline: RtpTimeline | undefined;
+  #senderClocks = new SenderClocks();
+  #videoSsrc: number | undefined;
+  #audioStats = { packets: 0, dropped: 0 };
 
   /** Publishes `announcement` (announced at `requestUrl`) through `publication`. */
   constructor(init: {
@@ -55,6 +64,7 @@ export class Publishing implements SessionRole {
     const a = this.announcement = init.announcement;
     const publication = this.publication = init.publication;
     this.#trackUrls = new AnnouncedTracks(init.requestUrl, a.controls);
+    if (a.audio) this.#audioTimeline = new RtpTimeline(a.audio.clockRate);
     this.#receiver = new H264Receiver((nals, timestamp) => {
       // A publisher replaced by another no longer owns the stream.
       if (publication.active) publication.stream.sendFrame(nals, { timestamp });
@@ -145,12 +155,17 @@ export class Publishing implements SessionRole {
 
   summary(): Record<string, number> {
     const s = this.#receiver.stats;
-    return {
+    const out: Record<string, number> = {
       packets: s.packets,
       accessUnits: s.accessUnits,
       droppedAccessUnits: s.droppedAccessUnits,
       badRtp: s.badPackets,
     };
+    if (this.announcement.audio) {
+      out.audioPackets = this.#audioStats.packets;
+      out.droppedAudioPackets = this.#audioStats.dropped;
+    }
+    return out;
   }
 
   /**
@@ -159,10 +174,68 @@ export class Publishing implements SessionRole {
    */
   #rtp(track: PublishedTrack, packet: Uint8Array, now: number): PacketVerdict {
     this.#bytesReceived += packet.length;
+    if (track.media === this.announcement.audio?.index) return this.#audio(packet, now);
     if (track.media !== this.announcement.video) {
       return packet.length >= 12 && packet[0] >> 6 === 2 ? "rtp" : "dropped";
     }
     if (!this.#recording) return "dropped";
+    if (packet.length >= 12) this.#videoSsrc = ssrcOf(packet);
     return this.#receiver.push(packet, now * 1000) ? "rtp" : "dropped";
   }
+
+  /**
+   * One RTP packet of the audio track: its payload goes to the stream's audio track, timed on the
+   * same arrival-anchored clock as the video's access units.
+   */
+  #audio(bytes: Uint8Array, now: number): PacketVerdict {
+    const packet = parseRtpPacket(bytes);
+    const audio = this.announcement.audio!;
+    if (!packet || packet.payloadType !== audio.payloadType) {
+      this.#audioStats.dropped++;
+      return "dropped";
+    }
+    if (!this.#recording || !this.publication.active) return "rtp";
+    const timestampUs = this.#audioTime(packet.ssrc, packet.timestamp, now);
+    if (this.stream.sendAudio(packet.payload, timestampUs, packet.marker)) {
+      this.#audioStats.packets++;
+    } else {
+      this.#audioStats.dropped++;
+    }
+    return "rtp";
+  }
+
+  /** Keeps the publisher's sender reports, which line its audio up with its video. */
+  rtcp(packets: readonly RtcpPacket[]): void {
+    for (const p of packets) {
+      if (p.type === "sr") this.#senderClocks.report(p.ssrc, p.ntp, p.rtpTimestamp);
+    }
+  }
+
+  /**
+   * The time of an audio packet on the video's clock: through the publisher's sender reports when
+   * both tracks have sent one (the RTP time the video had at the same instant, RFC 3550 §6.4.1),
+   * since the first packets of the two tracks need not have left together (ffmpeg's AAC packetizer
+   * gathers frames for up to a few hundred ms); until then, by the audio's own arrival.
+   */
+  #audioTime(ssrc: number, rtp: number, now: number): number {
+    const video = this.#videoSsrc;
+    const audio = this.announcement.audio!;
+    if (video !== undefined) {
+      const videoRtp = this.#senderClocks.map(
+        ssrc,
+        audio.clockRate,
+        rtp,
+        video,
+        this.announcement.clockRate,
+      );
+      const us = videoRtp === undefined ? undefined : this.#receiver.timeOf(videoRtp);
+      if (us !== undefined) return us;
+    }
+    return this.#audioTimeline!.toUs(rtp, now * 1000);
+  }
+}
+
+/** The SSRC field of an RTP packet of at least 12 bytes. */
+function ssrcOf(packet: Uint8Array): number {
+  return ((packet[8] << 24) | (packet[9] << 16) | (packet[10] << 8) | packet[11]) >>> 0;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { RtcpPacket } from "../../rtcp/parse.ts";
 import type { Stream } from "../stream/stream.ts";
 
 /** Counters a session adds to the server's totals. */
@@ -60,6 +61,8 @@ export interface SessionRole {
   interleaved(channel: number, packet: Uint8Array, now: number): PacketVerdict;
   /** A datagram on the server's RTP port from the client's port `port`, at monotonic ms `now`. */
   datagram(port: number, packet: Uint8Array, now: number): PacketVerdict;
+  /** The RTCP packets of a valid compound packet from the client (a publisher's sender reports). */
+  rtcp?(packets: readonly RtcpPacket[]): void;
   /** Sends an RTCP sender report if one is due at monotonic ms `now` (readers only). */
   report(now: number, wallMs: number, cname: string): void;
   /** Fields for the log line of the session's end. */
