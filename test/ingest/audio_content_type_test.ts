@@ -127,7 +127,7 @@ Deno.test("audioInputOf() takes a parsed content type and never throws on odd in
   const long = audioInputOf(`audio/x-raw;format=${"x".repeat(2000)}`);
   assert.deepEqual(long.ok ? 0 : long.status, 400);
   const control = audioInputOf('audio/x-raw;format="a\\\u0001b";rate=8000');
-  assert.ok(!control.ok && !/\u0001/.test(control.error), "controls are escaped or refused");
+  assert.ok(!control.ok && !control.error.includes("\u0001"), "controls are escaped or refused");
 });
 
 Deno.test("audioFormatOfInput() gives L16 for PCM of any layout and G.711 as sent", () => {
