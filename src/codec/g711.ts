@@ -16,7 +16,8 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { alawDecode, alawEncode, decodeG711, encodeG711, ulawDecode, ulawEncode } from "./g711.ts";
+ * import { alawDecode, alawEncode, decodeG711, encodeG711 } from "./g711.ts";
+ * import { ulawDecode, ulawEncode } from "./g711.ts";
  *
  * assert.equal(ulawEncode(0), 0xff);
  * assert.equal(alawEncode(0), 0xd5);

@@ -10,7 +10,8 @@
  * import { PcmChunker, toL16 } from "./pcm.ts";
  *
  * // Two little-endian samples, 0x0102 and -2, become big-endian.
- * assert.deepEqual(toL16("s16le", new Uint8Array([0x02, 0x01, 0xfe, 0xff])), new Uint8Array([1, 2, 0xff, 0xfe]));
+ * const le = new Uint8Array([0x02, 0x01, 0xfe, 0xff]);
+ * assert.deepEqual(toL16("s16le", le), new Uint8Array([0x01, 0x02, 0xff, 0xfe]));
  *
  * // 16 kHz mono in 20 ms frames: 320 samples, 640 bytes each, whatever the HTTP chunks were.
  * const chunker = new PcmChunker({ format: { sampleFormat: "s16le", rate: 16000, channels: 1 } });
@@ -139,7 +140,7 @@ export interface PcmChunkerOptions {
   maxPushBytes?: number;
 }
 
-/** 1 MiB: far above what one HTTP chunk of a microphone carries (16 kHz s32le stereo is 128 KB/s). */
+/** 1 MiB: far above one HTTP chunk of a microphone (16 kHz s32le stereo is 128 KB a second). */
 export const DEFAULT_MAX_PUSH_BYTES = 1 << 20;
 
 /**
@@ -262,7 +263,7 @@ export class PcmChunker {
     return frame;
   }
 
-  /** Converts `count` sample frames of `src` from `from` into the current frame, emitting full ones. */
+  /** Converts `count` sample frames of `src` from `from` into the frame, emitting full ones. */
   #take(src: Uint8Array, from: number, count: number, frames: PcmFrame[]): void {
     const inUnit = this.#sampleFrameBytes;
     const outUnit = 2 * this.#channels;

@@ -16,11 +16,22 @@
  * import { audioFormatOfInput, audioInputOf } from "./audio_content_type.ts";
  *
  * const read = audioInputOf("audio/x-raw; format=S32LE; rate=16000; channels=1");
- * assert.deepEqual(read, { ok: true, input: { kind: "pcm", sampleFormat: "s32le", rate: 16000, channels: 1 } });
- * assert.deepEqual(read.ok && audioFormatOfInput(read.input), { codec: "l16", clockRate: 16000, channels: 1 });
+ * assert.deepEqual(read, {
+ *   ok: true,
+ *   input: { kind: "pcm", sampleFormat: "s32le", rate: 16000, channels: 1 },
+ * });
+ * assert.deepEqual(read.ok && audioFormatOfInput(read.input), {
+ *   codec: "l16",
+ *   clockRate: 16000,
+ *   channels: 1,
+ * });
  *
  * const bad = audioInputOf("audio/L16;rate=4000");
- * assert.deepEqual(bad, { ok: false, status: 400, error: "audio/l16 rate must be a whole number of Hz from 8000 to 96000, got 4000" });
+ * assert.deepEqual(bad, {
+ *   ok: false,
+ *   status: 400,
+ *   error: "audio/l16 rate must be a whole number of Hz from 8000 to 96000, got 4000",
+ * });
  * ```
  *
  * @module

@@ -12,7 +12,8 @@
  * const sdp = parseSdp(
  *   "v=0\r\ns=x\r\nt=0 0\r\n" +
  *     "m=audio 0 RTP/AVP 96\r\na=rtpmap:96 mpeg4-generic/16000/1\r\n" +
- *     "a=fmtp:96 streamtype=5;profile-level-id=15;mode=AAC-hbr;config=1408;sizeLength=13;indexLength=3;indexDeltaLength=3\r\n" +
+ *     "a=fmtp:96 streamtype=5;profile-level-id=15;mode=AAC-hbr;config=1408;" +
+ *     "sizeLength=13;indexLength=3;indexDeltaLength=3\r\n" +
  *     "m=audio 0 RTP/AVP 97\r\na=rtpmap:97 G726-32/8000\r\n",
  * );
  * const aac = readAudioMedia(sdp.media[0]);
@@ -23,7 +24,10 @@
  *   channels: 1,
  *   config: new Uint8Array([0x14, 0x08]),
  * });
- * assert.deepEqual(readAudioMedia(sdp.media[1]), { kind: "refused", reason: "G726-32 is not carried" });
+ * assert.deepEqual(readAudioMedia(sdp.media[1]), {
+ *   kind: "refused",
+ *   reason: "G726-32 is not carried",
+ * });
  * ```
  *
  * @module
@@ -45,6 +49,7 @@ export interface AacAuHeaderSizes {
 
 /** A section that can be carried as it is. */
 export interface AudioMediaTaken {
+  /** Carried as it is. */
   kind: "audio";
   /** The RTP payload type packets of this format carry. */
   payloadType: number;
@@ -61,6 +66,7 @@ export interface AudioMediaTaken {
  * `mpeg4-generic`, MEDIA.md §1.2), but convertible; everything the conversion needs is here.
  */
 export interface AudioMediaLatm {
+  /** MP4A-LATM, to convert. */
   kind: "latm";
   /** The RTP payload type. */
   payloadType: number;
@@ -82,6 +88,7 @@ export interface AudioMediaLatm {
 
 /** A section that cannot be carried, and why (one sentence, peer text quoted). */
 export interface AudioMediaRefused {
+  /** Not carried. */
   kind: "refused";
   /** E.g. `G726-32 is not carried`, or the reasons for each format, joined by "; ". */
   reason: string;
@@ -223,7 +230,7 @@ function fmtpOf(media: ParsedSdpMedia, pt: number, notes: string[]): string | un
   return undefined;
 }
 
-/** `key=value;...` (RFC 4566 §6 fmtp, as RFC 3640 §4.1 and RFC 7587 §7 use it): lower-cased keys. */
+/** `key=value;...` (fmtp as RFC 3640 §4.1 and RFC 7587 §7 write it), keys lower-cased. */
 function fmtpParams(value: string | undefined): Map<string, string> {
   const params = new Map<string, string>();
   for (const part of (value ?? "").split(";")) {

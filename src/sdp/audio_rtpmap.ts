@@ -1,6 +1,6 @@
 /**
  * What an audio `m=` section says for each {@link AudioFormat}: payload type, `a=rtpmap` and
- * `a=fmtp`, written the way the strictest readers (gortsplib, WebRTC stacks) accept (MEDIA.md §1.2).
+ * `a=fmtp`, written as the strictest readers (gortsplib, WebRTC stacks) accept (MEDIA.md §1.2).
  *
  * | codec | payload type | rtpmap | fmtp |
  * |---|---|---|---|

@@ -197,7 +197,14 @@ export function buildSdp(desc: SdpSessionDescription): string {
  *     format: { codec: "l16", clockRate: 16000, channels: 1 },
  *     control: "trackID=1",
  *   }),
- *   { kind: "audio", payloadType: 97, encoding: "L16", clockRate: 16000, channels: 1, control: "trackID=1" },
+ *   {
+ *     kind: "audio",
+ *     payloadType: 97,
+ *     encoding: "L16",
+ *     clockRate: 16000,
+ *     channels: 1,
+ *     control: "trackID=1",
+ *   },
  * );
  * ```
  *
