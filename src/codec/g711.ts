@@ -174,6 +174,12 @@ export function alawDecode(code: number): number {
   return alawDecodeTable()[code & 0xff];
 }
 
+function checkLaw(law: G711Law): void {
+  if (law !== "pcmu" && law !== "pcma") {
+    throw new TypeError(`law must be "pcmu" or "pcma", got ${String(law)}`);
+  }
+}
+
 function output<T extends Uint8Array | Int16Array>(
   out: T | undefined,
   length: number,
@@ -194,8 +200,10 @@ function output<T extends Uint8Array | Int16Array>(
  * @param out Where to write; a fresh array when absent.
  * @returns `out` (or the fresh array) cut to `samples.length` codes.
  * @throws {RangeError} When `out` is shorter than `samples`.
+ * @throws {TypeError} When `law` is neither `pcmu` nor `pcma`.
  */
 export function encodeG711(law: G711Law, samples: Int16Array, out?: Uint8Array): Uint8Array {
+  checkLaw(law);
   const codes = output(out, samples.length, (n) => new Uint8Array(n));
   if (law === "pcmu") {
     const table = ulawEncodeTable();
@@ -216,8 +224,10 @@ export function encodeG711(law: G711Law, samples: Int16Array, out?: Uint8Array):
  * @param out Where to write; a fresh array when absent.
  * @returns `out` (or the fresh array) cut to one code per sample.
  * @throws {RangeError} When `out` is too short.
+ * @throws {TypeError} When `law` is neither `pcmu` nor `pcma`.
  */
 export function encodeG711FromL16(law: G711Law, l16: Uint8Array, out?: Uint8Array): Uint8Array {
+  checkLaw(law);
   const n = l16.length >> 1;
   const codes = output(out, n, (k) => new Uint8Array(k));
   if (law === "pcmu") {
@@ -239,8 +249,10 @@ export function encodeG711FromL16(law: G711Law, l16: Uint8Array, out?: Uint8Arra
  * @param out Where to write; a fresh array when absent.
  * @returns `out` (or the fresh array) cut to `codes.length` samples.
  * @throws {RangeError} When `out` is shorter than `codes`.
+ * @throws {TypeError} When `law` is neither `pcmu` nor `pcma`.
  */
 export function decodeG711(law: G711Law, codes: Uint8Array, out?: Int16Array): Int16Array {
+  checkLaw(law);
   const samples = output(out, codes.length, (n) => new Int16Array(n));
   const table = law === "pcmu" ? ulawDecodeTable() : alawDecodeTable();
   for (let i = 0; i < codes.length; i++) samples[i] = table[codes[i]];
@@ -255,8 +267,10 @@ export function decodeG711(law: G711Law, codes: Uint8Array, out?: Int16Array): I
  * @param out Where to write, at least two bytes per code; a fresh array when absent.
  * @returns `out` (or the fresh array) cut to `2 * codes.length` bytes.
  * @throws {RangeError} When `out` is too short.
+ * @throws {TypeError} When `law` is neither `pcmu` nor `pcma`.
  */
 export function decodeG711ToL16(law: G711Law, codes: Uint8Array, out?: Uint8Array): Uint8Array {
+  checkLaw(law);
   const n = codes.length * 2;
   if (out !== undefined && out.length < n) {
     throw new RangeError(`out holds ${out.length} bytes, ${n} are needed`);

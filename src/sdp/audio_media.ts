@@ -176,7 +176,8 @@ function readFormat(media: ParsedSdpMedia, format: string): AudioMediaTaken | Au
   const encoding = map.encoding.toUpperCase(); // RFC 4855 §3: names are case-insensitive
   const clockRate = map.clockRate;
   const channels = map.channels ?? 1; // RFC 4566 §6: no encoding parameters means one channel
-  const fmtp = fmtpOf(media, pt, notes);
+  // Only the codecs with parameters look for an fmtp, so a stray one is not noted for G.711.
+  const fmtp = () => fmtpOf(media, pt, notes);
   // Peer text: as written when it is a short printable token, else quoted and escaped.
   const name = /^[\x21-\x7e]{1,30}$/.test(map.encoding)
     ? map.encoding
@@ -203,11 +204,11 @@ function readFormat(media: ParsedSdpMedia, format: string): AudioMediaTaken | Au
         notes,
       };
     case "OPUS":
-      return opus(pt, clockRate, map.channels, fmtp, notes);
+      return opus(pt, clockRate, map.channels, fmtp(), notes);
     case "MPEG4-GENERIC":
-      return mpeg4Generic(pt, clockRate, channels, fmtp, notes, oneOrTwo);
+      return mpeg4Generic(pt, clockRate, channels, fmtp(), notes, oneOrTwo);
     case "MP4A-LATM":
-      return latm(pt, clockRate, channels, fmtp ?? "", notes);
+      return latm(pt, clockRate, channels, fmtp() ?? "", notes);
     default:
       throw new Refused(`${name} is not carried`);
   }

@@ -97,6 +97,8 @@ Deno.test("encodeG711() and decodeG711() convert arrays, into a fresh or a given
   assert.deepEqual(Array.from(decodeG711("pcma", a, pcm)), Array.from(a, alawDecode));
   assert.throws(() => encodeG711("pcmu", samples, new Uint8Array(4)), RangeError);
   assert.throws(() => decodeG711("pcmu", mu, new Int16Array(4)), RangeError);
+  assert.throws(() => encodeG711("g722" as "pcmu", samples), /law must be "pcmu" or "pcma"/);
+  assert.throws(() => decodeG711ToL16("ulaw" as "pcmu", mu), TypeError);
 });
 
 Deno.test("encodeG711FromL16() reads big-endian samples like encodeG711() reads Int16Array", () => {

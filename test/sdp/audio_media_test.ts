@@ -239,6 +239,8 @@ Deno.test("readAudioMedia() takes the first format that can be carried, in m= or
     "a=rtpmap:101 telephone-event/8000",
   ));
   assert.deepEqual([first.payloadType, first.format.codec], [0, "pcmu"]);
+  // A stray fmtp (here telephone-event's, with no rtpmap in the section) is not noted for G.711.
+  assert.deepEqual(taken(read("m=audio 0 RTP/AVP 0", "a=fmtp:101 0-15")).notes, []);
   const pcma = taken(read("m=audio 0 RTP/AVP 8 0"));
   assert.equal(pcma.format.codec, "pcma");
 });
