@@ -123,3 +123,63 @@ Deno.test("decodeG711ToL16() writes big-endian samples", () => {
   assert.deepEqual(Array.from(bytes), [0x7e, 0x00]); // 32256
   assert.throws(() => decodeG711ToL16("pcma", codes, new Uint8Array(5)), RangeError);
 });
+
+// The other classic implementation, Sun Microsystems' g711.c (public domain, 1988), written out
+// independently of the reference's: a table search for the segment, two's complement for µ-law.
+const SEG_UEND = [0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff, 0x1fff];
+const SEG_AEND = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff];
+
+function segment(value: number, ends: number[]): number {
+  const i = ends.findIndex((end) => value <= end);
+  return i < 0 ? 8 : i;
+}
+
+function sunLinearToUlaw(sample: number): number {
+  let value = sample >> 2;
+  const mask = value < 0 ? 0x7f : 0xff;
+  if (value < 0) value = -value;
+  value = Math.min(value, 8159) + 33;
+  const seg = segment(value, SEG_UEND);
+  return seg >= 8 ? 0x7f ^ mask : ((seg << 4) | ((value >> (seg + 1)) & 0x0f)) ^ mask;
+}
+
+function sunLinearToAlaw(sample: number): number {
+  let value = sample >> 3;
+  const mask = value >= 0 ? 0xd5 : 0x55;
+  if (value < 0) value = -value - 1;
+  const seg = segment(value, SEG_AEND);
+  if (seg >= 8) return 0x7f ^ mask;
+  return ((seg << 4) | ((seg < 2 ? value >> 1 : value >> seg) & 0x0f)) ^ mask;
+}
+
+function sunUlawToLinear(code: number): number {
+  const u = ~code & 0xff;
+  const t = (((u & 0x0f) << 3) + 0x84) << ((u & 0x70) >> 4);
+  return u & 0x80 ? 0x84 - t : t - 0x84;
+}
+
+function sunAlawToLinear(code: number): number {
+  const a = code ^ 0x55;
+  let t = (a & 0x0f) << 4;
+  const seg = (a & 0x70) >> 4;
+  if (seg === 0) t += 8;
+  else if (seg === 1) t += 0x108;
+  else t = (t + 0x108) << (seg - 1);
+  return a & 0x80 ? t : -t;
+}
+
+Deno.test("the decoders match Sun's g711.c for every code", () => {
+  for (let c = 0; c < 256; c++) {
+    assert.equal(ulawDecode(c), sunUlawToLinear(c), `µ-law ${c}`);
+    assert.equal(alawDecode(c), sunAlawToLinear(c), `A-law ${c}`);
+  }
+});
+
+Deno.test("the encoders match Sun's g711.c: A-law for every sample, µ-law for x ≥ 0", () => {
+  // Sun negates negative µ-law samples in two's complement, the reference in one's complement:
+  // they differ by one 14-bit unit below zero, so only the non-negative half is compared.
+  for (const x of ALL) {
+    if (alawEncode(x) !== sunLinearToAlaw(x)) assert.fail(`A-law of ${x}`);
+    if (x >= 0 && ulawEncode(x) !== sunLinearToUlaw(x)) assert.fail(`µ-law of ${x}`);
+  }
+});
