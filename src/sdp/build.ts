@@ -26,6 +26,9 @@
  * @module
  */
 
+import type { AudioFormat } from "../codec/audio_format.ts";
+import { audioRtpmap } from "./audio_rtpmap.ts";
+
 /** One `m=` section: an RTP stream of the session. */
 export interface SdpMediaDescription {
   /** The media type of the `m=` line. */
@@ -50,6 +53,24 @@ export interface SdpMediaDescription {
   height?: number;
 }
 
+/**
+ * An audio `m=` section given by its format: the payload type, `a=rtpmap` and `a=fmtp` follow
+ * from it ({@linkcode audioRtpmap}). It has its own control URL, like any track.
+ */
+export interface SdpAudioMediaDescription {
+  /** Always `audio`. */
+  kind: "audio";
+  /** What the track carries. */
+  format: AudioFormat;
+  /** The `a=control` URL of the track, usually relative (e.g. "trackID=1"). */
+  control: string;
+  /**
+   * The dynamic payload type (96..127) for a format without a static one; 97 by default. PCMU
+   * and PCMA at 8000 Hz mono always take their static types, 0 and 8.
+   */
+  payloadType?: number;
+}
+
 /** A whole session for {@linkcode buildSdp}. */
 export interface SdpSessionDescription {
   /** The `o=` sess-id: decimal digits, unique per session (RFC 4566 §5.2). */
@@ -65,7 +86,7 @@ export interface SdpSessionDescription {
   /** Tool name and version for `a=tool:`. */
   tool?: string;
   /** The media sections, in track order. */
-  media: SdpMediaDescription[];
+  media: (SdpMediaDescription | SdpAudioMediaDescription)[];
 }
 
 const ENCODING = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -155,8 +176,65 @@ export function buildSdp(desc: SdpSessionDescription): string {
     lines.push(`a=tool:${desc.tool}`);
   }
   lines.push("a=range:npt=now-", "a=control:*");
-  for (const [i, m] of desc.media.entries()) lines.push(...mediaLines(m, `media[${i}]`));
+  for (const [i, m] of desc.media.entries()) {
+    const at = `media[${i}]`;
+    lines.push(...mediaLines("format" in m ? audioMedia(m, at) : m, at));
+  }
   return lines.join("\r\n") + "\r\n";
+}
+
+/**
+ * The plain description of an audio section given by its format.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { audioMediaDescription } from "./build.ts";
+ *
+ * assert.deepEqual(
+ *   audioMediaDescription({
+ *     kind: "audio",
+ *     format: { codec: "l16", clockRate: 16000, channels: 1 },
+ *     control: "trackID=1",
+ *   }),
+ *   {
+ *     kind: "audio",
+ *     payloadType: 97,
+ *     encoding: "L16",
+ *     clockRate: 16000,
+ *     channels: 1,
+ *     control: "trackID=1",
+ *   },
+ * );
+ * ```
+ *
+ * @param m The audio section.
+ * @returns The section as {@linkcode buildSdp} writes it.
+ * @throws {TypeError | RangeError} As {@linkcode audioRtpmap} does.
+ */
+export function audioMediaDescription(m: SdpAudioMediaDescription): SdpMediaDescription {
+  return audioMedia(m, "media");
+}
+
+function audioMedia(m: SdpAudioMediaDescription, at: string): SdpMediaDescription {
+  if (m.kind !== "audio") {
+    throw new TypeError(`${at}.kind must be "audio" with a format, got ${m.kind}`);
+  }
+  const { payloadType, encoding, clockRate, channels, fmtp } = audioRtpmap(
+    m.format,
+    m.payloadType,
+    `${at}.format`,
+  );
+  const out: SdpMediaDescription = {
+    kind: "audio",
+    payloadType,
+    encoding,
+    clockRate,
+    control: m.control,
+  };
+  if (channels !== undefined) out.channels = channels;
+  if (fmtp !== undefined) out.fmtp = fmtp;
+  return out;
 }
 
 function mediaLines(m: SdpMediaDescription, at: string): string[] {

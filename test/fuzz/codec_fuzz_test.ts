@@ -12,6 +12,7 @@ import {
   AccessUnitSplitter,
   splitAccessUnits,
 } from "../../src/codec/access_unit.ts";
+import { PCM_SAMPLE_BYTES, PcmChunker, type PcmFrame, toL16 } from "../../src/codec/pcm.ts";
 import { check, fuzzInput, inSentinel, outcome, sameEverywhere, testdata } from "./_support.ts";
 
 const JPEGS = ["gray_160x120.jpg", "progressive_422_160x120.jpg", "yuv420_99x75.jpg"].map((n) =>
@@ -94,5 +95,40 @@ Deno.test("AccessUnitSplitter drops an access unit above its cap and stays bound
       assert.ok(au.nalUnits.reduce((n, u) => n + u.length, 0) <= cap);
     }
     assert.ok(splitter.dropped >= 1);
+  });
+});
+
+Deno.test("PcmChunker gives toL16() of the whole stream however it is cut, and carries < a sample", () => {
+  const arb = fc.record({
+    format: fc.constantFrom("s16le" as const, "s16be" as const, "s32le" as const),
+    channels: fc.constantFrom(1, 2),
+    rate: fc.constantFrom(8000, 11025, 16000, 44100, 48000),
+    frameMs: fc.constantFrom(1, 5, 20),
+    bytes: fc.uint8Array({ maxLength: 3000 }),
+    cuts: fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 8 }),
+  });
+  check(arb, 300, ({ format, channels, rate, frameMs, bytes, cuts }) => {
+    const chunker = new PcmChunker({ format: { sampleFormat: format, rate, channels }, frameMs });
+    const unit = PCM_SAMPLE_BYTES[format] * channels;
+    const frames: PcmFrame[] = [];
+    for (let at = 0, i = 0; at < bytes.length; i++) {
+      const piece = inSentinel(bytes.slice(at, at + cuts[i % cuts.length]), 0xff);
+      at += piece.length;
+      const result = chunker.push(piece);
+      assert.ok(result.ok);
+      frames.push(...result.frames);
+      assert.ok(chunker.carried < unit);
+    }
+    const last = chunker.flush();
+    if (last) frames.push(last);
+    const whole = bytes.length - (bytes.length % unit);
+    const expected = toL16(format, bytes.subarray(0, whole));
+    assert.deepEqual(frames.flatMap((f) => Array.from(f.data)), Array.from(expected));
+    let start = 0;
+    for (const f of frames) {
+      assert.equal(f.start, start);
+      assert.equal(f.data.length, f.samples * channels * 2);
+      start += f.samples;
+    }
   });
 });

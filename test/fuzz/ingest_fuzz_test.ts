@@ -14,6 +14,7 @@ import {
 } from "../../src/ingest/errors.ts";
 import { HttpRequestParser } from "../../src/ingest/http_request.ts";
 import { ingestFormatOf, parseContentType } from "../../src/ingest/content_type.ts";
+import { audioInputOf } from "../../src/ingest/audio_content_type.ts";
 import { HttpParseError } from "../../src/http1/errors.ts";
 import { MultipartSplitter } from "../../src/http1/multipart.ts";
 import { Decompressor, RawFrameSplitter } from "../../src/ingest/raw_frames.ts";
@@ -308,4 +309,32 @@ Deno.test("parseContentType() and ingestFormatOf() throw only IngestFormatError"
     assert.deepEqual(outcome(IngestFormatError, () => ingestFormatOf(t)), a);
     outcome(IngestError, () => parseContentType(t));
   });
+});
+
+Deno.test("audioInputOf() never throws and says why it refuses, with 400 or 415", () => {
+  const seeds = [
+    "audio/L16;rate=16000;channels=1",
+    "audio/x-raw; format=S32LE; rate=44100; channels=2; layout=interleaved",
+    'audio/PCMU; rate="8000"',
+    "audio/basic",
+  ].map(latin1);
+  const text = fc.oneof(
+    mutated(seeds).map(fromLatin1),
+    fc.string({ unit: "binary", maxLength: 80 }),
+  );
+  let taken = 0;
+  check(text, 3000, (t) => {
+    const read = audioInputOf(t);
+    assert.deepEqual(audioInputOf(t), read, "not deterministic");
+    if (read.ok) {
+      taken++;
+      const { rate, channels } = read.input;
+      assert.ok(rate >= 8000 && rate <= 96000 && (channels === 1 || channels === 2), t);
+    } else {
+      assert.ok(read.status === 400 || read.status === 415);
+      const controls = [...read.error].some((c) => c.charCodeAt(0) < 0x20);
+      assert.ok(read.error.length > 0 && read.error.length < 300 && !controls, read.error);
+    }
+  });
+  assert.ok(taken > 30 && taken < 2900, `${taken} of 3000 taken`);
 });

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { MAX_SDP_MEDIA, parseSdp, SdpError } from "../../src/sdp/parse.ts";
+import { readAudioMedia } from "../../src/sdp/audio_media.ts";
 import { check, fromLatin1, fuzzInput, latin1, outcome, testdata } from "./_support.ts";
 
 /** The SDP body of each captured ANNOUNCE request. */
@@ -63,4 +64,51 @@ Deno.test("parseSdp() ends mutated, random and oversized SDP in a result or an S
       assert.ok(media.length <= MAX_SDP_MEDIA);
     }
   });
+});
+
+/** Audio sections as cameras, phones and encoders write them, traps included (MEDIA.md §1.2). */
+const AUDIO_SECTIONS = [
+  "m=audio 0 RTP/AVP 0\r\n",
+  "m=audio 0 RTP/AVP 8 0 101\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n",
+  "m=audio 0 RTP/AVP 97\r\na=rtpmap:97 MPEG4-GENERIC/48000/2\r\na=fmtp:97 streamtype=5;" +
+  "profile-level-id=1;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=1190\r\n",
+  "m=audio 0 RTP/AVP 104\r\na=rtpmap:104 mpeg4-generic/16000/1\r\n" +
+  "a=fmtp:97 streamtype=5;mode=AAC-hbr;sizelength=13;config=1408\r\n",
+  "m=audio 0 RTP/AVP 111\r\na=rtpmap:111 opus/48000/1\r\na=fmtp:111 sprop-stereo=1\r\n",
+  "m=audio 0 RTP/AVP 96\r\na=rtpmap:96 MP4A-LATM/44100/2\r\na=fmtp:96 cpresent=0;config=40002420\r\n",
+  "m=audio 0 RTP/AVP 97\r\na=rtpmap:97 L16/16000/1\r\na=sendrecv\r\n",
+  "m=audio 0 RTP/AVP 96\r\na=rtpmap:96 PCMU/16000/2\r\n",
+].map((m) => `v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=a\r\nt=0 0\r\n${m}a=control:trackID=1\r\n`);
+
+Deno.test("readAudioMedia() never throws on the sections of mutated and random SDP", () => {
+  const text = fc.oneof(
+    fuzzInput(AUDIO_SECTIONS.map(latin1), 300).map(fromLatin1),
+    fc.string({ unit: "binary", maxLength: 300 }).map((t) => AUDIO_SECTIONS[0] + t),
+  );
+  const kinds = { audio: 0, latm: 0, refused: 0 };
+  check(text, 2000, (t) => {
+    let sdp;
+    try {
+      sdp = parseSdp(t);
+    } catch (e) {
+      assert.ok(e instanceof SdpError);
+      return;
+    }
+    for (const media of sdp.media) {
+      const read = readAudioMedia(media);
+      assert.deepEqual(readAudioMedia(media), read, "not deterministic");
+      kinds[read.kind]++;
+      if (read.kind === "audio") {
+        const { codec, clockRate, channels } = read.format;
+        assert.ok(channels === 1 || channels === 2, `${channels} channels`);
+        assert.ok(Number.isInteger(clockRate) && clockRate > 0);
+        if (codec === "aac") assert.ok(read.format.config && read.format.config.length > 0);
+        if (codec === "opus") assert.equal(clockRate, 48000);
+      } else if (read.kind === "refused") {
+        const controls = [...read.reason].some((c) => c.charCodeAt(0) < 0x20);
+        assert.ok(read.reason.length > 0 && !controls, read.reason);
+      }
+    }
+  });
+  assert.ok(kinds.audio > 100 && kinds.latm > 10 && kinds.refused > 50, JSON.stringify(kinds));
 });
