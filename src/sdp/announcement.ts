@@ -25,7 +25,8 @@
  * @module
  */
 
-import { STATIC_AUDIO_PAYLOAD_TYPES } from "../codec/audio_format.ts";
+import type { AudioFormat } from "../codec/audio_format.ts";
+import { readAudioMedia } from "./audio_media.ts";
 import { parseH264Fmtp } from "./h264_fmtp.ts";
 import { type ParsedSdpMedia, parseSdp, resolveControl, SdpError } from "./parse.ts";
 
@@ -37,20 +38,16 @@ export interface AnnouncedMedia {
   encoding: string | undefined;
 }
 
-/** An announced audio media that is carried: its RTP format as the publisher described it. */
+/** An announced audio media that is carried. */
 export interface AnnouncedAudio {
   /** Index of the media in the SDP. */
   index: number;
   /** The RTP payload type its packets carry. */
   payloadType: number;
-  /** Encoding name (`MPEG4-GENERIC`, `OPUS`, `PCMU`, `PCMA`, `L16`), upper case. */
-  encoding: string;
-  /** RTP clock rate in Hz. */
-  clockRate: number;
-  /** Channels, when the rtpmap gives them (or the static payload type implies two). */
-  channels?: number;
-  /** The format's `a=fmtp` parameters, if any. */
-  fmtp?: string;
+  /** What it carries. */
+  format: AudioFormat;
+  /** What was tolerated in its description (see `readAudioMedia`), for the log. */
+  notes: string[];
 }
 
 /** The announced description, as far as a server uses it. */
@@ -159,46 +156,18 @@ export function readAnnouncement(sdp: string, requestUrl: string): AnnouncementR
   return { ok: true, announcement };
 }
 
-/** Audio encodings carried as they come (RFC 3640, RFC 7587, RFC 3551 §4.5.14, §4.5.11). */
-const CARRIED_AUDIO = new Set(["MPEG4-GENERIC", "OPUS", "PCMU", "PCMA", "L16"]);
-
 /**
- * An audio media's first format that can be carried, or why none can. A static payload type with
- * no rtpmap means what RFC 3551 Table 4 says. Cameras put the fmtp under another payload type than
- * the rtpmap's (a Hikvision SDP, gortsplib#658): with one format and one fmtp, that fmtp is its.
+ * An audio media that can be carried, or why it cannot. AAC is passed on packet by packet, so its
+ * AU headers must be the ones the served SDP announces (RFC 3640 §3.3.6 AAC-hbr: 13, 3 and 3 bits).
  */
 function readAudio(media: ParsedSdpMedia, index: number): AnnouncedAudio | string {
   if (media.kind !== "audio") return `${media.kind} media are not carried`;
-  const seen: string[] = [];
-  for (const format of media.formats) {
-    const pt = Number(format);
-    if (!Number.isInteger(pt) || pt < 0 || pt > 127) continue;
-    const map = media.rtpmap.get(pt);
-    const known = STATIC_AUDIO_PAYLOAD_TYPES.get(pt);
-    const encoding = map?.encoding.toUpperCase() ?? known?.codec.toUpperCase();
-    if (encoding === undefined) {
-      seen.push(`payload type ${pt}`);
-      continue;
-    }
-    const clockRate = map?.clockRate ?? known!.clockRate;
-    const channels = map?.channels ?? (known && known.channels !== 1 ? known.channels : undefined);
-    let fmtp = media.fmtp.get(pt);
-    if (fmtp === undefined && media.formats.length === 1 && media.fmtp.size === 1) {
-      fmtp = [...media.fmtp.values()][0];
-    }
-    if (!CARRIED_AUDIO.has(encoding)) {
-      seen.push(encoding);
-      continue;
-    }
-    if (encoding === "MPEG4-GENERIC" && !/(^|;)\s*config=[0-9a-f]+/i.test(fmtp ?? "")) {
-      // RFC 3640 §4.1: without the AudioSpecificConfig no reader can decode it (gortsplib refuses).
-      seen.push("MPEG4-GENERIC without config");
-      continue;
-    }
-    const audio: AnnouncedAudio = { index, payloadType: pt, encoding, clockRate };
-    if (channels !== undefined) audio.channels = channels;
-    if (fmtp !== undefined) audio.fmtp = fmtp;
-    return audio;
+  const read = readAudioMedia(media);
+  if (read.kind === "refused") return read.reason;
+  if (read.kind === "latm") return "MP4A-LATM is not carried yet";
+  const aac = read.aac;
+  if (aac && (aac.sizeLength !== 13 || aac.indexLength !== 3 || aac.indexDeltaLength !== 3)) {
+    return "AAC with AU headers other than AAC-hbr's (13/3/3 bits) is not carried yet";
   }
-  return seen.length ? `${seen.join(", ")} is not carried` : "no audio format";
+  return { index, payloadType: read.payloadType, format: read.format, notes: read.notes };
 }

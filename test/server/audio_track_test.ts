@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import type { AudioFormat } from "../../src/codec/audio_format.ts";
 import { ntpToUnixMs } from "../../src/rtcp/ntp.ts";
 import { parseRtcpCompound } from "../../src/rtcp/parse.ts";
 import { parseRtpPacket, type RtpPacket } from "../../src/rtp/header.ts";
@@ -13,12 +14,11 @@ import { parseRtpInfo } from "../../src/rtsp/rtp_info.ts";
 import type { RtspResponse } from "../../src/rtsp/message.ts";
 import { Client, FakeTcp, idr, makeCore, slice, URL } from "./conversation.ts";
 
-const AAC = {
-  encoding: "MPEG4-GENERIC",
+const AAC: AudioFormat = {
+  codec: "aac",
   clockRate: 48000,
   channels: 2,
-  fmtp: "streamtype=5;profile-level-id=1;mode=AAC-hbr;sizelength=13;indexlength=3;" +
-    "indexdeltalength=3;config=1190",
+  config: new Uint8Array([0x11, 0x90]),
 };
 const TCP_VIDEO = "RTP/AVP/TCP;unicast;interleaved=0-1";
 const TCP_AUDIO = "RTP/AVP/TCP;unicast;interleaved=2-3";
@@ -71,14 +71,14 @@ Deno.test("DESCRIBE lists the video, then the audio with its own control URL and
   const audio = sdp.indexOf("m=audio 0 RTP/AVP 97");
   assert.ok(video > 0 && audio > video, sdp);
   const audioSection = sdp.slice(audio);
-  assert.match(audioSection, /a=rtpmap:97 MPEG4-GENERIC\/48000\/2\r\n/);
+  assert.match(audioSection, /a=rtpmap:97 mpeg4-generic\/48000\/2\r\n/);
   assert.match(audioSection, /a=fmtp:97 streamtype=5;.*config=1190\r\n/);
   assert.match(audioSection, /a=control:trackID=1\r\n/);
 });
 
 Deno.test("G.711 at 8000 Hz mono goes out with its static payload type (RFC 3551 Table 4)", async () => {
   const { core, stream } = makeCore();
-  stream.setAudio({ encoding: "PCMA", clockRate: 8000 });
+  stream.setAudio({ codec: "pcma", clockRate: 8000, channels: 1 });
   const sdp = new TextDecoder().decode(
     (await new Client(core).request("DESCRIBE", URL, { CSeq: 1 })).body,
   );

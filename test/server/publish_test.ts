@@ -364,7 +364,7 @@ Deno.test("a publisher's tracks are logged once at info: what is carried, what i
     // RFC 3640 §4.1: AAC without its AudioSpecificConfig cannot be decoded by any reader.
     assert.match(
       said[0],
-      /"carried":"0:video\/H264","refused":"1:audio\/MPEG4-GENERIC \(MPEG4-GENERIC without config is not carried\)"/,
+      /"carried":"0:video\/H264","refused":"1:audio\/MPEG4-GENERIC \(mpeg4-generic without config is refused \(RFC 3640 §4\.1\)\)"/,
     );
   }
 });

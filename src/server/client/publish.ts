@@ -110,15 +110,7 @@ export function announce(server: ServerContext, client: ClientContext, req: Rtsp
   // readers get them in front of every IDR (ffmpeg's libx264 sends them only in the SDP), and a
   // DESCRIBE before the first IDR already has sprop-parameter-sets (INTEROP.md).
   publication.stream.restartSource(sps && pps ? { sps, pps } : undefined);
-  const audio = announcement.audio;
-  publication.stream.setAudio(
-    audio && {
-      encoding: audio.encoding,
-      clockRate: audio.clockRate,
-      channels: audio.channels,
-      fmtp: audio.fmtp,
-    },
-  );
+  publication.stream.setAudio(announcement.audio?.format);
   const session = made.session = new Session({
     id: newSessionId(),
     role: new Publishing({
@@ -192,6 +184,8 @@ function logTracks(server: ServerContext, session: Session, announcement: Announ
     path: session.path,
     carried: carried.map(describe).join(", "),
   };
+  const notes = announcement.audio?.notes ?? [];
+  if (notes.length > 0) fields.tolerated = notes.join("; ");
   if (announcement.refused.length > 0) {
     fields.refused = announcement.refused.map((r) => `${describe(r.index)} (${r.reason})`)
       .join(", ");

@@ -64,7 +64,7 @@ export class Publishing implements SessionRole {
     const a = this.announcement = init.announcement;
     const publication = this.publication = init.publication;
     this.#trackUrls = new AnnouncedTracks(init.requestUrl, a.controls);
-    if (a.audio) this.#audioTimeline = new RtpTimeline(a.audio.clockRate);
+    if (a.audio) this.#audioTimeline = new RtpTimeline(a.audio.format.clockRate);
     this.#receiver = new H264Receiver((nals, timestamp) => {
       // A publisher replaced by another no longer owns the stream.
       if (publication.active) publication.stream.sendFrame(nals, { timestamp });
@@ -223,7 +223,7 @@ export class Publishing implements SessionRole {
     if (video !== undefined) {
       const videoRtp = this.#senderClocks.map(
         ssrc,
-        audio.clockRate,
+        audio.format.clockRate,
         rtp,
         video,
         this.announcement.clockRate,

@@ -11,44 +11,21 @@
 
 import { writeRtpHeader } from "../../rtp/header.ts";
 import { PacketList } from "../../rtp/packet_list.ts";
+import { type AudioFormat, describeAudioFormat } from "../../codec/audio_format.ts";
+import { audioRtpmap } from "../../sdp/audio_rtpmap.ts";
 import type { SdpMediaDescription } from "../../sdp/build.ts";
 import { randomUint32 } from "../session/session_id.ts";
 import { Frame } from "./frame.ts";
 import { type MediaClock, rtpTimeOf } from "./media_clock.ts";
 import type { StartPoint, StreamReader } from "./stream.ts";
 
-/** What an audio track carries, as its SDP media section names it. */
-export interface AudioDescription {
-  /** Encoding name of `a=rtpmap`, as the source spelled it, e.g. `MPEG4-GENERIC`, `PCMU`, `L16`. */
-  encoding: string;
-  /** RTP clock rate in Hz. */
-  clockRate: number;
-  /** Channels, when the rtpmap gives them. */
-  channels?: number;
-  /** The `a=fmtp` parameters the format needs (AAC's `config`, Opus's `sprop-stereo`), if any. */
-  fmtp?: string;
-}
-
 /** RTP header plus the largest audio payload taken: far above any real audio packet. */
 const MAX_AUDIO_PAYLOAD = 8192;
 const RTP_HEADER_SIZE = 12;
-/** The payload type of a dynamic audio format (video uses 96, or 26 for JPEG). */
-const DYNAMIC_AUDIO_PAYLOAD_TYPE = 97;
 /** How long audio is kept for a reader that starts with the cached GOP. */
 const KEEP_MS = 10_000;
 /** Bytes of audio kept at most (10 s of 48 kHz stereo L16 is 1.9 MB). */
 const KEEP_BYTES = 4 << 20;
-
-/**
- * The payload type a description goes out with: the static one of RFC 3551 Table 4 where it means
- * exactly this format (PCMU and PCMA at 8000 Hz mono), else the dynamic one.
- */
-export function audioPayloadType(d: AudioDescription): number {
-  const mono = (d.channels ?? 1) === 1;
-  if (d.clockRate === 8000 && mono && /^PCMU$/i.test(d.encoding)) return 0;
-  if (d.clockRate === 8000 && mono && /^PCMA$/i.test(d.encoding)) return 8;
-  return DYNAMIC_AUDIO_PAYLOAD_TYPE;
-}
 
 /** A frame of audio with the time it arrived (monotonic ms). */
 interface KeptFrame {
@@ -60,7 +37,7 @@ interface KeptFrame {
 export class AudioTrack {
   /** SSRC of the track's RTP packets (random, RFC 3550 §8). */
   readonly ssrc: number = randomUint32();
-  #description: AudioDescription;
+  #format: AudioFormat;
   #payloadType: number;
   #clock: MediaClock;
   #now: () => number;
@@ -73,16 +50,21 @@ export class AudioTrack {
   #stats = { packets: 0, bytesIn: 0, refused: 0 };
 
   /** An audio track on `clock`; `now` is the server's monotonic clock in ms. */
-  constructor(description: AudioDescription, clock: MediaClock, now: () => number) {
-    this.#description = { ...description };
-    this.#payloadType = audioPayloadType(description);
+  constructor(format: AudioFormat, clock: MediaClock, now: () => number) {
+    this.#format = { ...format };
+    this.#payloadType = audioRtpmap(format).payloadType;
     this.#clock = clock;
     this.#now = now;
   }
 
   /** What the track carries. */
-  get description(): Readonly<AudioDescription> {
-    return this.#description;
+  get format(): Readonly<AudioFormat> {
+    return this.#format;
+  }
+
+  /** The format for a log line or the console, e.g. `AAC 48000 Hz stereo`. */
+  get label(): string {
+    return describeAudioFormat(this.#format);
   }
 
   /** Packets taken and refused, and payload bytes taken. */
@@ -90,12 +72,11 @@ export class AudioTrack {
     return this.#stats;
   }
 
-  /** Whether `description` is what the track carries already. */
-  carries(description: AudioDescription): boolean {
-    const d = this.#description;
-    return d.encoding.toUpperCase() === description.encoding.toUpperCase() &&
-      d.clockRate === description.clockRate && (d.channels ?? 1) === (description.channels ?? 1) &&
-      (d.fmtp ?? "") === (description.fmtp ?? "");
+  /** Whether `format` is what the track carries already. */
+  carries(format: AudioFormat): boolean {
+    const f = this.#format;
+    return f.codec === format.codec && f.clockRate === format.clockRate &&
+      f.channels === format.channels && sameBytes(f.config, format.config);
   }
 
   /**
@@ -109,7 +90,7 @@ export class AudioTrack {
       return false;
     }
     const streamUs = this.#clock.follow(timestampUs);
-    const rtpTimestamp = rtpTimeOf(this.#rtpBase, this.#description.clockRate, streamUs);
+    const rtpTimestamp = rtpTimeOf(this.#rtpBase, this.#format.clockRate, streamUs);
     const packets = new PacketList(payload.length + RTP_HEADER_SIZE + 4);
     const packet = packets.append(RTP_HEADER_SIZE + payload.length);
     const sequence = this.#sequence;
@@ -176,21 +157,21 @@ export class AudioTrack {
   /** The RTP time at monotonic ms `at` (default now): for the track's RTCP sender reports. */
   rtpTimeAt(at: number = this.#now()): number {
     if (!this.#clock.started) return this.#rtpBase;
-    return rtpTimeOf(this.#rtpBase, this.#description.clockRate, this.#clock.streamTimeAt(at));
+    return rtpTimeOf(this.#rtpBase, this.#format.clockRate, this.#clock.streamTimeAt(at));
   }
 
   /** The SDP media section (RFC 4566 §5.14; the payload format's own RFC for its fmtp). */
   sdpMedia(control: string): SdpMediaDescription {
-    const d = this.#description;
+    const map = audioRtpmap(this.#format);
     const media: SdpMediaDescription = {
       kind: "audio",
-      payloadType: this.#payloadType,
-      encoding: d.encoding,
-      clockRate: d.clockRate,
+      payloadType: map.payloadType,
+      encoding: map.encoding,
+      clockRate: map.clockRate,
       control,
     };
-    if (d.channels !== undefined && d.channels !== 1) media.channels = d.channels;
-    if (d.fmtp !== undefined) media.fmtp = d.fmtp;
+    if (map.channels !== undefined && map.channels !== 1) media.channels = map.channels;
+    if (map.fmtp !== undefined) media.fmtp = map.fmtp;
     return media;
   }
 
@@ -210,4 +191,9 @@ export class AudioTrack {
       this.#keptHead = 0;
     }
   }
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -20,7 +20,8 @@ import type { Clock } from "../../base/clock.ts";
 import { Frame } from "./frame.ts";
 import { GopCache } from "./gop_cache.ts";
 import { MediaClock, rtpTimeOf } from "./media_clock.ts";
-import { type AudioDescription, AudioTrack } from "./audio_track.ts";
+import { AudioTrack } from "./audio_track.ts";
+import type { AudioFormat } from "../../codec/audio_format.ts";
 import type { Logger } from "../../base/log.ts";
 import { randomUint32 } from "../session/session_id.ts";
 import { createStreamPayload, type StreamPayload } from "./stream_payload.ts";
@@ -237,12 +238,12 @@ export class Stream implements LiveStream {
    * track, and its readers, as they are; another one is a new track (new SSRC and clock) and a new
    * SDP version. Readers of a track that went away stay attached and get nothing more from it.
    */
-  setAudio(description: AudioDescription | undefined): void {
+  setAudio(format: AudioFormat | undefined): void {
     if (this.#closed) return;
-    if (description && this.#audio?.carries(description)) return;
-    if (!description && !this.#audio) return;
-    this.#audio = description
-      ? new AudioTrack(description, this.#clock, () => this.#context.clock.now())
+    if (format && this.#audio?.carries(format)) return;
+    if (!format && !this.#audio) return;
+    this.#audio = format
+      ? new AudioTrack(format, this.#clock, () => this.#context.clock.now())
       : undefined;
     this.#descriptionChanged();
   }
