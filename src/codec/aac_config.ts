@@ -235,8 +235,9 @@ export function writeAudioSpecificConfig(fields: AudioSpecificConfigFields): Uin
   if (!Number.isInteger(rate) || rate < 1 || rate > 0xffffff) {
     throw new RangeError(`sampleRate must be an integer from 1 to 16777215, got ${rate}`);
   }
+  // Table 1.19: configurations 1 to 6 have that many channels, 7 has eight (7.1).
   const channelConfiguration = channels === 8 ? 7 : channels;
-  if (!Number.isInteger(channels) || channelConfiguration < 1 || channelConfiguration > 7) {
+  if (!Number.isInteger(channels) || channels < 1 || (channels > 6 && channels !== 8)) {
     throw new RangeError(`channels must be 1 to 6 or 8, got ${channels}`);
   }
   if (frameLength !== 1024 && frameLength !== 960) {
