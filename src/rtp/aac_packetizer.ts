@@ -82,9 +82,9 @@ export class AacPacketizer {
 
   /**
    * Packetizes consecutive access units, the first at RTP timestamp `timestamp` (0 to 2^32-1) and
-   * each next one `frameSamples` later. A packet's timestamp is that of its first access unit
-   * (§3.2.1); every packet that ends an access unit has the marker bit, fragments before the last
-   * do not (§3.3.6 refers to §3.2.3). Empty and oversized access units are skipped and counted; the
+   * each next one `frameSamples` later. A packet's timestamp is that of its first access unit, and
+   * every packet that ends an access unit has the marker bit while fragments before the last do
+   * not (RFC 3640 §3.1, §3.2.3). Empty and oversized access units are skipped and counted; the
    * units after them keep their timestamps.
    */
   packetize(accessUnits: readonly Uint8Array[], timestamp: number): PacketList {
