@@ -4,6 +4,9 @@
 import assert from "node:assert/strict";
 import { parseAudioSpecificConfig } from "../../src/codec/aac_config.ts";
 import { AudioPayloadError } from "../../src/rtp/audio_unit.ts";
+import { AacDepacketizer } from "../../src/rtp/aac_depacketizer.ts";
+import { formatAacFmtp, parseAacFmtp } from "../../src/rtp/aac_fmtp.ts";
+import { AacPacketizer } from "../../src/rtp/aac_packetizer.ts";
 import { parseRtpPacket } from "../../src/rtp/header.ts";
 import { parseLatmFmtp, parseStreamMuxConfig } from "../../src/rtp/latm_config.ts";
 import { LatmDepacketizer } from "../../src/rtp/latm_depacketizer.ts";
@@ -158,4 +161,23 @@ Deno.test("LatmDepacketizer: fragments, a missing marker, loss and garbage", () 
     () => new LatmDepacketizer({ config: config() as never, clockRate: 0 }),
     RangeError,
   );
+});
+
+Deno.test("LATM from ffmpeg re-served as mpeg4-generic: the same AUs come out the other side", () => {
+  const latm = parseLatmFmtp(FFMPEG_LATM.fmtp);
+  if (latm instanceof Error) throw latm;
+  const input = new LatmDepacketizer({ config: latm, clockRate: FFMPEG_LATM.clockRate });
+  const units = capture(FFMPEG_LATM.packets).flatMap((b) => input.push(parseRtpPacket(b)!));
+  // What the server would announce: AAC-hbr with the ASC taken out of the StreamMuxConfig.
+  const fmtp = parseAacFmtp(formatAacFmtp(latm.config));
+  if (fmtp instanceof Error) throw fmtp;
+  assert.equal(formatAacFmtp(latm.config).endsWith(";config=1208"), true);
+  const packetizer = new AacPacketizer({ payloadType: 96, ssrc: 5, initialSequence: 0 });
+  const output = new AacDepacketizer({ fmtp, clockRate: FFMPEG_LATM.clockRate });
+  const again = units.flatMap((u) =>
+    [...packetizer.packetize([u.data], u.rtpTimestamp).packets()].flatMap((b) =>
+      output.push(parseRtpPacket(b)!)
+    )
+  );
+  assert.deepEqual(again, units);
 });
