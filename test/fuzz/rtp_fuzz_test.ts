@@ -15,6 +15,25 @@ import { JpegPacketizer } from "../../src/rtp/jpeg_packetizer.ts";
 import { splitAnnexB } from "../../src/codec/annexb.ts";
 import { probeJpeg } from "../../src/codec/jpeg.ts";
 import { H264_CASES } from "../rtp/h264_cases.ts";
+import { AacDepacketizer } from "../../src/rtp/aac_depacketizer.ts";
+import { formatAacFmtp, parseAacFmtp } from "../../src/rtp/aac_fmtp.ts";
+import { AacPacketizer } from "../../src/rtp/aac_packetizer.ts";
+import type { AudioDepacketizer } from "../../src/rtp/audio_unit.ts";
+import { parseLatmFmtp, parseStreamMuxConfig } from "../../src/rtp/latm_config.ts";
+import { LatmDepacketizer } from "../../src/rtp/latm_depacketizer.ts";
+import { OpusDepacketizer } from "../../src/rtp/opus_depacketizer.ts";
+import { OpusPacketizer } from "../../src/rtp/opus_packetizer.ts";
+import { PcmDepacketizer } from "../../src/rtp/pcm_depacketizer.ts";
+import { PcmPacketizer } from "../../src/rtp/pcm_packetizer.ts";
+import {
+  AUDIO_CASES,
+  capture,
+  FFMPEG_AAC,
+  FFMPEG_LATM,
+  FFMPEG_OPUS,
+  latmPackets,
+  streamMuxConfig,
+} from "../rtp/audio_cases.ts";
 import { CJPEG_420_DRI, CJPEG_422, FFMPEG_420 } from "../rtp/jpeg_cases.ts";
 import {
   check,
@@ -290,5 +309,137 @@ Deno.test("JpegDepacketizer never throws, caps pictures and ignores bytes around
         assert.ok(info.components.length === 3 || info.components.length === 1);
       }
     }
+  });
+});
+
+// ─── Audio ───────────────────────────────────────────────────────────────────────────────────────
+
+/** The audio case table's packets of one kind (fragments made common by small payloads). */
+function audioCasePackets(kind: "aac" | "latm" | "opus" | "pcm"): Uint8Array[] {
+  const base = { payloadType: 97, ssrc: 1, initialSequence: 65500 };
+  const out: Uint8Array[] = [];
+  let ts = 0;
+  for (const c of AUDIO_CASES) {
+    if (c.kind !== kind) continue;
+    ts += 100000;
+    if (c.kind === "aac") {
+      const p = new AacPacketizer({ ...base, maxPayloadSize: 300, frameSamples: c.frameLength });
+      out.push(...p.packetize(c.units, ts).packets());
+    } else if (c.kind === "latm") {
+      out.push(...latmPackets(c, 100 + out.length, ts));
+    } else if (c.kind === "opus") {
+      out.push(...new OpusPacketizer(base).packetize(c.packet, ts).packets());
+    } else if (c.kind === "pcm" && c.format.codec === "l16" && c.format.channels === 2) {
+      const p = new PcmPacketizer({ ...base, format: c.format, maxPayloadSize: 200 });
+      out.push(...p.packetize(c.bytes.subarray(0, 2000), ts).packets());
+    }
+  }
+  return out.map((b) => b.slice());
+}
+
+/**
+ * Pushes packet streams (mutated, dropped, duplicated, swapped) through an audio depacketizer:
+ * never a throw, the same frames whatever bytes surround the packets, frames owned and within
+ * `maxUnit` bytes, durations positive.
+ */
+function fuzzAudio(
+  seeds: Uint8Array[][],
+  make: () => AudioDepacketizer,
+  maxUnit: number,
+  runs: number,
+): { units: number; dropped: number } {
+  let units = 0;
+  let dropped = 0;
+  check(fc.oneof(...seeds.map(packetStream)), runs, (stream) => {
+    const plain = depacketize(stream, make, undefined);
+    assert.deepEqual(depacketize(stream, make, 0xff), plain);
+    const d = make();
+    const out = stream.map((b) => parseRtpPacket(b)).filter((p) => p !== undefined)
+      .flatMap((p) => d.push(p));
+    out.push(...d.flush());
+    for (const u of out) {
+      assert.ok(u.data.length > 0 && u.data.length <= maxUnit, `a frame of ${u.data.length} bytes`);
+      assert.ok(Number.isInteger(u.samples) && u.samples > 0, `duration ${u.samples}`);
+      assert.ok(u.rtpTimestamp >= 0 && u.rtpTimestamp <= 0xffffffff);
+      assert.ok(
+        stream.every((b) => u.data.buffer !== b.buffer),
+        "a frame shares a packet's buffer",
+      );
+    }
+    units += out.length;
+    dropped += d.dropped;
+  });
+  return { units, dropped };
+}
+
+Deno.test("AacDepacketizer never throws, caps reassembly and ignores bytes around packets", () => {
+  const hbr = parseAacFmtp(FFMPEG_AAC.fmtp);
+  // The camera of gortsplib PR #118: no index lengths, so both layouts are tried on garbage too.
+  const camera = parseAacFmtp("mode=AAC-hbr;sizelength=13;config=1190");
+  // Every optional AU header field, so garbage exercises them all.
+  const lbr = parseAacFmtp(
+    "mode=AAC-lbr;sizelength=6;indexlength=2;indexdeltalength=2;ctsdeltalength=3;" +
+      "dtsdeltalength=2;randomaccessindication=1;streamstateindication=2;" +
+      "auxiliarydatasizelength=4;config=1190",
+  );
+  for (const f of [hbr, camera, lbr]) assert.ok(!(f instanceof Error), String(f));
+  const seeds = [capture(FFMPEG_AAC.packets), audioCasePackets("aac")];
+  for (const fmtp of [hbr, camera, lbr]) {
+    if (fmtp instanceof Error) continue;
+    const { units, dropped } = fuzzAudio(
+      seeds,
+      () => new AacDepacketizer({ fmtp, clockRate: 48000, maxAccessUnitSize: 2000 }),
+      2000,
+      150,
+    );
+    if (fmtp === hbr) assert.ok(units > 300 && dropped > 50, `units ${units}, dropped ${dropped}`);
+  }
+});
+
+Deno.test("LatmDepacketizer never throws, caps what it holds and ignores bytes around packets", () => {
+  const ffmpeg = parseLatmFmtp(FFMPEG_LATM.fmtp);
+  const own = parseStreamMuxConfig(streamMuxConfig(48000, 2));
+  assert.ok(!(ffmpeg instanceof Error) && !(own instanceof Error));
+  const { units, dropped } = fuzzAudio(
+    [capture(FFMPEG_LATM.packets), audioCasePackets("latm")],
+    () => new LatmDepacketizer({ config: own, clockRate: 48000, maxElementSize: 4096 }),
+    4096,
+    300,
+  );
+  assert.ok(units > 300 && dropped > 50, `units ${units}, dropped ${dropped}`);
+});
+
+Deno.test("OpusDepacketizer and PcmDepacketizer never throw on any packet stream", () => {
+  const opus = fuzzAudio(
+    [capture(FFMPEG_OPUS.packets), audioCasePackets("opus")],
+    () => new OpusDepacketizer(),
+    1500,
+    200,
+  );
+  assert.ok(opus.units > 300 && opus.dropped > 20, JSON.stringify(opus));
+  const format = { codec: "l16", clockRate: 48000, channels: 2 } as const;
+  const pcm = fuzzAudio(
+    [audioCasePackets("pcm")],
+    () => new PcmDepacketizer({ format }),
+    1500,
+    200,
+  );
+  assert.ok(pcm.units > 300, JSON.stringify(pcm));
+});
+
+Deno.test("the audio fmtp and StreamMuxConfig parsers return errors, never throw", () => {
+  const seeds = [
+    FFMPEG_AAC.fmtp,
+    formatAacFmtp(Uint8Array.of(0x2b, 0x11, 0x88, 0x00)),
+    FFMPEG_LATM.fmtp,
+    "cpresent=0;config=4000232000000000",
+  ].map((t) => new TextEncoder().encode(t));
+  check(fuzzInput(seeds, 96), 3000, (input) => {
+    const text = new TextDecoder().decode(input);
+    for (const parse of [parseAacFmtp, parseLatmFmtp]) {
+      const got = parse(text);
+      assert.ok(got instanceof Error || got.config.length > 0);
+    }
+    sameEverywhere(input, (b) => outcome(NeverThrown, () => parseStreamMuxConfig(b)));
   });
 });
