@@ -26,6 +26,10 @@
  */
 
 import type { AudioFormat } from "../codec/audio_format.ts";
+import { parseAacFmtp } from "../rtp/aac_fmtp.ts";
+import type { AudioPayloadIn } from "../rtp/audio_payloads.ts";
+import { AudioPayloadError } from "../rtp/audio_unit.ts";
+import { parseLatmFmtp } from "../rtp/latm_config.ts";
 import { readAudioMedia } from "./audio_media.ts";
 import { parseH264Fmtp } from "./h264_fmtp.ts";
 import { type ParsedSdpMedia, parseSdp, resolveControl, SdpError } from "./parse.ts";
@@ -44,8 +48,10 @@ export interface AnnouncedAudio {
   index: number;
   /** The RTP payload type its packets carry. */
   payloadType: number;
-  /** What it carries. */
+  /** What it carries (AAC, for LATM: it is re-served as `mpeg4-generic`). */
   format: AudioFormat;
+  /** How its packets carry the frames. */
+  payload: AudioPayloadIn;
   /** What was tolerated in its description (see `readAudioMedia`), for the log. */
   notes: string[];
 }
@@ -157,17 +163,44 @@ export function readAnnouncement(sdp: string, requestUrl: string): AnnouncementR
 }
 
 /**
- * An audio media that can be carried, or why it cannot. AAC is passed on packet by packet, so its
- * AU headers must be the ones the served SDP announces (RFC 3640 §3.3.6 AAC-hbr: 13, 3 and 3 bits).
+ * An audio media that can be carried, or why it cannot. AAC's AU headers are read as its fmtp
+ * lays them out (RFC 3640 §3.2.1) and LATM's StreamMuxConfig gives the AudioSpecificConfig
+ * (RFC 6416 §6.2): both go out as `mpeg4-generic` AAC-hbr, which every client reads.
  */
 function readAudio(media: ParsedSdpMedia, index: number): AnnouncedAudio | string {
   if (media.kind !== "audio") return `${media.kind} media are not carried`;
   const read = readAudioMedia(media);
   if (read.kind === "refused") return read.reason;
-  if (read.kind === "latm") return "MP4A-LATM is not carried yet";
-  const aac = read.aac;
-  if (aac && (aac.sizeLength !== 13 || aac.indexLength !== 3 || aac.indexDeltaLength !== 3)) {
-    return "AAC with AU headers other than AAC-hbr's (13/3/3 bits) is not carried yet";
+  if (read.kind === "latm") {
+    const config = parseLatmFmtp(read.fmtp);
+    if (config instanceof AudioPayloadError) return `MP4A-LATM: ${config.message}`;
+    const asc = config.audioSpecificConfig;
+    return {
+      index,
+      payloadType: read.payloadType,
+      format: {
+        codec: "aac",
+        clockRate: read.clockRate,
+        channels: asc.channels === 1 || asc.channels === 2 ? asc.channels : read.channels,
+        config: config.config,
+      },
+      payload: { kind: "latm", config },
+      notes: [...read.notes, "MP4A-LATM is served as mpeg4-generic"],
+    };
   }
-  return { index, payloadType: read.payloadType, format: read.format, notes: read.notes };
+  const { payloadType, format, notes } = read;
+  let payload: AudioPayloadIn;
+  if (format.codec === "aac") {
+    const fmtp = parseAacFmtp(fmtpOf(media, payloadType) ?? "");
+    if (fmtp instanceof AudioPayloadError) return `mpeg4-generic: ${fmtp.message}`;
+    payload = { kind: "aac", fmtp };
+  } else {
+    payload = { kind: format.codec === "opus" ? "opus" : "pcm" };
+  }
+  return { index, payloadType, format, payload, notes };
+}
+
+/** The fmtp of `pt`, or the section's only one when it names another type (gortsplib#658). */
+function fmtpOf(media: ParsedSdpMedia, pt: number): string | undefined {
+  return media.fmtp.get(pt) ?? (media.fmtp.size === 1 ? [...media.fmtp.values()][0] : undefined);
 }

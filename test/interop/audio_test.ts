@@ -45,6 +45,14 @@ const CASES: AudioCase[] = [
     channels: 2,
   },
   {
+    name: "AAC as MP4A-LATM (re-served as mpeg4-generic)",
+    encode: argv`-c:a aac -b:a 64k -ar 48000 -ac 2 -rtpflags latm`,
+    codec: "aac",
+    container: "mp4",
+    sampleRate: 48000,
+    channels: 2,
+  },
+  {
     name: "Opus",
     encode: argv`-c:a libopus -b:a 48k -ar 48000 -ac 1`,
     codec: "opus",
@@ -134,9 +142,14 @@ async function record(
   });
 }
 
-async function startServer(): Promise<{ server: RtspServer; url: string }> {
-  const server = await serve({ port: 0, hostname: "127.0.0.1" });
-  return { server, url: server.url(PATH) };
+async function startServer(): Promise<{ server: RtspServer; url: string; logs: string[] }> {
+  const logs: string[] = [];
+  const logger = {
+    log: (_level: string, message: string, fields?: Record<string, unknown>) =>
+      void logs.push(`${message} ${JSON.stringify(fields ?? {})}`),
+  };
+  const server = await serve({ port: 0, hostname: "127.0.0.1", logger });
+  return { server, url: server.url(PATH), logs };
 }
 
 for (const audio of CASES) {
@@ -144,7 +157,7 @@ for (const audio of CASES) {
     `ffmpeg publishes H.264 with ${audio.name}; ffmpeg records both over TCP and UDP with -c copy`,
     ["ffmpeg", "ffprobe"],
     async () => {
-      const { server, url } = await startServer();
+      const { server, url, logs } = await startServer();
       try {
         const publisher = publish(url, audio, 7);
         await sleep(1500);
@@ -163,6 +176,11 @@ for (const audio of CASES) {
         }
         const p = await publisher;
         assert.equal(p.code, 0, `publisher: ${p.stderr}`);
+        const tracks = logs.find((l) => l.startsWith("publisher tracks"));
+        assert.match(tracks ?? "", /"carried":"0:video\/H264, 1:audio/);
+        if (audio.name.includes("LATM")) {
+          assert.match(tracks!, /MP4A-LATM is served as mpeg4-generic/);
+        }
       } finally {
         await server.close();
       }
@@ -215,7 +233,7 @@ interopTest(
   },
 );
 
-for (const audio of CASES.filter((c) => c.name !== "PCMU 16 kHz")) {
+for (const audio of CASES.filter((c) => !/PCMU 16 kHz|LATM/.test(c.name))) {
   interopTest(
     `lip-sync with ${audio.name}: flash and beep land within 40 ms in recordings over TCP and UDP`,
     ["ffmpeg", "ffprobe"],

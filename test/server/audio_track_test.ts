@@ -36,9 +36,9 @@ function coreWithAudio() {
   return made;
 }
 
-/** One AAC access unit as its RTP payload (RFC 3640 AU-headers-length, one AU header). */
+/** One (tiny) AAC access unit. */
 function aacPayload(n: number): Uint8Array {
-  return new Uint8Array([0x00, 0x10, 0x00, 0x20, n, n, n, n]);
+  return new Uint8Array([n, n, n, n]);
 }
 
 async function setupAndPlay(client: Client, tracks: [string, string][]): Promise<RtspResponse> {
@@ -104,7 +104,8 @@ Deno.test("a reader of both tracks gets each on its channels, with its own SSRC 
   assert.notEqual(stream.audio!.ssrc, stream.ssrc);
   assert.equal((audio[1].sequenceNumber - audio[0].sequenceNumber) & 0xffff, 1);
   assert.equal((audio[1].timestamp - audio[0].timestamp) >>> 0, 1024, "21.333 ms at 48 kHz");
-  assert.deepEqual([...audio[0].payload], [...aacPayload(1)]);
+  // RFC 3640 §3.2.1: AU-headers-length 16 bits, then one 13+3-bit AU header, then the unit.
+  assert.deepEqual([...audio[0].payload], [0x00, 0x10, 0x00, 0x20, ...aacPayload(1)]);
   assert.equal(info[1].seq, audio[0].sequenceNumber, "RTP-Info names the first audio packet");
 });
 

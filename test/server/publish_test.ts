@@ -541,3 +541,41 @@ Deno.test("OPTIONS lists ANNOUNCE and RECORD; GET_PARAMETER keeps a publisher al
   }
   assert.equal(core.sessions.size, 1);
 });
+
+Deno.test("L16 sent little-endian under an L16 rtpmap is swapped to the big-endian RFC 3551 asks", async () => {
+  const { core } = makeCore();
+  const pub = new Client(core);
+  const l16 = "m=audio 0 RTP/AVP 98\r\na=rtpmap:98 L16/16000/1\r\na=control:streamid=1\r\n";
+  assert.equal((await announce(pub, HEAD + VIDEO + l16)).status, 200);
+  const video = await pub.request("SETUP", TRACK, { CSeq: 2, Transport: REC_TCP });
+  const session = sessionId(video);
+  const audio = await pub.request("SETUP", `${PUB}/streamid=1`, {
+    CSeq: 3,
+    Session: session,
+    Transport: "RTP/AVP/TCP;unicast;interleaved=2-3;mode=record",
+  });
+  assert.equal(audio.status, 200);
+  assert.equal((await pub.request("RECORD", PUB, { CSeq: 4, Session: session })).status, 200);
+  await sendRtp(pub, gop(1, 0));
+  // A reader of the audio track.
+  const r = new Client(core, new FakeTcp("127.0.0.2"));
+  const setup = await r.request("SETUP", `${PUB}/trackID=1`, {
+    CSeq: 1,
+    Transport: "RTP/AVP/TCP;unicast;interleaved=0-1",
+  });
+  assert.equal(setup.status, 200);
+  assert.equal((await r.request("PLAY", PUB, { CSeq: 2, Session: sessionId(setup) })).status, 200);
+  r.collect();
+  // 20 ms of a 440 Hz tone, little-endian, as an ESP32 that skipped the swap sends it.
+  const samples = Array.from(
+    { length: 320 },
+    (_, i) => Math.round(8000 * Math.sin(i / 16000 * 2 * Math.PI * 440)),
+  );
+  const le = new Uint8Array(640);
+  samples.forEach((v, i) => new DataView(le.buffer).setInt16(i * 2, v, true));
+  await sendRtp(pub, [rtpPacket(1, 0, le, { pt: 98 })], 2);
+  const got = received(r);
+  assert.equal(got.length, 1);
+  const view = new DataView(got[0].payload.buffer, got[0].payload.byteOffset);
+  assert.deepEqual(samples.map((_, i) => view.getInt16(i * 2, false)), samples);
+});

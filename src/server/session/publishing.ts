@@ -10,6 +10,9 @@
 import { H264Receiver, type H264ReceiverStats } from "../../rtp/h264_receiver.ts";
 import { parseRtpPacket } from "../../rtp/header.ts";
 import { RtpTimeline } from "../../rtp/rtp_timeline.ts";
+import { audioDepacketizer } from "../../rtp/audio_payloads.ts";
+import type { AudioDepacketizer } from "../../rtp/audio_unit.ts";
+import { detectL16ByteOrder, swapL16ByteOrder } from "../../codec/l16_byte_order.ts";
 import type { RtcpPacket } from "../../rtcp/parse.ts";
 import { SenderClocks } from "../../rtcp/sender_clocks.ts";
 import type { Announcement } from "../../sdp/announcement.ts";
@@ -47,6 +50,10 @@ export class Publishing implements SessionRole {
   #publisher: string;
   #bytesReceived = 0;
   #audioTimeline: RtpTimeline | undefined;
+  #audioIn: AudioDepacketizer | undefined;
+  /** L16 byte order: undecided until enough sound was heard, then whether to swap. */
+  #l16Swap: boolean | undefined;
+  #l16Checked = 0;
   #senderClocks = new SenderClocks();
   #videoSsrc: number | undefined;
   #audioStats = { packets: 0, dropped: 0 };
@@ -64,7 +71,11 @@ export class Publishing implements SessionRole {
     const a = this.announcement = init.announcement;
     const publication = this.publication = init.publication;
     this.#trackUrls = new AnnouncedTracks(init.requestUrl, a.controls);
-    if (a.audio) this.#audioTimeline = new RtpTimeline(a.audio.format.clockRate);
+    if (a.audio) {
+      this.#audioTimeline = new RtpTimeline(a.audio.format.clockRate);
+      this.#audioIn = audioDepacketizer(a.audio.payload, a.audio.format);
+      if (a.audio.format.codec !== "l16") this.#l16Swap = false;
+    }
     this.#receiver = new H264Receiver((nals, timestamp) => {
       // A publisher replaced by another no longer owns the stream.
       if (publication.active) publication.stream.sendFrame(nals, { timestamp });
@@ -162,8 +173,9 @@ export class Publishing implements SessionRole {
       badRtp: s.badPackets,
     };
     if (this.announcement.audio) {
-      out.audioPackets = this.#audioStats.packets;
-      out.droppedAudioPackets = this.#audioStats.dropped;
+      out.audioFrames = this.#audioStats.packets;
+      if (this.#l16Swap) out.l16Swapped = 1;
+      out.droppedAudio = this.#audioStats.dropped;
     }
     return out;
   }
@@ -195,13 +207,29 @@ export class Publishing implements SessionRole {
       return "dropped";
     }
     if (!this.#recording || !this.publication.active) return "rtp";
-    const timestampUs = this.#audioTime(packet.ssrc, packet.timestamp, now);
-    if (this.stream.sendAudio(packet.payload, timestampUs, packet.marker)) {
-      this.#audioStats.packets++;
-    } else {
-      this.#audioStats.dropped++;
+    for (const unit of this.#audioIn!.push(packet)) {
+      const timestampUs = this.#audioTime(packet.ssrc, unit.rtpTimestamp, now);
+      const frame = this.#l16Swap === false ? unit.data : this.#l16(unit.data);
+      if (this.stream.sendAudio(frame, timestampUs)) this.#audioStats.packets++;
+      else this.#audioStats.dropped++;
     }
     return "rtp";
+  }
+
+  /**
+   * L16 in the order RFC 3551 §4.5.11 asks (big-endian), whatever the publisher sent: little-endian
+   * samples declared as L16 (MEDIA.md §1.2) play as noise, and are swapped. The order is judged on
+   * the first stretches loud enough to tell, then kept.
+   */
+  #l16(samples: Uint8Array): Uint8Array {
+    if (this.#l16Swap === undefined) {
+      const order = detectL16ByteOrder(samples, {
+        channels: this.announcement.audio!.format.channels,
+      });
+      if (order !== "unknown") this.#l16Swap = order === "little";
+      else if (++this.#l16Checked >= 250) this.#l16Swap = false; // 5 s of silence: as declared
+    }
+    return this.#l16Swap ? swapL16ByteOrder(samples) : samples;
   }
 
   /** Keeps the publisher's sender reports, which line its audio up with its video. */

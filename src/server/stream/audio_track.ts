@@ -1,16 +1,15 @@
 /**
  * A stream's audio track: its own SSRC, sequence numbers and RTP clock (RFC 3550 §5.1), stamped
- * from the stream's one {@link MediaClock} so its sender reports line up with the video's. Each
- * audio packet that comes in (a publisher's or a relayed camera's, already a whole RTP payload of
- * its format) goes out as one packet, so AAC access units, Opus packets and sample blocks keep the
- * boundaries their sender chose. The last seconds are kept, so a reader that starts with the cached
- * video GOP hears the sound of the same instant.
+ * from the stream's one {@link MediaClock} so its sender reports line up with the video's. Frames
+ * come in (AAC access units, Opus packets, G.711 or L16 sample blocks, from a publisher, a relayed
+ * camera or a device) and are packetized once for every reader (`rtp/audio_payloads.ts`). The last
+ * seconds are kept, so a reader that starts with the cached video GOP hears the sound of the same
+ * instants.
  *
  * @module
  */
 
-import { writeRtpHeader } from "../../rtp/header.ts";
-import { PacketList } from "../../rtp/packet_list.ts";
+import { type AudioPacketizer, audioPacketizer } from "../../rtp/audio_payloads.ts";
 import { type AudioFormat, describeAudioFormat } from "../../codec/audio_format.ts";
 import { audioRtpmap } from "../../sdp/audio_rtpmap.ts";
 import type { SdpMediaDescription } from "../../sdp/build.ts";
@@ -19,9 +18,8 @@ import { Frame } from "./frame.ts";
 import { type MediaClock, rtpTimeOf } from "./media_clock.ts";
 import type { StartPoint, StreamReader } from "./stream.ts";
 
-/** RTP header plus the largest audio payload taken: far above any real audio packet. */
-const MAX_AUDIO_PAYLOAD = 8192;
-const RTP_HEADER_SIZE = 12;
+/** The largest audio frame taken: a second of 48 kHz stereo L16 is 192 kB. */
+const MAX_AUDIO_FRAME = 256 * 1024;
 /** How long audio is kept for a reader that starts with the cached GOP. */
 const KEEP_MS = 10_000;
 /** Bytes of audio kept at most (10 s of 48 kHz stereo L16 is 1.9 MB). */
@@ -38,11 +36,10 @@ export class AudioTrack {
   /** SSRC of the track's RTP packets (random, RFC 3550 §8). */
   readonly ssrc: number = randomUint32();
   #format: AudioFormat;
-  #payloadType: number;
+  #packetizer: AudioPacketizer;
   #clock: MediaClock;
   #now: () => number;
   #rtpBase = randomUint32();
-  #sequence = randomUint32() & 0xffff;
   #readers = new Set<StreamReader>();
   #kept: KeptFrame[] = [];
   #keptHead = 0;
@@ -50,9 +47,14 @@ export class AudioTrack {
   #stats = { packets: 0, bytesIn: 0, refused: 0 };
 
   /** An audio track on `clock`; `now` is the server's monotonic clock in ms. */
-  constructor(format: AudioFormat, clock: MediaClock, now: () => number) {
+  constructor(format: AudioFormat, clock: MediaClock, now: () => number, maxPayloadSize: number) {
     this.#format = { ...format };
-    this.#payloadType = audioRtpmap(format).payloadType;
+    this.#packetizer = audioPacketizer(format, {
+      payloadType: audioRtpmap(format).payloadType,
+      ssrc: this.ssrc,
+      initialSequence: randomUint32() & 0xffff,
+      maxPayloadSize,
+    });
     this.#clock = clock;
     this.#now = now;
   }
@@ -80,35 +82,28 @@ export class AudioTrack {
   }
 
   /**
-   * Sends one RTP payload of the track's format, presented at `timestampUs` on the source's clock
-   * (the clock the video's frame times are on). Returns false when it was refused: empty or larger
-   * than any audio packet.
+   * Sends one frame of the track's codec (an AAC access unit, an Opus packet, sample bytes as on
+   * the wire), presented at `timestampUs` on the source's clock (the clock the video's frame times
+   * are on). Returns false when it was refused: empty, or larger than any audio frame.
    */
-  send(payload: Uint8Array, timestampUs: number, marker = false): boolean {
-    if (payload.length === 0 || payload.length > MAX_AUDIO_PAYLOAD) {
+  send(frame: Uint8Array, timestampUs: number): boolean {
+    if (frame.length === 0 || frame.length > MAX_AUDIO_FRAME) {
       this.#stats.refused++;
       return false;
     }
     const streamUs = this.#clock.follow(timestampUs);
     const rtpTimestamp = rtpTimeOf(this.#rtpBase, this.#format.clockRate, streamUs);
-    const packets = new PacketList(payload.length + RTP_HEADER_SIZE + 4);
-    const packet = packets.append(RTP_HEADER_SIZE + payload.length);
-    const sequence = this.#sequence;
-    this.#sequence = (sequence + 1) & 0xffff;
-    writeRtpHeader(packet, {
-      marker,
-      payloadType: this.#payloadType,
-      sequenceNumber: sequence,
-      timestamp: rtpTimestamp,
-      ssrc: this.ssrc,
-    });
-    packet.set(payload, RTP_HEADER_SIZE);
-    packets.addPayloadBytes(payload.length);
-    const frame = new Frame(packets, true, rtpTimestamp, sequence, streamUs);
-    this.#stats.packets++;
-    this.#stats.bytesIn += payload.length;
-    this.#keep({ frame, at: this.#now() });
-    for (const reader of this.#readers) reader.deliver(frame);
+    const sequence = this.#packetizer.nextSequence;
+    const packets = this.#packetizer.packetize(frame, rtpTimestamp);
+    if (packets.count === 0) {
+      this.#stats.refused++; // an AAC access unit too large for its 13-bit size field
+      return false;
+    }
+    const out = new Frame(packets, true, rtpTimestamp, sequence, streamUs);
+    this.#stats.packets += packets.count;
+    this.#stats.bytesIn += frame.length;
+    this.#keep({ frame: out, at: this.#now() });
+    for (const reader of this.#readers) reader.deliver(out);
     return true;
   }
 
@@ -151,7 +146,7 @@ export class AudioTrack {
   startPoint(streamUs: number | undefined): StartPoint {
     const first = streamUs === undefined ? undefined : this.keptFrom(streamUs)[0];
     if (first) return { sequence: first.firstSequence, rtpTimestamp: first.rtpTimestamp };
-    return { sequence: this.#sequence, rtpTimestamp: this.rtpTimeAt() };
+    return { sequence: this.#packetizer.nextSequence, rtpTimestamp: this.rtpTimeAt() };
   }
 
   /** The RTP time at monotonic ms `at` (default now): for the track's RTCP sender reports. */

@@ -243,18 +243,23 @@ export class Stream implements LiveStream {
     if (format && this.#audio?.carries(format)) return;
     if (!format && !this.#audio) return;
     this.#audio = format
-      ? new AudioTrack(format, this.#clock, () => this.#context.clock.now())
+      ? new AudioTrack(
+        format,
+        this.#clock,
+        () => this.#context.clock.now(),
+        this.#context.maxPayloadSize,
+      )
       : undefined;
     this.#descriptionChanged();
   }
 
   /**
-   * Sends one RTP payload of the audio track (see {@link AudioTrack.send}), presented at
-   * `timestampUs` on the clock the frames' times are on. Returns false without an audio track.
+   * Sends one audio frame (see {@link AudioTrack.send}), presented at `timestampUs` on the clock
+   * the video frames' times are on. Returns false without an audio track.
    */
-  sendAudio(payload: Uint8Array, timestampUs: number, marker = false): boolean {
+  sendAudio(frame: Uint8Array, timestampUs: number): boolean {
     if (this.#closed || !this.#audio) return false;
-    return this.#audio.send(payload, timestampUs, marker);
+    return this.#audio.send(frame, timestampUs);
   }
 
   /**
