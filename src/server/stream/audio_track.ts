@@ -16,7 +16,7 @@ import type { SdpMediaDescription } from "../../sdp/build.ts";
 import { randomUint32 } from "../session/session_id.ts";
 import { Frame } from "./frame.ts";
 import { type MediaClock, rtpTimeOf } from "./media_clock.ts";
-import type { StartPoint, StreamReader } from "./stream.ts";
+import type { StartPoint, StreamReader } from "./stream_reader.ts";
 
 /** The largest audio frame taken: a second of 48 kHz stereo L16 is 192 kB. */
 const MAX_AUDIO_FRAME = 256 * 1024;

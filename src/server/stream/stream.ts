@@ -21,6 +21,8 @@ import { Frame } from "./frame.ts";
 import { GopCache } from "./gop_cache.ts";
 import { MediaClock, rtpTimeOf } from "./media_clock.ts";
 import { AudioTrack } from "./audio_track.ts";
+import type { ReaderCounts, StartPoint, StreamReader } from "./stream_reader.ts";
+export type { ReaderCounts, StartPoint, StreamReader };
 import type { AudioFormat } from "../../codec/audio_format.ts";
 import type { Logger } from "../../base/log.ts";
 import { randomUint32 } from "../session/session_id.ts";
@@ -62,32 +64,6 @@ export interface StreamOptions {
   maxFrameSize?: number;
   /** Bytes of the current group of pictures kept for fast start. Default 32 MiB. */
   maxGopBytes?: number;
-}
-
-/** What a reader of a stream must accept. `deliver` must not block. */
-export interface StreamReader {
-  /** Takes one frame. Called in decode order. */
-  deliver(frame: Frame): void;
-  /** What it sent and dropped so far, for the stream's outbound counters; absent: not counted. */
-  readonly stats?: Readonly<ReaderCounts>;
-}
-
-/** The counters a reader keeps that add up to a stream's outbound traffic. */
-export interface ReaderCounts {
-  /** Frames sent. */
-  framesSent: number;
-  /** Frames dropped. */
-  framesDropped: number;
-  /** Bytes sent. */
-  bytesSent: number;
-}
-
-/** Where a new reader's packets will start: for the RTP-Info header (RFC 2326 §12.33). */
-export interface StartPoint {
-  /** Sequence number of the first packet the reader gets. */
-  sequence: number;
-  /** RTP timestamp of that packet. */
-  rtpTimestamp: number;
 }
 
 /** The services a stream takes from its server. */
