@@ -137,7 +137,7 @@ export function readAnnouncement(sdp: string, requestUrl: string): AnnouncementR
   };
   for (let i = 0; i < parsed.media.length; i++) {
     if (i === video) continue;
-    const read = readAudio(parsed.media[i], i);
+    const read = readCarriedAudio(parsed.media[i], i);
     if (typeof read === "string") announcement.refused.push({ index: i, reason: read });
     else if (announcement.audio) {
       announcement.refused.push({ index: i, reason: "a second audio track is not carried" });
@@ -163,11 +163,12 @@ export function readAnnouncement(sdp: string, requestUrl: string): AnnouncementR
 }
 
 /**
- * An audio media that can be carried, or why it cannot. AAC's AU headers are read as its fmtp
+ * An audio media section (`index` in its SDP) that can be carried, or why it cannot: for an
+ * ANNOUNCE, and for the DESCRIBE answer of a camera that is relayed. AAC's AU headers are read as its fmtp
  * lays them out (RFC 3640 §3.2.1) and LATM's StreamMuxConfig gives the AudioSpecificConfig
  * (RFC 6416 §6.2): both go out as `mpeg4-generic` AAC-hbr, which every client reads.
  */
-function readAudio(media: ParsedSdpMedia, index: number): AnnouncedAudio | string {
+export function readCarriedAudio(media: ParsedSdpMedia, index: number): AnnouncedAudio | string {
   if (media.kind !== "audio") return `${media.kind} media are not carried`;
   const read = readAudioMedia(media);
   if (read.kind === "refused") return read.reason;
