@@ -278,3 +278,39 @@ for (const audio of CASES.filter((c) => !/PCMU 16 kHz|LATM/.test(c.name))) {
     },
   );
 }
+
+interopTest(
+  "Frigate's record arguments with its AAC preset make segments with both streams from G.711",
+  ["ffmpeg", "ffprobe"],
+  async () => {
+    const { server, url } = await startServer();
+    try {
+      const pcma = CASES.find((c) => c.name === "PCMA")!;
+      const publisher = publish(url, pcma, 7);
+      await sleep(1500);
+      await withTempDir(async (dir) => {
+        // frigate/ffmpeg_presets.py: preset-rtsp-restream input, preset-record-generic-audio-aac
+        // output (segments of MP4, video copied, audio transcoded to AAC).
+        const r = await run(
+          "ffmpeg",
+          argv`-v error -rtsp_transport tcp -timeout 10000000 -i ${url} -t 4 -f segment
+            -segment_time 2 -segment_format mp4 -reset_timestamps 1 -strftime 1
+            -c:v copy -c:a aac ${dir}/%Y%m%d%H%M%S.mp4`,
+          40_000,
+        );
+        assert.equal(r.code, 0, r.stderr);
+        const segments = [...Deno.readDirSync(dir)].map((e) => `${dir}/${e.name}`);
+        assert.ok(segments.length >= 1);
+        const probe = await run("ffprobe", argv`-v error -show_streams -of json ${segments[0]}`);
+        const streams = JSON.parse(probe.stdout).streams as Probed[];
+        assert.deepEqual(streams.map((s) => `${s.codec_type}/${s.codec_name}`).sort(), [
+          "audio/aac",
+          "video/h264",
+        ]);
+      });
+      assert.equal((await publisher).code, 0);
+    } finally {
+      await server.close();
+    }
+  },
+);
