@@ -141,6 +141,7 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
       const fps = p.fps ? ", " + (Math.round(p.fps * 10) / 10) + " fps" : "";
       fact(c.facts, "Picture", p.codec.toUpperCase() + ", " + size + fps + ", " + bitrate(p.bitrate));
     }
+    if (p.audio) fact(c.facts, "Sound", p.audio);
     if (p.reconnects) fact(c.facts, "Reconnects", String(p.reconnects));
     for (const push of p.pushes || []) {
       fact(c.facts, "Pushed to", push.url + " (" + push.state + (push.lastError ? ": " + push.lastError : "") + ")");

@@ -76,7 +76,11 @@ export function writeMetrics(board: StatusBoard, process: ProcessStats): string 
 
 function writePaths(out: Exposition, board: StatusBoard): void {
   const counters = new Map(board.server.paths().map((p) => [p.path.slice(1), p]));
-  out.family("rtsp_edge_path_info", "gauge", "1 for each path, with what feeds it and its codec.");
+  out.family(
+    "rtsp_edge_path_info",
+    "gauge",
+    "1 for each path, with what feeds it, its codec and its audio.",
+  );
   out.family("rtsp_edge_path_source_state", "gauge", "1 for the state the path's source is in.");
   out.family("rtsp_edge_path_ready", "gauge", "Whether frames flow on the path (1) or not (0).");
   out.family("rtsp_edge_path_readers", "gauge", "Readers of the path (RTSP sessions and taps).");
@@ -96,7 +100,12 @@ function writePaths(out: Exposition, board: StatusBoard): void {
   for (const p of board.paths()) {
     const path = { path: p.name };
     const c = counters.get(p.name);
-    out.sample("rtsp_edge_path_info", 1, { ...path, source: p.source.type, codec: p.codec ?? "" });
+    out.sample("rtsp_edge_path_info", 1, {
+      ...path,
+      source: p.source.type,
+      codec: p.codec ?? "",
+      audio: p.audio ?? "",
+    });
     for (const state of STATES) {
       out.sample("rtsp_edge_path_source_state", p.state === state ? 1 : 0, { ...path, state });
     }

@@ -76,6 +76,8 @@ export interface PathStatus {
   ready: boolean;
   /** The codec served; null while there is no stream. */
   codec: "h264" | "jpeg" | null;
+  /** The audio carried beside the video, e.g. `AAC 48000 Hz stereo`; null without audio. */
+  audio: string | null;
   /** Picture width, when known. */
   width: number | null;
   /** Picture height, when known. */
@@ -314,6 +316,7 @@ export class StatusBoard {
       onDemand: entry.onDemand ?? false,
       ready: state.state === "streaming",
       codec: snap?.codec ?? null,
+      audio: snap?.audio?.label ?? null,
       width: snap?.videoInfo.width ?? null,
       height: snap?.videoInfo.height ?? null,
       fps: rates?.fps ?? null,

@@ -52,6 +52,8 @@ export interface PathSnapshot {
   codec: "h264" | "jpeg";
   /** Picture size and rate, when known. */
   videoInfo: { width?: number; height?: number; framerate?: number };
+  /** The audio track, when the source carries one: its codec, rate and channels. */
+  audio?: { codec: string; clockRate: number; channels: number; label: string };
   /** Whether a source feeds it. */
   sourceState: SourceState;
   /** Readers attached now (RTSP sessions playing, and taps). */
@@ -129,6 +131,11 @@ export function pathSnapshots(core: ServerCore): PathSnapshot[] {
     };
     const quiet = stream.msSinceFrame;
     if (quiet !== undefined) snapshot.msSinceFrame = quiet;
+    const audio = stream.audio;
+    if (audio) {
+      const { codec, clockRate, channels } = audio.format;
+      snapshot.audio = { codec, clockRate, channels, label: audio.label };
+    }
     if (holder) {
       const space = holder.publisher.indexOf(" ");
       snapshot.publisher = {

@@ -12,6 +12,7 @@ import { parseRtcpCompound } from "../../src/rtcp/parse.ts";
 import { parseRtpPacket, type RtpPacket } from "../../src/rtp/header.ts";
 import { parseRtpInfo } from "../../src/rtsp/rtp_info.ts";
 import type { RtspResponse } from "../../src/rtsp/message.ts";
+import { pathSnapshots } from "../../src/server/introspection.ts";
 import { Client, FakeTcp, idr, makeCore, slice, URL } from "./conversation.ts";
 
 const AAC: AudioFormat = {
@@ -228,4 +229,15 @@ Deno.test("the audio track over UDP goes to the client's audio ports", async () 
   assert.deepEqual(udp.rtp.sent.map((d) => [d.port, parseRtpPacket(d.data)!.payloadType]), [
     [5002, 97],
   ]);
+});
+
+Deno.test("a path's snapshot names its audio, for the API, the console and the metrics", () => {
+  const { core } = coreWithAudio();
+  const [snap] = pathSnapshots(core);
+  assert.deepEqual(snap.audio, {
+    codec: "aac",
+    clockRate: 48000,
+    channels: 2,
+    label: "AAC 48000 Hz stereo",
+  });
 });
