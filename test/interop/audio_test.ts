@@ -235,7 +235,7 @@ interopTest(
 
 for (const audio of CASES.filter((c) => !/PCMU 16 kHz|LATM/.test(c.name))) {
   interopTest(
-    `lip-sync with ${audio.name}: flash and beep land within 40 ms in recordings over TCP and UDP`,
+    `lip-sync with ${audio.name}: flash and beep land within 40 ms in recordings over TCP and UDP, joined mid-GOP`,
     ["ffmpeg", "ffprobe"],
     async () => {
       const { server, url } = await startServer();
@@ -245,13 +245,15 @@ for (const audio of CASES.filter((c) => !/PCMU 16 kHz|LATM/.test(c.name))) {
           [
             ...argv`-v error -re`,
             ...avSyncInputs(),
-            ...argv`-t 9 -c:v libx264 -g 25 -bf 0 -pix_fmt yuv420p`,
+            ...argv`-t 10 -c:v libx264 -g 50 -bf 0 -pix_fmt yuv420p`,
             ...audio.encode,
             ...argv`-f rtsp -rtsp_transport tcp ${url}`,
           ],
           40_000,
         );
-        await sleep(1500);
+        // 2 s GOPs: the readers join about half-way into one, so they start with the replayed GOP
+        // and the sound kept for it (fast start).
+        await sleep(2900);
         const results = await Promise.all(
           ["tcp", "udp"].map((transport) =>
             withTempDir(async (dir) => {

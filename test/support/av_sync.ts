@@ -63,11 +63,15 @@ export function pairOffsets(flashes: readonly number[], beeps: readonly number[]
   return out;
 }
 
-/** The starts of runs of bright frames in `signalstats` output: `pts_time` then `YAVG` lines. */
+/**
+ * The starts of runs of bright frames in `signalstats` output (`pts_time` then `YAVG` lines): a
+ * bright frame after a dark one. A recording that starts on a bright frame has no onset there: it
+ * began mid-flash, or at a keyframe whose time the container's edit list moved.
+ */
 export function flashesIn(metadata: string): number[] {
   const out: number[] = [];
   let time: number | undefined;
-  let bright = false;
+  let bright: boolean | undefined;
   for (const line of metadata.split("\n")) {
     const pts = /pts_time:(-?[\d.]+)/.exec(line);
     if (pts) {
@@ -77,7 +81,7 @@ export function flashesIn(metadata: string): number[] {
     const yavg = /lavfi\.signalstats\.YAVG=([\d.]+)/.exec(line);
     if (yavg && time !== undefined) {
       const now = Number(yavg[1]) > 128;
-      if (now && !bright) out.push(time);
+      if (now && bright === false) out.push(time);
       bright = now;
     }
   }
