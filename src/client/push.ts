@@ -273,7 +273,6 @@ class Push implements PushSession {
   #audio:
     | { channels: [number, number]; udp?: UdpPair; peerPorts?: [number, number] }
     | undefined;
-  #audioReported = false;
   #recording = false;
   #ended = false;
   #timers: ReturnType<typeof setInterval>[] = [];
@@ -355,6 +354,11 @@ class Push implements PushSession {
       await this.#step(this.#request("RECORD", url, { headers: { Range: "npt=0.000-" } }));
       // From here the upstream takes media: start at a keyframe (the cached GOP, or a fresh one).
       this.#recording = true;
+      // RFC 3550 §6.4.1: the upstream lines the tracks up through their sender reports. Sent
+      // before the first packet as well, so that it need not time any audio by arrival: the
+      // sound of the cached GOP's instants may not have come yet (AAC packetizers hold frames
+      // back), and arrival would put the first live sound that much late.
+      if (this.#audio) this.#tap!.sendReport(this.#cname);
       this.#tap!.restart();
       this.#tap!.sendReport(this.#cname);
       // GET_PARAMETER where the server lists it (mediamtx, GStreamer); OPTIONS, which every
@@ -590,12 +594,6 @@ class Push implements PushSession {
           }
         } else {
           this.#tcp!.write(frame.framedFor(audio.channels[0]));
-        }
-        if (!this.#audioReported) {
-          // RFC 3550 §6.4.1: a receiver lines the audio up with the video through the tracks'
-          // sender reports; send the audio's one as soon as it has a packet to describe.
-          this.#audioReported = true;
-          queueMicrotask(() => this.#tap?.sendReport(this.#cname));
         }
       },
       audioRtcp: (packet) => {

@@ -226,7 +226,7 @@ export class StreamTap implements Tap {
     const now = clock.now();
     this.#reader.sendReport(this.stream.ssrc, wallMs, this.stream.rtpTimeAt(now), cname);
     const audio = this.stream.audio;
-    if (this.#audioReader && audio && this.#audioReader.stats.packetsSent > 0) {
+    if (this.#audioReader && audio) {
       this.#audioReader.sendReport(audio.ssrc, wallMs, audio.rtpTimeAt(now), cname);
     }
   }
