@@ -534,14 +534,21 @@ class Puller implements PullSession {
       transport = `RTP/AVP/TCP;unicast;interleaved=${first}-${(first + 1) & 0xff}`;
     }
     const dropUdp = () => udp && Promise.all([udp.rtp.close(), udp.rtcp.close()]).catch(() => {});
-    const setup = await this.#request("SETUP", chosen.setupUrl, { Transport: transport });
+    let setup;
+    try {
+      setup = await this.#request("SETUP", chosen.setupUrl, { Transport: transport });
+    } catch (e) {
+      await dropUdp(); // no answer: the session is lost anyway, but the ports are ours to free
+      throw e;
+    }
     if (setup.status !== 200) {
       await dropUdp();
       this.#audioRefused(`SETUP: ${setup.status}`);
       return;
     }
+    // No Transport header in the reply: taken as asked, as for the video.
     const spec = readTransport(setup.headers.get("Transport"));
-    if ((spec?.lowerTransport === "TCP") !== (over === "tcp")) {
+    if (spec && (spec.lowerTransport === "TCP") !== (over === "tcp")) {
       await dropUdp();
       this.#audioRefused("the server set it up over another transport than the video");
       return;
