@@ -63,6 +63,7 @@ export type {
   StreamStats,
 } from "./src/server/stream/live_stream.ts";
 export type { StreamOptions } from "./src/server/stream/stream.ts";
+export type { AudioCodec, AudioFormat } from "./src/codec/audio_format.ts";
 export type { Tap, TapFrame, TapSink } from "./src/server/tap.ts";
 export type { ReaderStats } from "./src/server/stream/reader.ts";
 export type { SdpMediaDescription } from "./src/sdp/build.ts";

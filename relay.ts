@@ -43,6 +43,7 @@ export {
   type RtspTransportChoice,
 } from "./src/client/pull.ts";
 export type { ReceiverStats } from "./src/client/media.ts";
+export type { AudioCodec, AudioFormat } from "./src/codec/audio_format.ts";
 export {
   HttpPullError,
   type HttpPullOptions,

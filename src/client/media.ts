@@ -123,6 +123,16 @@ export class VideoReceiver {
     };
   }
 
+  /**
+   * The time (µs, on the clock of the frames handed on) that RTP timestamp `rtp` stands for, once
+   * a frame has set the clock: for the audio, mapped onto the video's RTP clock through the
+   * sender reports (RFC 3550 §6.4.1). Undefined before the first frame.
+   */
+  timeOf(rtp: number): number | undefined {
+    if (this.#lastRtp === undefined) return undefined;
+    return Math.round(this.#lastUs + (tsDiff(this.#lastRtp, rtp) * 1e6) / this.#track.clockRate);
+  }
+
   /** Loss since the last call, for an RTCP receiver report (RFC 3550 §6.4.1). */
   takeLossReport(): LossReport {
     return this.#tracker.takeLossReport();

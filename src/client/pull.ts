@@ -1,7 +1,9 @@
 /**
- * rtsp-edge as an RTSP client that pulls one video track from a camera or another server (RFC
- * 2326): OPTIONS, DESCRIBE, SETUP of the video track, PLAY, keepalives, TEARDOWN. Media comes over
- * UDP, interleaved TCP (§10.12) or, for `auto`, UDP with a fall back to TCP as gortsplib does.
+ * rtsp-edge as an RTSP client that pulls one video track, and the first audio track it can carry,
+ * from a camera or another server (RFC 2326): OPTIONS, DESCRIBE, SETUP of each track, PLAY,
+ * keepalives, TEARDOWN. Media comes over UDP, interleaved TCP (§10.12) or, for `auto`, UDP with a
+ * fall back to TCP as gortsplib does. The audio is timed on the video's clock through the server's
+ * sender reports.
  *
  * Built to hold on to devices that bend the rules (each bend is named where it is tolerated) and
  * to survive ones that are hostile: every deadline is bounded, every buffer capped, and nothing a
@@ -24,10 +26,13 @@ import { printable } from "../rtsp/syntax.ts";
 import { parseTransport, type TransportSpec } from "../rtsp/transport.ts";
 import { parseRtspUrl, type RtspUrl, stripCredentials } from "../rtsp/url.ts";
 import { parseSdp, SdpError } from "../sdp/parse.ts";
+import { type AudioFormat, describeAudioFormat } from "../codec/audio_format.ts";
+import { AudioReceiver } from "../rtp/audio_receiver.ts";
 import type { Credentials } from "./auth.ts";
 import { ChannelError, RtspChannel } from "./channel.ts";
 import { type ReceiverStats, VideoReceiver } from "./media.ts";
-import { chooseTrack, type ChosenTrack } from "./track.ts";
+import type { LossReport } from "../rtp/sequence.ts";
+import { chooseAudio, chooseTrack, type ChosenAudio, type ChosenTrack } from "./track.ts";
 import { bindUdpPair, plainAddress, type UdpPair } from "./udp.ts";
 
 /** How media should travel: `auto` tries UDP first and falls back to interleaved TCP. */
@@ -59,6 +64,12 @@ export interface PullSink {
   /** One whole JPEG picture (RFC 2435 rebuilt into JFIF). */
   jpeg(frame: Uint8Array, timestampUs: number): void;
   /**
+   * One audio frame of the session's `audio` format (an AAC access unit, an Opus packet, G.711 or
+   * big-endian L16 samples), timed on the clock of the video's frames. A sink without it is not
+   * sent audio, and no audio track is set up for it.
+   */
+  audio?(frame: Uint8Array, timestampUs: number): void;
+  /**
    * The session ended, called once: `error` says why when it was not `close()` (upstream gone,
    * media timeout, unreadable reply). Not called when `pullRtsp()` itself rejects.
    */
@@ -69,6 +80,8 @@ export interface PullSink {
 export interface PullSession {
   /** The track being received. */
   readonly media: PulledMedia;
+  /** The audio track being received beside it, if the server has one this client carries. */
+  readonly audio: AudioFormat | undefined;
   /** How media travels. */
   readonly transport: "tcp" | "udp";
   /** Packet and frame counters, including packets dropped as garbage. */
@@ -81,6 +94,10 @@ export interface PullSession {
 export interface PullStats extends ReceiverStats {
   /** Packets from elsewhere: UDP datagrams from another host, interleaved frames on other channels. */
   strayPackets: number;
+  /** Audio frames handed on. */
+  audioFrames: number;
+  /** Audio packets dropped: not RTP, another payload type, or no frame came out of them. */
+  droppedAudio: number;
 }
 
 /** A pull that failed: one line naming the URL (never its password) and what went wrong. */
@@ -178,9 +195,21 @@ function checkOptions(options: PullOptions, sink: PullSink): Target {
 
 type State = "starting" | "playing" | "closing" | "ended";
 
+/** The audio track as set up: where its packets come from, and what receives them. */
+interface AudioSetup {
+  receiver: AudioReceiver;
+  /** Interleaved RTP and RTCP channels, over TCP. */
+  channels?: [number, number];
+  /** Its own RTP/RTCP port pair, over UDP. */
+  udp?: UdpPair;
+  /** The server's RTCP port for the track, over UDP. */
+  serverRtcpPort?: number;
+}
+
 class Puller implements PullSession {
   media: PulledMedia = { codec: "h264" };
   transport: "tcp" | "udp" = "tcp";
+  audio: AudioFormat | undefined;
 
   readonly #target: Target;
   readonly #sink: PullSink;
@@ -192,6 +221,11 @@ class Puller implements PullSession {
   #publicMethods: string[] = [];
   #track: ChosenTrack | undefined;
   #receiver: VideoReceiver | undefined;
+  #audioTrack: ChosenAudio | undefined;
+  #audioSetup: AudioSetup | undefined;
+  /** Arrival time (µs) minus frame time of the first video frame: arrival on the video's clock. */
+  #videoAnchorUs: number | undefined;
+  #refusedAudioLogged = false;
   #udp: UdpPair | undefined;
   #mediaOver: "tcp" | "udp" | undefined;
   #channels: [number, number] = [0, 1];
@@ -201,7 +235,7 @@ class Puller implements PullSession {
   #stray = 0;
   #lastPacketAt = 0;
   #firstPacket: (() => void) | undefined;
-  #lastSr: { middle: number; at: number } | undefined;
+  #lastSr = new Map<number, { middle: number; at: number }>();
   #rrSsrc = crypto.getRandomValues(new Uint32Array(1))[0];
   #timers: ReturnType<typeof setTimeout>[] = [];
   #closing: Promise<void> | undefined;
@@ -217,7 +251,13 @@ class Puller implements PullSession {
   get stats(): PullStats {
     const base = this.#receiver?.stats ??
       { packets: 0, badPackets: 0, frames: 0, droppedFrames: 0 };
-    return { ...base, strayPackets: this.#stray };
+    const audio = this.#audioSetup?.receiver.stats;
+    return {
+      ...base,
+      strayPackets: this.#stray,
+      audioFrames: audio?.frames ?? 0,
+      droppedAudio: audio?.dropped ?? 0,
+    };
   }
 
   async start(): Promise<void> {
@@ -253,10 +293,14 @@ class Puller implements PullSession {
       this.#sendReceiverReport();
       this.#every(RECEIVER_REPORT_MS, () => this.#sendReceiverReport());
     });
+    this.audio = this.#audioSetup?.receiver.audio.format;
     this.#log.log("info", "pull: playing", {
       url: this.#target.url,
       transport: this.transport,
       codec: this.media.codec,
+      ...(this.#audioSetup
+        ? { audio: describeAudioFormat(this.#audioSetup.receiver.audio.format) }
+        : {}),
     });
   }
 
@@ -342,10 +386,38 @@ class Puller implements PullSession {
     track.setupUrl = this.#ourOrigin(track.setupUrl);
     track.aggregateUrl = this.#ourOrigin(track.aggregateUrl);
     this.#track = track;
+    this.#chooseAudio(sdp, base);
     const media: PulledMedia = { codec: track.codec };
     if (media.codec === "h264" && track.parameterSets) media.parameterSets = track.parameterSets;
     if (track.framerate !== undefined) media.framerate = track.framerate;
     this.media = media;
+  }
+
+  /**
+   * The first audio track this client carries, when the sink takes audio. Refused audio sections
+   * are logged once a session, with why.
+   */
+  #chooseAudio(sdp: ReturnType<typeof parseSdp>, base: string): void {
+    this.#audioTrack = undefined;
+    if (typeof this.#sink.audio !== "function") return;
+    const { chosen, refused } = chooseAudio(sdp, base);
+    if (refused.length > 0 && !this.#refusedAudioLogged) {
+      this.#refusedAudioLogged = true;
+      this.#log.log("info", "pull: audio not carried", {
+        url: this.#target.url,
+        reason: printable(refused.join("; "), 300),
+      });
+    }
+    if (!chosen) return;
+    chosen.setupUrl = this.#ourOrigin(chosen.setupUrl);
+    if (chosen.setupUrl === this.#track!.setupUrl) {
+      this.#log.log("info", "pull: audio not carried", {
+        url: this.#target.url,
+        reason: "its control URL is the video's",
+      });
+      return;
+    }
+    this.#audioTrack = chosen;
   }
 
   /**
@@ -383,7 +455,9 @@ class Puller implements PullSession {
    */
   async #setupAndPlay(kind: "tcp" | "udp", allow461: boolean): Promise<boolean> {
     const track = this.#track!;
-    this.#receiver = new VideoReceiver(track, this.#sink);
+    this.#receiver = new VideoReceiver(track, this.#videoSink());
+    this.#videoAnchorUs = undefined;
+    this.#audioSetup = undefined;
     let transport: string;
     if (kind === "udp") {
       const network = await defaultNetwork();
@@ -425,9 +499,95 @@ class Puller implements PullSession {
       this.#serverRtcpPort = spec?.serverPort?.[1];
     }
     this.#mediaOver = over;
+    if (this.#audioTrack) await this.#setupAudio(over);
     const play = await this.#request("PLAY", track.aggregateUrl, { Range: "npt=0.000-" });
     this.#expectOk("PLAY", play);
     return true;
+  }
+
+  /**
+   * SETUP of the audio track in the video's session, over the same lower transport: the next pair
+   * of interleaved channels (RFC 2326 §10.12), or a port pair of its own (RFC 3550 §11). A server
+   * that will not set it up (an error status, another transport than the video's) leaves the
+   * session video-only, as before: the refusal is logged.
+   */
+  async #setupAudio(over: "tcp" | "udp"): Promise<void> {
+    const chosen = this.#audioTrack!;
+    const receiver = new AudioReceiver(chosen.audio, this.#track!.clockRate);
+    let udp: UdpPair | undefined;
+    let transport: string;
+    if (over === "udp") {
+      try {
+        udp = await bindUdpPair(
+          await defaultNetwork(),
+          this.#family,
+          (data, from) => this.#udpAudioRtp(data, from),
+          (data, from) => this.#udpAudioRtcp(data, from),
+        );
+      } catch (e) {
+        this.#audioRefused(`no UDP ports: ${(e as Error).message}`);
+        return;
+      }
+      transport = `RTP/AVP;unicast;client_port=${udp.ports[0]}-${udp.ports[1]}`;
+    } else {
+      const first = (this.#channels[1] + 1) & 0xff;
+      transport = `RTP/AVP/TCP;unicast;interleaved=${first}-${(first + 1) & 0xff}`;
+    }
+    const dropUdp = () => udp && Promise.all([udp.rtp.close(), udp.rtcp.close()]).catch(() => {});
+    let setup;
+    try {
+      setup = await this.#request("SETUP", chosen.setupUrl, { Transport: transport });
+    } catch (e) {
+      await dropUdp(); // no answer: the session is lost anyway, but the ports are ours to free
+      throw e;
+    }
+    if (setup.status !== 200) {
+      await dropUdp();
+      this.#audioRefused(`SETUP: ${setup.status}`);
+      return;
+    }
+    // No Transport header in the reply: taken as asked, as for the video.
+    const spec = readTransport(setup.headers.get("Transport"));
+    if (spec && (spec.lowerTransport === "TCP") !== (over === "tcp")) {
+      await dropUdp();
+      this.#audioRefused("the server set it up over another transport than the video");
+      return;
+    }
+    if (over === "tcp") {
+      const channels = spec?.interleaved ??
+        [(this.#channels[1] + 1) & 0xff, (this.#channels[1] + 2) & 0xff];
+      if (channels.some((c) => this.#channels.includes(c))) {
+        this.#audioRefused("the server put it on the video's interleaved channels");
+        return;
+      }
+      this.#audioSetup = { receiver, channels };
+    } else {
+      this.#audioSetup = { receiver, udp, serverRtcpPort: spec?.serverPort?.[1] };
+    }
+  }
+
+  #audioRefused(why: string): void {
+    this.#log.log("info", "pull: audio not carried", {
+      url: this.#target.url,
+      reason: printable(why, 200),
+    });
+  }
+
+  /** The sink the video receiver feeds: it also notes where the video's clock lies. */
+  #videoSink(): { accessUnit: PullSink["accessUnit"]; jpeg: PullSink["jpeg"] } {
+    const anchor = (us: number) => {
+      this.#videoAnchorUs ??= systemClock.now() * 1000 - us;
+    };
+    return {
+      accessUnit: (nalUnits, us) => {
+        anchor(us);
+        this.#sink.accessUnit(nalUnits, us);
+      },
+      jpeg: (frame, us) => {
+        anchor(us);
+        this.#sink.jpeg(frame, us);
+      },
+    };
   }
 
   // RFC 2326 §12.37: `id[;timeout=s]`. Tolerated: ids the RFC's safe set refuses but that can be
@@ -515,8 +675,11 @@ class Puller implements PullSession {
       this.#stray++;
       return;
     }
+    const audio = this.#audioSetup?.channels;
     if (channel === this.#channels[0]) this.#rtp(payload);
     else if (channel === this.#channels[1]) this.#rtcp(payload);
+    else if (audio && channel === audio[0]) this.#audioRtp(payload);
+    else if (audio && channel === audio[1]) this.#rtcp(payload);
     else this.#stray++;
   }
 
@@ -537,6 +700,47 @@ class Puller implements PullSession {
     this.#rtcp(data);
   }
 
+  #udpAudioRtp(data: Uint8Array, from: NetAddress): void {
+    if (plainAddress(from.hostname) !== this.#serverAddress || this.#mediaOver !== "udp") {
+      this.#stray++;
+      return;
+    }
+    this.#audioRtp(data);
+  }
+
+  #udpAudioRtcp(data: Uint8Array, from: NetAddress): void {
+    if (plainAddress(from.hostname) !== this.#serverAddress || !this.#audioSetup) {
+      this.#stray++;
+      return;
+    }
+    this.#audioSetup.serverRtcpPort ??= from.port;
+    this.#rtcp(data);
+  }
+
+  /**
+   * One audio RTP packet: its frames go to the sink timed on the video's clock (see
+   * {@link AudioReceiver}). Before the first video frame there is no such clock: dropped.
+   */
+  #audioRtp(bytes: Uint8Array): void {
+    const setup = this.#audioSetup;
+    if (this.#state === "ended" || !setup) return;
+    this.#lastPacketAt = systemClock.now();
+    const anchor = this.#videoAnchorUs;
+    if (anchor === undefined) return;
+    const video = this.#receiver!;
+    try {
+      setup.receiver.push(
+        bytes,
+        systemClock.now() * 1000 - anchor,
+        (rtp) => video.timeOf(rtp),
+        (frame, us) => this.#sink.audio?.(frame, us),
+        video.ssrc,
+      );
+    } catch (e) {
+      this.#sinkFailed({ url: this.#target.url, error: printable(String(e), 200) });
+    }
+  }
+
   #rtp(bytes: Uint8Array): void {
     if (this.#state === "ended") return;
     this.#lastPacketAt = systemClock.now();
@@ -548,14 +752,17 @@ class Puller implements PullSession {
     this.#firstPacket?.();
   }
 
-  // Only the sender report's time is kept, for the receiver report's LSR/DLSR (RFC 3550 §6.4.1).
+  // Each source's last sender report: its time for the receiver report's LSR/DLSR, and its
+  // NTP/RTP pair, which lines the audio up with the video (RFC 3550 §6.4.1).
   #rtcp(bytes: Uint8Array): void {
     const packets = parseRtcpCompound(bytes);
-    for (const p of packets ?? []) {
+    if (!packets) return;
+    for (const p of packets) {
       if (p.type !== "sr") continue;
       const middle = (((p.ntp.seconds & 0xffff) << 16) | (p.ntp.fraction >>> 16)) >>> 0;
-      this.#lastSr = { middle, at: systemClock.now() };
+      this.#lastSr.set(p.ssrc >>> 0, { middle, at: systemClock.now() });
     }
+    this.#audioSetup?.receiver.rtcp(packets);
   }
 
   // ─── Playing ─────────────────────────────────────────────────────────────────────────────────
@@ -596,12 +803,34 @@ class Puller implements PullSession {
     });
   }
 
+  // One report per track, each sent where that track's RTCP goes (RFC 3550 §6.4.2).
   #sendReceiverReport(): void {
-    const ssrc = this.#receiver?.ssrc;
-    if (ssrc === undefined || this.#state !== "playing") return;
-    const loss = this.#receiver!.takeLossReport();
-    const sr = this.#lastSr;
-    const rr = buildReceiverReport({
+    if (this.#state !== "playing") return;
+    const video = this.#receiver;
+    if (video?.ssrc !== undefined) {
+      this.#sendReport(video.ssrc, video.takeLossReport(), (rr) => {
+        if (this.#mediaOver === "udp") {
+          if (this.#udp && this.#serverRtcpPort !== undefined) {
+            this.#udp.rtcp.send(rr, this.#serverRtcpPort, this.#serverAddress);
+          }
+        } else this.#sendInterleaved(this.#channels[1], rr);
+      });
+    }
+    const audio = this.#audioSetup;
+    const audioSsrc = audio?.receiver.ssrc;
+    if (audio && audioSsrc !== undefined) {
+      this.#sendReport(audioSsrc, audio.receiver.takeLossReport(), (rr) => {
+        if (audio.channels) this.#sendInterleaved(audio.channels[1], rr);
+        else if (audio.udp && audio.serverRtcpPort !== undefined) {
+          audio.udp.rtcp.send(rr, audio.serverRtcpPort, this.#serverAddress);
+        }
+      });
+    }
+  }
+
+  #sendReport(ssrc: number, loss: LossReport, send: (rr: Uint8Array) => void): void {
+    const sr = this.#lastSr.get(ssrc);
+    send(buildReceiverReport({
       ssrc: this.#rrSsrc,
       cname: "rtsp-edge",
       reports: [{
@@ -614,17 +843,14 @@ class Puller implements PullSession {
           ? Math.min(0xffffffff, Math.round((systemClock.now() - sr.at) * 65.536))
           : 0,
       }],
-    });
-    if (this.#mediaOver === "udp") {
-      if (this.#udp && this.#serverRtcpPort !== undefined) {
-        this.#udp.rtcp.send(rr, this.#serverRtcpPort, this.#serverAddress);
-      }
-    } else {
-      const framed = new Uint8Array(4 + rr.length);
-      framed.set([0x24, this.#channels[1], rr.length >> 8, rr.length & 0xff]);
-      framed.set(rr, 4);
-      this.#channel?.sendRaw(framed);
-    }
+    }));
+  }
+
+  #sendInterleaved(channel: number, packet: Uint8Array): void {
+    const framed = new Uint8Array(4 + packet.length);
+    framed.set([0x24, channel, packet.length >> 8, packet.length & 0xff]);
+    framed.set(packet, 4);
+    this.#channel?.sendRaw(framed);
   }
 
   // ─── Ending ──────────────────────────────────────────────────────────────────────────────────
@@ -651,10 +877,12 @@ class Puller implements PullSession {
   }
 
   async #dropUdp(): Promise<void> {
-    const udp = this.#udp;
+    const pairs = [this.#udp, this.#audioSetup?.udp];
     this.#udp = undefined;
-    if (!udp) return;
-    await Promise.all([udp.rtp.close(), udp.rtcp.close()]).catch(() => {});
+    if (this.#audioSetup?.udp) this.#audioSetup = undefined;
+    await Promise.all(
+      pairs.flatMap((udp) => udp ? [udp.rtp.close(), udp.rtcp.close()] : []),
+    ).catch(() => {});
   }
 
   // ─── Helpers ─────────────────────────────────────────────────────────────────────────────────

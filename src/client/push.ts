@@ -2,6 +2,9 @@
  * Pushing a served path to another RTSP server (mediamtx, go2rtc, Frigate, GStreamer, another
  * rtsp-edge): ANNOUNCE with the path's SDP, SETUP with `mode=record`, RECORD (RFC 2326 §10.3,
  * §10.4, §10.11), then the path's RTP over interleaved TCP (or UDP) until either side ends it.
+ * A path with audio is announced with both tracks, and every announced track is set up (gortsplib
+ * and mediamtx refuse a RECORD before that, MEDIA.md §1.1); the audio goes on its own interleaved
+ * channels (or UDP ports) with its own sender reports.
  *
  * The media comes from a tap on the server (`server.tap()`), which reads by the rules of an RTSP
  * reader: it starts at a keyframe with the SPS and PPS in band in front of it (they are in the
@@ -121,6 +124,10 @@ export interface PushSink {
   readonly queuedFrames: number;
   /** An RTCP sender report to send. */
   rtcp(packet: Uint8Array): void;
+  /** One frame of the path's audio track. */
+  audioFrame(frame: PushFrame): void;
+  /** An RTCP sender report of the audio track to send. */
+  audioRtcp(packet: Uint8Array): void;
   /** The tap ended from the server's side. */
   ended(reason: string): void;
   /** Who reads through the tap, as the server's session list shows it. */
@@ -135,6 +142,8 @@ export interface PushTap {
   readonly stats: { framesSent: number; framesDropped: number; octetsSent: number };
   /** The SDP media section, with `control` as its `a=control`. */
   sdpMedia(control: string): SdpMediaDescription;
+  /** The audio SDP media section, when the path has audio. */
+  audioSdpMedia(control: string): SdpMediaDescription | undefined;
   /** Resolves once the SDP can be complete, or after `timeoutMs`. */
   whenReady(timeoutMs: number): Promise<void>;
   /** Starts over at a keyframe. */
@@ -162,6 +171,7 @@ const DEFAULT_SESSION_TIMEOUT_S = 60;
 /** Milliseconds between RTCP sender reports (RFC 3550 §6.2's 5 s minimum). */
 const REPORT_INTERVAL_MS = 5_000;
 const CONTROL = "trackID=0";
+const AUDIO_CONTROL = "trackID=1";
 
 /**
  * Pushes the stream at `path` of `server` to `options.url`. Resolves with the session once the
@@ -259,6 +269,10 @@ class Push implements PushSession {
   #udpPeer: { hostname: string; ports: [number, number] } | undefined;
   #rtpChannel = 0;
   #rtcpChannel = 1;
+  /** The audio track, when the path had one at ANNOUNCE: its channels or its UDP pair and peer. */
+  #audio:
+    | { channels: [number, number]; udp?: UdpPair; peerPorts?: [number, number] }
+    | undefined;
   #recording = false;
   #ended = false;
   #timers: ReturnType<typeof setInterval>[] = [];
@@ -303,6 +317,8 @@ class Push implements PushSession {
         throw this.#error(`cannot read ${path}: ${message(error)}`, error);
       }
       const media = await this.#step(this.#media(path));
+      const audioMedia = this.#tap!.audioSdpMedia(AUDIO_CONTROL);
+      if (audioMedia) this.#audio = { channels: [2, 3] };
       await this.#step(this.#connect());
       const channel = this.#channel!;
       const options = await this.#step(this.#request("OPTIONS", url, {}, [404, 405, 501]));
@@ -313,7 +329,7 @@ class Push implements PushSession {
         name: "rtsp-edge",
         info: path,
         tool: "rtsp-edge",
-        media: [media],
+        media: audioMedia ? [media, audioMedia] : [media],
       });
       await this.#step(this.#request("ANNOUNCE", url, {
         headers: { "Content-Type": "application/sdp" },
@@ -326,9 +342,23 @@ class Push implements PushSession {
       ));
       this.#takeTransport(setup);
       const session = this.#takeSession(setup);
+      if (this.#audio) {
+        // RFC 2326 §10.4: one SETUP per stream, in the session the first one made.
+        const audioSetup = await this.#step(this.#request(
+          "SETUP",
+          `${url.replace(/\/$/, "")}/${AUDIO_CONTROL}`,
+          { headers: { Transport: this.#transportRequest(true) } },
+        ));
+        this.#takeTransport(audioSetup, true);
+      }
       await this.#step(this.#request("RECORD", url, { headers: { Range: "npt=0.000-" } }));
       // From here the upstream takes media: start at a keyframe (the cached GOP, or a fresh one).
       this.#recording = true;
+      // RFC 3550 §6.4.1: the upstream lines the tracks up through their sender reports. Sent
+      // before the first packet as well, so that it need not time any audio by arrival: the
+      // sound of the cached GOP's instants may not have come yet (AAC packetizers hold frames
+      // back), and arrival would put the first live sound that much late.
+      if (this.#audio) this.#tap!.sendReport(this.#cname);
       this.#tap!.restart();
       this.#tap!.sendReport(this.#cname);
       // GET_PARAMETER where the server lists it (mediamtx, GStreamer); OPTIONS, which every
@@ -343,6 +373,7 @@ class Push implements PushSession {
         url,
         transport: this.#target.transport,
         session: channel.session,
+        ...(audioMedia ? { audio: `${audioMedia.encoding}/${audioMedia.clockRate}` } : {}),
       });
     } catch (error) {
       const failure = this.#endError ??
@@ -420,7 +451,11 @@ class Push implements PushSession {
       // The pair listens on our side of the RTSP connection's family; what arrives (the
       // upstream's receiver reports) is not acted on.
       try {
-        this.#udp = await bindUdpPair(await defaultNetwork(), this.#tcp.local.family, noop, noop);
+        const network = await defaultNetwork();
+        this.#udp = await bindUdpPair(network, this.#tcp.local.family, noop, noop);
+        if (this.#audio) {
+          this.#audio.udp = await bindUdpPair(network, this.#tcp.local.family, noop, noop);
+        }
       } catch (error) {
         throw this.#error(`cannot bind UDP ports for RTP: ${message(error)}`, error);
       }
@@ -450,13 +485,16 @@ class Push implements PushSession {
     );
   }
 
-  #transportRequest(): string {
-    if (this.#target.transport === "tcp") return "RTP/AVP/TCP;unicast;interleaved=0-1;mode=record";
-    const [rtp, rtcp] = this.#udp!.ports;
+  #transportRequest(audio = false): string {
+    if (this.#target.transport === "tcp") {
+      const [rtp, rtcp] = audio ? this.#audio!.channels : [0, 1];
+      return `RTP/AVP/TCP;unicast;interleaved=${rtp}-${rtcp};mode=record`;
+    }
+    const [rtp, rtcp] = (audio ? this.#audio!.udp! : this.#udp!).ports;
     return `RTP/AVP;unicast;client_port=${rtp}-${rtcp};mode=record`;
   }
 
-  #takeTransport(setup: RtspResponse): void {
+  #takeTransport(setup: RtspResponse, audio = false): void {
     const value = setup.headers.get("Transport");
     let spec;
     try {
@@ -466,10 +504,18 @@ class Push implements PushSession {
     }
     if (this.#target.transport === "tcp") {
       // A server may pick other channels than we asked for (RFC 2326 §12.39).
-      if (spec?.interleaved) [this.#rtpChannel, this.#rtcpChannel] = spec.interleaved;
+      if (!spec?.interleaved) return;
+      if (!audio) [this.#rtpChannel, this.#rtcpChannel] = spec.interleaved;
+      else if (spec.interleaved.some((c) => c === this.#rtpChannel || c === this.#rtcpChannel)) {
+        throw this.#error("SETUP: the server put the audio on the video's interleaved channels");
+      } else this.#audio!.channels = spec.interleaved;
       return;
     }
     if (!spec?.serverPort) throw this.#error("SETUP: the answer names no server_port for UDP");
+    if (audio) {
+      this.#audio!.peerPorts = spec.serverPort;
+      return;
+    }
     this.#udpPeer = { hostname: this.#tcp!.remote.hostname, ports: spec.serverPort };
   }
 
@@ -538,6 +584,30 @@ class Push implements PushSession {
           this.#tcp!.write(framed);
         }
       },
+      audioFrame: (frame) => {
+        const audio = this.#audio;
+        if (!this.#recording || this.#ended || !audio) return;
+        if (audio.udp) {
+          const hostname = this.#udpPeer!.hostname;
+          for (const packet of frame.packetViews) {
+            audio.udp.rtp.send(packet, audio.peerPorts![0], hostname);
+          }
+        } else {
+          this.#tcp!.write(frame.framedFor(audio.channels[0]));
+        }
+      },
+      audioRtcp: (packet) => {
+        const audio = this.#audio;
+        if (!this.#recording || this.#ended || !audio) return;
+        if (audio.udp) {
+          audio.udp.rtcp.send(packet, audio.peerPorts![1], this.#udpPeer!.hostname);
+        } else {
+          const framed = new Uint8Array(4 + packet.length);
+          framed.set([0x24, audio.channels[1], packet.length >> 8, packet.length & 0xff]);
+          framed.set(packet, 4);
+          this.#tcp!.write(framed);
+        }
+      },
       ended: (reason) => this.#finish(this.#error(`the path ended: ${reason}`)),
     };
   }
@@ -557,8 +627,10 @@ class Push implements PushSession {
   }
 
   #closeUdp(): void {
-    void this.#udp?.rtp.close();
-    void this.#udp?.rtcp.close();
+    for (const udp of [this.#udp, this.#audio?.udp]) {
+      void udp?.rtp.close();
+      void udp?.rtcp.close();
+    }
   }
 
   /** Ends the push once: everything released, `closed` resolved. */

@@ -7,6 +7,7 @@
 
 import { type ParsedSdp, type ParsedSdpMedia, resolveControl } from "../sdp/parse.ts";
 import { parseH264Fmtp } from "../sdp/h264_fmtp.ts";
+import { type AnnouncedAudio, readCarriedAudio } from "../sdp/announcement.ts";
 import type { VideoTrack } from "./media.ts";
 
 /** The chosen track and what the SDP says about it. */
@@ -90,4 +91,40 @@ function videoFormat(media: ParsedSdpMedia): VideoTrack | string {
 function attribute(media: ParsedSdpMedia, sdp: ParsedSdp, name: string): string | undefined {
   return media.attributes.find(([n]) => n === name)?.[1] ??
     sdp.attributes.find(([n]) => n === name)?.[1];
+}
+
+/** The audio track chosen from the SDP, with its SETUP URL. */
+export interface ChosenAudio {
+  /** What it carries and how (as an ANNOUNCE's audio is read). */
+  audio: AnnouncedAudio;
+  /** URL for SETUP. */
+  setupUrl: string;
+}
+
+/**
+ * The first audio section that can be carried (`readCarriedAudio`: AAC as mpeg4-generic or LATM,
+ * Opus, G.711, L16), and why each audio section before it, or every one, was refused. A section
+ * without `a=control` would be set up at the base URL, where the video may be too (Micro-RTSP):
+ * such a section is refused, since SETUP could not tell the tracks apart (RFC 2326 §C.1.1).
+ */
+export function chooseAudio(
+  sdp: ParsedSdp,
+  base: string,
+): { chosen?: ChosenAudio; refused: string[] } {
+  const refused: string[] = [];
+  for (let i = 0; i < sdp.media.length; i++) {
+    const media = sdp.media[i];
+    if (media.kind !== "audio") continue;
+    const read = readCarriedAudio(media, i);
+    if (typeof read === "string") {
+      refused.push(read);
+      continue;
+    }
+    if (media.control === undefined || media.control === "" || media.control === "*") {
+      refused.push("an audio section without a=control of its own");
+      continue;
+    }
+    return { chosen: { audio: read, setupUrl: resolveControl(base, media.control) }, refused };
+  }
+  return { refused };
 }

@@ -3,7 +3,9 @@
  * push to another server). A tap reads as an RTSP reader does, through the same {@link Reader}: it
  * starts at a keyframe, its queue is bounded by the server's `maxQueueBytes` and `maxQueueFrames`,
  * and when the consumer falls behind whole frames are dropped until the next keyframe. It counts
- * as a reader, so an on-demand source runs while a tap is open.
+ * as a reader, so an on-demand source runs while a tap is open. A sink that takes audio reads the
+ * stream's audio track beside the video, from the same instant on (as an RTSP reader that set up
+ * both tracks does).
  *
  * @module
  */
@@ -46,6 +48,13 @@ export interface TapSink {
   /** Takes an RTCP sender report made by {@link Tap.sendReport}. */
   rtcp?(packet: Uint8Array): void;
   /**
+   * Takes one frame of the stream's audio track (already RTP with the audio's SSRC, sequence and
+   * clock), in time order with the video's. Without it the tap reads the video alone.
+   */
+  audioFrame?(frame: TapFrame): void;
+  /** Takes an RTCP sender report of the audio track made by {@link Tap.sendReport}. */
+  audioRtcp?(packet: Uint8Array): void;
+  /**
    * Who reads through the tap, as `server.sessions()` shows it in place of a peer address, e.g.
    * `push rtsp://backup:8554/cam`. Default `in-process`.
    */
@@ -78,6 +87,8 @@ export interface Tap {
    * with `control` as its `a=control`.
    */
   sdpMedia(control: string): SdpMediaDescription;
+  /** The stream's audio SDP media section with `control` as its `a=control`, when it has audio. */
+  audioSdpMedia(control: string): SdpMediaDescription | undefined;
   /**
    * Resolves once the SDP can be complete (H.264: SPS and PPS known), after `timeoutMs`, or at once
    * while the source is gone; check {@link Tap.sourceState} after it.
@@ -89,7 +100,10 @@ export interface Tap {
    * the tap early, to bring an on-demand source up, and can use the frames only now.
    */
   restart(): void;
-  /** Hands the sink an RTCP sender report (RFC 3550 §6.4.1) for what the tap has sent. */
+  /**
+   * Hands the sink an RTCP sender report (RFC 3550 §6.4.1) for what the tap has sent: one for the
+   * video, and one for the audio when the sink takes it and the stream has it.
+   */
   sendReport(cname: string): void;
   /** Detaches from the stream. Safe to call twice. */
   close(): void;
@@ -119,6 +133,7 @@ export class StreamTap implements Tap {
   readonly createdAt: number;
   #sink: TapSink;
   #reader: Reader<FrameOutlet>;
+  #audioReader: Reader<FrameOutlet> | undefined;
   #context: TapContext;
   #closed = false;
 
@@ -140,7 +155,20 @@ export class StreamTap implements Tap {
       },
     };
     this.#reader = new Reader(outlet, context.limits);
-    stream.attach(this.#reader);
+    if (sink.audioFrame) {
+      const audioOutlet: FrameOutlet = {
+        sendFrame: (frame: Frame) => this.#deliver(frame, true),
+        sendRtcp: (packet: Uint8Array) => sink.audioRtcp?.(packet),
+        get queuedBytes() {
+          return sink.queuedBytes;
+        },
+        get queuedWrites() {
+          return sink.queuedFrames;
+        },
+      };
+      this.#audioReader = new Reader(audioOutlet, context.limits);
+    }
+    stream.attach(this.#reader, this.#audioReader);
   }
 
   get path(): string {
@@ -176,6 +204,10 @@ export class StreamTap implements Tap {
     return this.stream.sdpMedia(control);
   }
 
+  audioSdpMedia(control: string): SdpMediaDescription | undefined {
+    return this.stream.audio?.sdpMedia(control);
+  }
+
   whenReady(timeoutMs: number): Promise<void> {
     return this.stream.whenReady(timeoutMs);
   }
@@ -183,13 +215,20 @@ export class StreamTap implements Tap {
   restart(): void {
     if (this.#closed) return;
     this.#reader.restart();
+    this.#audioReader?.restart();
     this.stream.rejoin(this.#reader);
   }
 
   sendReport(cname: string): void {
     if (this.#closed) return;
     const { clock } = this.#context;
-    this.#reader.sendReport(this.stream.ssrc, clock.wallMs(), this.stream.rtpTimeAt(), cname);
+    const wallMs = clock.wallMs();
+    const now = clock.now();
+    this.#reader.sendReport(this.stream.ssrc, wallMs, this.stream.rtpTimeAt(now), cname);
+    const audio = this.stream.audio;
+    if (this.#audioReader && audio) {
+      this.#audioReader.sendReport(audio.ssrc, wallMs, audio.rtpTimeAt(now), cname);
+    }
   }
 
   close(): void {
@@ -213,10 +252,11 @@ export class StreamTap implements Tap {
     }
   }
 
-  #deliver(frame: Frame): void {
+  #deliver(frame: Frame, audio = false): void {
     if (this.#closed) return;
     try {
-      this.#sink.frame(frame);
+      if (audio) this.#sink.audioFrame?.(frame);
+      else this.#sink.frame(frame);
     } catch (error) {
       // The sink runs inside the producer's sendFrame: what it throws must not reach the producer.
       this.#context.logger.log("warn", "tap sink failed; tap ended", {

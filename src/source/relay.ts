@@ -18,6 +18,7 @@ import type { LiveStream } from "../server/stream/live_stream.ts";
 import { type RunningSource, type SourceStatus, wallOf } from "./running_source.ts";
 import { Backoff, StateNews } from "./reconnect.ts";
 import type { PulledMedia, PullSink } from "../client/pull.ts";
+import type { AudioFormat } from "../codec/audio_format.ts";
 
 /**
  * What an upstream sends, as the relay receives it: the pull client's description, whichever
@@ -32,6 +33,8 @@ export type UpstreamFeed = PullSink;
 export interface Upstream {
   /** What it sends. */
   readonly media: UpstreamMedia;
+  /** The audio it sends beside the video, if any. */
+  readonly audio?: AudioFormat;
   /** Disconnects (TEARDOWN and close, bounded in time). */
   close(): Promise<void>;
 }
@@ -159,6 +162,9 @@ export class Relay implements RunningSource {
       accessUnit: (nalUnits, timestampUs) => {
         if (current() && configured) this.#stream.sendFrame(nalUnits, { timestamp: timestampUs });
       },
+      audio: (frame, timestampUs) => {
+        if (current() && configured) this.#stream.sendAudio(frame, timestampUs);
+      },
       jpeg: (frame, timestampUs) => {
         if (!current() || !configured) return;
         if (this.#sink) this.#sink.frame(frame, timestampUs);
@@ -176,7 +182,7 @@ export class Relay implements RunningSource {
       return;
     }
     if (!current()) return void await upstream.close().catch(() => {});
-    const problem = this.#configure(upstream.media);
+    const problem = this.#configure(upstream.media, upstream.audio);
     if (problem) {
       await upstream.close().catch(() => {});
       return this.#lost(new Error(problem));
@@ -188,7 +194,7 @@ export class Relay implements RunningSource {
   }
 
   /** Points the stream at a new upstream; a reason when the two cannot meet. */
-  #configure(media: UpstreamMedia): string | undefined {
+  #configure(media: UpstreamMedia, audio: AudioFormat | undefined): string | undefined {
     const stream = this.#stream;
     if (stream.codec === "jpeg" && media.codec !== "jpeg") {
       return "the upstream sends H.264, and the path serves RTP/JPEG: remove jpeg: rtp-jpeg";
@@ -200,6 +206,8 @@ export class Relay implements RunningSource {
       this.#sink ??= this.#options.jpegToH264(media);
     }
     stream.restartSource(media.codec === "h264" ? media.parameterSets : undefined);
+    // An upstream without audio, after one with it, leaves the path without it too.
+    stream.setAudio(audio);
     if (media.framerate !== undefined && media.framerate > 0) stream.setFramerate(media.framerate);
     return undefined;
   }

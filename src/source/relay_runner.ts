@@ -99,12 +99,12 @@ export async function runRelay(
   return relay;
 }
 
-/** Opens an RTSP camera or server: one video track, H.264 or JPEG. */
+/** Opens an RTSP camera or server: one video track, H.264 or JPEG, and its audio if carried. */
 async function rtspOpener(source: RtspRelaySource, logger: Logger): Promise<OpenUpstream> {
   const { pullRtsp } = await import("../client/pull.ts");
   return async (feed) => {
     const session = await pullRtsp({ url: source.url, transport: source.transport, logger }, feed);
-    return { media: session.media, close: () => session.close() };
+    return { media: session.media, audio: session.audio, close: () => session.close() };
   };
 }
 

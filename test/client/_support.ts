@@ -81,3 +81,29 @@ export function assertMonotonic(frames: Delivered[]): void {
     }
   }
 }
+
+/** One delivered audio frame. */
+export interface DeliveredAudio {
+  frame: Uint8Array;
+  us: number;
+}
+
+/** A {@link CollectingSink} that takes audio too, so the pull sets up an audio track. */
+export class AudioCollectingSink extends CollectingSink {
+  readonly sound: DeliveredAudio[] = [];
+
+  audio(frame: Uint8Array, timestampUs: number): void {
+    this.sound.push({ frame: frame.slice(), us: timestampUs });
+  }
+
+  /** Resolves once `n` audio frames came; rejects after `timeoutMs`. */
+  async waitSound(n: number, timeoutMs = 5000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.sound.length < n) {
+      if (Date.now() > until) {
+        throw new Error(`only ${this.sound.length} of ${n} audio frames in ${timeoutMs} ms`);
+      }
+      await delay(10);
+    }
+  }
+}

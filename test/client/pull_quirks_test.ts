@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { findStartCode } from "../../src/codec/annexb.ts";
 import { PullError, type PullOptions, pullRtsp } from "../../src/client/pull.ts";
 import { clip, type FakeDeviceOptions, FakeRtspDevice } from "../support/fake_rtsp_device.ts";
-import { assertMonotonic, CollectingSink, delay } from "./_support.ts";
+import { assertMonotonic, AudioCollectingSink, CollectingSink, delay } from "./_support.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -417,4 +417,76 @@ Deno.test("pullRtsp() checks its arguments up front", async () => {
     pullRtsp({ url: "rtsp://u:secret@nowhere.invalid:1/", transport: "tcp" }, sink),
     (e: Error) => e instanceof PullError && !e.message.includes("secret"),
   );
+});
+
+// ─── A camera with audio ──────────────────────────────────────────────────────────────────────
+
+for (const transport of ["tcp", "udp"] as const) {
+  Deno.test({
+    name:
+      `pullRtsp() over ${transport} sets up the camera's audio in the video's session, then plays`,
+    ...opts,
+    fn: () =>
+      withDevice({ audio: "pcma" }, async (d) => {
+        const { session, sink } = await pull(d, { transport }, new AudioCollectingSink());
+        assert.deepEqual(session.audio, { codec: "pcma", clockRate: 8000, channels: 1 });
+        await sink.waitFrames(3);
+        await session.close();
+        const setups = d.requests.filter((r) => r.method === "SETUP");
+        assert.deepEqual(setups.map((r) => r.url.replace(/^.*\//, "")), ["trackID=0", "trackID=1"]);
+        assert.equal(setups[0].headers["session"], undefined);
+        // RFC 2326 §10.4: the second SETUP joins the session the first one made.
+        assert.equal(setups[1].headers["session"], "5A3C91D2");
+        if (transport === "tcp") {
+          assert.match(setups[0].headers["transport"], /interleaved=0-1/);
+          assert.match(setups[1].headers["transport"], /interleaved=2-3/);
+        } else {
+          const ports = setups.map((r) => /client_port=(\d+)-(\d+)/.exec(r.headers["transport"]));
+          assert.ok(ports[0] && ports[1]);
+          assert.notEqual(ports[0][1], ports[1][1], "a port pair per track");
+          assert.equal(Number(ports[1][1]) % 2, 0, "RTP on an even port (RFC 3550 §11)");
+        }
+        assert.ok(d.methods.indexOf("PLAY") > d.methods.lastIndexOf("SETUP"), "PLAY after both");
+      }),
+  });
+}
+
+for (const audio of ["pcma-404", "g726"] as const) {
+  Deno.test({
+    name: `pullRtsp() plays the video alone when the camera's audio is ${
+      audio === "g726" ? "a codec it does not carry" : "refused at SETUP"
+    }, and says so once`,
+    ...opts,
+    fn: () =>
+      withDevice({ audio }, async (d) => {
+        const lines: string[] = [];
+        const logger = {
+          log: (_l: string, message: string, f?: Record<string, unknown>) =>
+            void lines.push(`${message} ${String(f?.reason ?? "")}`),
+        };
+        const { session, sink } = await pull(d, { logger }, new AudioCollectingSink());
+        assert.equal(session.audio, undefined);
+        await sink.waitFrames(3);
+        await session.close();
+        const said = lines.filter((l) => l.startsWith("pull: audio not carried"));
+        assert.equal(said.length, 1, lines.join("\n"));
+        assert.match(said[0], audio === "g726" ? /G726/i : /SETUP: 404/);
+        const setups = d.requests.filter((r) => r.method === "SETUP").length;
+        assert.equal(setups, audio === "g726" ? 1 : 2);
+      }),
+  });
+}
+
+Deno.test({
+  name:
+    "pullRtsp() of a camera with audio, for a sink that takes no audio, sets up the video alone",
+  ...opts,
+  fn: () =>
+    withDevice({ audio: "pcma" }, async (d) => {
+      const { session, sink } = await pull(d);
+      assert.equal(session.audio, undefined);
+      await sink.waitFrames(2);
+      await session.close();
+      assert.equal(d.requests.filter((r) => r.method === "SETUP").length, 1);
+    }),
 });

@@ -12,6 +12,7 @@ import { serve } from "../../src/server/server.ts";
 import type { ServeOptions } from "../../src/server/options.ts";
 import type { LiveStream } from "../../src/server/stream/live_stream.ts";
 import type { TapFrame } from "../../src/server/tap.ts";
+import type { Stream } from "../../src/server/stream/stream.ts";
 import { idr, PPS, slice, SPS } from "../server/conversation.ts";
 
 // The server is a push source as it is: checked by the compiler.
@@ -636,3 +637,50 @@ Deno.test({
     }
   },
 });
+
+for (const transport of ["tcp", "udp"] as const) {
+  Deno.test({
+    name: `a path with audio pushed over ${transport} arrives with both tracks set up`,
+    ...SANITIZE,
+    async fn() {
+      const s = await edgeAndCentral();
+      const pcmu = { codec: "pcmu" as const, clockRate: 8000, channels: 1 };
+      s.stream.setAudio(pcmu);
+      let n = 0;
+      const sound = setInterval(() => {
+        s.stream.sendAudio(new Uint8Array(160).fill(n & 0xff), n * 20_000);
+        n++;
+      }, 20);
+      try {
+        const push = await pushRtsp(s.edge, "/cam", { url: s.central.url("/up"), transport });
+        for (let i = 0; i < 100 && !s.central.getStream("/up"); i++) await sleep(20);
+        const up = s.central.getStream("/up") as Stream;
+        assert.deepEqual(up.audio?.format, pcmu);
+        const audio: TapFrame[] = [];
+        const tap = s.central.tap("/up", {
+          frame() {},
+          audioFrame: (frame) => void audio.push(frame),
+          queuedBytes: 0,
+          queuedFrames: 0,
+        });
+        for (let i = 0; i < 100 && audio.length < 20; i++) await sleep(20);
+        tap.close();
+        assert.ok(audio.length >= 20, `${audio.length} audio frames came through`);
+        // The far side's audio RTP: its own SSRC, PCMU (PT 0), 160 samples a frame.
+        const first = audio[0].packetViews[0];
+        assert.equal(first[1] & 0x7f, 0);
+        assert.equal(first.length, 12 + 160);
+        // Once both tracks' sender reports are in, the far side times each frame by them: 20 ms
+        // apart, as sent (the first few, timed by arrival, may be off by the loopback's jitter).
+        const steps = audio.slice(-8).map((f, i, a) =>
+          i === 0 ? 160 : (f.rtpTimestamp - a[i - 1].rtpTimestamp) >>> 0
+        );
+        assert.ok(steps.every((step) => Math.abs(step - 160) <= 1), `steps ${steps}`);
+        await push.close();
+      } finally {
+        clearInterval(sound);
+        await s.close();
+      }
+    },
+  });
+}

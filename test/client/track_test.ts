@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseSdp } from "../../src/sdp/parse.ts";
-import { chooseTrack } from "../../src/client/track.ts";
+import { chooseAudio, chooseTrack } from "../../src/client/track.ts";
 import { splitInnerStartCodes } from "../../src/client/media.ts";
 
 const sdp = (...lines: string[]) =>
@@ -69,4 +69,37 @@ Deno.test("splitInnerStartCodes() splits on 3- and 4-byte start codes and drops 
   ]]);
   const clean = [new Uint8Array([0x41, 0])];
   assert.equal(splitInnerStartCodes(clean)[0], clean[0]);
+});
+
+Deno.test("chooseAudio() takes the first audio it carries and says why the others were refused", () => {
+  const { chosen, refused } = chooseAudio(
+    sdp(
+      "a=control:*",
+      "m=video 0 RTP/AVP 96",
+      "a=rtpmap:96 H264/90000",
+      "a=control:trackID=0",
+      "m=audio 0 RTP/AVP 97",
+      "a=rtpmap:97 G726-32/8000",
+      "a=control:trackID=1",
+      "m=audio 0 RTP/AVP 8",
+      "a=control:trackID=2",
+      "m=audio 0 RTP/AVP 0",
+      "a=control:trackID=3",
+    ),
+    "rtsp://cam/live/",
+  );
+  assert.equal(chosen?.setupUrl, "rtsp://cam/live/trackID=2");
+  assert.deepEqual(chosen?.audio.format, { codec: "pcma", clockRate: 8000, channels: 1 });
+  assert.equal(chosen?.audio.payloadType, 8);
+  assert.equal(refused.length, 1);
+  assert.match(refused[0], /G726/i);
+});
+
+Deno.test("chooseAudio() refuses an audio section without a control of its own", () => {
+  const { chosen, refused } = chooseAudio(
+    sdp("m=video 0 RTP/AVP 26", "m=audio 0 RTP/AVP 0"),
+    "rtsp://esp/mjpeg/1",
+  );
+  assert.equal(chosen, undefined);
+  assert.deepEqual(refused, ["an audio section without a=control of its own"]);
 });

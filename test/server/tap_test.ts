@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { type RtspServer, serve } from "../../src/server/server.ts";
 import type { ServeOptions } from "../../src/server/options.ts";
 import type { TapFrame, TapSink } from "../../src/server/tap.ts";
+import type { Stream } from "../../src/server/stream/stream.ts";
 import { idr, PPS, slice, SPS } from "./conversation.ts";
 
 async function withServer(
@@ -164,5 +165,52 @@ Deno.test("server.tap() refuses a path with no stream and a sink without frame()
       () => server.tap("/cam", {} as unknown as TapSink),
       (e) => e instanceof TypeError && /frame\(frame\) method/.test(e.message),
     );
+  });
+});
+
+Deno.test("a tap whose sink takes audio gets the audio track beside the video, with its reports", async () => {
+  await withServer((server) => {
+    const stream = server.addStream("/cam", { codec: "h264" }) as Stream;
+    stream.setAudio({ codec: "pcma", clockRate: 8000, channels: 1 });
+    stream.sendFrame([SPS, PPS, idr()], { timestamp: 0 });
+    stream.sendAudio(new Uint8Array(160), 0);
+    stream.sendAudio(new Uint8Array(160), 20_000);
+    const { sink, frames, rtcp } = recordingSink();
+    const audio: TapFrame[] = [];
+    const audioRtcp: Uint8Array[] = [];
+    const tap = server.tap("/cam", {
+      ...sink,
+      audioFrame: (frame) => void audio.push(frame),
+      audioRtcp: (packet) => void audioRtcp.push(packet),
+    });
+    // Fast start: the cached GOP and the sound of the same instants.
+    assert.equal(frames.length, 1);
+    assert.equal(audio.length, 2);
+    stream.sendAudio(new Uint8Array(160), 40_000);
+    assert.equal(audio.length, 3);
+    const ssrcOf = (p: Uint8Array) => new DataView(p.buffer, p.byteOffset).getUint32(8);
+    assert.equal(ssrcOf(audio[0].packetViews[0]), stream.audio!.ssrc);
+    assert.equal(tap.audioSdpMedia("trackID=1")?.encoding, "PCMA");
+    tap.sendReport("test");
+    assert.equal(rtcp.length, 1);
+    assert.equal(audioRtcp.length, 1);
+    assert.equal(audioRtcp[0][1], 200, "a sender report");
+    assert.equal(new DataView(audioRtcp[0].buffer).getUint32(4), stream.audio!.ssrc);
+    tap.close();
+  });
+});
+
+Deno.test("a tap whose sink takes no audio reads the video alone", async () => {
+  await withServer((server) => {
+    const stream = server.addStream("/cam", { codec: "h264" }) as Stream;
+    stream.setAudio({ codec: "pcma", clockRate: 8000, channels: 1 });
+    stream.sendFrame([SPS, PPS, idr()], { timestamp: 0 });
+    const { sink, rtcp } = recordingSink();
+    const tap = server.tap("/cam", sink);
+    stream.sendAudio(new Uint8Array(160), 0);
+    assert.equal(stream.audio!.readerCount, 0);
+    tap.sendReport("test");
+    assert.equal(rtcp.length, 1);
+    tap.close();
   });
 });

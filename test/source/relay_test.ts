@@ -250,3 +250,45 @@ Deno.test("a relay's status: backing off with its error and the next try, then s
   await relay.stop();
   assert.equal(relay.status.state, "stopped");
 });
+
+Deno.test("a relayed camera's audio becomes the path's audio track, and goes with an upstream without it", async () => {
+  const { clock, stream } = setUp();
+  const { logger } = recorder();
+  const pcma = { codec: "pcma" as const, clockRate: 8000, channels: 1 };
+  const feeds: UpstreamFeed[] = [];
+  const answers: Upstream[] = [
+    {
+      media: { codec: "h264", parameterSets: { sps: SPS, pps: PPS } },
+      audio: pcma,
+      close: () => Promise.resolve(),
+    },
+    {
+      media: { codec: "h264", parameterSets: { sps: SPS, pps: PPS } },
+      close: () => Promise.resolve(),
+    },
+  ];
+  const open = (feed: UpstreamFeed) => {
+    feeds.push(feed);
+    return Promise.resolve(answers.shift()!);
+  };
+  const relay = new Relay(stream, {
+    open,
+    label: "rtsp://cam/live",
+    logger,
+    clock,
+    random: () => 0.5,
+  });
+  await relay.connected;
+  assert.deepEqual(stream.audio?.format, pcma);
+  feeds[0].accessUnit([SPS, PPS, IDR], 0);
+  feeds[0].audio!(new Uint8Array(160).fill(0xd5), 0);
+  assert.equal(stream.audio?.stats.packets, 1);
+  feeds[0].closed(new Error("the connection was reset"));
+  feeds[0].audio!(new Uint8Array(160), 20_000); // stale: the lost connection's
+  assert.equal(stream.audio?.stats.packets, 1);
+  clock.advance(1000);
+  await settle();
+  assert.equal(relay.state.state, "streaming");
+  assert.equal(stream.audio, undefined);
+  await relay.stop();
+});

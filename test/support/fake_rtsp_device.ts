@@ -71,6 +71,12 @@ export interface FakeDeviceOptions {
     | "unsolicited-frames";
   /** Frames per second sent. Default 25. */
   fps?: number;
+  /**
+   * An audio section after the video (`trackID=1`): `pcma` is set up but sends nothing (the
+   * client's SETUP is what is looked at), `pcma-404` answers its SETUP 404, `g726` is a codec no
+   * one carries. Default none.
+   */
+  audio?: "pcma" | "pcma-404" | "g726";
 }
 
 /** A request as the device saw it. */
@@ -242,6 +248,7 @@ class DeviceConnection {
       case "DESCRIBE":
         return this.#describe(req, cseq);
       case "SETUP":
+        if (o.audio && /trackID=1$/.test(req.url)) return this.#setupAudio(headers, cseq);
         return await this.#setup(headers, cseq);
       case "PLAY":
         this.#reply(200, "OK", cseq, { Session: this.#o.session ?? "5A3C91D2;timeout=60" });
@@ -334,7 +341,24 @@ class DeviceConnection {
     }
     lines.push(`a=framerate:${o.fps ?? 25}`);
     if (!o.noControl) lines.push("a=control:trackID=0");
+    if (o.audio === "g726") lines.push("m=audio 0 RTP/AVP 97", "a=rtpmap:97 G726-32/8000");
+    else if (o.audio) lines.push("m=audio 0 RTP/AVP 8");
+    if (o.audio && !o.noControl) lines.push("a=control:trackID=1");
     return lines.join("\r\n") + "\r\n";
+  }
+
+  /** SETUP of the audio track: answered as asked, or 404; nothing is sent on it. */
+  #setupAudio(headers: Record<string, string>, cseq: string): void {
+    if (this.#o.audio === "pcma-404") return this.#reply(404, "Not Found", cseq);
+    const t = headers["transport"] ?? "";
+    const ports = /client_port=(\d+)-(\d+)/.exec(t);
+    const [rtp, rtcp] = this.#serverPorts; // the video's: receiver reports are counted there
+    this.#reply(200, "OK", cseq, {
+      Session: this.#o.session ?? "5A3C91D2;timeout=60",
+      Transport: ports
+        ? `RTP/AVP;unicast;client_port=${ports[1]}-${ports[2]};server_port=${rtp}-${rtcp}`
+        : `RTP/AVP/TCP;unicast;${/interleaved=\d+-\d+/.exec(t)?.[0] ?? "interleaved=2-3"}`,
+    });
   }
 
   async #setup(headers: Record<string, string>, cseq: string): Promise<void> {

@@ -9,12 +9,8 @@
 
 import { H264Receiver, type H264ReceiverStats } from "../../rtp/h264_receiver.ts";
 import { parseRtpPacket } from "../../rtp/header.ts";
-import { RtpTimeline } from "../../rtp/rtp_timeline.ts";
-import { audioDepacketizer } from "../../rtp/audio_payloads.ts";
-import type { AudioDepacketizer } from "../../rtp/audio_unit.ts";
-import { detectL16ByteOrder, swapL16ByteOrder } from "../../codec/l16_byte_order.ts";
+import { AudioReceiver } from "../../rtp/audio_receiver.ts";
 import type { RtcpPacket } from "../../rtcp/parse.ts";
-import { SenderClocks } from "../../rtcp/sender_clocks.ts";
 import type { Announcement } from "../../sdp/announcement.ts";
 import type { ServerPublication } from "../publishers.ts";
 import type { Stream } from "../stream/stream.ts";
@@ -49,12 +45,7 @@ export class Publishing implements SessionRole {
   #recording = false;
   #publisher: string;
   #bytesReceived = 0;
-  #audioTimeline: RtpTimeline | undefined;
-  #audioIn: AudioDepacketizer | undefined;
-  /** L16 byte order: undecided until enough sound was heard, then whether to swap. */
-  #l16Swap: boolean | undefined;
-  #l16Checked = 0;
-  #senderClocks = new SenderClocks();
+  #audioIn: AudioReceiver | undefined;
   #videoSsrc: number | undefined;
   #audioStats = { packets: 0, dropped: 0 };
 
@@ -71,11 +62,7 @@ export class Publishing implements SessionRole {
     const a = this.announcement = init.announcement;
     const publication = this.publication = init.publication;
     this.#trackUrls = new AnnouncedTracks(init.requestUrl, a.controls);
-    if (a.audio) {
-      this.#audioTimeline = new RtpTimeline(a.audio.format.clockRate);
-      this.#audioIn = audioDepacketizer(a.audio.payload, a.audio.format);
-      if (a.audio.format.codec !== "l16") this.#l16Swap = false;
-    }
+    if (a.audio) this.#audioIn = new AudioReceiver(a.audio, a.clockRate);
     this.#receiver = new H264Receiver((nals, timestamp) => {
       // A publisher replaced by another no longer owns the stream.
       if (publication.active) publication.stream.sendFrame(nals, { timestamp });
@@ -174,7 +161,7 @@ export class Publishing implements SessionRole {
     };
     if (this.announcement.audio) {
       out.audioFrames = this.#audioStats.packets;
-      if (this.#l16Swap) out.l16Swapped = 1;
+      if (this.#audioIn?.l16Swapped) out.l16Swapped = 1;
       out.droppedAudio = this.#audioStats.dropped;
     }
     return out;
@@ -196,70 +183,35 @@ export class Publishing implements SessionRole {
   }
 
   /**
-   * One RTP packet of the audio track: its payload goes to the stream's audio track, timed on the
-   * same arrival-anchored clock as the video's access units.
+   * One RTP packet of the audio track: its frames go to the stream's audio track, timed on the
+   * video's clock (see {@link AudioReceiver}).
    */
   #audio(bytes: Uint8Array, now: number): PacketVerdict {
-    const packet = parseRtpPacket(bytes);
-    const audio = this.announcement.audio!;
-    if (!packet || packet.payloadType !== audio.payloadType) {
+    const audio = this.#audioIn!;
+    if (!this.#recording || !this.publication.active) {
+      const packet = parseRtpPacket(bytes);
+      if (packet?.payloadType === audio.audio.payloadType) return "rtp";
       this.#audioStats.dropped++;
       return "dropped";
     }
-    if (!this.#recording || !this.publication.active) return "rtp";
-    for (const unit of this.#audioIn!.push(packet)) {
-      const timestampUs = this.#audioTime(packet.ssrc, unit.rtpTimestamp, now);
-      const frame = this.#l16Swap === false ? unit.data : this.#l16(unit.data);
-      if (this.stream.sendAudio(frame, timestampUs)) this.#audioStats.packets++;
-      else this.#audioStats.dropped++;
-    }
-    return "rtp";
-  }
-
-  /**
-   * L16 in the order RFC 3551 §4.5.11 asks (big-endian), whatever the publisher sent: little-endian
-   * samples declared as L16 (MEDIA.md §1.2) play as noise, and are swapped. The order is judged on
-   * the first stretches loud enough to tell, then kept.
-   */
-  #l16(samples: Uint8Array): Uint8Array {
-    if (this.#l16Swap === undefined) {
-      const order = detectL16ByteOrder(samples, {
-        channels: this.announcement.audio!.format.channels,
-      });
-      if (order !== "unknown") this.#l16Swap = order === "little";
-      else if (++this.#l16Checked >= 250) this.#l16Swap = false; // 5 s of silence: as declared
-    }
-    return this.#l16Swap ? swapL16ByteOrder(samples) : samples;
+    const taken = audio.push(
+      bytes,
+      now * 1000,
+      (rtp) => this.#receiver.timeOf(rtp),
+      (frame, us) => {
+        if (this.stream.sendAudio(frame, us)) this.#audioStats.packets++;
+        else this.#audioStats.dropped++;
+      },
+      this.#videoSsrc,
+    );
+    if (taken) return "rtp";
+    this.#audioStats.dropped++;
+    return "dropped";
   }
 
   /** Keeps the publisher's sender reports, which line its audio up with its video. */
   rtcp(packets: readonly RtcpPacket[]): void {
-    for (const p of packets) {
-      if (p.type === "sr") this.#senderClocks.report(p.ssrc, p.ntp, p.rtpTimestamp);
-    }
-  }
-
-  /**
-   * The time of an audio packet on the video's clock: through the publisher's sender reports when
-   * both tracks have sent one (the RTP time the video had at the same instant, RFC 3550 §6.4.1),
-   * since the first packets of the two tracks need not have left together (ffmpeg's AAC packetizer
-   * gathers frames for up to a few hundred ms); until then, by the audio's own arrival.
-   */
-  #audioTime(ssrc: number, rtp: number, now: number): number {
-    const video = this.#videoSsrc;
-    const audio = this.announcement.audio!;
-    if (video !== undefined) {
-      const videoRtp = this.#senderClocks.map(
-        ssrc,
-        audio.format.clockRate,
-        rtp,
-        video,
-        this.announcement.clockRate,
-      );
-      const us = videoRtp === undefined ? undefined : this.#receiver.timeOf(videoRtp);
-      if (us !== undefined) return us;
-    }
-    return this.#audioTimeline!.toUs(rtp, now * 1000);
+    this.#audioIn?.rtcp(packets);
   }
 }
 

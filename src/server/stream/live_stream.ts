@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { AudioFormat } from "../../codec/audio_format.ts";
+
 /** Options of one frame given to {@link LiveStream.sendFrame}. */
 export interface FrameOptions {
   /**
@@ -59,6 +61,17 @@ export interface LiveStream {
    * it starts at a fresh keyframe; undefined when the source cannot make one on request.
    */
   setKeyframeRequest(request: (() => void) | undefined): void;
+  /**
+   * Says what audio the source carries from now on (undefined: none): a track beside the video,
+   * with its own SSRC, RTP clock and SDP section. The same format again keeps the track as it is.
+   */
+  setAudio(format: AudioFormat | undefined): void;
+  /**
+   * Sends one audio frame of the format given to `setAudio` (an AAC access unit, an Opus packet,
+   * G.711 or big-endian L16 samples), presented at `timestampUs` on the clock the video frames'
+   * `timestamp` is on. Returns false when refused: no audio track, empty, or too large.
+   */
+  sendAudio(frame: Uint8Array, timestampUs: number): boolean;
   /** Sets the SDP's `a=framerate` once the source knows its rate (a camera's, a file's). */
   setFramerate(fps: number): void;
   /**
