@@ -182,6 +182,11 @@ async function runPoint(
       if (Number(report.incompleteFrames) > 0) {
         notes.push(`${report.incompleteFrames} frames still being written at the window's end`);
       }
+      if (kind === "binary") {
+        notes.push(
+          `${(Number(report.queuedShare) * 100).toFixed(2)}% of frame writes waited in a queue`,
+        );
+      }
       const warnings = report.warnings as Record<string, number>;
       for (const [w, n] of Object.entries(warnings)) notes.push(`server warned ${n}× "${w}"`);
     }

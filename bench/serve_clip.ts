@@ -50,9 +50,10 @@ interface FrameRecord {
   sentAt: number;
   /** RTP timestamp, from the first frame write (undefined when no reader got it). */
   rtp: number | undefined;
-  /** Writes made for it and writes completed. */
+  /** Writes made for it, writes completed, and writes the connection queued (not done at once). */
   writes: number;
   done: number;
+  queued: number;
   /** performance.now() of the last completion. */
   lastDone: number;
   /** How long sendFrame ran (ms): the fan-out loop, every reader's write issued. */
@@ -100,8 +101,12 @@ class ProbedConnection implements TcpConnection {
     // (bun_net.ts reports only writes that waited); the others are done at their `written`.
     const before = this.inner.pendingWrites;
     this.inner.write(data);
-    if (this.inner.pendingWrites > before) this.#queue.push(tag);
-    else this.#done(tag);
+    if (this.inner.pendingWrites > before) {
+      this.#queue.push(tag);
+      if (tag >= 0) frames[tag].queued++;
+    } else {
+      this.#done(tag);
+    }
   }
   end(): void {
     this.inner.end();
@@ -184,6 +189,7 @@ const player = playClip(clip, fps, (nals, options) => {
     rtp: undefined,
     writes: 0,
     done: 0,
+    queued: 0,
     lastDone: 0,
     sendMs: 0,
   };
@@ -259,6 +265,9 @@ function report(from: number, to: number) {
       ? inWindow.reduce((n, i) => n + frames[i].writes, 0) / inWindow.length
       : 0,
     perReaderWritten: perReader,
+    // node_net counts every write as pending until its callback: this says something under Bun.
+    queuedShare: inWindow.reduce((n, i) => n + frames[i].queued, 0) /
+      Math.max(1, inWindow.reduce((n, i) => n + frames[i].writes, 0)),
     stats: server.stats,
     streamStats: stream.stats,
     warnings,
