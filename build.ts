@@ -66,6 +66,11 @@ export interface BuildOptions {
   target?: string;
   /** The compiler; `bun` when undefined. */
   compiler?: Compiler;
+  /**
+   * The program to compile; `cli.ts` when undefined. The benchmarks compile their server helpers
+   * (bench/serve_clip.ts) the same way, to measure the product's runtime as shipped.
+   */
+  entry?: string;
 }
 
 /** A build that could not be made, with a one-line reason meant for the terminal. */
@@ -205,7 +210,11 @@ export async function bunRuntime(target: Target, cacheDir = ".cache/bun-runtime"
  * Compiles with Bun. It resolves packages from node_modules (it does not read deno.json's import
  * map), so they are installed from package.json first when missing.
  */
-async function bunCompile(outfile: string, target: Target | undefined): Promise<void> {
+async function bunCompile(
+  outfile: string,
+  target: Target | undefined,
+  entry: string,
+): Promise<void> {
   const { dependencies } = JSON.parse(await Deno.readTextFile("package.json")) as {
     dependencies: Record<string, string>;
   };
@@ -224,7 +233,7 @@ async function bunCompile(outfile: string, target: Target | undefined): Promise<
     "--compile",
     "--splitting",
     "--minify-syntax",
-    "cli.ts",
+    entry,
     "src/encoder/worker.ts",
     "src/snapshot/snapshot_worker.ts",
     "--outfile",
@@ -243,7 +252,11 @@ async function bunCompile(outfile: string, target: Target | undefined): Promise<
  * Compiles with `deno compile`, whose base executable (denort) is downloaded from dl.deno.land
  * unless `DENORT_BIN` names a local one.
  */
-async function denoCompile(outfile: string, target: Target | undefined): Promise<void> {
+async function denoCompile(
+  outfile: string,
+  target: Target | undefined,
+  entry: string,
+): Promise<void> {
   const args = [
     "compile",
     // Like bun build, only compile: type errors are `deno task check`'s to report.
@@ -264,7 +277,7 @@ async function denoCompile(outfile: string, target: Target | undefined): Promise
     outfile,
   ];
   if (target) args.push("--target", target.deno);
-  args.push("cli.ts");
+  args.push(entry);
   const out = await exec(Deno.execPath(), args, "deno is not installed");
   if (!out.success) {
     const url = /https:\/\/dl\.deno\.land\/\S+?\.zip/.exec(out.stderr)?.[0];
@@ -281,7 +294,7 @@ async function denoCompile(outfile: string, target: Target | undefined): Promise
     throw new BuildError(`deno compile failed:\n${out.stderr.trim()}`);
   }
   // A DENORT_BIN that is a full deno, not denort, makes an executable that is just deno.
-  if (!target || target.arch === Deno.build.arch) {
+  if (entry === "cli.ts" && (!target || target.arch === Deno.build.arch)) {
     const check = await exec(outfile, ["--version"], `${outfile} was not written`);
     if (!/^rtsp-edge /.test(check.stdout)) {
       throw new BuildError(
@@ -291,13 +304,17 @@ async function denoCompile(outfile: string, target: Target | undefined): Promise
   }
 }
 
-/** Compiles `cli.ts` into one executable for `options.target` with `options.compiler`. */
+/**
+ * Compiles `options.entry` (`cli.ts`) into one executable for `options.target` with
+ * `options.compiler`.
+ */
 export async function buildBinary(options: BuildOptions): Promise<void> {
   const target = resolveTarget(options.target);
+  const entry = options.entry ?? "cli.ts";
   const dir = options.outfile.slice(0, options.outfile.lastIndexOf("/") + 1);
   if (dir) await Deno.mkdir(dir, { recursive: true });
-  if ((options.compiler ?? "bun") === "deno") await denoCompile(options.outfile, target);
-  else await bunCompile(options.outfile, target);
+  if ((options.compiler ?? "bun") === "deno") await denoCompile(options.outfile, target, entry);
+  else await bunCompile(options.outfile, target, entry);
   const machine = await elfMachine(options.outfile);
   const host = Deno.build.os === "linux" ? TARGETS[`linux-${hostArch()}`] : undefined;
   const expected = target?.elfMachine ?? host?.elfMachine;

@@ -81,9 +81,13 @@ function collect(frames: [number, number][]) {
   let bytes = 0;
   for (const r of readers) {
     let n = 0;
+    // A frame counts once: an access unit seen twice (the same RTP timestamp completed again) is
+    // not a second frame, and would make the drops of the window negative.
+    const seen = new Set<number>();
     for (let k = 0; k < r.rtp.length; k++) {
       const sent = sentAt.get(r.rtp[k]);
-      if (sent === undefined) continue;
+      if (sent === undefined || seen.has(r.rtp[k])) continue;
+      seen.add(r.rtp[k]);
       n++;
       delays.push(Math.round((r.at[k] - sent) * 1000) / 1000);
     }

@@ -24,12 +24,19 @@ export interface BinaryServer {
   stop(): Promise<void>;
 }
 
-/** Builds the binary when asked or when it is missing. */
-export async function ensureBinary(build: boolean): Promise<void> {
-  const missing = await Deno.stat(BINARY_PATH).then(() => false, () => true);
+/**
+ * Builds a binary when asked or when it is missing: the product's (`cli.ts` into
+ * {@link BINARY_PATH}) unless `binary` names another program and file (bench/fanout.ts compiles
+ * bench/serve_clip.ts the same way).
+ */
+export async function ensureBinary(
+  build: boolean,
+  binary: { outfile: string; entry?: string } = { outfile: BINARY_PATH },
+): Promise<void> {
+  const missing = await Deno.stat(binary.outfile).then(() => false, () => true);
   if (!build && !missing) return;
-  console.error(`building ${BINARY_PATH}`);
-  await buildBinary({ outfile: BINARY_PATH });
+  console.error(`building ${binary.outfile}`);
+  await buildBinary({ outfile: binary.outfile, entry: binary.entry });
 }
 
 /** Starts the binary serving `clip` at `path`; resolves once its banner named both ports. */

@@ -1,12 +1,15 @@
 /**
  * Fan-out benchmark: N readers of one 2 Mbit/s, 30 fps H.264 stream over interleaved TCP on
  * loopback, against rtsp-edge and against gst-rtsp-server (the same clip, the same rate, the same
- * clients). Prints, per point: the server's CPU per client-second, frames dropped, delays, and the
- * CPU ratio rtsp-edge / GStreamer. See bench/README.md for what each figure means.
+ * clients). rtsp-edge runs twice: under `deno run` and compiled with `bun build --compile` (the
+ * way the product ships, bench/serve_clip.ts built like build.ts builds cli.ts), each on its
+ * runtime's default network. Prints, per point: the server's CPU per client-second, frames
+ * dropped, delays, and the CPU ratio of each rtsp-edge runtime to GStreamer. See bench/README.md
+ * for what each figure means.
  *
  * ```sh
- * deno task bench                      # 10, 100, 500 clients, both servers
- * deno run -A bench/fanout.ts --clients 100 --seconds 15 --only edge
+ * deno task bench                      # 10, 100, 500, 1000 clients; deno run, binary, GStreamer
+ * deno run -A bench/fanout.ts --clients 100 --seconds 15 --only edge --runtimes binary --build
  * ```
  *
  * @module
@@ -14,11 +17,12 @@
 
 import { ensureClip } from "./clip.ts";
 import { flags, summary, wallNow } from "./lines.ts";
+import { ensureBinary } from "./console_binary.ts";
 import { Child, cpuBetween, cpuSample, gstRtspServerAvailable, killAll } from "./procs.ts";
-import { mergeRepeats, type Point, printTable, type ServerKind } from "./report.ts";
+import { mergeRepeats, type Point, printSummary, printTable, type ServerKind } from "./report.ts";
 
 const args = flags(Deno.args);
-const clientCounts = (args.clients ?? "10,100,500").split(",").map(Number);
+const clientCounts = (args.clients ?? "10,100,500,1000").split(",").map(Number);
 const seconds = Number(args.seconds ?? 10);
 const warmup = Number(args.warmup ?? 2);
 const only = args.only as "edge" | "gst" | undefined;
@@ -29,37 +33,50 @@ const depacketize = args.depacketize ?? "false";
 const profileDir = args.profile;
 const json = args.json;
 const here = new URL(".", import.meta.url).pathname;
+// rtsp-edge under `deno run`, and compiled by Bun as the product is (bench:console's pattern).
+const runtimes = (args.runtimes ?? "deno,binary").split(",") as ("deno" | "binary")[];
+const build = args.build === "true";
+/** The compiled bench/serve_clip.ts, built with `--build` or when missing. */
+const SERVE_CLIP_BINARY = `${new URL("..", import.meta.url).pathname}dist/bench-serve-clip`;
 const clipDir = args["clip-dir"] ?? `${Deno.env.get("TMPDIR") ?? "/tmp"}/rtsp-edge-bench`;
 
 if (
   clientCounts.some((n) => !(Number.isInteger(n) && n > 0)) || !(seconds > 0) ||
   !(Number.isInteger(repeats) && repeats > 0) ||
-  (only !== undefined && only !== "edge" && only !== "gst")
+  (only !== undefined && only !== "edge" && only !== "gst") ||
+  runtimes.length === 0 || runtimes.some((r) => r !== "deno" && r !== "binary")
 ) {
   console.error(
-    "usage: deno run -A bench/fanout.ts [--clients 10,100,500] [--seconds 10] [--only edge|gst]" +
-      " [--repeat 2] [--warmup 2] [--clients-per-process 250] [--probe on|off]" +
-      " [--depacketize true|false] [--profile DIR] [--json FILE] [--clip-dir DIR]",
+    "usage: deno run -A bench/fanout.ts [--clients 10,100,500,1000] [--seconds 10]" +
+      " [--only edge|gst] [--runtimes deno,binary] [--build] [--repeat 2] [--warmup 2]" +
+      " [--clients-per-process 250] [--probe on|off] [--depacketize true|false]" +
+      " [--profile DIR] [--json FILE] [--clip-dir DIR]",
   );
   Deno.exit(2);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** What each rtsp-edge server said it runs on ("deno 2.x", "bun 1.x"). */
+const runtimeNames: Partial<Record<ServerKind, string>> = {};
 
 async function startServer(kind: ServerKind, clip: { h264: string; aus: string }) {
-  const server = kind === "edge"
-    ? new Child("rtsp-edge", Deno.execPath(), [
+  const serveArgs = ["--clip", clip.h264, "--fps", "30", "--probe", probe];
+  const server = kind === "deno"
+    ? new Child("rtsp-edge (deno run)", Deno.execPath(), [
       "run",
       "--allow-all",
       ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
       `${here}serve_clip.ts`,
-      "--clip",
-      clip.h264,
-      "--fps",
-      "30",
-      "--probe",
-      probe,
+      ...serveArgs,
     ])
+    : kind === "binary"
+    ? new Child(
+      "rtsp-edge (binary)",
+      SERVE_CLIP_BINARY,
+      serveArgs,
+      // A compiled Bun program takes the runtime's own flags from BUN_OPTIONS.
+      profileDir ? { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : undefined,
+    )
     : new Child("gst-rtsp-server", "/usr/bin/python3", [
       `${here}gst_rtsp_server.py`,
       "--aus",
@@ -68,6 +85,7 @@ async function startServer(kind: ServerKind, clip: { h264: string; aus: string }
       "30",
     ]);
   const ready = await server.next("ready", 30_000);
+  if (ready.runtime) runtimeNames[kind] = String(ready.runtime);
   return { server, url: String(ready.url), pid: Number(ready.pid) };
 }
 
@@ -126,7 +144,10 @@ async function runPoint(
     );
     const received = collected.flatMap((m) => m.received as number[]);
     const delays = collected.flatMap((m) => m.delays as number[]);
-    const expected = frames.length;
+    // Frames are told apart by RTP timestamp, as the clients count them: two access units sent
+    // with one timestamp are one frame on both sides.
+    const expected = new Set(frames.filter(([rtp]) => rtp >= 0).map(([rtp]) => rtp)).size +
+      frames.filter(([rtp]) => rtp < 0).length;
     let dropped = 0;
     let withDrops = 0;
     for (const r of received) {
@@ -154,7 +175,7 @@ async function runPoint(
       bitrate: clip.bitrate,
       notes,
     };
-    if (kind === "edge" && report.probe) {
+    if (kind !== "gst" && report.probe) {
       point.inServer = report.lastFrameDelay as Point["inServer"];
       point.perWrite = report.writeDelay as Point["perWrite"];
       point.sendFrame = report.sendFrameMs as Point["sendFrame"];
@@ -164,13 +185,18 @@ async function runPoint(
       if (Number(report.incompleteFrames) > 0) {
         notes.push(`${report.incompleteFrames} frames still being written at the window's end`);
       }
+      if (kind === "binary") {
+        notes.push(
+          `${(Number(report.queuedShare) * 100).toFixed(2)}% of frame writes waited in a queue`,
+        );
+      }
       const warnings = report.warnings as Record<string, number>;
       for (const [w, n] of Object.entries(warnings)) notes.push(`server warned ${n}× "${w}"`);
     }
     if (expected < seconds * 30 * 0.95) {
       notes.push(`the server sent only ${expected} frames in ${window.toFixed(1)} s`);
     }
-    if (kind === "edge") {
+    if (kind !== "gst") {
       // The server's own counters arrive when the sessions end: close the clients first.
       await Promise.all(procs.map((c) => c.stop()));
       const deadline = performance.now() + 5000;
@@ -210,7 +236,15 @@ try {
     `window ${seconds} s after ${warmup} s warm-up; ${navigator.hardwareConcurrency} CPUs; ` +
       `in-server probe ${probe}; clients depacketize: ${depacketize}`,
   );
-  const kinds: ServerKind[] = only ? [only] : ["edge", "gst"];
+  const kinds: ServerKind[] = [
+    ...(only === "gst" ? [] : runtimes),
+    ...(only === "edge" ? [] : ["gst" as const]),
+  ];
+  if (kinds.includes("binary")) {
+    await ensureBinary(build, { outfile: SERVE_CLIP_BINARY, entry: "bench/serve_clip.ts" });
+    const built = (await Deno.stat(SERVE_CLIP_BINARY)).mtime?.toISOString() ?? "?";
+    console.log(`binary: ${SERVE_CLIP_BINARY} (built ${built}; --build rebuilds it)`);
+  }
   if (kinds.includes("gst") && !gstRtspServerAvailable()) {
     console.error(
       "gst-rtsp-server is not usable from /usr/bin/python3; install it with\n" +
@@ -228,7 +262,7 @@ try {
         const point = await runPoint(kind, n, clip);
         points.push(point);
         console.log(
-          `  ${kind.padEnd(4)} ${String(n).padStart(4)} clients: ` +
+          `  ${kind.padEnd(6)} ${String(n).padStart(4)} clients: ` +
             `${point.cpuMsPerClientSecond.toFixed(3)} CPU ms/client-s, ` +
             `${point.framesDropped} dropped, client-observed p99 ` +
             `${point.clientObserved.p99.toFixed(2)} ms ` +
@@ -246,7 +280,10 @@ try {
 
 if (points.length > 0) {
   console.log("");
-  printTable(mergeRepeats(points), repeats);
+  const merged = mergeRepeats(points);
+  printTable(merged, repeats, runtimeNames);
+  console.log("");
+  printSummary(merged, runtimeNames);
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (json) await Deno.writeTextFile(json, JSON.stringify(points, null, 2));
 }

@@ -1,15 +1,21 @@
 /**
  * JSON lines between the benchmark's processes: the coordinator talks to the server and client
- * processes over their stdin and stdout, one JSON object per line.
+ * processes over their stdin and stdout, one JSON object per line. Runtime-neutral (`node:fs`), so
+ * that a helper compiled with `bun build --compile` (bench/serve_clip.ts) speaks it too.
  *
  * @module
  */
 
+import { writeSync } from "node:fs";
+
 /** A JSON message. */
 export type Message = { [key: string]: unknown };
 
-/** Yields each line of `stream` parsed as JSON; lines that are not JSON objects are skipped. */
-export async function* jsonLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<Message> {
+/**
+ * Yields each line of `stream` (a web stream, or `process.stdin`) parsed as JSON; lines that are
+ * not JSON objects are skipped.
+ */
+export async function* jsonLines(stream: AsyncIterable<Uint8Array>): AsyncGenerator<Message> {
   const decoder = new TextDecoder();
   let text = "";
   for await (const chunk of stream) {
@@ -34,7 +40,7 @@ const encoder = new TextEncoder();
 export function emit(message: Message): void {
   const bytes = encoder.encode(JSON.stringify(message) + "\n");
   let at = 0;
-  while (at < bytes.length) at += Deno.stdout.writeSync(bytes.subarray(at));
+  while (at < bytes.length) at += writeSync(1, bytes, at);
 }
 
 /** Wall-aligned milliseconds, comparable across processes on one machine. */

@@ -21,11 +21,12 @@ export class Child {
   #stderr = "";
   #exited = false;
 
-  /** Starts `command args` with piped stdio. */
-  constructor(name: string, command: string, args: string[]) {
+  /** Starts `command args` with piped stdio, and `env` added to the environment. */
+  constructor(name: string, command: string, args: string[], env?: Record<string, string>) {
     this.name = name;
     const proc = new Deno.Command(command, {
       args,
+      env,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

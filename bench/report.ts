@@ -5,8 +5,18 @@
  * @module
  */
 
-/** Which server a point measured. */
-export type ServerKind = "edge" | "gst";
+/**
+ * Which server a point measured: rtsp-edge under `deno run`, rtsp-edge compiled by Bun (the
+ * binary), or gst-rtsp-server.
+ */
+export type ServerKind = "deno" | "binary" | "gst";
+
+/** How the table names each server; `runtimes` adds the version each rtsp-edge process reported. */
+function serverName(kind: ServerKind, runtimes: Partial<Record<ServerKind, string>> = {}): string {
+  if (kind === "gst") return "gst-rtsp-server";
+  const how = kind === "deno" ? "deno run" : "binary";
+  return `rtsp-edge, ${how}${runtimes[kind] ? ` (${runtimes[kind]})` : ""}`;
+}
 
 /** p50, p99 and max of some delays, in ms, and how many values. */
 export interface Spread {
@@ -132,10 +142,16 @@ export function mergeRepeats(points: Point[]): Point[] {
   });
 }
 
-const f = (v: number | undefined, d = 2) => v === undefined || Number.isNaN(v) ? "-" : v.toFixed(d);
+// Figures come through JSON, where NaN (no value) turns into null.
+const f = (v: number | null | undefined, d = 2) =>
+  v === undefined || v === null || Number.isNaN(v) ? "-" : v.toFixed(d);
 
 /** Prints the table (Markdown) and, per point, what did not fit in it. */
-export function printTable(points: Point[], repeats: number): void {
+export function printTable(
+  points: Point[],
+  repeats: number,
+  runtimes: Partial<Record<ServerKind, string>> = {},
+): void {
   const header = [
     "clients",
     "server",
@@ -146,13 +162,13 @@ export function printTable(points: Point[], repeats: number): void {
     "delay p50/p99/max ms",
     "delay measured",
     "client-observed p50/p99/max ms",
-    "CPU ratio edge/gst",
+    "CPU ratio vs gst",
   ];
   const rows: string[][] = [];
   for (const p of points) {
     const gst = points.find((q) => q.server === "gst" && q.clients === p.clients);
-    const edge = points.find((q) => q.server === "edge" && q.clients === p.clients);
-    const ratio = p.server === "edge" && gst
+    const edge = points.find((q) => q.server !== "gst" && q.clients === p.clients);
+    const ratio = p.server !== "gst" && gst
       ? f(p.cpuMsPerClientSecond / gst.cpuMsPerClientSecond)
       : p.server === "gst" && edge
       ? "(base)"
@@ -164,7 +180,7 @@ export function printTable(points: Point[], repeats: number): void {
       : "";
     rows.push([
       p.playing === p.clients ? String(p.clients) : `${p.playing}/${p.clients}`,
-      p.server === "edge" ? "rtsp-edge" : "gst-rtsp-server",
+      serverName(p.server, runtimes),
       f(p.cpuMsPerClientSecond, 3) + runs,
       f((p.serverCpu / p.seconds) * 100, 0),
       f(p.clientCpuPercent, 0),
@@ -209,8 +225,57 @@ export function printTable(points: Point[], repeats: number): void {
     if (p.clientsWithDrops > 0) extra.push(`${p.clientsWithDrops} clients missed frames`);
     console.log(`  ${p.server} ${p.clients}: ${extra.join("; ")}`);
   }
+}
+
+/** The targets of issue 14, by number of readers. */
+const TARGETS = {
+  /** CPU per reader at most this share of gst-rtsp-server's (at 100 and 500 readers). */
+  cpuRatio: { clients: [100, 500], max: 0.6 },
+  /** In-server delay p99, ms. */
+  p99: new Map([[100, 5], [500, 10]]),
+} as const;
+
+/**
+ * Prints, per rtsp-edge runtime and number of readers, what the targets are about: CPU per reader
+ * against gst-rtsp-server's at the same number, the in-server delay, frames dropped; each with
+ * whether it meets its target (✓/✗), where there is one.
+ */
+export function printSummary(
+  points: Point[],
+  runtimes: Partial<Record<ServerKind, string>> = {},
+): void {
+  const mark = (ok: boolean | undefined) => ok === undefined ? "" : ok ? " ✓" : " ✗";
+  const header = ["runtime", "readers", "CPU ratio vs gst", "in-server p50 / p99 ms", "dropped"];
+  const rows: string[][] = [];
+  for (const kind of ["deno", "binary"] as const) {
+    for (const p of points.filter((q) => q.server === kind)) {
+      const gst = points.find((q) => q.server === "gst" && q.clients === p.clients);
+      const ratio = gst ? p.cpuMsPerClientSecond / gst.cpuMsPerClientSecond : undefined;
+      const cpuTarget = (TARGETS.cpuRatio.clients as readonly number[]).includes(p.clients);
+      const p99Max = TARGETS.p99.get(p.clients);
+      const d = p.inServer;
+      rows.push([
+        serverName(kind, runtimes),
+        String(p.clients),
+        ratio === undefined
+          ? "-"
+          : f(ratio) + mark(cpuTarget ? ratio <= TARGETS.cpuRatio.max : undefined),
+        d ? `${f(d.p50)} / ${f(d.p99)}${mark(p99Max ? d.p99 <= p99Max : undefined)}` : "-",
+        `${p.framesDropped}${mark(p.framesDropped === 0)}`,
+      ]);
+    }
+  }
+  if (rows.length === 0) return;
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    "| " + cells.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
+  console.log(line(header));
+  console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
+  for (const r of rows) console.log(line(r));
   console.log(
-    "targets: 500 clients with 0 frames dropped; in-server p99 < 5 ms at 100 clients; " +
-      "CPU ratio <= 1.0",
+    `targets: CPU ratio <= ${TARGETS.cpuRatio.max} at ${TARGETS.cpuRatio.clients.join(" and ")} ` +
+      `readers; in-server p99 <= ${
+        [...TARGETS.p99].map(([n, ms]) => `${ms} ms at ${n}`).join(", ")
+      }; no frame dropped at any number of readers`,
   );
 }

@@ -4,12 +4,18 @@
  *
  * It measures, inside the server process, the delay from `sendFrame` to the moment each reader's
  * socket write of that frame completed (the `written` callback of the runtime's TCP connection,
- * which fires when the bytes are in the kernel). It does so with a thin wrapper around the
+ * which fires when the bytes are in the kernel; or the return of `write` itself, when the
+ * connection took it whole at once without counting it as pending, as `bun_net.ts` does). It does so with a thin wrapper around the
  * server's `Network` (the public `network` option of `serve()`): every write made while
  * `sendFrame` runs is a frame write, tagged with the frame; completions arrive in write order.
  *
  * With `--probe off` the wrapper only reads each frame's RTP timestamp (so that clients' frames
  * can be matched) and times nothing.
+ *
+ * The wrapped network is the runtime's default (`defaultNetwork()`: `node_net.ts` under Deno,
+ * `bun_net.ts` under Bun), as `serve()` would pick without the `network` option. The file uses only
+ * `node:` modules, so it runs under `deno run` and compiled by `bun build --compile` alike
+ * (bench/fanout.ts does both).
  *
  * Protocol (JSON lines): prints `{event:"ready", url, pid}`; on stdin takes
  * `{cmd:"report", from, to}` (wall ms) and answers `{event:"report", ...}`; `{cmd:"counters"}`
@@ -18,18 +24,22 @@
  *
  * ```sh
  * deno run -A bench/serve_clip.ts --clip clip.h264 --fps 30 --path /stream
+ * bun build --compile bench/serve_clip.ts --outfile dist/serve-clip && dist/serve-clip --clip ...
  * ```
  *
  * @module
  */
 
+import { readFileSync } from "node:fs";
+import process from "node:process";
 import { serve } from "../mod.ts";
+import { defaultNetwork } from "../src/runtime/default_network.ts";
 import type { ConnectionHandler, Network, TcpConnection } from "../src/runtime/net.ts";
-import { nodeNetwork } from "../src/runtime/node_net.ts";
 import { playClip, readAnnexBClip } from "../src/source/annexb_file.ts";
 import { emit, flags, jsonLines, summary } from "./lines.ts";
 
-const args = flags(Deno.args);
+// argv: the runtime, the script (or the binary's own), then the flags, under Deno and Bun alike.
+const args = flags(process.argv.slice(2));
 const fps = Number(args.fps ?? 30);
 const path = args.path ?? "/stream";
 const probeOn = args.probe !== "off";
@@ -40,9 +50,10 @@ interface FrameRecord {
   sentAt: number;
   /** RTP timestamp, from the first frame write (undefined when no reader got it). */
   rtp: number | undefined;
-  /** Writes made for it and writes completed. */
+  /** Writes made for it, writes completed, and writes the connection queued (not done at once). */
   writes: number;
   done: number;
+  queued: number;
   /** performance.now() of the last completion. */
   lastDone: number;
   /** How long sendFrame ran (ms): the fan-out loop, every reader's write issued. */
@@ -85,8 +96,17 @@ class ProbedConnection implements TcpConnection {
       // '$', channel, length (2), then the RTP header: timestamp at bytes 4-7 (RFC 3550 §5.1).
       f.rtp ??= ((data[8] << 24) | (data[9] << 16) | (data[10] << 8) | data[11]) >>> 0;
     }
-    if (probeOn) this.#queue.push(tag);
+    if (!probeOn) return this.inner.write(data);
+    // A write the runtime hands to the kernel at once and whole is done when write() returns
+    // (bun_net.ts reports only writes that waited); the others are done at their `written`.
+    const before = this.inner.pendingWrites;
     this.inner.write(data);
+    if (this.inner.pendingWrites > before) {
+      this.#queue.push(tag);
+      if (tag >= 0) frames[tag].queued++;
+    } else {
+      this.#done(tag);
+    }
   }
   end(): void {
     this.inner.end();
@@ -100,7 +120,10 @@ class ProbedConnection implements TcpConnection {
       this.#queue.length = 0;
       this.#head = 0;
     }
-    if (tag === undefined || tag < 0) return;
+    if (tag !== undefined) this.#done(tag);
+  }
+  #done(tag: number): void {
+    if (tag < 0) return;
     const now = performance.now();
     const f = frames[tag];
     f.done++;
@@ -111,9 +134,10 @@ class ProbedConnection implements TcpConnection {
   }
 }
 
+const base = await defaultNetwork();
 const probedNetwork: Network = {
   listenTcp(options, accept) {
-    return nodeNetwork.listenTcp(options, (tcp) => {
+    return base.listenTcp(options, (tcp) => {
       const probe = new ProbedConnection(tcp);
       connections.push(probe);
       const handler: ConnectionHandler = accept(probe);
@@ -129,7 +153,7 @@ const probedNetwork: Network = {
       };
     });
   },
-  bindUdp: (options, onDatagram) => nodeNetwork.bindUdp(options, onDatagram),
+  bindUdp: (options, onDatagram) => base.bindUdp(options, onDatagram),
 };
 
 // The server's own per-reader counters arrive in its "session ended" log lines.
@@ -157,7 +181,7 @@ const server = await serve({
   },
 });
 const stream = server.addStream(path, { codec: "h264", framerate: fps });
-const clip = readAnnexBClip(await Deno.readFile(args.clip));
+const clip = readAnnexBClip(readFileSync(args.clip));
 const player = playClip(clip, fps, (nals, options) => {
   const index = frames.length;
   const f = {
@@ -165,6 +189,7 @@ const player = playClip(clip, fps, (nals, options) => {
     rtp: undefined,
     writes: 0,
     done: 0,
+    queued: 0,
     lastDone: 0,
     sendMs: 0,
   };
@@ -178,10 +203,17 @@ const player = playClip(clip, fps, (nals, options) => {
   }
 });
 
-emit({ event: "ready", url: server.url(path), pid: Deno.pid, probe: probeOn });
+emit({
+  event: "ready",
+  url: server.url(path),
+  pid: process.pid,
+  probe: probeOn,
+  // Which runtime serves: "bun 1.x" compiled, "deno 2.x" under deno run.
+  runtime: process.versions.bun ? `bun ${process.versions.bun}` : `deno ${process.versions.deno}`,
+});
 
 const origin = performance.timeOrigin;
-for await (const msg of jsonLines(Deno.stdin.readable)) {
+for await (const msg of jsonLines(process.stdin)) {
   if (msg.cmd === "report") {
     const from = Number(msg.from) - origin;
     const to = Number(msg.to) - origin;
@@ -195,7 +227,7 @@ for await (const msg of jsonLines(Deno.stdin.readable)) {
 player.stop();
 await server.close();
 emit({ event: "closed", ended, warnings });
-Deno.exit(0);
+process.exit(0);
 
 /** Figures for the frames sent in [from, to) (performance.now() ms). */
 function report(from: number, to: number) {
@@ -233,6 +265,9 @@ function report(from: number, to: number) {
       ? inWindow.reduce((n, i) => n + frames[i].writes, 0) / inWindow.length
       : 0,
     perReaderWritten: perReader,
+    // node_net counts every write as pending until its callback: this says something under Bun.
+    queuedShare: inWindow.reduce((n, i) => n + frames[i].queued, 0) /
+      Math.max(1, inWindow.reduce((n, i) => n + frames[i].writes, 0)),
     stats: server.stats,
     streamStats: stream.stats,
     warnings,
