@@ -27,7 +27,7 @@ import { parseTransport, type TransportSpec } from "../rtsp/transport.ts";
 import { parseRtspUrl, type RtspUrl, stripCredentials } from "../rtsp/url.ts";
 import { parseSdp, SdpError } from "../sdp/parse.ts";
 import { type AudioFormat, describeAudioFormat } from "../codec/audio_format.ts";
-import { AudioReceiver } from "../rtp/audio_receiver.ts";
+import { AudioReceiver } from "../rtcp/audio_receiver.ts";
 import type { Credentials } from "./auth.ts";
 import { ChannelError, RtspChannel } from "./channel.ts";
 import { type ReceiverStats, VideoReceiver } from "./media.ts";

@@ -9,7 +9,7 @@
 
 import { H264Receiver, type H264ReceiverStats } from "../../rtp/h264_receiver.ts";
 import { parseRtpPacket } from "../../rtp/header.ts";
-import { AudioReceiver } from "../../rtp/audio_receiver.ts";
+import { AudioReceiver } from "../../rtcp/audio_receiver.ts";
 import type { RtcpPacket } from "../../rtcp/parse.ts";
 import type { Announcement } from "../../sdp/announcement.ts";
 import type { ServerPublication } from "../publishers.ts";

@@ -34,13 +34,13 @@
 
 import type { AudioFormat } from "../codec/audio_format.ts";
 import { detectL16ByteOrder, swapL16ByteOrder } from "../codec/l16_byte_order.ts";
-import type { RtcpPacket } from "../rtcp/parse.ts";
-import { SenderClocks } from "../rtcp/sender_clocks.ts";
-import { audioDepacketizer, type AudioPayloadIn } from "./audio_payloads.ts";
-import type { AudioDepacketizer } from "./audio_unit.ts";
-import { parseRtpPacket } from "./header.ts";
-import { RtpTimeline } from "./rtp_timeline.ts";
-import { type LossReport, SequenceTracker } from "./sequence.ts";
+import type { RtcpPacket } from "./parse.ts";
+import { SenderClocks } from "./sender_clocks.ts";
+import { audioDepacketizer, type AudioPayloadIn } from "../rtp/audio_payloads.ts";
+import type { AudioDepacketizer } from "../rtp/audio_unit.ts";
+import { parseRtpPacket } from "../rtp/header.ts";
+import { RtpTimeline } from "../rtp/rtp_timeline.ts";
+import { type LossReport, SequenceTracker } from "../rtp/sequence.ts";
 
 /** The audio track as its SDP describes it (an `AnnouncedAudio` is one). */
 export interface ReceivedAudio {
