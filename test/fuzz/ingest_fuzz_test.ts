@@ -16,7 +16,7 @@ import { HttpRequestParser } from "../../src/ingest/http_request.ts";
 import { ingestFormatOf, parseContentType } from "../../src/ingest/content_type.ts";
 import { HttpParseError } from "../../src/http1/errors.ts";
 import { MultipartSplitter } from "../../src/http1/multipart.ts";
-import { Decompressor, RawFrameSplitter } from "../../src/ingest/raw_frames.ts";
+import { Decompressor, loadInflate, RawFrameSplitter } from "../../src/ingest/raw_frames.ts";
 import { WebSocketParser } from "../../src/ingest/websocket.ts";
 import {
   check,
@@ -30,6 +30,8 @@ import {
   SENTINELS,
   toPlain,
 } from "./_support.ts";
+
+await loadInflate();
 
 // deno-lint-ignore no-explicit-any
 type ErrorClass = new (...args: any[]) => Error;
