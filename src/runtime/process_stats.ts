@@ -6,7 +6,6 @@
  */
 
 import process from "node:process";
-import { readFileSync } from "node:fs";
 
 /** What the process has used so far. */
 export interface ProcessStats {
@@ -71,11 +70,15 @@ export function memoryStats(): MemoryStats {
   return stats;
 }
 
-/** `/proc/self/status` (proc(5)), or undefined off Linux or without read permission. */
+/**
+ * `/proc/self/status` (proc(5)), or undefined off Linux or without read permission. `node:fs` is
+ * taken when asked (a metrics scrape), not imported: see src/runtime/files.ts.
+ */
 function procStatus(): string | undefined {
   if (process.platform !== "linux") return undefined;
   try {
-    return readFileSync("/proc/self/status", "utf8");
+    const fs = process.getBuiltinModule("node:fs") as typeof import("node:fs");
+    return fs.readFileSync("/proc/self/status", "utf8");
   } catch {
     return undefined;
   }
