@@ -8,8 +8,11 @@
  *
  * ```sh
  * deno run --allow-all bench/idle.ts [--seconds 20] [--only bun-always,bun-demand,deno-demand,gst]
- *   [--build]
+ *   [--build] [--binary PATH]
  * ```
+ *
+ * `--binary` measures another build (an older commit's, to compare) instead of `dist/rtsp-edge`;
+ * the memory split needs a build whose `/metrics` has `rtsp_edge_memory_bytes`.
  *
  * Targets (issue "server shape"): on demand with no reader, CPU under 1 % of a core and the
  * binary's RSS at most 45 MB; always on, the binary's RSS at most 60 MB.
@@ -34,7 +37,8 @@ const ALL = ["bun-always", "bun-demand", "deno-demand", "gst"];
 const only = (args.only ?? "bun-always,bun-demand,gst").split(",");
 if (!(seconds >= 2) || only.some((s) => !ALL.includes(s))) {
   console.error(
-    `usage: deno run --allow-all bench/idle.ts [--seconds 20] [--only ${ALL}] [--build]`,
+    `usage: deno run --allow-all bench/idle.ts [--seconds 20] [--only ${ALL}] [--build]` +
+      " [--binary PATH]",
   );
   Deno.exit(2);
 }
@@ -211,8 +215,8 @@ async function subjects(): Promise<Subject[]> {
     ...["--size", "1280x720"],
     ...(demand ? ["--on-demand", "--on-demand-close-after", `${CLOSE_AFTER_S}s`] : []),
   ];
-  const binary = `${root}dist/rtsp-edge`;
-  if (only.some((s) => s.startsWith("bun"))) {
+  const binary = args.binary ?? `${root}dist/rtsp-edge`;
+  if (only.some((s) => s.startsWith("bun")) && args.binary === undefined) {
     const missing = await Deno.stat(binary).then(() => false, () => true);
     if (missing || args.build === "true") {
       console.error(`building ${binary}`);
