@@ -10,7 +10,7 @@ import { IngestError } from "../../src/ingest/errors.ts";
 import { concat, everySplit, pieces, seededRandom, thrown } from "./_parser_helpers.ts";
 
 // fflate is imported at the first compressed body, not with the module (an idle ingest port does
-// not hold it); test/ingest/inflate_on_demand_test.ts covers a device's first compressed body.
+// not hold it); test/ingest/compressed_body_test.ts covers a device's first compressed body.
 await loadInflate();
 
 Deno.test("loadInflate has imported fflate", () => {
