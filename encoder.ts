@@ -26,7 +26,7 @@
  */
 
 export { H264Encoder } from "./src/encoder/h264_encoder.ts";
-export type { EncodedAccessUnit, EncoderInput } from "./src/encoder/h264_encoder.ts";
+export type { EncodedAccessUnit, EncoderInput, EncoderMemory } from "./src/encoder/h264_encoder.ts";
 export type { H264EncoderOptions, ResolvedEncoderOptions } from "./src/encoder/options.ts";
 export { EncodePipeline } from "./src/encoder/encode_pipeline.ts";
 export type { AccessUnitSink, PipelineStats } from "./src/encoder/encode_pipeline.ts";

@@ -8,11 +8,19 @@
  *
  * ```sh
  * deno run --allow-all bench/idle.ts [--seconds 20] [--only bun-always,bun-demand,deno-demand,gst]
- *   [--build]
+ *   [--build] [--binary PATH]
  * ```
  *
+ * `--binary` measures another build (an older commit's, to compare) instead of `dist/rtsp-edge`;
+ * the memory split needs a build whose `/metrics` has `rtsp_edge_memory_bytes`.
+ *
  * Targets (issue "server shape"): on demand with no reader, CPU under 1 % of a core and the
- * binary's RSS at most 45 MB.
+ * binary's RSS at most 45 MB; always on, the binary's RSS at most 60 MB.
+ *
+ * Where rtsp-edge's memory goes is printed too: its `/metrics` (`rtsp_edge_memory_bytes`, the
+ * encoder's WebAssembly memory and Worker heap, the GOP cache) read at the end of each idle window,
+ * beside the VmRSS of two Bun executables compiled the same way that do nothing (a timer; a timer
+ * and an idle Worker), the floor under any Bun binary.
  *
  * @module
  */
@@ -29,7 +37,8 @@ const ALL = ["bun-always", "bun-demand", "deno-demand", "gst"];
 const only = (args.only ?? "bun-always,bun-demand,gst").split(",");
 if (!(seconds >= 2) || only.some((s) => !ALL.includes(s))) {
   console.error(
-    `usage: deno run --allow-all bench/idle.ts [--seconds 20] [--only ${ALL}] [--build]`,
+    `usage: deno run --allow-all bench/idle.ts [--seconds 20] [--only ${ALL}] [--build]` +
+      " [--binary PATH]",
   );
   Deno.exit(2);
 }
@@ -49,7 +58,20 @@ interface Subject {
   key: string;
   label: string;
   command: string;
-  args(port: number): string[];
+  args(port: number, httpPort: number): string[];
+  /** Whether it is rtsp-edge, whose `/metrics` tell where its memory goes. */
+  edge: boolean;
+}
+
+/** What rtsp-edge's `/metrics` say of its memory, in MiB. */
+interface Breakdown {
+  heapUsed: number;
+  heapTotal: number;
+  arrayBuffers: number;
+  wasm: number;
+  workerHeapUsed: number;
+  workerHeapTotal: number;
+  gopCache: number;
 }
 
 interface Window {
@@ -59,6 +81,8 @@ interface Window {
   anonMiB: number;
   fileMiB: number;
   peakRssMiB: number;
+  /** rtsp-edge only. */
+  breakdown?: Breakdown;
 }
 
 interface Result {
@@ -74,6 +98,30 @@ function statusMiB(pid: number, field: "VmRSS" | "RssAnon" | "RssFile"): number 
 }
 
 const rssMiB = (pid: number) => statusMiB(pid, "VmRSS");
+
+/** The figures of rtsp-edge's `/metrics` on 127.0.0.1:`httpPort` that tell where memory goes. */
+async function breakdown(httpPort: number): Promise<Breakdown> {
+  const response = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
+  const text = await response.text();
+  const sum = (name: string, labels = "") => {
+    let total = 0;
+    for (const line of text.split("\n")) {
+      if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+      if (labels && !line.includes(labels)) continue;
+      total += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+    return total / 2 ** 20;
+  };
+  return {
+    heapUsed: sum("rtsp_edge_memory_bytes", 'kind="heap_used"'),
+    heapTotal: sum("rtsp_edge_memory_bytes", 'kind="heap_total"'),
+    arrayBuffers: sum("rtsp_edge_memory_bytes", 'kind="array_buffers"'),
+    wasm: sum("rtsp_edge_encoder_wasm_memory_bytes"),
+    workerHeapUsed: sum("rtsp_edge_encoder_worker_heap_bytes", 'kind="used"'),
+    workerHeapTotal: sum("rtsp_edge_encoder_worker_heap_bytes", 'kind="total"'),
+    gopCache: sum("rtsp_edge_path_gop_cache_bytes"),
+  };
+}
 
 /** CPU share and memory of `pid` over `seconds`, sampled every second. */
 async function idleWindow(pid: number): Promise<Window> {
@@ -136,15 +184,19 @@ async function watch(port: number): Promise<number> {
 
 async function measure(subject: Subject): Promise<Result> {
   const port = freePort();
-  const server = new ServerProcess(subject.command, subject.args(port), root, "null");
+  const httpPort = freePort();
+  const server = new ServerProcess(subject.command, subject.args(port, httpPort), root, "null");
   const pid = server.child.pid;
   try {
     await waitForOptions(port, () => !server.exited);
     await sleep(SETTLE_MS);
     const before = await idleWindow(pid);
+    // Read after the window's VmRSS, so that the request does not count in it.
+    if (subject.edge) before.breakdown = await breakdown(httpPort);
     const watchedFrames = await watch(port);
     await sleep((CLOSE_AFTER_S + 1) * 1000);
     const after = await idleWindow(pid);
+    if (subject.edge) after.breakdown = await breakdown(httpPort);
     if (server.exited) throw new Error("exited while measured");
     return { before, watchedFrames, after };
   } catch (error) {
@@ -156,21 +208,24 @@ async function measure(subject: Subject): Promise<Result> {
 
 async function subjects(): Promise<Subject[]> {
   const list: Subject[] = [];
-  const edge = (demand: boolean) => (port: number) => [
-    ...["--port", String(port), "--bind", "127.0.0.1", "--size", "1280x720"],
+  // The HTTP port too is picked free: on 8080, taken by anything else, the server would run
+  // without it (and without what it holds).
+  const edge = (demand: boolean) => (port: number, httpPort: number) => [
+    ...["--port", String(port), "--http-port", String(httpPort), "--bind", "127.0.0.1"],
+    ...["--size", "1280x720"],
     ...(demand ? ["--on-demand", "--on-demand-close-after", `${CLOSE_AFTER_S}s`] : []),
   ];
-  const binary = `${root}dist/rtsp-edge`;
-  if (only.some((s) => s.startsWith("bun"))) {
+  const binary = args.binary ?? `${root}dist/rtsp-edge`;
+  if (only.some((s) => s.startsWith("bun")) && args.binary === undefined) {
     const missing = await Deno.stat(binary).then(() => false, () => true);
     if (missing || args.build === "true") {
       console.error(`building ${binary}`);
       await buildBinary({ outfile: binary });
     }
   }
-  const deno = (port: number) => [
+  const deno = (port: number, httpPort: number) => [
     ...["run", "--allow-net", "--allow-read", "--allow-env"],
-    ...["--allow-sys=networkInterfaces", "--allow-ffi", "cli.ts", ...edge(true)(port)],
+    ...["--allow-sys=networkInterfaces", "--allow-ffi", "cli.ts", ...edge(true)(port, httpPort)],
   ];
   const table: Record<string, Subject> = {
     "bun-always": {
@@ -178,18 +233,21 @@ async function subjects(): Promise<Subject[]> {
       label: "binary, always on",
       command: binary,
       args: edge(false),
+      edge: true,
     },
     "bun-demand": {
       key: "bun-demand",
       label: "binary, on demand",
       command: binary,
       args: edge(true),
+      edge: true,
     },
     "deno-demand": {
       key: "deno-demand",
       label: "deno run, on demand",
       command: Deno.execPath(),
       args: deno,
+      edge: true,
     },
   };
   for (const key of only) if (table[key]) list.push(table[key]);
@@ -200,6 +258,7 @@ async function subjects(): Promise<Subject[]> {
       label: "gst-rtsp-server (Python)",
       command: "/usr/bin/python3",
       args: (port) => ["bench/gst_rtsp_server.py", "--aus", clip.aus, "--port", String(port)],
+      edge: false,
     });
   }
   return list;
@@ -236,7 +295,110 @@ function report(list: Subject[], results: Map<string, Result>): void {
     ]);
   }
   console.log(
-    "\ntargets: on demand with no reader, CPU < 1 % of a core and binary VmRSS <= 45 MiB",
+    "\ntargets: on demand with no reader, CPU < 1 % of a core and binary VmRSS <= 45 MiB;" +
+      " always on, binary VmRSS <= 60 MB (57.2 MiB)",
+  );
+}
+
+/** VmRSS and its split of a Bun executable that does nothing, `source` compiled like build.ts. */
+async function bunFloor(name: string, source: Record<string, string>): Promise<Window> {
+  const dir = await Deno.makeTempDir({ prefix: "rtsp-edge-floor-" });
+  try {
+    for (const [file, text] of Object.entries(source)) {
+      await Deno.writeTextFile(`${dir}/${file}`, text);
+    }
+    const out = await new Deno.Command("bun", {
+      args: ["build", "--compile", "--splitting", ...Object.keys(source), "--outfile", name],
+      cwd: dir,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+    const child = new Deno.Command(`${dir}/${name}`, { stdout: "null", stderr: "null" }).spawn();
+    try {
+      await sleep(SETTLE_MS);
+      const rss = rssMiB(child.pid);
+      return {
+        cpuPercent: 0,
+        rssMiB: rss,
+        anonMiB: statusMiB(child.pid, "RssAnon"),
+        fileMiB: statusMiB(child.pid, "RssFile"),
+        peakRssMiB: rss,
+      };
+    } finally {
+      child.kill();
+      await child.status;
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The floors of a Bun binary: a timer alone, and a timer with an idle Worker. */
+async function bunFloors(): Promise<{ label: string; window: Window }[]> {
+  const timer = "setInterval(() => {}, 1000);\n";
+  const worker = 'new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module", ' +
+    "smol: true } as WorkerOptions);\n" + timer;
+  return [
+    { label: "Bun binary: a timer", window: await bunFloor("timer", { "main.ts": timer }) },
+    {
+      label: "Bun binary: a timer and an idle Worker",
+      window: await bunFloor("worker", {
+        "main.ts": worker,
+        "worker.ts": "onmessage = () => {};\n",
+      }),
+    },
+  ];
+}
+
+/** Where each rtsp-edge subject's memory goes, beside the floors of any Bun binary. */
+function reportBreakdown(
+  list: Subject[],
+  results: Map<string, Result>,
+  floors: { label: string; window: Window }[],
+): void {
+  const row = (cells: string[]) => console.log(`| ${cells.join(" | ")} |`);
+  const mib = (v: number) => v.toFixed(1);
+  console.log("\nwhere the memory goes (MiB), at the end of each idle window\n");
+  row([
+    "process",
+    "VmRSS",
+    "anonymous",
+    "file",
+    "JS heap used / reserved",
+    "ArrayBuffers",
+    "encoder WASM memory",
+    "encoder Worker heap used / reserved",
+    "GOP cache",
+  ]);
+  row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]);
+  for (const { label, window: w } of floors) {
+    row([label, mib(w.rssMiB), mib(w.anonMiB), mib(w.fileMiB), "-", "-", "-", "-", "-"]);
+  }
+  for (const s of list) {
+    for (const when of ["before", "after"] as const) {
+      const w = results.get(s.key)?.[when];
+      const b = w?.breakdown;
+      if (!w || !b) continue;
+      row([
+        `${s.label} (${when})`,
+        mib(w.rssMiB),
+        mib(w.anonMiB),
+        mib(w.fileMiB),
+        `${mib(b.heapUsed)} / ${mib(b.heapTotal)}`,
+        mib(b.arrayBuffers),
+        mib(b.wasm),
+        b.workerHeapTotal ? `${mib(b.workerHeapUsed)} / ${mib(b.workerHeapTotal)}` : "-",
+        b.gopCache.toFixed(2),
+      ]);
+    }
+  }
+  console.log(
+    "\nanonymous + file = VmRSS (/proc/<pid>/status). file: pages of the executable (Bun's code" +
+      " and the bundled JavaScript) the process touched. The JS heap, ArrayBuffers, WASM memory" +
+      " and the Worker's heap are within anonymous; JS heap and ArrayBuffers are the main" +
+      " thread's (process.memoryUsage()); WASM memory is its size, of which only the touched" +
+      " pages are resident.",
   );
 }
 
@@ -246,4 +408,6 @@ for (const s of list) {
   console.error(`measuring ${s.label}`);
   results.set(s.key, await measure(s));
 }
+const floors = only.some((s) => s.startsWith("bun")) ? await bunFloors() : [];
 report(list, results);
+reportBreakdown(list, results, floors);

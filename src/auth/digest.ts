@@ -19,13 +19,15 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { md5 } from "./md5.ts";
 import { stripCredentials } from "../rtsp/url.ts";
 import type { DigestCredentials } from "./authorization.ts";
 
 /** MD5 of UTF-8 text, lower-case hex. */
 export function md5Hex(text: string): string {
-  return createHash("md5").update(new TextEncoder().encode(text)).digest("hex");
+  let hex = "";
+  for (const byte of md5(new TextEncoder().encode(text))) hex += byte.toString(16).padStart(2, "0");
+  return hex;
 }
 
 /** RFC 7616 §3.4.2: HA1 = MD5(username ":" realm ":" password), hex. */

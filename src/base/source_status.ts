@@ -44,4 +44,13 @@ export interface EncoderCounts {
   readonly dropped: number;
   /** Frames the encoder failed on. */
   readonly failed: number;
+  /**
+   * What the encoder holds: its WebAssembly memory, and the heap of the Worker it runs in (none
+   * when it runs in the server's thread). Refreshed about once a second while frames flow.
+   */
+  readonly memory?: {
+    readonly wasmBytes: number;
+    readonly workerHeapUsedBytes?: number;
+    readonly workerHeapTotalBytes?: number;
+  };
 }

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { jsonPointer, type JsonValue } from "../config/json_with_positions.ts";
 import type { ConfigDocument } from "../config/reader.ts";
 import { ALL_OTHERS } from "../config/model.ts";
@@ -199,18 +198,7 @@ export const OPTION_NAMES: readonly string[] = [...VALUE_FLAGS, ...BOOLEANS];
 /** Parses `argv` (without the program name). Throws {@link UsageError} for a malformed one. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   checkShape(argv);
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      ...Object.fromEntries(BOOLEANS.map((name) => [name, { type: "boolean" as const }])),
-      ...Object.fromEntries(VALUE_FLAGS.map((name) => [name, { type: "string" as const }])),
-      user: { type: "string", multiple: true },
-      push: { type: "string", multiple: true },
-      help: { type: "boolean", short: "h" },
-    },
-  }) as { values: Record<string, string | boolean | string[] | undefined> };
+  const values = flagValues(argv);
   const text = (name: string) => values[name] as string | undefined;
   const on = (name: string) => values[name] === true;
   for (const name of VALUE_FLAGS) {
@@ -272,6 +260,30 @@ function checkShape(argv: readonly string[]): void {
     i++;
   }
 }
+
+/**
+ * The value of each flag of `argv`, whose shape {@link checkShape} has checked: a boolean flag is
+ * `true`, a flag given twice keeps the last value, and `--user` and `--push` keep every one.
+ * (`node:util`'s parseArgs did this, at the cost, under Bun, of loading that module for good; it
+ * also refused a value such as `-5` that the checks above let through to be judged as a value.)
+ */
+function flagValues(argv: readonly string[]): Record<string, string | boolean | string[]> {
+  const values: Record<string, string | boolean | string[]> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const [name, inline] = argv[i] === "-h" ? ["help", undefined] : splitOption(argv[i].slice(2));
+    if (BOOLEANS.includes(name)) {
+      values[name] = true;
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (MULTIPLE.includes(name)) values[name] = [...(values[name] as string[] ?? []), value];
+    else values[name] = value;
+  }
+  return values;
+}
+
+/** The flags that may be given more than once, each time adding one. */
+const MULTIPLE = ["user", "push"];
 
 function splitOption(text: string): [string, string | undefined] {
   const eq = text.indexOf("=");

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { EncoderInput, H264Encoder } from "./h264_encoder.ts";
+import type { EncoderInput, EncoderMemory, H264Encoder } from "./h264_encoder.ts";
 
 /** Counters of a pipeline. */
 export interface PipelineStats {
@@ -16,6 +16,8 @@ export interface PipelineStats {
   dropped: number;
   /** Frames the encoder failed on. */
   failed: number;
+  /** What the encoder holds, as it last told. */
+  memory?: EncoderMemory;
 }
 
 /** Where encoded access units go: a served stream (`LiveStream` fits) or anything that takes them. */
@@ -45,6 +47,7 @@ export class EncodePipeline {
     this.#stream = stream;
     this.#onError = onError;
     this.#maxInFlight = maxInFlight;
+    if (encoder.memory) this.stats.memory = encoder.memory;
   }
 
   /** Takes one frame; never waits. */
@@ -57,6 +60,7 @@ export class EncodePipeline {
     this.stats.encoded++;
     this.#encoder.encode(frame).then(
       (au) => {
+        this.stats.memory = this.#encoder.memory;
         if (au) this.#stream.sendFrame(au.nalUnits, { timestamp: au.timestamp });
       },
       (error) => {

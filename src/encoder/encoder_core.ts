@@ -119,6 +119,12 @@ export class EncoderCore {
     return out;
   }
 
+  /** Bytes of WebAssembly memory this encoder's instances hold (OpenH264's, and the JPEG
+   * decoder's once made). */
+  wasmBytes(): number {
+    return this.#x.memory.buffer.byteLength + (this.#jpeg?.memoryBytes ?? 0);
+  }
+
   /** Makes the next frame an IDR. */
   requestKeyframe(): void {
     const rc = this.#x.rtse_encoder_force_keyframe(this.#handle);

@@ -18,7 +18,9 @@ import {
   type ResolvedEncoderOptions,
   resolveEncoderOptions,
 } from "./options.ts";
-import type { EncoderRequest, EncoderResponse, InputFormat } from "./protocol.ts";
+import type { EncoderMemory, EncoderRequest, EncoderResponse, InputFormat } from "./protocol.ts";
+
+export type { EncoderMemory } from "./protocol.ts";
 
 /** One encoded picture. */
 export interface EncodedAccessUnit {
@@ -50,6 +52,7 @@ export interface EncoderInput {
 interface Backend {
   encode(data: Uint8Array, format: InputFormat, timestamp: number): Promise<EncoderResponse>;
   send(message: EncoderRequest): void;
+  readonly memory: EncoderMemory | undefined;
   close(): Promise<void>;
 }
 
@@ -112,6 +115,14 @@ export class H264Encoder {
     return au;
   }
 
+  /**
+   * What the encoder holds: its WebAssembly memory and, in a Worker, the Worker's heap. A Worker
+   * tells it when ready and then about once a second with an encoded frame.
+   */
+  get memory(): EncoderMemory | undefined {
+    return this.#backend.memory;
+  }
+
   /** Makes the next frame an IDR (fast start for a joining reader). */
   requestKeyframe(): void {
     if (!this.#closed) this.#backend.send({ type: "keyframe" });
@@ -163,6 +174,7 @@ class WorkerBackend implements Backend {
   #spare: ArrayBuffer[] = [];
   #pending = new Map<number, (r: EncoderResponse) => void>();
   #failed: Error | undefined;
+  memory: EncoderMemory | undefined;
 
   private constructor(worker: Worker) {
     this.#worker = worker;
@@ -176,6 +188,7 @@ class WorkerBackend implements Backend {
       worker.onmessage = (event: MessageEvent<EncoderResponse>) => {
         const m = event.data;
         if (m.type === "ready") {
+          backend.memory = m.memory;
           worker.onmessage = (e: MessageEvent<EncoderResponse>) => backend.#receive(e.data);
           resolve(backend);
         } else if (m.type === "error") {
@@ -198,6 +211,7 @@ class WorkerBackend implements Backend {
 
   #receive(m: EncoderResponse): void {
     if (m.type === "ready") return;
+    if (m.type === "encoded" && m.memory) this.memory = m.memory;
     if (m.input && this.#spare.length < SPARE_BUFFERS) this.#spare.push(m.input);
     if (m.id === undefined) return;
     const settle = this.#pending.get(m.id);
@@ -258,6 +272,10 @@ class InlineBackend implements Backend {
 
   static async start(options: ResolvedEncoderOptions): Promise<InlineBackend> {
     return new InlineBackend(new EncoderCore(await createBridge(), options));
+  }
+
+  get memory(): EncoderMemory {
+    return { wasmBytes: this.#core.wasmBytes() };
   }
 
   async encode(data: Uint8Array, format: InputFormat, timestamp: number): Promise<EncoderResponse> {

@@ -20,9 +20,20 @@ export type EncoderRequest =
   | { type: "bitrate"; bitrate: number }
   | { type: "close" };
 
+/** What an encoder holds, as its Worker (or the thread it runs in) tells it. */
+export interface EncoderMemory {
+  /** The OpenH264 instance's WebAssembly memory (and the JPEG decoder's, once made), bytes. */
+  wasmBytes: number;
+  /** The JavaScript heap of the Worker in use, bytes; undefined for an encoder in the caller's
+   * thread, whose heap is the process's. */
+  workerHeapUsedBytes?: number;
+  /** The Worker's JavaScript heap reserved, bytes. */
+  workerHeapTotalBytes?: number;
+}
+
 /** From the worker. */
 export type EncoderResponse =
-  | { type: "ready" }
+  | { type: "ready"; memory?: EncoderMemory }
   | {
     type: "encoded";
     id: number;
@@ -33,6 +44,8 @@ export type EncoderResponse =
     warning?: string;
     /** The request's frame buffer, handed back for the next frame (no allocation per frame). */
     input?: ArrayBuffer;
+    /** What the encoder holds now; sent at most about once a second. */
+    memory?: EncoderMemory;
   }
   | {
     type: "error";

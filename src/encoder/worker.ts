@@ -8,11 +8,33 @@
 /// <reference lib="deno.worker" />
 
 import { EncoderCore } from "./encoder_core.ts";
-import type { EncoderRequest, EncoderResponse } from "./protocol.ts";
+import type { EncoderMemory, EncoderRequest, EncoderResponse } from "./protocol.ts";
 import { createBridge } from "./bridge.ts";
 import { JpegError } from "../codec/jpeg.ts";
 
 let core: EncoderCore | undefined;
+
+/** How often an encoded frame's answer also tells what the encoder holds. */
+const MEMORY_EVERY_MS = 1000;
+let memoryToldAt = -Infinity;
+
+/** This Worker's memory, when it is time to tell it again (and at once after `init`). */
+function memory(now = performance.now()): EncoderMemory | undefined {
+  if (!core || now - memoryToldAt < MEMORY_EVERY_MS) return undefined;
+  memoryToldAt = now;
+  const heap = heapUsage();
+  return {
+    wasmBytes: core.wasmBytes(),
+    ...(heap ? { workerHeapUsedBytes: heap.heapUsed, workerHeapTotalBytes: heap.heapTotal } : {}),
+  };
+}
+
+/** This thread's JavaScript heap: from the runtime's global, without loading `node:process`. */
+function heapUsage(): { heapUsed: number; heapTotal: number } | undefined {
+  type Usage = { memoryUsage(): { heapUsed: number; heapTotal: number } };
+  const g = globalThis as { Deno?: Usage; process?: Usage };
+  return (g.Deno ?? g.process)?.memoryUsage();
+}
 
 function reply(message: EncoderResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -36,7 +58,7 @@ async function handle(m: EncoderRequest): Promise<void> {
     switch (m.type) {
       case "init":
         core = new EncoderCore(await createBridge(), m.options);
-        reply({ type: "ready" });
+        reply({ type: "ready", memory: memory() });
         break;
       case "encode": {
         if (!core) throw new Error("encoder used before it was ready");
@@ -53,6 +75,7 @@ async function handle(m: EncoderRequest): Promise<void> {
             timestamp: m.timestamp,
             warning: out.warning,
             input,
+            memory: memory(),
           },
           out.data ? [out.data.buffer as ArrayBuffer, input] : [input],
         );

@@ -8,7 +8,7 @@
  */
 
 import type { SourceStateName } from "../base/source_status.ts";
-import { type ProcessStats, processStats } from "../runtime/process_stats.ts";
+import { type MemoryStats, type ProcessStats, processStats } from "../runtime/process_stats.ts";
 import { Exposition, EXPOSITION_CONTENT_TYPE } from "./exposition.ts";
 import type { WebRoutes } from "./routes.ts";
 import type { StatusBoard } from "./status.ts";
@@ -53,6 +53,7 @@ export function writeMetrics(board: StatusBoard, process: ProcessStats): string 
   writePaths(out, board);
   writeEncoders(out, board);
   writeServer(out, board);
+  writeMemory(out, process.memory);
   out.metric(
     "process_cpu_seconds_total",
     "counter",
@@ -94,6 +95,11 @@ function writePaths(out: Exposition, board: StatusBoard): void {
     "Frames not sent to readers that had fallen behind.",
   );
   out.family("rtsp_edge_path_reconnects_total", "counter", "Source attempts after a failure.");
+  out.family(
+    "rtsp_edge_path_gop_cache_bytes",
+    "gauge",
+    "Bytes of the frames kept since the latest keyframe, for readers who join.",
+  );
   out.family("rtsp_edge_ingest_frames_total", "counter", "Frames devices pushed to the path.");
   out.family("rtsp_edge_publisher_frames_total", "counter", "Frames RTSP publishers recorded.");
   out.family("rtsp_edge_push_up", "gauge", "Whether a push target is being pushed to (1) or not.");
@@ -117,6 +123,7 @@ function writePaths(out: Exposition, board: StatusBoard): void {
     out.sample("rtsp_edge_path_bytes_out_total", p.bytesOut, path);
     out.sample("rtsp_edge_path_frames_dropped_total", p.framesDropped, path);
     out.sample("rtsp_edge_path_reconnects_total", p.reconnects, path);
+    out.sample("rtsp_edge_path_gop_cache_bytes", c?.gopCacheBytes ?? 0, path);
     if (p.source.type === "ingest") out.sample("rtsp_edge_ingest_frames_total", p.framesIn, path);
     if (p.source.type === "publisher") {
       out.sample("rtsp_edge_publisher_frames_total", p.framesIn, path);
@@ -138,11 +145,58 @@ function writeEncoders(out: Exposition, board: StatusBoard): void {
     "Frames dropped because the encoder was still busy (it keeps no queue).",
   );
   out.family("rtsp_edge_encoder_failed_frames_total", "counter", "Frames the encoder failed on.");
+  out.family(
+    "rtsp_edge_encoder_wasm_memory_bytes",
+    "gauge",
+    "WebAssembly memory of the path's encoder (OpenH264, and its JPEG decoder once made).",
+  );
+  out.family(
+    "rtsp_edge_encoder_worker_heap_bytes",
+    "gauge",
+    "JavaScript heap of the encoder's Worker, in use and reserved.",
+  );
   for (const { name, encoder } of board.encoders()) {
     const path = { path: name };
     out.sample("rtsp_edge_encoder_frames_total", encoder.encoded, path);
     out.sample("rtsp_edge_encoder_dropped_frames_total", encoder.dropped, path);
     out.sample("rtsp_edge_encoder_failed_frames_total", encoder.failed, path);
+    const memory = encoder.memory;
+    if (memory === undefined) continue;
+    out.sample("rtsp_edge_encoder_wasm_memory_bytes", memory.wasmBytes, path);
+    if (memory.workerHeapUsedBytes !== undefined) {
+      out.sample("rtsp_edge_encoder_worker_heap_bytes", memory.workerHeapUsedBytes, {
+        ...path,
+        kind: "used",
+      });
+    }
+    if (memory.workerHeapTotalBytes !== undefined) {
+      out.sample("rtsp_edge_encoder_worker_heap_bytes", memory.workerHeapTotalBytes, {
+        ...path,
+        kind: "total",
+      });
+    }
+  }
+}
+
+/** The process's memory by kind: what {@link MemoryStats} tells, where the runtime tells it. */
+function writeMemory(out: Exposition, memory: MemoryStats | undefined): void {
+  if (!memory) return;
+  out.family(
+    "rtsp_edge_memory_bytes",
+    "gauge",
+    "The server's memory by kind: resident anonymous and file-backed pages (Linux), the main " +
+      "thread's JavaScript heap in use and reserved, and ArrayBuffers and other memory outside it.",
+  );
+  const kinds: [string, number | undefined][] = [
+    ["resident_anonymous", memory.residentAnonymousBytes],
+    ["resident_file", memory.residentFileBytes],
+    ["heap_used", memory.heapUsedBytes],
+    ["heap_total", memory.heapTotalBytes],
+    ["array_buffers", memory.arrayBufferBytes],
+    ["external", memory.externalBytes],
+  ];
+  for (const [kind, value] of kinds) {
+    if (value !== undefined) out.sample("rtsp_edge_memory_bytes", value, { kind });
   }
 }
 

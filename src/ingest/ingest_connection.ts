@@ -13,6 +13,7 @@ import type { Logger } from "../base/log.ts";
 import { PathBusyError, type Publication, type PublishOptions } from "../server/publishers.ts";
 import type { RtspServer } from "../server/server.ts";
 import { BodyReader } from "./body_reader.ts";
+import { inflateLoaded, loadInflate } from "./raw_frames.ts";
 import { IngestError } from "./errors.ts";
 import {
   formatResponse,
@@ -180,8 +181,12 @@ export class IngestConnection implements PathHolder {
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
       if (this.#webRequest) this.#webEvent(event);
-      else if (event.kind === "head") this.#head(event.head);
-      else if (event.kind === "body") this.#body?.push(event.data, event.chunkEnd);
+      else if (event.kind === "head") {
+        if (needsInflate(event.head, this.#ctx.web !== undefined) && !inflateLoaded()) {
+          return this.#loadInflate(events.slice(i));
+        }
+        this.#head(event.head);
+      } else if (event.kind === "body") this.#body?.push(event.data, event.chunkEnd);
       else if (event.kind === "end") this.#end();
       if (this.#closed || this.#ws || this.#wsBacklog) return;
       if (this.#answering) return this.#hold(events.slice(i + 1));
@@ -199,6 +204,22 @@ export class IngestConnection implements PathHolder {
     if (this.#queued.length > MAX_QUEUED_EVENTS) {
       throw new IngestError(429, "too many requests sent ahead of their answers");
     }
+  }
+
+  /**
+   * Holds `events` (a compressed body's head first) while fflate is imported, the first time a
+   * device sends one, then handles them in order.
+   */
+  #loadInflate(events: readonly HttpEvent[]): void {
+    this.#answering = true;
+    this.#hold(events);
+    loadInflate().then(() => {
+      if (this.#closed) return;
+      this.#answering = false;
+      const queued = this.#queued;
+      this.#queued = [];
+      this.#handleEvents(queued);
+    }).catch((error) => this.#fail(error));
   }
 
   #head(head: HttpRequestHead): void {
@@ -608,6 +629,17 @@ export class IngestConnection implements PathHolder {
   #write(bytes: Uint8Array): void {
     this.#tcp.write(bytes);
   }
+}
+
+/**
+ * Whether `head` is a device's request whose body is compressed (`Content-Encoding` other than
+ * identity), so fflate must be loaded before its body is read. A console request (`web`: the
+ * port also serves the console, and this is not an `/ingest/` path) never is.
+ */
+function needsInflate(head: HttpRequestHead, web: boolean): boolean {
+  if (web && !head.path.startsWith("/ingest/")) return false;
+  const encoding = head.headers["content-encoding"]?.trim().toLowerCase();
+  return encoding !== undefined && encoding !== "" && encoding !== "identity";
 }
 
 function concatChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {

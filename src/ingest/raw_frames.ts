@@ -7,8 +7,9 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { zlibSync } from "fflate";
- * import { Decompressor, RawFrameSplitter } from "./raw_frames.ts";
+ * import { Decompressor, loadInflate, RawFrameSplitter } from "./raw_frames.ts";
  *
+ * await loadInflate();
  * const frames = new Uint8Array(3 * 6).fill(7); // three 6-byte frames
  * const inflate = new Decompressor("deflate", 1 << 20);
  * const splitter = new RawFrameSplitter(6);
@@ -25,8 +26,34 @@
  * @module
  */
 
-import { Gunzip, Inflate, Unzlib } from "fflate";
+import type { Gunzip, Inflate, Unzlib } from "fflate";
 import { IngestError } from "./errors.ts";
+
+/** fflate's streaming decoders, once {@link loadInflate} has imported them. */
+let inflaters:
+  | { Gunzip: typeof Gunzip; Inflate: typeof Inflate; Unzlib: typeof Unzlib }
+  | undefined;
+
+/**
+ * Imports fflate, which a {@link Decompressor} needs. It is imported at the first compressed body,
+ * not with the ingest port: its module builds its tables in loops that the JIT compiles, which
+ * costs an idle server about 2 MB of memory for bodies that almost never come.
+ */
+export async function loadInflate(): Promise<void> {
+  if (inflaters) return;
+  const { Gunzip, Inflate, Unzlib } = await import("fflate");
+  inflaters = { Gunzip, Inflate, Unzlib };
+}
+
+/** Whether {@link loadInflate} has finished: a {@link Decompressor} can be made at once. */
+export function inflateLoaded(): boolean {
+  return inflaters !== undefined;
+}
+
+function fflate(): NonNullable<typeof inflaters> {
+  if (!inflaters) throw new Error("a Decompressor was made before loadInflate() finished");
+  return inflaters;
+}
 
 /**
  * Cuts a stream of back-to-back frames of one fixed size (`frameSize(format, width, height)`)
@@ -158,7 +185,8 @@ export class Decompressor {
    *
    * @param encoding The Content-Encoding: "deflate" (zlib) or "gzip".
    * @param maxOutputBytes Most bytes one `push()` or `end()` may produce; more is a 413.
-   * @throws {RangeError} for another encoding or a cap that is not a positive integer.
+   * @throws {RangeError} for another encoding or a cap that is not a positive integer; `Error`
+   * before {@link loadInflate} has finished.
    */
   constructor(encoding: "deflate" | "gzip", maxOutputBytes: number) {
     if (encoding !== "deflate" && encoding !== "gzip") {
@@ -170,6 +198,7 @@ export class Decompressor {
     this.#encoding = encoding;
     this.#maxOutputBytes = maxOutputBytes;
     this.#slice = Math.max(MIN_SLICE, Math.min(MAX_SLICE, Math.floor(maxOutputBytes / MAX_RATIO)));
+    const { Gunzip } = fflate();
     if (encoding === "gzip") {
       this.#format = "gzip";
       this.#stream = this.#wire(new Gunzip());
@@ -203,6 +232,7 @@ export class Decompressor {
       const isZlib = (head[0] & 0x0f) === 8 && head[0] >> 4 <= 7 &&
         ((head[0] << 8) | head[1]) % 31 === 0;
       this.#format = isZlib ? "zlib" : "raw";
+      const { Inflate, Unzlib } = fflate();
       this.#stream = this.#wire(isZlib ? new Unzlib() : new Inflate());
       input = concat(this.#head, bytes);
       this.#head = new Uint8Array(0);
@@ -339,7 +369,14 @@ export class Decompressor {
   }
 }
 
-const CRC_TABLE: Uint32Array = (() => {
+/**
+ * The CRC-32 table, made at the first gzip body: made with the module, its 2,048-step loop was
+ * the one piece of an idle server's start-up that the JIT's optimizing tier compiled, paging in
+ * about 2 MB of that compiler's code.
+ */
+let crcTable: Uint32Array | undefined;
+
+function makeCrcTable(): Uint32Array {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
@@ -347,12 +384,13 @@ const CRC_TABLE: Uint32Array = (() => {
     table[n] = c >>> 0;
   }
   return table;
-})();
+}
 
 // RFC 1952 §8: CRC-32 update (the register starts at ~0 and is inverted at the end).
 function crc32(crc: number, data: Uint8Array): number {
+  const table = crcTable ??= makeCrcTable();
   let c = crc;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return c;
 }
 

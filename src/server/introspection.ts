@@ -68,6 +68,8 @@ export interface PathSnapshot {
   bytesOut: number;
   /** Frames not sent to readers that had fallen behind, over every reader so far. */
   framesDropped: number;
+  /** Bytes of the frames kept since the latest keyframe, for readers who join. */
+  gopCacheBytes?: number;
   /** Milliseconds since its source's last frame arrived; undefined before the first. */
   msSinceFrame?: number;
   /** Who publishes it, when a device or an RTSP client does now. */
@@ -128,6 +130,7 @@ export function pathSnapshots(core: ServerCore): PathSnapshot[] {
       framesOut: stats.framesOut,
       bytesOut: stats.bytesOut,
       framesDropped: stats.framesDropped,
+      gopCacheBytes: stats.gopCacheBytes,
     };
     const quiet = stream.msSinceFrame;
     if (quiet !== undefined) snapshot.msSinceFrame = quiet;

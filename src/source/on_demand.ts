@@ -12,6 +12,7 @@
  * @module
  */
 
+import { collectGarbage } from "../runtime/collect_garbage.ts";
 import { after, type Clock } from "../base/clock.ts";
 import type { Logger } from "../base/log.ts";
 import type { LiveStream } from "../server/stream/live_stream.ts";
@@ -38,6 +39,9 @@ export interface OnDemandOptions {
 
 type State = "stopped" | "starting" | "running" | "stopping";
 
+/** After a source stopped, when to collect garbage a second time (its Worker has ended by then). */
+const COLLECT_AGAIN_MS = 2000;
+
 /**
  * Starts `start` when a client wants the stream and stops it when nobody has for a while. Tell it
  * about demand with {@link OnDemandSource.want} (a DESCRIBE of the path) and
@@ -57,6 +61,7 @@ export class OnDemandSource implements RunningSource {
   #cancelTimer: (() => void) | undefined;
   #lastFailure: string | undefined;
   #closed = false;
+  #cancelCollect: (() => void) | undefined;
   #starts = 0;
   #starting: Promise<void> | undefined;
   #since: number; // wall-clock ms of the last change of #state
@@ -138,6 +143,8 @@ export class OnDemandSource implements RunningSource {
   /** Stops the source for good. */
   async stop(): Promise<void> {
     this.#closed = true;
+    this.#cancelCollect?.();
+    this.#cancelCollect = undefined;
     this.#cancelTimer?.();
     this.#cancelTimer = undefined;
     await this.#stopRunning();
@@ -181,6 +188,8 @@ export class OnDemandSource implements RunningSource {
   }
 
   async #run(): Promise<void> {
+    this.#cancelCollect?.();
+    this.#cancelCollect = undefined;
     this.#enter("starting");
     const { logger } = this.#options;
     const path = this.stream.path;
@@ -236,6 +245,13 @@ export class OnDemandSource implements RunningSource {
     if (!this.#closed) {
       this.#options.logger.log("info", "on-demand source stopped: no reader", {
         path: this.stream.path,
+      });
+      // The server is idle again: what the source held goes back now, not at the next reader;
+      // and again once the encoder's Worker has finished ending and its buffers are garbage.
+      collectGarbage();
+      this.#cancelCollect = after(this.#options.clock, COLLECT_AGAIN_MS, () => {
+        this.#cancelCollect = undefined;
+        collectGarbage();
       });
     }
   }

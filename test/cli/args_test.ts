@@ -340,3 +340,10 @@ Deno.test("--input rtsp://… and http://… relay a camera, as ffmpeg's -i read
     assert.match(mistake(argv), new RegExp(message), argv.join(" "));
   }
 });
+
+Deno.test("a value that starts with a dash and a digit is the flag's value, judged as one", () => {
+  const line = parseCommandLine(["--fps", "-5"]);
+  assert.deepEqual(line.flags.value, {
+    paths: { "/stream": { source: "test-pattern", fps: "-5" } },
+  });
+});

@@ -86,3 +86,12 @@ Deno.test("starting cli.ts loads no YAML parser and no RTSP or HTTP client", asy
   assert.ok(reachable.some((s) => s.endsWith("/src/config/yaml_with_positions.ts")));
   assert.ok(reachable.some((s) => s.endsWith("/src/client/pull.ts")));
 });
+
+// The HTTP port is always open, so what it loads stays resident in every server: fflate (whose
+// module builds its tables in loops the JIT compiles) waits for a device's first compressed body.
+Deno.test("opening the HTTP port (src/cli/web.ts) loads no fflate", async () => {
+  const graph = await moduleGraph("src/cli/web.ts");
+  const loaded = [...staticClosure(graph, new URL("../../src/cli/web.ts", import.meta.url).href)];
+  assert.deepEqual(loaded.filter((s) => /fflate|\/wasm\//.test(s)), []);
+  assert.ok([...graph.keys()].some((s) => /fflate/.test(s)), "still reachable by import()");
+});

@@ -17,7 +17,7 @@ import { ingestFormatOf, parseContentType } from "../../src/ingest/content_type.
 import { audioInputOf } from "../../src/ingest/audio_content_type.ts";
 import { HttpParseError } from "../../src/http1/errors.ts";
 import { MultipartSplitter } from "../../src/http1/multipart.ts";
-import { Decompressor, RawFrameSplitter } from "../../src/ingest/raw_frames.ts";
+import { Decompressor, loadInflate, RawFrameSplitter } from "../../src/ingest/raw_frames.ts";
 import { WebSocketParser } from "../../src/ingest/websocket.ts";
 import {
   check,
@@ -31,6 +31,8 @@ import {
   SENTINELS,
   toPlain,
 } from "./_support.ts";
+
+await loadInflate();
 
 // deno-lint-ignore no-explicit-any
 type ErrorClass = new (...args: any[]) => Error;

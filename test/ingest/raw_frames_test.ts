@@ -1,8 +1,21 @@
 import assert from "node:assert/strict";
 import { deflateSync, gzipSync, zlibSync } from "fflate";
-import { Decompressor, RawFrameSplitter } from "../../src/ingest/raw_frames.ts";
+import {
+  Decompressor,
+  inflateLoaded,
+  loadInflate,
+  RawFrameSplitter,
+} from "../../src/ingest/raw_frames.ts";
 import { IngestError } from "../../src/ingest/errors.ts";
 import { concat, everySplit, pieces, seededRandom, thrown } from "./_parser_helpers.ts";
+
+// fflate is imported at the first compressed body, not with the module (an idle ingest port does
+// not hold it); test/ingest/compressed_body_test.ts covers a device's first compressed body.
+await loadInflate();
+
+Deno.test("loadInflate has imported fflate", () => {
+  assert.ok(inflateLoaded());
+});
 
 function frames(count: number, size: number): Uint8Array {
   const random = seededRandom(7);

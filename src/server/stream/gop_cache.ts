@@ -45,6 +45,11 @@ export class GopCache {
     return now - this.#newestAt <= maxAgeMs ? this.#frames : [];
   }
 
+  /** Bytes of the frames kept (framing included). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** Forgets the GOP. */
   clear(): void {
     this.#frames = [];

@@ -32,6 +32,8 @@ export interface StreamStats {
   bytesOut: number;
   /** Frames not sent to a reader that had fallen behind, over every reader so far. */
   framesDropped: number;
+  /** Bytes of the frames kept since the latest keyframe, for readers who join (fast start). */
+  gopCacheBytes: number;
 }
 
 /**

@@ -323,6 +323,7 @@ export class Stream implements LiveStream {
       framesOut: out.framesSent,
       bytesOut: out.bytesSent,
       framesDropped: out.framesDropped,
+      gopCacheBytes: this.#gop.bytes,
     };
   }
 
