@@ -7,6 +7,7 @@
  * @module
  */
 
+import { parseArgs } from "node:util";
 import { jsonPointer, type JsonValue } from "../config/json_with_positions.ts";
 import type { ConfigDocument } from "../config/reader.ts";
 import { ALL_OTHERS } from "../config/model.ts";
@@ -197,8 +198,20 @@ export const OPTION_NAMES: readonly string[] = [...VALUE_FLAGS, ...BOOLEANS];
 
 /** Parses `argv` (without the program name). Throws {@link UsageError} for a malformed one. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
-  checkShape(argv);
-  const values = flagValues(argv);
+  const { values } = parseArgs({
+    // Every value inline (`--fps=-5`): checkShape has judged which arguments are values, and
+    // parseArgs would otherwise take a value that starts with a dash for an option and throw.
+    args: checkShape(argv),
+    strict: true,
+    allowPositionals: false,
+    options: {
+      ...Object.fromEntries(BOOLEANS.map((name) => [name, { type: "boolean" as const }])),
+      ...Object.fromEntries(VALUE_FLAGS.map((name) => [name, { type: "string" as const }])),
+      user: { type: "string", multiple: true },
+      push: { type: "string", multiple: true },
+      help: { type: "boolean", short: "h" },
+    },
+  }) as { values: Record<string, string | boolean | string[] | undefined> };
   const text = (name: string) => values[name] as string | undefined;
   const on = (name: string) => values[name] === true;
   for (const name of VALUE_FLAGS) {
@@ -229,11 +242,16 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
  * Says, before `node:util` would, what is wrong with the shape of the command line, in our
  * words: a flag without its value (`--camera --fps 5` would otherwise read "--fps" as the
  * device), a flag we do not know (with the nearest we do), a value for a switch, a stray word.
+ * Returns the arguments with every value inline (`--name=value`) for `parseArgs`.
  */
-function checkShape(argv: readonly string[]): void {
+function checkShape(argv: readonly string[]): string[] {
+  const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === "-h") continue;
+    if (arg === "-h") {
+      out.push(arg);
+      continue;
+    }
     if (!arg.startsWith("--")) {
       throw new UsageError(
         arg.startsWith("-") && arg !== "-"
@@ -246,44 +264,26 @@ function checkShape(argv: readonly string[]): void {
     const [name, inline] = splitOption(arg.slice(2));
     if (BOOLEANS.includes(name)) {
       if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
+      out.push(arg);
       continue;
     }
     if (!VALUE_FLAGS.includes(name)) {
       const near = closestName(name, [...VALUE_FLAGS, ...BOOLEANS]);
       throw new UsageError(`unknown option --${name}${near ? `; did you mean --${near}?` : ""}`);
     }
-    if (inline !== undefined) continue;
+    if (inline !== undefined) {
+      out.push(arg);
+      continue;
+    }
     const next = argv[i + 1];
     if (next === undefined || (next.startsWith("-") && next !== "-" && !/^-\d/.test(next))) {
       throw needsValue(name);
     }
+    out.push(`--${name}=${next}`);
     i++;
   }
+  return out;
 }
-
-/**
- * The value of each flag of `argv`, whose shape {@link checkShape} has checked: a boolean flag is
- * `true`, a flag given twice keeps the last value, and `--user` and `--push` keep every one.
- * (`node:util`'s parseArgs did this, at the cost, under Bun, of loading that module for good; it
- * also refused a value such as `-5` that the checks above let through to be judged as a value.)
- */
-function flagValues(argv: readonly string[]): Record<string, string | boolean | string[]> {
-  const values: Record<string, string | boolean | string[]> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const [name, inline] = argv[i] === "-h" ? ["help", undefined] : splitOption(argv[i].slice(2));
-    if (BOOLEANS.includes(name)) {
-      values[name] = true;
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (MULTIPLE.includes(name)) values[name] = [...(values[name] as string[] ?? []), value];
-    else values[name] = value;
-  }
-  return values;
-}
-
-/** The flags that may be given more than once, each time adding one. */
-const MULTIPLE = ["user", "push"];
 
 function splitOption(text: string): [string, string | undefined] {
   const eq = text.indexOf("=");
