@@ -206,32 +206,34 @@ interopTest(
   },
 );
 
-interopTest(
-  "GStreamer's rtspsrc plays the video and the AAC audio",
-  ["ffmpeg", "gst-launch-1.0"],
-  async () => {
-    const ended = teardownCounter();
-    const server = await serve({ port: 0, hostname: "127.0.0.1", logger: ended.logger });
-    const url = server.url(PATH);
-    try {
-      const publisher = publish(url, CASES[0], 8);
-      await sleep(1500);
-      // Each branch ends after 50 buffers; EOS from the pipeline needs both.
-      const r = await run("gst-launch-1.0", [
-        ...argv`rtspsrc location=${url} protocols=tcp latency=0 name=src`,
-        ...argv`src. ! queue ! rtph264depay ! h264parse ! avdec_h264 ! fakesink num-buffers=50`,
-        ...argv`src. ! queue ! rtpmp4gdepay ! aacparse ! avdec_aac ! fakesink num-buffers=50`,
-      ], 60_000);
-      assertGstDecoded(
-        { ...r, eos: /Got EOS from element "pipeline0"/.test(r.stdout) },
-        ended.count(),
-      );
-      assert.equal((await publisher).code, 0);
-    } finally {
-      await server.close();
-    }
-  },
-);
+for (const protocols of ["tcp", "udp"]) {
+  interopTest(
+    `GStreamer's rtspsrc plays the video and the AAC audio over ${protocols}`,
+    ["ffmpeg", "gst-launch-1.0"],
+    async () => {
+      const ended = teardownCounter();
+      const server = await serve({ port: 0, hostname: "127.0.0.1", logger: ended.logger });
+      const url = server.url(PATH);
+      try {
+        const publisher = publish(url, CASES[0], 8);
+        await sleep(1500);
+        // Each branch ends after 50 buffers; EOS from the pipeline needs both.
+        const r = await run("gst-launch-1.0", [
+          ...argv`rtspsrc location=${url} protocols=${protocols} latency=0 name=src`,
+          ...argv`src. ! queue ! rtph264depay ! h264parse ! avdec_h264 ! fakesink num-buffers=50`,
+          ...argv`src. ! queue ! rtpmp4gdepay ! aacparse ! avdec_aac ! fakesink num-buffers=50`,
+        ], 60_000);
+        assertGstDecoded(
+          { ...r, eos: /Got EOS from element "pipeline0"/.test(r.stdout) },
+          ended.count(),
+        );
+        assert.equal((await publisher).code, 0);
+      } finally {
+        await server.close();
+      }
+    },
+  );
+}
 
 for (const audio of CASES.filter((c) => !/PCMU 16 kHz|LATM/.test(c.name))) {
   interopTest(
