@@ -40,7 +40,7 @@ import { decodeG711ToL16, encodeG711FromL16 } from "../codec/g711.ts";
 import { PCM_SAMPLE_BYTES, PcmChunker } from "../codec/pcm.ts";
 import type { AudioInput } from "./audio_content_type.ts";
 import { IngestError } from "./errors.ts";
-import { AudioTimer, type DeviceTimeline } from "./timestamps.ts";
+import { AudioTimer, DeviceTimeline } from "./timestamps.ts";
 
 /** What a path serves device PCM as (the `audio` path setting). */
 export type ServedAudio = "l16" | "pcmu" | "pcma";
@@ -78,13 +78,17 @@ export class AudioPush {
   #bytesIn = 0; // bytes pushed since the start
   #chunkBytes = 0; // bytes of the HTTP chunk in hand
   #pendingDevice: number | undefined;
+  #deviceRef: { sample: number; us: number } | undefined; // the last device time, of its sample
 
-  /** A push of `input`, served as `served`, timed through `timeline`. */
-  constructor(input: AudioInput, served: ServedAudio, timeline: DeviceTimeline) {
+  /**
+   * A push of `input`, served as `served`, timed through `timeline` (the path's shared device
+   * clock mapping; default: one of its own, until {@linkcode retime}).
+   */
+  constructor(input: AudioInput, served: ServedAudio, timeline?: DeviceTimeline) {
     this.#input = input;
     this.#served = served;
     this.format = { codec: served, clockRate: input.rate, channels: input.channels };
-    this.#timer = new AudioTimer(input.rate, timeline);
+    this.#timer = new AudioTimer(input.rate, timeline ?? new DeviceTimeline());
     if (input.kind === "pcm") {
       this.#chunker = new PcmChunker({
         format: input,
@@ -96,6 +100,21 @@ export class AudioPush {
       this.#inBytesPerFrame = input.channels;
     }
     this.#g711FrameBytes = Math.round((input.rate * FRAME_MS) / 1000) * input.channels;
+  }
+
+  /**
+   * Times the samples from here on through `timeline` (the push joined a path's stream): anchored
+   * afresh, from the last device time given, if any, carried on by the sample count.
+   */
+  retime(timeline: DeviceTimeline): void {
+    const reanchored = this.#timer.reanchored;
+    this.#timer = new AudioTimer(this.#input.rate, timeline);
+    this.#timer.reanchored = reanchored;
+    const ref = this.#deviceRef;
+    if (ref !== undefined && this.#pendingDevice === undefined) {
+      const next = Math.ceil(this.#bytesIn / this.#inBytesPerFrame);
+      this.#pendingDevice = ref.us + ((next - ref.sample) * 1e6) / this.#input.rate;
+    }
   }
 
   /** How many times the timing was re-anchored (drift or a device clock jump). */
@@ -179,13 +198,11 @@ export class AudioPush {
     const firstSample = Math.ceil(this.#bytesIn / this.#inBytesPerFrame);
     this.#bytesIn += data.length;
     const arrived = Math.floor(this.#bytesIn / this.#inBytesPerFrame);
-    const device = this.#pendingDevice;
+    const us = this.#pendingDevice;
     this.#pendingDevice = undefined;
-    this.#timer.mark(
-      arrived,
-      arrivalUs,
-      device === undefined ? undefined : { sample: firstSample, us: device },
-    );
+    const device = us === undefined ? undefined : { sample: firstSample, us };
+    if (device) this.#deviceRef = device;
+    this.#timer.mark(arrived, arrivalUs, device);
     const out: AudioOut[] = [];
     if (this.#chunker) {
       const pushed = this.#chunker.push(data);
