@@ -136,6 +136,7 @@ Deno.test("--publish and --ingest open every path not named (all_others), with t
       bitrate: 1_000_000,
       gop: 30,
       maxFrameBytes: 8 * 1024 * 1024,
+      audio: "l16",
     },
   });
   assert.equal(model(["--ingest-port", "9000"]).httpPort, 9000);
