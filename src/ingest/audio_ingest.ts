@@ -93,9 +93,13 @@ export class AudioIngest {
     return this.#push.format;
   }
 
-  /** Body bytes (HTTP); `chunkEnd` when they end a chunk. Throws {@link IngestError}. */
-  bytes(data: Uint8Array, chunkEnd?: boolean): void {
+  /**
+   * Body bytes (HTTP); `chunkEnd` when they end a chunk, `deviceUs` the device time of their first
+   * sample when they begin a chunk with a `ts=` extension. Throws {@link IngestError}.
+   */
+  bytes(data: Uint8Array, chunkEnd?: boolean, deviceUs?: number): void {
     this.#join();
+    if (deviceUs !== undefined) this.#push.deviceTime(deviceUs);
     this.#send(this.#push.bytes(data, this.#ctx.now() * 1000, chunkEnd));
   }
 

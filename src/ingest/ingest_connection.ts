@@ -191,7 +191,7 @@ export class IngestConnection implements PathHolder {
       if (this.#webRequest) this.#webEvent(event);
       else if (event.kind === "head") this.#head(event.head);
       else if (event.kind === "body") {
-        if (this.#audio) this.#audio.bytes(event.data, event.chunkEnd);
+        if (this.#audio) this.#audio.bytes(event.data, event.chunkEnd, event.chunkTimestampUs);
         else this.#body?.push(event.data, event.chunkEnd);
       } else if (event.kind === "end") this.#end();
       if (this.#closed || this.#ws || this.#wsBacklog) return;

@@ -2,7 +2,8 @@
  * A device pushing video and microphone PCM to one path, end to end. The device simulator here
  * sends a flashing-and-beeping clip (test/support/av_sync.ts) made by ffmpeg: JPEG pictures in one
  * long multipart upload, and 16 kHz PCM to `/ingest/<path>/audio` (over a WebSocket with `ts=`
- * device timestamps, or a chunked POST timed by arrival), each in real time. ffmpeg reads both
+ * device timestamps, a chunked POST with them as chunk extensions, or one timed by arrival), each
+ * in real time. ffmpeg reads both
  * tracks over TCP and UDP and records them with `-c copy` into Matroska (MP4 cannot hold L16 or
  * G.711, MEDIA.md §1.3); the recordings decode without error and flash and beep land within 40 ms,
  * before and after the device reconnects with a restarted clock.
@@ -56,8 +57,10 @@ async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
   for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
 }
 
-function chunkOf(body: Uint8Array): Uint8Array {
-  const head = latin1(`${body.length.toString(16)}\r\n`);
+/** One chunk of `body`, with a `ts=` chunk extension (RFC 9112 §7.1.1) when `ts` is given. */
+function chunkOf(body: Uint8Array, ts?: number): Uint8Array {
+  const ext = ts === undefined ? "" : `;ts=${ts}`;
+  const head = latin1(`${body.length.toString(16)}${ext}\r\n`);
   const out = new Uint8Array(head.length + body.length + 2);
   out.set(head);
   out.set(body, head.length);
@@ -66,13 +69,13 @@ function chunkOf(body: Uint8Array): Uint8Array {
 }
 
 /** How the simulated device sends its audio. */
-type AudioWay = "websocket" | "post";
+type AudioWay = "websocket" | "post" | "post-ts";
 
 /**
  * The device: from `deviceStartUs` on its own clock, sends picture i at i/FPS s (plus `videoLagMs`,
  * a camera pipeline's delay) and the audio of each CHUNK_MS once it is captured, in real time,
  * until stopped. Pictures carry X-Timestamp-Us (multipart part header); audio carries `ts=` over a
- * WebSocket, or nothing over a POST.
+ * WebSocket or as a chunk extension (`post-ts`), or nothing over a POST.
  */
 function device(
   port: number,
@@ -131,7 +134,8 @@ function device(
       const conn = await upload(port, "/ingest/cam/audio", type);
       for (let j = 0; !stopped; j++) {
         await at((j + 1) * CHUNK_MS);
-        await writeAll(conn, chunkOf(samples(j)));
+        const ts = way === "post-ts" ? deviceStartUs + j * CHUNK_MS * 1000 : undefined;
+        await writeAll(conn, chunkOf(samples(j), ts));
       }
       await writeAll(conn, latin1("0\r\n\r\n"));
       conn.close();
@@ -200,6 +204,13 @@ const CASES: {
     way: "websocket",
     policy: POLICY,
     codec: "pcm_s16be",
+    videoLagMs: 150,
+  },
+  {
+    name: "PCMA (audio: pcma) over a chunked POST with ts= chunk extensions, pictures 150 ms late",
+    way: "post-ts",
+    policy: { ...POLICY, audio: "pcma" },
+    codec: "pcm_alaw",
     videoLagMs: 150,
   },
   {
