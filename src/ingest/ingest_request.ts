@@ -93,7 +93,7 @@ export function planIngest(
 ): IngestPlan {
   const plan = planPush(head, policyFor);
   if ("input" in plan) {
-    throw new IngestError(415, `${plan.path}: an audio type here; audio goes to its own request`);
+    throw new IngestError(415, `audio for ${plan.path} is read by planPush, not here`);
   }
   return plan;
 }

@@ -176,3 +176,51 @@ serverTest("audio before the video waits for it, and is refused when none comes"
     await rig.close();
   }
 });
+
+/** A masked client frame (RFC 6455 §5.2) of up to 65535 bytes. */
+function wsFrame(opcode: number, payload: Uint8Array): Uint8Array {
+  const mask = [0x37, 0xfa, 0x21, 0x3d];
+  const n = payload.length;
+  const length = n < 126 ? [0x80 | n] : [0x80 | 126, n >> 8, n & 0xff];
+  return Uint8Array.from([
+    0x80 | opcode,
+    ...length,
+    ...mask,
+    ...payload.map((b, i) => b ^ mask[i & 3]),
+  ]);
+}
+
+serverTest(
+  "a WebSocket audio push: ts= messages time the next one; a message of part of a sample is refused",
+  async () => {
+    const { rig, video, audio } = await start();
+    try {
+      audio.send("0\r\n\r\n"); // the chunked push ends; the WebSocket one follows
+      const ws = rig.connect();
+      ws.send(
+        `GET /ingest/cam/audio?type=${encodeURIComponent(S16LE_16K)} HTTP/1.1\r\nHost: x\r\n` +
+          `Authorization: Bearer ${TOKEN}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+      );
+      for (let i = 0; i < 50 && !ws.written.includes("101"); i++) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.match(ws.written, /^HTTP\/1\.1 101 /);
+      ws.sendBytes(wsFrame(0x1, new TextEncoder().encode("ts=5000000")));
+      ws.sendBytes(wsFrame(0x2, new Uint8Array(640)));
+      const stream = rig.rtsp.getStream("/cam") as unknown as {
+        audio?: { stats: { packets: number } };
+      };
+      assert.equal(stream.audio?.stats.packets, 1);
+      ws.sendBytes(wsFrame(0x2, new Uint8Array(641)));
+      assert.equal(ws.closedByServer, true);
+      // The close frame (RFC 6455 §5.5.1): 1008 and the reason.
+      const close = ws.written.slice(ws.written.lastIndexOf("\x88"));
+      assert.deepEqual([close.charCodeAt(2), close.charCodeAt(3)], [0x03, 0xf0]);
+      assert.match(close.slice(4), /^an audio message must hold whole samples/);
+      assert.equal(video.closedByServer, false);
+    } finally {
+      await rig.close();
+    }
+  },
+);
