@@ -62,14 +62,19 @@ export class AudioIngest {
   #stream: LiveStream | undefined;
   #track: unknown;
   #waitLogged = false;
+  readonly #chunked: boolean;
   /** Frames sent to the track. */
   frames = 0;
   /** Frames dropped while the path had no video to join. */
   dropped = 0;
 
-  /** Starts the push of `plan` from `peer`. */
-  constructor(plan: AudioPlan, ctx: AudioIngestContext, peer: string) {
+  /**
+   * Starts the push of `plan` from `peer`; `chunked` when its body is (the cap on one chunk's audio
+   * then applies; a Content-Length body is taken read by read).
+   */
+  constructor(plan: AudioPlan, ctx: AudioIngestContext, peer: string, chunked = true) {
     this.#plan = plan;
+    this.#chunked = chunked;
     this.#ctx = ctx;
     this.#peer = peer;
     this.#push = new AudioPush(plan.input, plan.policy.audio ?? "l16", undefined);
@@ -100,7 +105,8 @@ export class AudioIngest {
   bytes(data: Uint8Array, chunkEnd?: boolean, deviceUs?: number): void {
     this.#join();
     if (deviceUs !== undefined) this.#push.deviceTime(deviceUs);
-    this.#send(this.#push.bytes(data, this.#ctx.now() * 1000, chunkEnd));
+    const end = chunkEnd === true || !this.#chunked;
+    this.#send(this.#push.bytes(data, this.#ctx.now() * 1000, end));
   }
 
   /** A WebSocket message, with the `ts=` that came before it. Throws {@link IngestError}. */

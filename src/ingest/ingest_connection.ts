@@ -300,7 +300,7 @@ export class IngestConnection implements PathHolder {
       holder.close();
     }
     this.#release();
-    this.#audio = new AudioIngest(plan, this.#ctx, this.#peer);
+    this.#audio = new AudioIngest(plan, this.#ctx, this.#peer, head.chunked);
     this.#ctx.audioHolders.set(plan.path, this);
     if (plan.websocket) this.#upgrade(head, this.#audio.maxMessageBytes);
     else if (head.headers["expect"]?.toLowerCase() === "100-continue") {

@@ -29,6 +29,15 @@ function chunk(c: FakeConnection, bytes: Uint8Array): void {
   c.send("\r\n");
 }
 
+/** A video upload with one access unit sent. */
+async function startWithoutAudio(policy: IngestPathPolicy = POLICY) {
+  const rig = await startInMemoryIngest(policy);
+  const video = rig.connect();
+  video.send(head("/cam", "video/h264; framing=chunk"));
+  chunk(video, ACCESS_UNIT);
+  return { rig, video };
+}
+
 /** A video upload with one access unit sent, and an audio upload's head. */
 async function start(policy: IngestPathPolicy = POLICY, type = S16LE_16K) {
   const rig = await startInMemoryIngest(policy);
@@ -105,6 +114,26 @@ serverTest("bad audio is refused with a status of its own; the video carries on"
     chunk(video, ACCESS_UNIT);
     assert.equal(rig.framesAt("/cam"), before + 1);
     assert.equal(video.closedByServer, false);
+  } finally {
+    await rig.close();
+  }
+});
+
+serverTest("a Content-Length audio body is taken read by read, however long", async () => {
+  const { rig } = await startWithoutAudio();
+  try {
+    const audio = rig.connect();
+    const seconds = 6;
+    audio.send(
+      `POST /ingest/cam/audio HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+        `Content-Type: ${L16_16K}\r\nContent-Length: ${seconds * 32000}\r\n\r\n`,
+    );
+    for (let i = 0; i < seconds; i++) audio.sendBytes(new Uint8Array(32000));
+    assert.equal(status(audio), 204);
+    const stream = rig.rtsp.getStream("/cam") as unknown as {
+      audio?: { stats: { packets: number } };
+    };
+    assert.equal(stream.audio?.stats.packets, seconds * 50);
   } finally {
     await rig.close();
   }
