@@ -88,6 +88,11 @@ export class AudioIngest {
     return this.#plan.path;
   }
 
+  /** Times the sample clock was re-anchored (drift past 200 ms, a device clock jump). */
+  get reanchored(): number {
+    return this.#push.reanchored;
+  }
+
   /** The largest WebSocket message taken, bytes. */
   get maxMessageBytes(): number {
     return this.#push.maxChunkBytes;

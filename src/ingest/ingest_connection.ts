@@ -315,6 +315,8 @@ export class IngestConnection implements PathHolder {
       peer: this.#peer,
       frames: audio.frames,
       ...(audio.dropped ? { droppedFrames: audio.dropped } : {}),
+      // Many means the device's sample clock is off its rate, or its network stalls.
+      ...(audio.reanchored ? { reanchored: audio.reanchored } : {}),
     });
   }
 
