@@ -95,6 +95,8 @@ Devices and publishers (paths appear when something publishes to them):
   --ingest-token T    the Bearer token devices must present (enables ingest)
   --jpeg MODE         serve pushed or relayed JPEG as h264 (transcoded, the default) or
                       rtp-jpeg (RFC 2435)
+  --audio CODEC       serve PCM pushed to /ingest/<path>/audio as l16 (the default), or
+                      encoded to G.711: pcmu or pcma
   --publish           accept RTSP publishers (ANNOUNCE/RECORD, e.g. ffmpeg -f rtsp) on any path
   --replace           a new publisher takes a path from the one holding it (default: refused)
   --push URL          also push the path to this server (ANNOUNCE/RECORD; repeatable), e.g.
@@ -162,6 +164,7 @@ const PATH_FLAGS: Readonly<Record<string, { key: string; example: string }>> = {
   "on-demand-close-after": { key: "onDemandCloseAfter", example: "30s" },
   "ingest-token": { key: "token", example: "s3cret" },
   jpeg: { key: "jpeg", example: "rtp-jpeg" },
+  audio: { key: "audio", example: "pcmu" },
   "rtsp-transport": { key: "rtspTransport", example: "tcp" },
   "push-transport": { key: "pushTransport", example: "udp" },
 };
@@ -390,20 +393,23 @@ class FlagDocument {
     }
     const pushed = jsonPointer(["paths", ALL_OTHERS]);
     if (on("publish")) {
+      // RTSP publishers bring their own audio track; pushed PCM is the ingest's.
+      if (values.audio !== undefined) throw new UsageError("--audio goes with --ingest");
       this.set(pushed, { source: "publisher" }, "--publish");
       if (on("replace")) this.set(`${pushed}/replace`, true, "--replace");
     } else if (ingest) {
       this.set(pushed, { source: "ingest" }, "--ingest");
-      for (const flag of ["ingest-token", "jpeg", "bitrate", "gop"]) {
+      for (const flag of ["ingest-token", "jpeg", "audio", "bitrate", "gop"]) {
         this.set(`${pushed}/${PATH_FLAGS[flag].key}`, text(flag), `--${flag}`);
       }
       if (on("replace")) this.set(`${pushed}/replace`, true, "--replace");
     } else {
       const relay = typeof values.input === "string" &&
         /^[a-z][a-z0-9+.-]*:\/\//i.test(values.input);
-      for (const flag of ["ingest-token", "jpeg", "replace"]) {
+      for (const flag of ["ingest-token", "jpeg", "audio", "replace"]) {
         if (values[flag] !== undefined && !(flag === "jpeg" && relay)) {
-          throw new UsageError(`--${flag} goes with --ingest or --publish`);
+          const goes = flag === "audio" ? "--ingest" : "--ingest or --publish";
+          throw new UsageError(`--${flag} goes with ${goes}`);
         }
       }
     }

@@ -382,6 +382,7 @@ class Checker extends Reader {
           bitrate: get("bitrate"),
           gop: get("gop"),
           maxFrameBytes: get("maxFrameBytes"),
+          audio: get("audio"),
         };
       case "publisher":
         return { source, replace: get("replace") };

@@ -32,6 +32,7 @@
  *   bitrate: 1_000_000,
  *   gop: 30,
  *   maxFrameBytes: 8_388_608,
+ *   audio: "l16",
  * });
  * assert.throws(
  *   () => parseConfig("paths:\n  cam1: { source: ingest, tokn: x }\n", "a.yml"),

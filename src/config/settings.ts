@@ -301,6 +301,13 @@ export const PATH_SETTINGS: SettingTable = {
     default: false,
     doc: "A new publisher takes the path from the one holding it (default: refused).",
   },
+  audio: {
+    kind: "choice",
+    choices: ["l16", "pcmu", "pcma"],
+    default: "l16",
+    doc: "Serve the PCM devices push to /ingest/<path>/audio as L16 (RFC 3551 §4.5.11), or " +
+      "encoded to G.711 µ-law (pcmu) or A-law (pcma).",
+  },
   push: {
     kind: "urls",
     schemes: ["rtsp", "rtsps"],
@@ -332,7 +339,7 @@ export const PATH_KEYS: Readonly<Record<PathSource, readonly string[]>> = {
   camera: ["source", "device", "size", "fps", "format", ...ENCODING, ...ON_DEMAND, ...PUSH],
   file: ["source", "input", "format", "size", "fps", ...ENCODING, ...ON_DEMAND, ...PUSH],
   "test-pattern": ["source", "size", "fps", ...ENCODING, ...ON_DEMAND, ...PUSH],
-  ingest: ["source", "token", "jpeg", "replace", ...ENCODING, "maxFrameBytes", ...PUSH],
+  ingest: ["source", "token", "jpeg", "replace", ...ENCODING, "maxFrameBytes", "audio", ...PUSH],
   publisher: ["source", "replace", ...PUSH],
   rtsp: ["source", "rtspTransport", "jpeg", ...ENCODING, ...ON_DEMAND, ...PUSH],
   http: ["source", "fps", "jpeg", ...ENCODING, ...ON_DEMAND, ...PUSH],

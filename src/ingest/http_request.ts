@@ -75,6 +75,11 @@ export type HttpEvent =
     data: Uint8Array;
     /** Set on the piece that completes a chunk of a chunked body (RFC 9112 §7.1). */
     chunkEnd?: true;
+    /**
+     * On the first piece of a chunk whose size line has the extension `ts=<microseconds>` (RFC
+     * 9112 §7.1.1): the device time of the chunk's first sample (audio pushes).
+     */
+    chunkTimestampUs?: number;
   }
   | { kind: "end" };
 
@@ -136,6 +141,7 @@ export class HttpRequestParser {
   #head: HttpRequestHead | undefined;
   #headerCount = 0;
   #remaining = 0; // BODY / CHUNK_DATA bytes to go
+  #chunkTimestampUs: number | undefined; // the chunk in hand's ts= extension, until its first piece
   #held: Uint8Array[] = []; // PAUSED: bytes pushed but not parsed
 
   /**
@@ -243,6 +249,10 @@ export class HttpRequestParser {
           const n = Math.min(this.#remaining, bytes.length - i);
           const event: HttpEvent = { kind: "body", data: bytes.subarray(i, i + n) };
           if (this.#state === CHUNK_DATA && n === this.#remaining) event.chunkEnd = true;
+          if (this.#chunkTimestampUs !== undefined) {
+            event.chunkTimestampUs = this.#chunkTimestampUs;
+            this.#chunkTimestampUs = undefined;
+          }
           events.push(event);
           i += n;
           this.#remaining -= n;
@@ -535,11 +545,17 @@ export class HttpRequestParser {
     if (e < line.length && line[e] !== SEMICOLON) {
       throw this.#fail(400, `malformed chunk size ${printable(latin1(line))}`, at);
     }
+    const extStart = e;
     for (; e < line.length; e++) {
       if ((line[e] < SP && line[e] !== HT) || line[e] === 0x7f) {
         throw this.#fail(400, "control character in a chunk extension", at + e);
       }
     }
+    // One extension is read, `ts=<µs>`: the device time of an audio chunk's first sample.
+    const ts = /;[ \t]*ts[ \t]*=[ \t]*"?(\d{1,16})"?[ \t]*(?:;|$)/i.exec(
+      latin1(line.subarray(extStart)),
+    );
+    this.#chunkTimestampUs = ts ? Number(ts[1]) : undefined;
     if (size === 0) {
       this.#state = TRAILERS;
       this.#headBytes = 0;

@@ -22,15 +22,18 @@ import {
   HttpRequestParser,
 } from "./http_request.ts";
 import {
+  type AudioPlan,
   type IngestPathPolicy,
   type IngestPlan,
   pathForLog,
-  planIngest,
+  planPush,
 } from "./ingest_request.ts";
+import { AudioIngest } from "./audio_ingest.ts";
+import type { LiveStream } from "../server/stream/live_stream.ts";
 import { EncodingSink, H264Passthrough, JpegRtpSink } from "../encoder/frame_sinks.ts";
 import type { ParkedSink, SinkCache } from "./sink_cache.ts";
 import { busyReason, type PathHolder, takeoverOf } from "./takeover.ts";
-import { TimestampSmoother } from "./timestamps.ts";
+import { DeviceTimeline, TimestampSmoother } from "./timestamps.ts";
 import { acceptKey, encodeFrame, WebSocketError, WebSocketParser } from "./websocket.ts";
 import type { WebHandler, WebSocketSession } from "../http/web_handler.ts";
 import {
@@ -55,6 +58,10 @@ export interface IngestContext {
   sinks: SinkCache;
   /** The connection publishing each path, so a device back from a restart can take it over. */
   holders: Map<string, IngestConnection>;
+  /** The connection pushing each path's audio, likewise. */
+  audioHolders: Map<string, IngestConnection>;
+  /** The device clock mapping of each stream a device's video feeds, shared with its audio. */
+  timelines: WeakMap<LiveStream, DeviceTimeline>;
   /** What answers requests outside `/ingest/` (console, API, metrics); absent: they get 404. */
   web?: WebHandler;
 }
@@ -80,6 +87,7 @@ export class IngestConnection implements PathHolder {
   #wsTimestamp: number | undefined;
   #body: BodyReader | undefined;
   #publishing: Publishing | undefined;
+  #audio: AudioIngest | undefined;
   // The path the request in hand names, for log lines, known before the request is checked.
   #path: string | undefined;
   // Frames of the request in hand: a request of one frame is one of many, not an upload that ends.
@@ -154,6 +162,7 @@ export class IngestConnection implements PathHolder {
         frames: p.frames,
       });
     }
+    if (!this.#closed && this.#audio) this.#logAudioStopped("device disconnected mid-upload");
     this.#closed = true;
     this.#release(false, `device ${this.#peer} disconnected`);
     this.#endSession();
@@ -186,8 +195,10 @@ export class IngestConnection implements PathHolder {
           return this.#loadInflate(events.slice(i));
         }
         this.#head(event.head);
-      } else if (event.kind === "body") this.#body?.push(event.data, event.chunkEnd);
-      else if (event.kind === "end") this.#end();
+      } else if (event.kind === "body") {
+        if (this.#audio) this.#audio.bytes(event.data, event.chunkEnd, event.chunkTimestampUs);
+        else this.#body?.push(event.data, event.chunkEnd);
+      } else if (event.kind === "end") this.#end();
       if (this.#closed || this.#ws || this.#wsBacklog) return;
       if (this.#answering) return this.#hold(events.slice(i + 1));
     }
@@ -228,8 +239,10 @@ export class IngestConnection implements PathHolder {
     // Named at once, so that a refusal of this request (401, 409, 415) says which path it was for.
     this.#path = pathForLog(head.path);
     this.#requestFrames = 0;
-    const plan = planIngest(head, this.#ctx.policyFor);
-    this.#path = plan.path;
+    const planned = planPush(head, this.#ctx.policyFor);
+    this.#path = planned.path;
+    if ("input" in planned) return this.#audioHead(head, planned);
+    const plan = planned;
     const publishing = this.#publish(plan);
     const target = {
       sink: publishing.sink,
@@ -256,6 +269,12 @@ export class IngestConnection implements PathHolder {
   }
 
   #end(): void {
+    if (this.#audio) {
+      this.#audio.end();
+      this.#logAudioStopped("device stopped publishing audio");
+      this.#release();
+      return this.#respond(204);
+    }
     this.#body?.end();
     this.#body = undefined;
     // A request of one frame is one frame of a device that posts each frame: it stops when no
@@ -277,6 +296,49 @@ export class IngestConnection implements PathHolder {
     });
     p.frames = 0;
     p.stopLogged = true;
+  }
+
+  /**
+   * Starts an audio push: one per path at a time, a silent one taken over (takeover.ts). Its
+   * bytes go to the path's video stream as its audio track (audio_ingest.ts).
+   */
+  #audioHead(head: HttpRequestHead, plan: AudioPlan): void {
+    const holder = this.#ctx.audioHolders.get(plan.path);
+    if (holder && holder !== this) {
+      const { take, silentMs } = takeoverOf(holder, this.#ctx.now());
+      if (!take) {
+        throw new IngestError(
+          409,
+          busyReason(`${plan.path}'s audio is being pushed by ingest ${holder.peer}`, silentMs),
+        );
+      }
+      this.#ctx.logger.log("info", "silent device audio replaced by a new push", {
+        path: plan.path,
+        peer: holder.peer,
+        by: this.#peer,
+        silentMs,
+      });
+      holder.close();
+    }
+    this.#release();
+    this.#audio = new AudioIngest(plan, this.#ctx, this.#peer, head.chunked);
+    this.#ctx.audioHolders.set(plan.path, this);
+    if (plan.websocket) this.#upgrade(head, this.#audio.maxMessageBytes);
+    else if (head.headers["expect"]?.toLowerCase() === "100-continue") {
+      this.#write(formatResponse(100, "Continue", {}));
+    }
+  }
+
+  #logAudioStopped(message: string): void {
+    const audio = this.#audio!;
+    this.#ctx.logger.log("info", message, {
+      path: audio.path,
+      peer: this.#peer,
+      frames: audio.frames,
+      ...(audio.dropped ? { droppedFrames: audio.dropped } : {}),
+      // Many means the device's sample clock is off its rate, or its network stalls.
+      ...(audio.reanchored ? { reanchored: audio.reanchored } : {}),
+    });
   }
 
   /** Claims the path (or keeps the claim this connection already has for the same format). */
@@ -317,7 +379,7 @@ export class IngestConnection implements PathHolder {
       key,
       publication,
       stream,
-      smoother: new TimestampSmoother(),
+      smoother: new TimestampSmoother(undefined, this.#timelineOf(stream)),
     };
     const settings = { bitrate: plan.policy.bitrate, gop: plan.policy.gop, fps: 30 };
     const format = plan.format;
@@ -334,6 +396,13 @@ export class IngestConnection implements PathHolder {
     this.#publishing = publishing;
     this.#logPublishing(publishing, format.kind, codec);
     return publishing;
+  }
+
+  /** The device clock mapping of `stream`, which the path's audio shares. */
+  #timelineOf(stream: LiveStream): DeviceTimeline {
+    let timeline = this.#ctx.timelines.get(stream);
+    if (!timeline) this.#ctx.timelines.set(stream, timeline = new DeviceTimeline());
+    return timeline;
   }
 
   #logPublishing(p: Publishing, format: string, codec: string): void {
@@ -381,6 +450,13 @@ export class IngestConnection implements PathHolder {
    * device has left (see Publication.release).
    */
   #release(park = false, goneReason?: string): void {
+    const audio = this.#audio;
+    if (audio) {
+      this.#audio = undefined;
+      if (this.#ctx.audioHolders.get(audio.path) === this) {
+        this.#ctx.audioHolders.delete(audio.path);
+      }
+    }
     const p = this.#publishing;
     if (!p) return;
     this.#publishing = undefined;
@@ -569,7 +645,8 @@ export class IngestConnection implements PathHolder {
       if (this.#wsSession && (m.kind === "binary" || m.kind === "text")) {
         this.#wsSession.message?.(m.kind === "text" ? new TextDecoder().decode(m.data) : m.data);
       } else if (m.kind === "binary") {
-        this.#body!.message(m.data, this.#wsTimestamp);
+        if (this.#audio) this.#audio.message(m.data, this.#wsTimestamp);
+        else this.#body!.message(m.data, this.#wsTimestamp);
         this.#wsTimestamp = undefined;
       } else if (m.kind === "text") {
         const ts = /^ts=(\d{1,16})$/.exec(new TextDecoder().decode(m.data).trim());
@@ -580,6 +657,7 @@ export class IngestConnection implements PathHolder {
       } else if (m.kind === "close") {
         this.#write(encodeFrame(0x8, closePayload(1000, "")));
         if (this.#publishing) this.#logStopped(this.#publishing);
+        if (this.#audio) this.#logAudioStopped("device stopped publishing audio");
         this.#tcp.end();
         this.#closed = true;
         this.#release(false, `device ${this.#peer} stopped publishing`);

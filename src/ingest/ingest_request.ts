@@ -8,7 +8,8 @@
 
 import { normalizePathName, PATH_NAME_RULE } from "../base/path_name.ts";
 import { constantTimeEqual } from "../auth/digest.ts";
-import { type IngestFormat, ingestFormatOf } from "./content_type.ts";
+import { type IngestFormat, ingestFormatOf, parseContentType } from "./content_type.ts";
+import { type AudioInput, audioInputOf } from "./audio_content_type.ts";
 import { IngestError } from "./errors.ts";
 import type { HttpRequestHead } from "./http_request.ts";
 
@@ -26,6 +27,8 @@ export interface IngestPathPolicy {
   gop: number;
   /** Largest frame (one JPEG, one raw picture, one access unit), bytes. */
   maxFrameBytes: number;
+  /** What device PCM is served as: L16 (default), or encoded to G.711 µ-law or A-law. */
+  audio?: "l16" | "pcmu" | "pcma";
 }
 
 /** A checked request. */
@@ -43,6 +46,23 @@ export interface IngestPlan {
   /** The request's `X-Timestamp-Us`, if any. */
   timestampUs?: number;
 }
+
+/** A checked audio push (`/ingest/<path>/audio` with an `audio/*` type). */
+export interface AudioPlan {
+  /** The RTSP path whose audio it is, e.g. `/cam1`. */
+  path: string;
+  /** The path's rules. */
+  policy: IngestPathPolicy;
+  /** What the body carries. */
+  input: AudioInput;
+  /** Whether this is a WebSocket upgrade. */
+  websocket: boolean;
+  /** The request's `X-Timestamp-Us` (device time of the first sample), if any. */
+  timestampUs?: number;
+}
+
+/** The last segment of an audio push's target: `/ingest/<path>/audio`. */
+export const AUDIO_SUFFIX = "/audio";
 
 const PREFIX = "/ingest/";
 
@@ -71,6 +91,24 @@ export function planIngest(
   head: HttpRequestHead,
   policyFor: (path: string) => IngestPathPolicy | undefined,
 ): IngestPlan {
+  const plan = planPush(head, policyFor);
+  if ("input" in plan) {
+    throw new IngestError(415, `audio for ${plan.path} is read by planPush, not here`);
+  }
+  return plan;
+}
+
+/**
+ * Checks a request head: a video push ({@link IngestPlan}), or an audio push ({@link AudioPlan})
+ * when the target ends in `/audio` and the type is `audio/*`. The type decides, so a video path
+ * whose name ends in `audio` can still be pushed. Audio has a request of its own, not a part of the
+ * video's body: a refusal of bad audio (an HTTP status ends its request) then costs the video
+ * nothing, and a microphone task on a device pushes without waiting for its camera task.
+ */
+export function planPush(
+  head: HttpRequestHead,
+  policyFor: (path: string) => IngestPathPolicy | undefined,
+): IngestPlan | AudioPlan {
   const websocket = head.upgrade?.toLowerCase() === "websocket";
   // PUT too: `curl -T file` uploads with it, and a frame is as much a PUT as a POST here.
   if (websocket ? head.method !== "GET" : head.method !== "POST" && head.method !== "PUT") {
@@ -79,9 +117,21 @@ export function planIngest(
   if (!head.path.startsWith(PREFIX)) {
     throw new IngestError(404, `ingest paths look like ${PREFIX}<path>, got ${head.path}`);
   }
+  const contentType = (websocket ? head.query["type"] : undefined) ?? head.headers["content-type"];
+  const audio = contentType !== undefined && isAudioType(contentType);
+  let target = head.path;
+  if (audio) {
+    if (!target.endsWith(AUDIO_SUFFIX)) {
+      throw new IngestError(
+        415,
+        `audio goes to ${target}${AUDIO_SUFFIX}, beside the path's video at ${target}`,
+      );
+    }
+    target = target.slice(0, -AUDIO_SUFFIX.length);
+  }
   let rest: string;
   try {
-    rest = decodeURIComponent(head.path.slice(PREFIX.length));
+    rest = decodeURIComponent(target.slice(PREFIX.length));
   } catch {
     throw new IngestError(400, "the path is not valid percent-encoding");
   }
@@ -98,12 +148,23 @@ export function planIngest(
       throw new IngestError(401, "a valid token is needed: Authorization: Bearer <token>");
     }
   }
-  const contentType = (websocket ? head.query["type"] : undefined) ?? head.headers["content-type"];
   if (!contentType) {
     throw new IngestError(
       415,
       websocket ? "say the frames' type: ?type=<content type>" : "Content-Type is missing",
     );
+  }
+  if (audio) {
+    const read = audioInputOf(contentType);
+    if (!read.ok) throw new IngestError(read.status, read.error);
+    const encoding = head.headers["content-encoding"]?.trim().toLowerCase();
+    if (encoding && encoding !== "identity") {
+      throw new IngestError(415, "audio bodies are sent uncompressed (no Content-Encoding)");
+    }
+    const plan: AudioPlan = { path, policy, input: read.input, websocket };
+    const ts = timestampHeader(head.headers["x-timestamp-us"]);
+    if (ts !== undefined) plan.timestampUs = ts;
+    return plan;
   }
   const format = ingestFormatOf(contentType);
   const plan: IngestPlan = { path, policy, format, websocket };
@@ -117,4 +178,13 @@ export function planIngest(
   const ts = timestampHeader(head.headers["x-timestamp-us"]);
   if (ts !== undefined) plan.timestampUs = ts;
   return plan;
+}
+
+/** Whether a content type names audio (`audio/…`); a malformed one is left to the video parser. */
+function isAudioType(contentType: string): boolean {
+  try {
+    return parseContentType(contentType).type === "audio";
+  } catch {
+    return false;
+  }
 }

@@ -17,6 +17,8 @@ import { ConnectionCounter, reapReason } from "../base/connection_limits.ts";
 import type { RtspServer } from "../server/server.ts";
 import { IngestConnection } from "./ingest_connection.ts";
 import { SinkCache } from "./sink_cache.ts";
+import type { DeviceTimeline } from "./timestamps.ts";
+import type { LiveStream } from "../server/stream/live_stream.ts";
 import type { IngestPathPolicy } from "./ingest_request.ts";
 import type { WebHandler } from "../http/web_handler.ts";
 
@@ -104,6 +106,8 @@ export async function startIngest(options: IngestOptions): Promise<IngestServer>
     now,
     sinks,
     holders: new Map<string, IngestConnection>(),
+    audioHolders: new Map<string, IngestConnection>(),
+    timelines: new WeakMap<LiveStream, DeviceTimeline>(),
     ...(options.web ? { web: options.web } : {}),
   };
   let listener: TcpListener;

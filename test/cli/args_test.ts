@@ -126,7 +126,9 @@ Deno.test("--publish and --ingest open every path not named (all_others), with t
   assert.deepEqual(model(["--publish", "--replace"]).paths, {
     all_others: { source: "publisher", replace: true },
   });
-  const ingest = model(["--ingest-token", "abc", "--jpeg", "rtp-jpeg", "--bitrate", "1M"]);
+  const ingest = model([
+    ...["--ingest-token", "abc", "--jpeg", "rtp-jpeg", "--bitrate", "1M", "--audio", "pcma"],
+  ]);
   assert.deepEqual(ingest.paths, {
     all_others: {
       source: "ingest",
@@ -136,6 +138,7 @@ Deno.test("--publish and --ingest open every path not named (all_others), with t
       bitrate: 1_000_000,
       gop: 30,
       maxFrameBytes: 8 * 1024 * 1024,
+      audio: "pcma",
     },
   });
   assert.equal(model(["--ingest-port", "9000"]).httpPort, 9000);
@@ -260,6 +263,8 @@ Deno.test("flags that do not go together are refused", () => {
     [["--on-demand", "--ingest"], /^--on-demand needs a source of its own/],
     [["--publish", "--ingest"], /^--publish and --ingest each take every path/],
     [["--replace"], /^--replace goes with --ingest or --publish/],
+    [["--audio", "pcmu"], /^--audio goes with --ingest$/],
+    [["--publish", "--audio", "pcmu"], /^--audio goes with --ingest$/],
     [["--tls-cert", "c.pem"], /^RTSPS needs both --tls-cert and --tls-key$/],
     [["--tls-port", "8443"], /^RTSPS needs both --tls-cert and --tls-key$/],
     [["--tls-cert", "c", "--tls-key", "k", "--tls-port", "8554"], /^--tls-port must differ/],

@@ -49,6 +49,7 @@ Deno.test("parseConfig() fills in the defaults of every source", () => {
         replace: false,
         ...encoding,
         maxFrameBytes: 8_388_608,
+        audio: "l16",
       },
       "/b": { source: "publisher", replace: false },
       "/c": {
@@ -352,6 +353,14 @@ Deno.test("parseConfig() refuses numbers out of range, naming the range", () => 
     [
       onePath('"source": "ingest", "maxFrameBytes": 100'),
       "paths.cam1.maxFrameBytes must be a whole number from 1024 to 268435456, got 100",
+    ],
+    [
+      onePath('"source": "ingest", "audio": "g711"'),
+      'paths.cam1.audio must be "l16", "pcmu" or "pcma", got "g711"',
+    ],
+    [
+      onePath('"source": "publisher", "audio": "pcmu"'),
+      "paths.cam1.audio is not a setting of a publisher path; it belongs to ingest paths",
     ],
     [
       onePath('"source": "test-pattern", "size": "641x480"'),

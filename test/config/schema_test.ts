@@ -123,6 +123,7 @@ paths:
     bitrate: 1M
     gop: 30
     maxFrameBytes: 1048576
+    audio: pcmu
     read: [alice]
     publish: [alice]
     push: ["rtsp://central:8554/x"]

@@ -30,34 +30,39 @@ async function buildPushFile(dir: string): Promise<string> {
 interface Captured {
   head: string;
   chunks: Uint8Array[];
+  /** Each chunk's `ts=` extension (audio), if it had one. */
+  stamps: (number | undefined)[];
   complete: boolean;
 }
 
 /**
  * Reads a request head and a strict chunked body (RFC 9112 §7.1: hex size, CRLF, data, CRLF; no
- * extensions, no trailers); `complete` once the last chunk is in. Throws on any other framing.
+ * extension but an audio chunk's `;ts=<µs>`, no trailers); `complete` once the last chunk is in.
+ * Throws on any other framing.
  */
 function decodeRequest(bytes: Uint8Array): Captured {
   const s = latin1(bytes);
   const headEnd = s.indexOf("\r\n\r\n");
-  if (headEnd < 0) return { head: s, chunks: [], complete: false };
+  if (headEnd < 0) return { head: s, chunks: [], stamps: [], complete: false };
   const chunks: Uint8Array[] = [];
+  const stamps: (number | undefined)[] = [];
   let at = headEnd + 4;
   for (;;) {
     const line = s.indexOf("\r\n", at);
-    if (line < 0) return { head: s.slice(0, headEnd + 4), chunks, complete: false };
-    const size = s.slice(at, line);
-    assert.match(size, /^[0-9A-F]+$/, `chunk size line ${JSON.stringify(size)}`);
-    const n = parseInt(size, 16);
+    if (line < 0) return { head: s.slice(0, headEnd + 4), chunks, stamps, complete: false };
+    const size = /^([0-9A-F]+)(?:;ts=(\d+))?$/.exec(s.slice(at, line));
+    assert.ok(size, `chunk size line ${JSON.stringify(s.slice(at, line))}`);
+    const n = parseInt(size[1], 16);
     if (line + 2 + n + 2 > s.length) {
-      return { head: s.slice(0, headEnd + 4), chunks, complete: false };
+      return { head: s.slice(0, headEnd + 4), chunks, stamps, complete: false };
     }
     assert.equal(s.slice(line + 2 + n, line + 4 + n), "\r\n", "CRLF after chunk data");
     if (n === 0) {
       assert.equal(line + 4, s.length, "nothing after the last chunk");
-      return { head: s.slice(0, headEnd + 4), chunks, complete: true };
+      return { head: s.slice(0, headEnd + 4), chunks, stamps, complete: true };
     }
     chunks.push(bytes.subarray(line + 2, line + 2 + n));
+    stamps.push(size[2] === undefined ? undefined : Number(size[2]));
     at = line + 4 + n;
   }
 }
@@ -314,6 +319,57 @@ interopTest(
 );
 
 interopTest(
+  "push_file sends PCM to /ingest/<path>/audio, one chunk per --chunk-ms, each with ts= of its " +
+    "first sample",
+  ["gcc"],
+  () =>
+    withTempDir(async (dir) => {
+      const binary = await buildPushFile(dir);
+      // 100 ms of 16 kHz mono s32le and a stray byte: 5 chunks of 20 ms, the stray byte dropped.
+      const pcm = new Uint8Array(6401).map((_, i) => i & 0xff);
+      await Deno.writeFile(`${dir}/mic.raw`, pcm);
+      const { result, request } = await push(
+        binary,
+        (port) => [
+          ...["--pcm-s32le", `${dir}/mic.raw`, "--rate", "16000", "--chunk-ms", "20"],
+          ...["--url", `http://127.0.0.1:${port}/ingest/cam1`, "--token", "secret"],
+        ],
+        NO_CONTENT,
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /sent 5 chunks, 6400 bytes/);
+      const req = decodeRequest(request);
+      const port = /Host: 127\.0\.0\.1:(\d+)/.exec(req.head)?.[1];
+      assert.equal(
+        req.head,
+        "POST /ingest/cam1/audio HTTP/1.1\r\n" +
+          `Host: 127.0.0.1:${port}\r\n` +
+          "User-Agent: rtse-push/1\r\n" +
+          "Authorization: Bearer secret\r\n" +
+          "Content-Type: audio/x-raw;format=s32le;rate=16000;channels=1\r\n" +
+          "Transfer-Encoding: chunked\r\n\r\n",
+      );
+      assert.ok(req.complete);
+      assert.deepEqual(req.chunks.map((c) => c.length), [1280, 1280, 1280, 1280, 1280]);
+      assert.deepEqual(req.chunks[1], pcm.subarray(1280, 2560));
+      const stamps = req.stamps as number[];
+      assert.deepEqual(stamps.slice(1).map((t, i) => t - stamps[i]), [
+        20_000,
+        20_000,
+        20_000,
+        20_000,
+      ]);
+      // A rate the server would refuse is a usage error here.
+      const bad = await run(binary, [
+        ...["--pcm-s16le", `${dir}/mic.raw`, "--rate", "4000"],
+        ...["--url", "http://127.0.0.1:9/ingest/cam1"],
+      ]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--rate must be from 8000 to 96000/);
+    }),
+);
+
+interopTest(
   "push_file refuses a URL that is not an ingest URL",
   ["gcc"],
   () =>
@@ -336,7 +392,12 @@ interopTest(
         assert.equal(r.code, 0, `${flag}: ${r.stderr}`);
         assert.equal(r.stderr, "", flag);
         assert.match(r.stdout, /^usage: push_file \(--h264 FILE\.h264 \| --mjpeg FILE\.mjpeg\)/);
-        for (const option of ["--h264", "--mjpeg", "--url", "--token", "--fps", "--loop"]) {
+        for (
+          const option of [
+            ...["--h264", "--mjpeg", "--pcm-s16le", "--rate", "--channels", "--chunk-ms"],
+            ...["--url", "--token", "--fps", "--loop"],
+          ]
+        ) {
           assert.match(r.stdout, new RegExp(`^  ${option} `, "m"), `${flag}: ${option}`);
         }
       }

@@ -189,6 +189,10 @@ export async function postAccessUnit(
 export interface FakeConnection {
   /** Hands bytes to the server, as one read. */
   send(text: string): void;
+  /** Hands binary bytes to the server, as one read. */
+  sendBytes(bytes: Uint8Array): void;
+  /** What the server wrote, as latin1 text. */
+  readonly written: string;
   /** Whether the server closed it (end or destroy). */
   readonly closedByServer: boolean;
 }
@@ -197,7 +201,7 @@ export interface FakeConnection {
  * The ingest server over an in-memory network: each `connect()` is a connection whose bytes the
  * test hands over synchronously, so the clock and the bytes move exactly when the test says.
  */
-export async function startInMemoryIngest(): Promise<
+export async function startInMemoryIngest(policy: IngestPathPolicy = POLICY): Promise<
   ClockedRig & { connect(hostname?: string): FakeConnection }
 > {
   const lines: Line[] = [];
@@ -219,7 +223,7 @@ export async function startInMemoryIngest(): Promise<
     rtsp,
     port: 0,
     hostname: "127.0.0.1",
-    policyFor: (path) => path.startsWith("/cam") ? POLICY : undefined,
+    policyFor: (path) => path.startsWith("/cam") ? policy : undefined,
     logger,
     clock,
     network,
@@ -237,6 +241,7 @@ export async function startInMemoryIngest(): Promise<
     },
     connect(hostname = "10.0.0.7") {
       let closed = false;
+      let written = "";
       // Set once accepted; a connection refused at the caps is closed before it has one.
       let handler: ConnectionHandler | undefined = undefined;
       // The server closing a connection is reported back to it, as a real socket would.
@@ -250,7 +255,9 @@ export async function startInMemoryIngest(): Promise<
         local: address,
         bufferedBytes: 0,
         pendingWrites: 0,
-        write() {},
+        write(bytes: Uint8Array) {
+          written += String.fromCharCode(...bytes);
+        },
         end: gone,
         destroy: gone,
       };
@@ -258,6 +265,10 @@ export async function startInMemoryIngest(): Promise<
       handler = accepted;
       return {
         send: (text) => accepted.data(new TextEncoder().encode(text)),
+        sendBytes: (bytes) => accepted.data(bytes),
+        get written() {
+          return written;
+        },
         get closedByServer() {
           return closed;
         },

@@ -74,6 +74,26 @@ Deno.test("HttpRequestParser decodes a chunked body, ignoring extensions and dro
   assert.equal(r.head.headers["x-trailer"], undefined);
 });
 
+Deno.test("HttpRequestParser gives a chunk's ts= extension to its first piece only", () => {
+  const text = "POST /ingest/cam/audio HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+    '4;ts=1000\r\nabcd\r\n2 ; foo=bar; TS = "2000"\r\nef\r\n2;ts=soon\r\ngh\r\n0\r\n\r\n';
+  const stamps = (events: HttpEvent[]) =>
+    events.flatMap((e) => e.kind === "body" ? [[dec(e.data), e.chunkTimestampUs]] : []);
+  const parser = new HttpRequestParser();
+  assert.deepEqual(stamps(parser.push(enc(text))), [
+    ["abcd", 1000],
+    ["ef", 2000],
+    ["gh", undefined],
+  ]);
+  // Split inside a chunk: the stamp stays with the chunk's first piece.
+  const split = new HttpRequestParser();
+  const at = text.indexOf("abcd") + 2;
+  assert.deepEqual(
+    [...stamps(split.push(enc(text.slice(0, at)))), ...stamps(split.push(enc(text.slice(at))))],
+    [["ab", 1000], ["cd", undefined], ["ef", 2000], ["gh", undefined]],
+  );
+});
+
 Deno.test("HttpRequestParser gives the same requests for every split of three requests", () => {
   for (const text of [CL_POST, CHUNKED_POST, WS_GET]) {
     const whole = parse(text);

@@ -3,7 +3,7 @@
 // client getting the path of one that went silent, as a restarted device does.
 import assert from "node:assert/strict";
 import { argv, interopTest, run, testClip, withTempDir } from "./support.ts";
-import { ffmpegMake, probeRtsp, readRtsp, sleep, startRig } from "./ingest_support.ts";
+import { ffmpegMake, POLICY, probeRtsp, readRtsp, sleep, startRig } from "./ingest_support.ts";
 
 const CLIENT = new URL("../../examples/esp32/client/", import.meta.url).pathname;
 
@@ -114,6 +114,64 @@ interopTest(
         }
         await rig.close();
       }
+    });
+  },
+);
+
+interopTest(
+  "the C device client pushes MJPEG and, on a second connection, microphone PCM (24 bits in " +
+    "32-bit slots, stamped per chunk): readers get both tracks and decode them",
+  ["gcc", "ffmpeg", "ffprobe"],
+  async () => {
+    await withTempDir(async (dir) => {
+      const build = await run("gcc", [
+        ...argv`-std=c99 -O2 -Wall -Wextra -Werror -pedantic -o ${dir}/push_file`,
+        `${CLIENT}push_file.c`,
+        `${CLIENT}rtse_push.c`,
+      ]);
+      assert.equal(build.code, 0, build.stderr);
+      await ffmpegMake(
+        argv`-f lavfi -i testsrc2=size=320x240:rate=15 -t 4 -c:v mjpeg -q:v 5 -f mjpeg ${dir}/a.mjpeg`,
+      );
+      await ffmpegMake(
+        argv`-f lavfi -i sine=frequency=440:sample_rate=16000 -t 4 -f s32le -ac 1 ${dir}/mic.raw`,
+      );
+      const rig = await startRig({ ...POLICY, token: "device-token" });
+      const base = argv`--url ${rig.base}/cam --token device-token --loop`;
+      const spawn = (args: string[]) =>
+        new Deno.Command(`${dir}/push_file`, { args, stdout: "piped", stderr: "piped" }).spawn();
+      const video = spawn([...argv`--mjpeg ${dir}/a.mjpeg --fps 15`, ...base]);
+      const audio = spawn([...argv`--pcm-s32le ${dir}/mic.raw --rate 16000`, ...base]);
+      try {
+        await sleep(1500);
+        await withTempDir(async (out) => {
+          const r = await run(
+            "ffmpeg",
+            argv`-v error -rtsp_transport tcp -i ${rig.rtsp.url("/cam")} -t 3 -c copy ${out}/r.mkv`,
+          );
+          assert.equal(r.code, 0, r.stderr);
+          const probe = await run("ffprobe", argv`-v error -show_streams -of json ${out}/r.mkv`);
+          const streams = JSON.parse(probe.stdout).streams as { codec_name: string }[];
+          assert.deepEqual(streams.map((s) => s.codec_name).sort(), ["h264", "pcm_s16be"]);
+          const decode = await run("ffmpeg", argv`-v error -xerror -i ${out}/r.mkv -f null -`);
+          assert.equal(decode.code, 0, decode.stderr);
+          // The 440 Hz tone came through (its top 16 bits) at ffmpeg's sine level, 1/8 of full
+          // scale (-21 dB mean): not silence, nor the full-scale noise of a wrong byte order.
+          const vol = await run(
+            "ffmpeg",
+            argv`-i ${out}/r.mkv -map 0:a -af volumedetect -f null -`,
+          );
+          const mean = Number(/mean_volume: (-?[\d.]+) dB/.exec(vol.stderr)?.[1]);
+          assert.ok(mean > -24 && mean < -18, `mean volume ${mean} dB`);
+        });
+      } finally {
+        for (const child of [video, audio]) {
+          child.kill("SIGTERM");
+          await child.output();
+        }
+        await rig.close();
+      }
+      assert.equal(rig.lines.filter((l) => l.message === "ingest refused").length, 0);
     });
   },
 );

@@ -1,10 +1,16 @@
 /*
- * push_file: plays an H.264 Annex B file or an MJPEG file into rtsp-edge's ingest port, as an
- * ESP32 would, using the same client (rtse_push.c). For trying a server without a device.
+ * push_file: plays an H.264 Annex B file, an MJPEG file or raw PCM into rtsp-edge's ingest port,
+ * as an ESP32 would, using the same client (rtse_push.c). For trying a server without a device.
  *
  *   push_file (--h264 FILE.h264 | --mjpeg FILE.mjpeg) --url http://HOST:PORT/ingest/PATH
  *             [--token TOKEN] [--fps N] [--loop]
+ *   push_file (--pcm-s16le | --pcm-s32le) FILE.raw --rate HZ [--channels N] [--chunk-ms N]
+ *             --url http://HOST:PORT/ingest/PATH [--token TOKEN] [--loop]
  *   push_file --help
+ *
+ * PCM goes to /ingest/PATH/audio as the path's audio track (push the video too, from another
+ * push_file), one chunk per --chunk-ms (default 40) sent once "captured", each stamped with the
+ * monotonic time of its first sample: the clock the JPEGs are stamped with.
  *
  * H.264 is cut into access units (H.264 §7.4.1.2.3), MJPEG into JPEGs (SOI .. EOI, walking the
  * marker segments so an EXIF thumbnail's EOI does not end the picture); one per chunk, paced at
@@ -42,7 +48,9 @@ static void on_signal(int sig) {
 
 #define USAGE                                                                                  \
     "usage: push_file (--h264 FILE.h264 | --mjpeg FILE.mjpeg) "                                \
-    "--url http://HOST:PORT/ingest/PATH [--token TOKEN] [--fps N] [--loop]\n"
+    "--url http://HOST:PORT/ingest/PATH [--token TOKEN] [--fps N] [--loop]\n"                  \
+    "       push_file (--pcm-s16le | --pcm-s32le) FILE.raw --rate HZ [--channels N] "           \
+    "[--chunk-ms N] --url http://HOST:PORT/ingest/PATH [--token TOKEN] [--loop]\n"
 
 /* A usage problem: why, and the usage line, on standard error; exit status 2. */
 static int usage(const char *why) {
@@ -56,6 +64,12 @@ static int help(void) {
           "Plays a file into rtsp-edge's ingest port, as an ESP32 would.\n"
           "  --h264 FILE    H.264 Annex B, sent one access unit per chunk (video/h264)\n"
           "  --mjpeg FILE   concatenated JPEGs, sent as multipart/x-mixed-replace\n"
+          "  --pcm-s16le FILE, --pcm-s32le FILE\n"
+          "                 raw PCM (16-bit, or 24 bits in 32-bit slots, little-endian) sent to\n"
+          "                 /ingest/PATH/audio as the path's audio track\n"
+          "  --rate HZ      PCM sample rate, 8000 to 96000\n"
+          "  --channels N   PCM channels, 1 (default) or 2\n"
+          "  --chunk-ms N   PCM per chunk, 1 to 1000 ms (default 40)\n"
           "  --url URL      http://HOST:PORT/ingest/PATH, e.g. http://192.168.1.10:8080/ingest/cam\n"
           "  --token TOKEN  the path's token, sent as Authorization: Bearer TOKEN\n"
           "  --fps N        frames per second, above 0 and at most 240 (default 30)\n"
@@ -239,10 +253,89 @@ static int split_mjpeg(const uint8_t *d, size_t n, span **list, size_t *count) {
     return 0;
 }
 
+/* The exit status for how a push ended: see the usage. */
+static int exit_code(const rtse_conn *conn, int rc) {
+    return conn->status >= 200 && conn->status < 300 && rc == RTSE_OK ? 0
+           : conn->status >= 400 && conn->status < 500               ? 4
+           : conn->status >= 500 && conn->status < 600               ? 5
+                                                                     : 1;
+}
+
+/* Prints how a push ended. */
+static void report(const rtse_conn *conn, int rc, size_t sent, uint64_t bytes, const char *what) {
+    fprintf(stdout, "push_file: sent %lu %s, %llu bytes\n", (unsigned long)sent, what,
+            (unsigned long long)bytes);
+    if (conn->status != 0) {
+        fprintf(stdout, "push_file: server answered %s\n", conn->message);
+    } else {
+        fprintf(stderr, "push_file: %s%s%s\n", rtse_strerror(rc), conn->sys_errno ? ": " : "",
+                conn->sys_errno ? strerror(conn->sys_errno) : "");
+    }
+}
+
+static void catch_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: a blocked sleep or send returns */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/*
+ * Sends raw PCM as a microphone would: chunk k (chunk_ms of samples) once it is "captured", at
+ * t0 + (k + 1) * chunk_ms, stamped t0 + k * chunk_ms, the monotonic time of its first sample.
+ */
+static int push_pcm(const char *file, rtse_content_type type, uint32_t rate, unsigned channels,
+                    unsigned chunk_ms, const char *host, uint16_t port, const char *path,
+                    const char *token, int loop) {
+    size_t frame = (type == RTSE_PCM_S16LE ? 2u : 4u) * channels; /* one sample of each channel */
+    size_t size = 0, chunk = (size_t)rate * chunk_ms / 1000 * frame, at = 0, sent = 0;
+    uint64_t bytes = 0, t0, k;
+    uint8_t *data;
+    rtse_conn conn;
+    int rc;
+
+    errno = 0;
+    data = read_file(file, &size);
+    if (data == NULL || size < frame) {
+        fprintf(stderr, "push_file: cannot read %s: %s\n", file,
+                errno ? strerror(errno) : "not even one sample");
+        free(data);
+        return 2;
+    }
+    size -= size % frame;
+    catch_signals();
+    rc = rtse_connect_audio(&conn, host, port, path, token, type, rate, channels);
+    t0 = now_us();
+    for (k = 0; rc == RTSE_OK && !stop_requested; k++) {
+        size_t n = size - at < chunk ? size - at : chunk;
+        sleep_until(t0 + (k + 1) * chunk_ms * 1000u);
+        if (stop_requested) break;
+        rc = rtse_send_frame(&conn, data + at, n, t0 + k * chunk_ms * 1000u);
+        if (rc == RTSE_OK) {
+            sent++;
+            bytes += n;
+        }
+        at += n;
+        if (at == size) {
+            if (!loop) break;
+            at = 0;
+        }
+    }
+    rc = rtse_close(&conn);
+    report(&conn, rc, sent, bytes, "chunks");
+    free(data);
+    return exit_code(&conn, rc);
+}
+
 int main(int argc, char **argv) {
     const char *h264 = NULL, *mjpeg = NULL, *url = NULL, *token = NULL, *path = NULL;
+    const char *pcm = NULL;
+    rtse_content_type pcm_type = RTSE_PCM_S16LE;
+    long rate = 0, channels = 1, chunk_ms = 40;
     double fps = 30;
-    int loop = 0, i, rc, code;
+    int loop = 0, i, rc;
     char host[256];
     uint16_t port = 0;
     uint8_t *data;
@@ -250,7 +343,6 @@ int main(int argc, char **argv) {
     uint64_t bytes = 0, t0, period;
     span *frames = NULL;
     rtse_conn conn;
-    struct sigaction sa;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -261,7 +353,9 @@ int main(int argc, char **argv) {
             continue;
         }
         if (strcmp(a, "--h264") && strcmp(a, "--mjpeg") && strcmp(a, "--url") &&
-            strcmp(a, "--token") && strcmp(a, "--fps"))
+            strcmp(a, "--token") && strcmp(a, "--fps") && strcmp(a, "--pcm-s16le") &&
+            strcmp(a, "--pcm-s32le") && strcmp(a, "--rate") && strcmp(a, "--channels") &&
+            strcmp(a, "--chunk-ms"))
             return usage("unknown option");
         if (v == NULL) return usage("an option lacks its value");
         i++;
@@ -269,6 +363,18 @@ int main(int argc, char **argv) {
         if (!strcmp(a, "--mjpeg")) mjpeg = v;
         if (!strcmp(a, "--url")) url = v;
         if (!strcmp(a, "--token")) token = v;
+        if (!strcmp(a, "--pcm-s16le") || !strcmp(a, "--pcm-s32le")) {
+            pcm = v;
+            pcm_type = !strcmp(a, "--pcm-s16le") ? RTSE_PCM_S16LE : RTSE_PCM_S32LE;
+        }
+        if (!strcmp(a, "--rate") || !strcmp(a, "--channels") || !strcmp(a, "--chunk-ms")) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end != '\0') return usage("--rate, --channels and --chunk-ms take whole numbers");
+            if (!strcmp(a, "--rate")) rate = n;
+            if (!strcmp(a, "--channels")) channels = n;
+            if (!strcmp(a, "--chunk-ms")) chunk_ms = n;
+        }
         if (!strcmp(a, "--fps")) {
             char *end;
             fps = strtod(v, &end);
@@ -276,9 +382,17 @@ int main(int argc, char **argv) {
                 return usage("--fps must be a number above 0 and at most 240");
         }
     }
-    if ((h264 == NULL) == (mjpeg == NULL)) return usage("give one of --h264 and --mjpeg");
+    if ((h264 != NULL) + (mjpeg != NULL) + (pcm != NULL) != 1)
+        return usage("give one of --h264, --mjpeg, --pcm-s16le and --pcm-s32le");
     if (url == NULL || parse_url(url, host, sizeof host, &port, &path) != 0)
         return usage("--url must look like http://HOST:PORT/ingest/PATH");
+    if (pcm != NULL) {
+        if (rate < 8000 || rate > 96000) return usage("--rate must be from 8000 to 96000");
+        if (channels != 1 && channels != 2) return usage("--channels must be 1 or 2");
+        if (chunk_ms < 1 || chunk_ms > 1000) return usage("--chunk-ms must be from 1 to 1000");
+        return push_pcm(pcm, pcm_type, (uint32_t)rate, (unsigned)channels, (unsigned)chunk_ms,
+                        host, port, path, token, loop);
+    }
 
     errno = 0;
     data = read_file(h264 ? h264 : mjpeg, &size);
@@ -293,12 +407,7 @@ int main(int argc, char **argv) {
         return 2;
     }
 
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal; /* no SA_RESTART: a blocked sleep or send returns */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
+    catch_signals();
     rc = rtse_connect(&conn, host, port, path, token, h264 ? RTSE_H264 : RTSE_JPEG);
     period = (uint64_t)(1e6 / fps + 0.5);
     t0 = now_us();
@@ -314,19 +423,8 @@ int main(int argc, char **argv) {
         }
     }
     rc = rtse_close(&conn);
-    fprintf(stdout, "push_file: sent %lu frames, %llu bytes\n", (unsigned long)sent,
-            (unsigned long long)bytes);
-    if (conn.status != 0) {
-        fprintf(stdout, "push_file: server answered %s\n", conn.message);
-    } else {
-        fprintf(stderr, "push_file: %s%s%s\n", rtse_strerror(rc), conn.sys_errno ? ": " : "",
-                conn.sys_errno ? strerror(conn.sys_errno) : "");
-    }
+    report(&conn, rc, sent, bytes, "frames");
     free(frames);
     free(data);
-    code = conn.status >= 200 && conn.status < 300 && rc == RTSE_OK ? 0
-           : conn.status >= 400 && conn.status < 500             ? 4
-           : conn.status >= 500 && conn.status < 600             ? 5
-                                                                 : 1;
-    return code;
+    return exit_code(&conn, rc);
 }

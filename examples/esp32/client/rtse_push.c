@@ -20,7 +20,13 @@
  *   X-Timestamp-Us: T\r\n\r\n<N bytes of JPEG>\r\n
  *
  * and at the end a chunk holding the close delimiter "\r\n--rtse-frame--\r\n". H.264 mode: each
- * chunk is the Annex B bytes as given. The body ends with the last chunk "0\r\n\r\n".
+ * chunk is the Annex B bytes as given. Audio mode (POST /ingest/cam1/audio, Content-Type:
+ * audio/x-raw;format=s16le;rate=16000;channels=1): each chunk is samples as given, its size line
+ * carrying the capture time of its first sample as a chunk extension (RFC 9112 §7.1.1):
+ *
+ *   <hex size>;ts=T\r\n<samples>\r\n
+ *
+ * The body ends with the last chunk "0\r\n\r\n".
  */
 #ifndef ESP_PLATFORM
 #define _POSIX_C_SOURCE 200809L
@@ -284,8 +290,14 @@ static int read_answer(rtse_conn *c, int nonblocking_first) {
 
 /* ---- the API ---- */
 
-int rtse_connect(rtse_conn *conn, const char *host, uint16_t port, const char *path,
-                 const char *token, rtse_content_type type) {
+static int is_audio(rtse_content_type type) {
+    return type == RTSE_PCM_S16LE || type == RTSE_PCM_S32LE;
+}
+
+/* Connects and sends the request head; `rate` and `channels` only matter for audio. */
+static int open_push(rtse_conn *conn, const char *host, uint16_t port, const char *path,
+                     const char *token, rtse_content_type type, uint32_t rate,
+                     unsigned channels) {
     struct addrinfo hints, *list = NULL, *ai;
     char service[8];
     builder b;
@@ -297,7 +309,8 @@ int rtse_connect(rtse_conn *conn, const char *host, uint16_t port, const char *p
     conn->state = STATE_CLOSED;
     conn->type = type;
     if (host == NULL || path == NULL || !valid_host(host) || !valid_path(path) || port == 0 ||
-        (type != RTSE_JPEG && type != RTSE_H264) ||
+        (type != RTSE_JPEG && type != RTSE_H264 && !is_audio(type)) ||
+        (is_audio(type) && (rate < 8000 || rate > 96000 || (channels != 1 && channels != 2))) ||
         (token != NULL && *token != '\0' && !valid_token(token)))
         return fail(conn, RTSE_ERR_ARG, 0);
 
@@ -339,6 +352,7 @@ int rtse_connect(rtse_conn *conn, const char *host, uint16_t port, const char *p
     rc = send_all(conn, "POST /ingest/", 13, 1);
     if (path[0] == '/') path++;
     if (rc == RTSE_OK) rc = send_all(conn, path, strlen(path), 1);
+    if (rc == RTSE_OK && is_audio(type)) rc = send_all(conn, "/audio", 6, 1);
     if (rc == RTSE_OK) rc = send_all(conn, " HTTP/1.1\r\nHost: ", 17, 1);
     if (rc == RTSE_OK && strchr(host, ':') != NULL) rc = send_all(conn, "[", 1, 1); /* IPv6 */
     if (rc == RTSE_OK) rc = send_all(conn, host, strlen(host), 1);
@@ -354,11 +368,43 @@ int rtse_connect(rtse_conn *conn, const char *host, uint16_t port, const char *p
         if (rc == RTSE_OK) rc = send_all(conn, "\r\n", 2, 1);
     }
     start(&b, conn->head, sizeof conn->head);
-    put(&b, type == RTSE_JPEG ? "Content-Type: multipart/x-mixed-replace; boundary=" RTSE_BOUNDARY
-                              : "Content-Type: video/h264; framing=chunk");
+    if (is_audio(type)) {
+        /* GStreamer's caps names: s16le as I2S gives it, s32le as an INMP441 gives it. */
+        put(&b, type == RTSE_PCM_S16LE ? "Content-Type: audio/x-raw;format=s16le;rate="
+                                       : "Content-Type: audio/x-raw;format=s32le;rate=");
+        put_uint(&b, rate, 10);
+        put(&b, ";channels=");
+        put_uint(&b, channels, 10);
+    } else {
+        put(&b, type == RTSE_JPEG ? "Content-Type: multipart/x-mixed-replace; boundary=" RTSE_BOUNDARY
+                                  : "Content-Type: video/h264; framing=chunk");
+    }
     put(&b, "\r\nTransfer-Encoding: chunked\r\n\r\n");
     if (rc == RTSE_OK) rc = send_all(conn, b.buf, b.len, 0);
     return rc;
+}
+
+int rtse_connect(rtse_conn *conn, const char *host, uint16_t port, const char *path,
+                 const char *token, rtse_content_type type) {
+    if (is_audio(type)) { /* audio needs its rate: rtse_connect_audio */
+        if (conn == NULL) return RTSE_ERR_ARG;
+        memset(conn, 0, sizeof *conn);
+        conn->fd = -1;
+        return fail(conn, RTSE_ERR_ARG, 0);
+    }
+    return open_push(conn, host, port, path, token, type, 0, 0);
+}
+
+int rtse_connect_audio(rtse_conn *conn, const char *host, uint16_t port, const char *path,
+                       const char *token, rtse_content_type type, uint32_t rate,
+                       unsigned channels) {
+    if (!is_audio(type)) {
+        if (conn == NULL) return RTSE_ERR_ARG;
+        memset(conn, 0, sizeof *conn);
+        conn->fd = -1;
+        return fail(conn, RTSE_ERR_ARG, 0);
+    }
+    return open_push(conn, host, port, path, token, type, rate, channels);
 }
 
 int rtse_send_frame(rtse_conn *conn, const uint8_t *data, size_t len, uint64_t timestamp_us) {
@@ -392,6 +438,10 @@ int rtse_send_frame(rtse_conn *conn, const uint8_t *data, size_t len, uint64_t t
     }
     start(&b, conn->head, sizeof conn->head);
     put_uint(&b, (uint64_t)(part.len + len), 16); /* RFC 9112 §7.1: chunk-size in hex */
+    if (is_audio(conn->type) && timestamp_us != RTSE_NO_TIMESTAMP) {
+        put(&b, ";ts="); /* RFC 9112 §7.1.1 chunk-ext: the first sample's capture time */
+        put_uint(&b, timestamp_us, 10);
+    }
     put(&b, "\r\n");
     put_bytes(&b, prefix, part.len);
     if (b.overflow || part.overflow) return fail(conn, RTSE_ERR_ARG, 0); /* cannot happen */

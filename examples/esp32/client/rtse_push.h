@@ -6,7 +6,13 @@
  *   Content-Type: multipart/x-mixed-replace; boundary=rtse-frame   (JPEG: one part per frame)
  *   Content-Type: video/h264; framing=chunk     (H.264 Annex B, one access unit per chunk)
  *
- * rtsp-edge then serves the path as rtsp://<server>:8554/<path>.
+ * and a microphone's PCM beside it, on a connection of its own:
+ *
+ *   POST /ingest/<path>/audio HTTP/1.1
+ *   Content-Type: audio/x-raw;format=s16le;rate=16000;channels=1   (or format=s32le)
+ *   chunks "<hex size>;ts=<capture time of the first sample, µs>"
+ *
+ * rtsp-edge then serves the path as rtsp://<server>:8554/<path>, the audio as its second track.
  *
  * Plain C99 over BSD sockets (socket, connect, send, recv, getaddrinfo, setsockopt, close): the
  * same source builds on Linux and on ESP-IDF / Arduino-ESP32 (lwIP). No heap: the caller owns the
@@ -59,7 +65,17 @@ typedef enum {
      * H.264 Annex B (start codes included), sent as video/h264; framing=chunk: each
      * rtse_send_frame is one chunk holding one access unit, which the server sends on at once.
      */
-    RTSE_H264 = 1
+    RTSE_H264 = 1,
+    /**
+     * Audio: signed 16-bit little-endian PCM (I2S with 16-bit samples), interleaved channels, to
+     * /ingest/<path>/audio. Open with rtse_connect_audio.
+     */
+    RTSE_PCM_S16LE = 2,
+    /**
+     * Audio: 32-bit little-endian slots holding 24-bit samples (an INMP441 on I2S with 32-bit
+     * slots); the server keeps each sample's top 16 bits. Open with rtse_connect_audio.
+     */
+    RTSE_PCM_S32LE = 3
 } rtse_content_type;
 
 /** Results: RTSE_OK, or a negative code; rtse_strerror() names it. */
@@ -104,10 +120,24 @@ int rtse_connect(rtse_conn *conn, const char *host, uint16_t port, const char *p
                  const char *token, rtse_content_type type);
 
 /**
+ * Connects like rtse_connect and sends the request head of POST /ingest/<path>/audio for PCM of
+ * `type` (RTSE_PCM_S16LE or RTSE_PCM_S32LE) at `rate` Hz (8000..96000) with `channels` (1 or 2).
+ * The server adds it to the path's video as an audio track (the video must be pushed too, on its
+ * own rtse_conn). Then each rtse_send_frame sends a chunk of samples, best 20 to 100 ms, at most
+ * 5 s; it may end mid-sample, the server joins the pieces.
+ */
+int rtse_connect_audio(rtse_conn *conn, const char *host, uint16_t port, const char *path,
+                       const char *token, rtse_content_type type, uint32_t rate,
+                       unsigned channels);
+
+/**
  * Sends one frame as one chunk: in JPEG mode one complete JPEG (a multipart part with
  * Content-Type, Content-Length and, unless RTSE_NO_TIMESTAMP, X-Timestamp-Us); in H.264 mode any
  * run of Annex B bytes, best one access unit with its start codes (the stream carries no
- * timestamps, so timestamp_us is ignored and the server uses arrival time). Blocks until the
+ * timestamps, so timestamp_us is ignored and the server uses arrival time); in audio mode a run of
+ * samples, stamped (unless RTSE_NO_TIMESTAMP) with the capture time of its first sample as the
+ * chunk extension ";ts=" (RFC 9112 §7.1.1). Stamp audio and pictures from one clock (esp_timer)
+ * and the server lines them up; without stamps it times audio by arrival and sample count. Blocks until the
  * bytes are handed to the TCP stack (retrying partial sends and EINTR). If the server has
  * already answered (401, 404, 409, 415, ...) returns RTSE_ERR_HTTP without sending, with
  * conn->status and conn->message set.

@@ -15,6 +15,9 @@
  * It is the same C file the Linux tool push_file uses (BSD sockets; on the ESP32 they are
  * lwIP's), so the device and the tests speak byte for byte the same protocol.
  *
+ * With MIC_ENABLED, an INMP441 I2S microphone (mic_push.c, in this folder) is pushed too, as the
+ * path's audio track, stamped on the same clock as the frames so rtsp-edge keeps them in sync.
+ *
  * Board: "AI Thinker ESP32-CAM" (ESP32 Arduino core 2.x), PSRAM enabled. 5 V to the board;
  * flash with an FTDI adapter at 3.3 V logic, GPIO0 to GND while resetting, then remove it.
  */
@@ -22,6 +25,7 @@
 #include <WiFi.h>
 
 #include "esp_camera.h"
+#include "mic_push.h"
 #include "rtse_push.h"
 
 // ---- settings -------------------------------------------------------------------------------
@@ -34,6 +38,16 @@ static const char *TOKEN = "change-me-cam";       // the path's "token"; "" for 
 static const framesize_t FRAME_SIZE = FRAMESIZE_VGA;  // 640x480; QVGA, SVGA, XGA, HD, UXGA ...
 static const int JPEG_QUALITY = 12;                   // 0..63, lower is better and larger
 static const uint32_t MAX_FPS = 15;                   // 0: as fast as the camera goes
+// An INMP441 microphone: VDD to 3.3V, GND and L/R to GND, SCK, WS and SD to these GPIOs (the
+// SD card's pins: leave the card out). Served as L16, or as G.711 with "audio: pcmu" on the path.
+static const bool MIC_ENABLED = false;
+static const mic_push_config MIC = {
+    14,     // SCK
+    15,     // WS
+    13,     // SD
+    16000,  // samples per second
+    SERVER_HOST, SERVER_PORT, STREAM_PATH, TOKEN,
+};
 // -----------------------------------------------------------------------------------------------
 
 // CAMERA_MODEL_AI_THINKER, as in the core's CameraWebServer example (camera_pins.h).
@@ -144,6 +158,9 @@ void setup() {
   }
   Serial.printf("\nIP %s, pushing to http://%s:%u/ingest/%s\n", WiFi.localIP().toString().c_str(),
                 SERVER_HOST, SERVER_PORT, STREAM_PATH);
+  // The microphone's task pushes on its own connection; until the first frame has gone out the
+  // server holds its sound back (up to 10 s), so starting both at once is fine.
+  if (MIC_ENABLED && !mic_push_start(&MIC)) Serial.println("microphone not started");
 }
 
 void loop() {
