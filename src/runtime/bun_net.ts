@@ -75,7 +75,11 @@ interface Bun {
   udpSocket(options: {
     hostname: string;
     port: number;
-    socket: { data(socket: BunUdp, data: Uint8Array, port: number, address: string): void };
+    socket: {
+      data(socket: BunUdp, data: Uint8Array, port: number, address: string): void;
+      /** Bun 1.4 passes the error alone (the socket is `this`); its types say (socket, error). */
+      error(first: unknown, second?: unknown): void;
+    };
   }): Promise<BunUdp>;
 }
 
@@ -348,6 +352,18 @@ export const bunNetwork: Network = {
       socket: {
         data(_socket, data, port, from) {
           onDatagram(data, address(from, port));
+        },
+        // The kernel's report on an earlier datagram (ECONNREFUSED: the ICMP "port unreachable"
+        // of a UDP reader gone without TEARDOWN, sent to until its session times out) comes back
+        // at the next receive. The datagram is lost, as UDP allows. Without this handler Bun
+        // prints every one of them to standard error, several lines each, dozens per second.
+        // An exception thrown by `onDatagram` comes here too: it is thrown on, as from TCP.
+        error(first, second) {
+          const error = first instanceof Error ? first : second;
+          if (typeof (error as { code?: unknown } | undefined)?.code === "string") return;
+          queueMicrotask(() => {
+            throw error;
+          });
         },
       },
     });
