@@ -305,7 +305,16 @@ class BunUdpSocket implements UdpSocket {
     try {
       this.#socket.send(data, port, hostname);
     } catch {
-      // A closed socket or an unroutable peer: the datagram is lost, as UDP allows.
+      // The error may be an earlier datagram's, not this one's: Bun asks for ICMP errors
+      // (IP_RECVERR), so a datagram to a closed port (a UDP reader gone without TEARDOWN) leaves
+      // ECONNREFUSED pending on the socket, and the next send in the same task, to whichever
+      // peer, fails with it until Bun's loop has read the error. That send is made again; the
+      // error is gone by then.
+      try {
+        this.#socket.send(data, port, hostname);
+      } catch {
+        // A closed socket or an unroutable peer: the datagram is lost, as UDP allows.
+      }
     }
   }
   close(): Promise<void> {
