@@ -21,7 +21,8 @@
  * and the errors in the binary's log.
  *
  * ```sh
- * deno run --allow-all bench/soak.ts [--minutes 30] [--build] [--json FILE]
+ * deno run --allow-all bench/soak.ts [--minutes 30] [--build] [--json FILE] [--clip-dir DIR]
+ *   [--device-every 60] [--publisher-every 300]
  * ```
  *
  * @module
@@ -72,9 +73,9 @@ const DEVICE_AWAY_MS = 2000;
 const CHURN_LIFE_S = 5;
 /** RSS and fds are read this often (the fit uses every sample). */
 const SAMPLE_MS = 5000;
-/** Below these the slope is not called growth, whatever the noise (see bench/README.md). */
 /** How long the end waits for UDP sessions left without TEARDOWN to time out (60 s default). */
 const DRAIN_WAIT_MS = 75_000;
+/** Below these the slope is not called growth, whatever the noise (see bench/README.md). */
 const RSS_FLOOR_MIB_PER_HOUR = 1;
 const FD_FLOOR_PER_HOUR = 1;
 
