@@ -858,6 +858,10 @@ function report(
   console.log(verdictLine("RSS", "MiB", rss, 2));
   console.log(verdictLine("open fds", "fds", fds, 1));
   console.log(
+    `  (noise threshold: the larger of a floor, ${RSS_FLOOR_MIB_PER_HOUR} MiB/hour and` +
+      ` ${FD_FLOOR_PER_HOUR} fd/hour, and twice the slope's standard error)`,
+  );
+  console.log(
     `readers: ${c.joined} joined, ${c.left} left (refused 503 while a source was away: ${c.refused};` +
       ` failed: ${c.failed}; left without a whole frame: pattern ${c.frameless.pattern},` +
       ` cam ${c.frameless.cam}, pub ${c.frameless.pub})`,
