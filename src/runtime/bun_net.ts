@@ -75,7 +75,11 @@ interface Bun {
   udpSocket(options: {
     hostname: string;
     port: number;
-    socket: { data(socket: BunUdp, data: Uint8Array, port: number, address: string): void };
+    socket: {
+      data(socket: BunUdp, data: Uint8Array, port: number, address: string): void;
+      /** Bun 1.4 passes the error alone (the socket is `this`); its types say (socket, error). */
+      error(first: unknown, second?: unknown): void;
+    };
   }): Promise<BunUdp>;
 }
 
@@ -301,7 +305,16 @@ class BunUdpSocket implements UdpSocket {
     try {
       this.#socket.send(data, port, hostname);
     } catch {
-      // A closed socket or an unroutable peer: the datagram is lost, as UDP allows.
+      // The error may be an earlier datagram's, not this one's: Bun asks for ICMP errors
+      // (IP_RECVERR), so a datagram to a closed port (a UDP reader gone without TEARDOWN) leaves
+      // ECONNREFUSED pending on the socket, and the next send in the same task, to whichever
+      // peer, fails with it until Bun's loop has read the error. That send is made again; the
+      // error is gone by then.
+      try {
+        this.#socket.send(data, port, hostname);
+      } catch {
+        // A closed socket or an unroutable peer: the datagram is lost, as UDP allows.
+      }
     }
   }
   close(): Promise<void> {
@@ -348,6 +361,18 @@ export const bunNetwork: Network = {
       socket: {
         data(_socket, data, port, from) {
           onDatagram(data, address(from, port));
+        },
+        // The kernel's report on an earlier datagram (ECONNREFUSED: the ICMP "port unreachable"
+        // of a UDP reader gone without TEARDOWN, sent to until its session times out) comes back
+        // at the next receive. The datagram is lost, as UDP allows. Without this handler Bun
+        // prints every one of them to standard error, several lines each, dozens per second.
+        // An exception thrown by `onDatagram` comes here too: it is thrown on, as from TCP.
+        error(first, second) {
+          const error = first instanceof Error ? first : second;
+          if (typeof (error as { code?: unknown } | undefined)?.code === "string") return;
+          queueMicrotask(() => {
+            throw error;
+          });
         },
       },
     });

@@ -33,11 +33,24 @@ interopTest("bun_net passes the same checks under Bun", ["bun"], async () => {
   assert.equal(code, 0);
 });
 
+interopTest(
+  "under Bun, a UDP send to a closed port costs the next send nothing and prints nothing",
+  ["bun"],
+  async () => {
+    const { code, result, stderr } = await runBun<{ sent?: number; received?: number }>(
+      "./bun_udp_refused_program.ts",
+    );
+    assert.equal(stderr, "");
+    assert.equal(result.received, result.sent);
+    assert.equal(code, 0);
+  },
+);
+
 /** Runs `bun script ...args` and parses the JSON of its last line of output. */
 async function runBun<T>(
   script: string,
   args: string[] = [],
-): Promise<{ code: number; result: T }> {
+): Promise<{ code: number; result: T; stderr: string }> {
   const ran = await new Deno.Command("bun", {
     args: [new URL(script, import.meta.url).pathname, ...args],
     stdout: "piped",
@@ -47,7 +60,11 @@ async function runBun<T>(
   const stdout = new TextDecoder().decode(ran.stdout);
   const stderr = new TextDecoder().decode(ran.stderr);
   try {
-    return { code: ran.code, result: JSON.parse(stdout.trim().split("\n").at(-1) ?? "") };
+    return {
+      code: ran.code,
+      result: JSON.parse(stdout.trim().split("\n").at(-1) ?? ""),
+      stderr,
+    };
   } catch {
     throw new Error(`bun printed no result (exit ${ran.code}):\n${stdout}\n${stderr}`);
   }

@@ -66,6 +66,8 @@ export interface RtspTestClientOptions {
   requestTimeoutMs?: number;
   /** Milliseconds between RTCP receiver reports once playing; 0 sends none. Default 5000. */
   receiverReportIntervalMs?: number;
+  /** Called for each RTP packet with a valid header, in arrival order, before it is counted. */
+  onPacket?: (packet: RtpPacket) => void;
 }
 
 const enc = new TextEncoder();
@@ -464,6 +466,7 @@ export class RtspTestClient {
       return;
     }
     this.packetsReceived++;
+    this.#opts.onPacket?.(packet);
     this.#serverSsrc ??= packet.ssrc;
     this.#tracker.update(packet.sequenceNumber);
     const seq = packet.sequenceNumber;
