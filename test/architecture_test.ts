@@ -131,10 +131,6 @@ const LAYERS: Layer[] = [
     files: ["src/auth/"],
     mayImport: ["rtsp", "base"],
     tolerated: [
-      {
-        what: ["node:crypto"],
-        why: "MD5 for RTSP digest (WebCrypto has none); it belongs in runtime/ (REVIEW §1.2)",
-      },
       { what: ["setTimeout"], why: "rights.ts's default failure delay sleeps on a real timer" },
     ],
   },

@@ -14,14 +14,17 @@ import { JpegError } from "../codec/jpeg.ts";
 
 let core: EncoderCore | undefined;
 
-/** How often an encoded frame's answer also tells what the encoder holds. */
-const MEMORY_EVERY_MS = 1000;
-let memoryToldAt = -Infinity;
+/**
+ * How often an encoded frame's answer also tells what the encoder holds: every 30 answers, about a
+ * second of a camera's frames (counted, since this layer keeps no clock).
+ */
+const MEMORY_EVERY_ANSWERS = 30;
+let answersSinceTold = Infinity;
 
 /** This Worker's memory, when it is time to tell it again (and at once after `init`). */
-function memory(now = performance.now()): EncoderMemory | undefined {
-  if (!core || now - memoryToldAt < MEMORY_EVERY_MS) return undefined;
-  memoryToldAt = now;
+function memory(): EncoderMemory | undefined {
+  if (!core || ++answersSinceTold < MEMORY_EVERY_ANSWERS) return undefined;
+  answersSinceTold = 0;
   const heap = heapUsage();
   return {
     wasmBytes: core.wasmBytes(),
