@@ -7,6 +7,7 @@
  */
 
 import { buildBinary } from "../build.ts";
+import { bannerPorts } from "./procs.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 /** Where the binary is built. */
@@ -58,29 +59,10 @@ export async function startBinary(clip: string, path: string): Promise<BinarySer
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let banner = "";
-  const deadline = Date.now() + 30_000;
-  let rtsp: RegExpExecArray | null = null;
-  let http: RegExpExecArray | null = null;
-  while (!(rtsp && http) && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    banner += value;
-    rtsp = /rtsp:\/\/127\.0\.0\.1:(\d+)\//.exec(banner);
-    http = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(banner);
-  }
-  if (!rtsp || !http) {
-    child.kill("SIGKILL");
-    throw new Error(`the binary printed no ports: ${banner}`);
-  }
-  // The rest of its output is read and dropped, so it never blocks on a full pipe.
-  (async () => {
-    while (!(await reader.read()).done) { /* drained */ }
-  })().catch(() => {});
+  const { rtspPort, httpPort } = await bannerPorts(child);
   return {
-    rtspUrl: `rtsp://127.0.0.1:${rtsp[1]}${path}`,
-    base: `http://127.0.0.1:${http[1]}`,
+    rtspUrl: `rtsp://127.0.0.1:${rtspPort}${path}`,
+    base: `http://127.0.0.1:${httpPort}`,
     pid: child.pid,
     async stop() {
       child.kill("SIGTERM");

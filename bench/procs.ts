@@ -253,3 +253,33 @@ export class ServerProcess {
     await this.#stderrDone;
   }
 }
+
+/**
+ * Reads rtsp-edge's start-up banner from `child`'s standard output until it has named both its RTSP
+ * and its HTTP port on 127.0.0.1 (30 s at most; the child is killed if it never does), then keeps
+ * reading and dropping the rest, so the child never blocks on a full pipe.
+ */
+export async function bannerPorts(
+  child: Deno.ChildProcess,
+): Promise<{ rtspPort: number; httpPort: number }> {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let banner = "";
+  const deadline = Date.now() + 30_000;
+  let rtsp: RegExpExecArray | null = null;
+  let http: RegExpExecArray | null = null;
+  while (!(rtsp && http) && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    banner += value;
+    rtsp = /rtsp:\/\/127\.0\.0\.1:(\d+)\//.exec(banner);
+    http = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(banner);
+  }
+  if (!rtsp || !http) {
+    child.kill("SIGKILL");
+    throw new Error(`the binary printed no ports: ${banner}`);
+  }
+  (async () => {
+    while (!(await reader.read()).done) { /* drained */ }
+  })().catch(() => {});
+  return { rtspPort: Number(rtsp[1]), httpPort: Number(http[1]) };
+}

@@ -33,7 +33,7 @@ import { splitJpegs } from "../src/codec/jpeg.ts";
 import { RtspTestClient } from "../test/support/rtsp_client.ts";
 import { ensureClip } from "./clip.ts";
 import { BINARY_PATH, ensureBinary } from "./console_binary.ts";
-import { cpuSeconds } from "./procs.ts";
+import { bannerPorts, cpuSeconds } from "./procs.ts";
 import {
   fitLine,
   type GrowthVerdict,
@@ -228,29 +228,11 @@ async function startBinary(configPath: string): Promise<Binary> {
   child.status.then(() => exited = true);
   const log = newLogCounts();
   const logDone = readLog(child.stderr, log).catch(() => {});
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let banner = "";
-  const deadline = Date.now() + 30_000;
-  let rtsp: RegExpExecArray | null = null;
-  let http: RegExpExecArray | null = null;
-  while (!(rtsp && http) && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    banner += value;
-    rtsp = /rtsp:\/\/127\.0\.0\.1:(\d+)\//.exec(banner);
-    http = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(banner);
-  }
-  if (!rtsp || !http) {
-    child.kill("SIGKILL");
-    throw new Error(`the binary printed no ports: ${banner}`);
-  }
-  (async () => {
-    while (!(await reader.read()).done) { /* drained */ }
-  })().catch(() => {});
+  const { rtspPort, httpPort } = await bannerPorts(child);
   return {
     pid: child.pid,
-    rtspPort: Number(rtsp[1]),
-    httpPort: Number(http[1]),
+    rtspPort,
+    httpPort,
     log,
     logDone,
     exited: () => exited,

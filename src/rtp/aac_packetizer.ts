@@ -8,12 +8,9 @@
  */
 
 import { writeAacHbrHeaders } from "./aac_au_headers.ts";
-import {
-  type AudioPacketizerOptions,
-  AudioPacketWriter,
-  checkInteger,
-} from "./audio_packet_writer.ts";
+import { type AudioPacketizerOptions, AudioPacketWriter } from "./audio_packet_writer.ts";
 import { PacketList } from "./packet_list.ts";
+import { checkInteger } from "./check_integer.ts";
 
 /** Options of {@link AacPacketizer}. */
 export interface AacPacketizerOptions extends AudioPacketizerOptions {

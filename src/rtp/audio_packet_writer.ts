@@ -8,6 +8,7 @@
 
 import { RTP_HEADER_SIZE, writeRtpHeader } from "./header.ts";
 import type { PacketList } from "./packet_list.ts";
+import { checkInteger } from "./check_integer.ts";
 
 /** Options every audio packetizer takes. */
 export interface AudioPacketizerOptions {
@@ -19,14 +20,6 @@ export interface AudioPacketizerOptions {
   initialSequence: number;
   /** Largest RTP payload in bytes, 100 to 65000; default 1400 to stay under common MTUs. */
   maxPayloadSize?: number;
-}
-
-/** Throws a `RangeError` naming `name` unless `value` is an integer from `min` to `max`. */
-export function checkInteger(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
-  }
-  return value;
 }
 
 /**

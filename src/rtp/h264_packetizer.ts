@@ -9,6 +9,7 @@
 
 import { RTP_HEADER_SIZE, writeRtpHeader } from "./header.ts";
 import { INTERLEAVED_HEADER_SIZE, PacketList } from "./packet_list.ts";
+import { checkInteger } from "./check_integer.ts";
 
 /** Options of {@link H264Packetizer}. */
 export interface H264PacketizerOptions {
@@ -27,13 +28,6 @@ const FU_HEADER_SIZE = 2;
 const FU_START = 0x80;
 const FU_END = 0x40;
 const PER_PACKET = INTERLEAVED_HEADER_SIZE + RTP_HEADER_SIZE;
-
-function checkInteger(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
-  }
-  return value;
-}
 
 /**
  * Whether a NAL unit can be sent at all: RFC 6184 §5.4 reserves NAL types 24 to 31 for the payload

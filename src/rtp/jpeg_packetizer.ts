@@ -16,6 +16,7 @@ import { JpegError, type JpegInfo, probeJpeg } from "../codec/jpeg.ts";
 import { RTP_HEADER_SIZE, writeRtpHeader } from "./header.ts";
 import { isStandardHuffmanTable } from "./jpeg_tables.ts";
 import { INTERLEAVED_HEADER_SIZE, PacketList } from "./packet_list.ts";
+import { checkInteger } from "./check_integer.ts";
 
 /** RFC 3551 §6: the static payload type of JPEG. */
 export const JPEG_PAYLOAD_TYPE = 26;
@@ -290,13 +291,6 @@ export interface JpegPacketizerOptions {
    * first packet must hold the quantization tables.
    */
   maxPayloadSize?: number;
-}
-
-function checkInteger(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
-  }
-  return value;
 }
 
 /**

@@ -6,12 +6,9 @@
  */
 
 import { opusPacketDuration } from "../codec/opus_toc.ts";
-import {
-  type AudioPacketizerOptions,
-  AudioPacketWriter,
-  checkInteger,
-} from "./audio_packet_writer.ts";
+import { type AudioPacketizerOptions, AudioPacketWriter } from "./audio_packet_writer.ts";
 import { PacketList } from "./packet_list.ts";
+import { checkInteger } from "./check_integer.ts";
 
 /**
  * Puts Opus packets into RTP packets. Keeps the sequence number between calls.

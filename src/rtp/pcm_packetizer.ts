@@ -8,12 +8,9 @@
  */
 
 import type { AudioFormat } from "../codec/audio_format.ts";
-import {
-  type AudioPacketizerOptions,
-  AudioPacketWriter,
-  checkInteger,
-} from "./audio_packet_writer.ts";
+import { type AudioPacketizerOptions, AudioPacketWriter } from "./audio_packet_writer.ts";
 import { PacketList } from "./packet_list.ts";
+import { checkInteger } from "./check_integer.ts";
 
 /** Options of {@link PcmPacketizer}. */
 export interface PcmPacketizerOptions extends AudioPacketizerOptions {
