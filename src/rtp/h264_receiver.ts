@@ -78,6 +78,7 @@ export class H264Receiver {
   #baseUs = 0;
   #packets = 0;
   #badPackets = 0;
+  #ssrc: number | undefined;
   #accessUnits = 0;
 
   /** Sends to `sink`; throws `RangeError` for a clock rate or size cap that is not positive. */
@@ -113,9 +114,15 @@ export class H264Receiver {
       this.#badPackets++;
       return false;
     }
+    this.#ssrc = packet.ssrc;
     const au = this.#depacketizer.push(packet);
     if (au) this.#emit(au, arrivalUs);
     return true;
+  }
+
+  /** The SSRC of the latest packet taken (RFC 3550 §5.1), for matching its sender reports. */
+  get ssrc(): number | undefined {
+    return this.#ssrc;
   }
 
   /**

@@ -46,8 +46,7 @@ export class Publishing implements SessionRole {
   #publisher: string;
   #bytesReceived = 0;
   #audioIn: AudioReceiver | undefined;
-  #videoSsrc: number | undefined;
-  #audioStats = { packets: 0, dropped: 0 };
+  #audioStats = { frames: 0, dropped: 0 };
 
   /** Publishes `announcement` (announced at `requestUrl`) through `publication`. */
   constructor(init: {
@@ -160,7 +159,7 @@ export class Publishing implements SessionRole {
       badRtp: s.badPackets,
     };
     if (this.announcement.audio) {
-      out.audioFrames = this.#audioStats.packets;
+      out.audioFrames = this.#audioStats.frames;
       if (this.#audioIn?.l16Swapped) out.l16Swapped = 1;
       out.droppedAudio = this.#audioStats.dropped;
     }
@@ -178,7 +177,6 @@ export class Publishing implements SessionRole {
       return packet.length >= 12 && packet[0] >> 6 === 2 ? "rtp" : "dropped";
     }
     if (!this.#recording) return "dropped";
-    if (packet.length >= 12) this.#videoSsrc = ssrcOf(packet);
     return this.#receiver.push(packet, now * 1000) ? "rtp" : "dropped";
   }
 
@@ -199,10 +197,10 @@ export class Publishing implements SessionRole {
       now * 1000,
       (rtp) => this.#receiver.timeOf(rtp),
       (frame, us) => {
-        if (this.stream.sendAudio(frame, us)) this.#audioStats.packets++;
+        if (this.stream.sendAudio(frame, us)) this.#audioStats.frames++;
         else this.#audioStats.dropped++;
       },
-      this.#videoSsrc,
+      this.#receiver.ssrc,
     );
     if (taken) return "rtp";
     this.#audioStats.dropped++;
@@ -213,9 +211,4 @@ export class Publishing implements SessionRole {
   rtcp(packets: readonly RtcpPacket[]): void {
     this.#audioIn?.rtcp(packets);
   }
-}
-
-/** The SSRC field of an RTP packet of at least 12 bytes. */
-function ssrcOf(packet: Uint8Array): number {
-  return ((packet[8] << 24) | (packet[9] << 16) | (packet[10] << 8) | packet[11]) >>> 0;
 }
