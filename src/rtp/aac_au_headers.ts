@@ -57,7 +57,7 @@ export interface AuHeaderSection {
 }
 
 /** Bits of one AU header with no optional flags set; the most headers one packet can declare. */
-export function auHeaderBits(layout: AuHeaderLayout, first: boolean): number {
+function auHeaderBits(layout: AuHeaderLayout, first: boolean): number {
   return layout.sizeLength + (first ? layout.indexLength : layout.indexDeltaLength) +
     (layout.ctsDeltaLength > 0 ? 1 : 0) + (layout.dtsDeltaLength > 0 ? 1 : 0) +
     (layout.randomAccessIndication ? 1 : 0) + layout.streamStateIndication;

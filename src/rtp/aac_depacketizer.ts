@@ -19,6 +19,7 @@ import {
 import type { AudioDepacketizer, AudioUnit } from "./audio_unit.ts";
 import type { RtpPacket } from "./header.ts";
 import { PacketOrder } from "./sequence.ts";
+import { checkInteger } from "./check_integer.ts";
 
 /** Options of {@link AacDepacketizer}. */
 export interface AacDepacketizerOptions {
@@ -102,14 +103,8 @@ export class AacDepacketizer implements AudioDepacketizer {
 
   /** Checks the options; throws a `RangeError` naming the bad one. */
   constructor(opts: AacDepacketizerOptions) {
-    const rate = opts.clockRate;
-    if (!Number.isInteger(rate) || rate < 1 || rate > 2 ** 31) {
-      throw new RangeError(`clockRate must be an integer from 1 to 2147483648, got ${rate}`);
-    }
-    const cap = opts.maxAccessUnitSize ?? 8191;
-    if (!Number.isInteger(cap) || cap < 1 || cap > 2 ** 20) {
-      throw new RangeError(`maxAccessUnitSize must be an integer from 1 to 1048576, got ${cap}`);
-    }
+    const rate = checkInteger("clockRate", opts.clockRate, 1, 2 ** 31);
+    const cap = checkInteger("maxAccessUnitSize", opts.maxAccessUnitSize ?? 8191, 1, 2 ** 20);
     this.#maxAccessUnitSize = cap;
     this.#layouts = layouts(opts.fmtp);
     this.#frameSamples = aacFrameSamples(opts.fmtp.audioSpecificConfig, rate);

@@ -67,6 +67,7 @@ export function audioPacketizer(
 ): AudioPacketizer {
   switch (format.codec) {
     case "aac": {
+      // The only one whose packetize() takes something else (a list of access units): adapted.
       const frameSamples = aacFrameSamplesOf(format);
       const aac = new AacPacketizer({ ...opts, frameSamples, maxAggregateDuration: 0 });
       return {
@@ -76,24 +77,10 @@ export function audioPacketizer(
         },
       };
     }
-    case "opus": {
-      const opus = new OpusPacketizer(opts);
-      return {
-        packetize: (frame, rtp) => opus.packetize(frame, rtp),
-        get nextSequence() {
-          return opus.nextSequence;
-        },
-      };
-    }
-    default: {
-      const pcm = new PcmPacketizer({ ...opts, format });
-      return {
-        packetize: (frame, rtp) => pcm.packetize(frame, rtp),
-        get nextSequence() {
-          return pcm.nextSequence;
-        },
-      };
-    }
+    case "opus":
+      return new OpusPacketizer(opts);
+    default:
+      return new PcmPacketizer({ ...opts, format });
   }
 }
 

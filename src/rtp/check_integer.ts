@@ -1,5 +1,5 @@
 /**
- * The range check every packetizer makes of its options and timestamps.
+ * The range check the packetizers and depacketizers make of their options and timestamps.
  *
  * @module
  */

@@ -28,7 +28,7 @@
 
 import { type H264AccessUnitOut, H264Depacketizer } from "./h264_depacketizer.ts";
 import { parseRtpPacket } from "./header.ts";
-import { tsDiff } from "./sequence.ts";
+import { RtpTimeline } from "./rtp_timeline.ts";
 
 /** Where access units go: NAL units (owned, no start codes) and a time in microseconds. */
 export type H264ReceiverSink = (nalUnits: Uint8Array[], timestampUs: number) => void;
@@ -70,12 +70,8 @@ export interface H264ReceiverStats {
 export class H264Receiver {
   readonly #sink: H264ReceiverSink;
   readonly #payloadType: number;
-  readonly #usPerTick: number;
+  readonly #timeline: RtpTimeline;
   readonly #depacketizer: H264Depacketizer;
-  #lastRtp: number | undefined;
-  #extendedRtp = 0; // unwrapped RTP time of the last access unit
-  #baseRtp = 0;
-  #baseUs = 0;
   #packets = 0;
   #badPackets = 0;
   #ssrc: number | undefined;
@@ -83,12 +79,9 @@ export class H264Receiver {
 
   /** Sends to `sink`; throws `RangeError` for a clock rate or size cap that is not positive. */
   constructor(sink: H264ReceiverSink, options: H264ReceiverOptions) {
-    if (!(Number.isInteger(options.clockRate) && options.clockRate > 0)) {
-      throw new RangeError(`clockRate must be a positive integer, got ${options.clockRate}`);
-    }
+    this.#timeline = new RtpTimeline(options.clockRate);
     this.#sink = sink;
     this.#payloadType = options.payloadType;
-    this.#usPerTick = 1e6 / options.clockRate;
     this.#depacketizer = new H264Depacketizer({ maxAccessUnitSize: options.maxAccessUnitSize });
   }
 
@@ -131,9 +124,8 @@ export class H264Receiver {
    * onto this one's RTP clock through their sender reports.
    */
   timeOf(rtp: number): number | undefined {
-    if (this.#lastRtp === undefined) return undefined;
-    const extended = this.#extendedRtp + tsDiff(this.#lastRtp, rtp);
-    return Math.round(this.#baseUs + (extended - this.#baseRtp) * this.#usPerTick);
+    const us = this.#timeline.timeOf(rtp);
+    return us === undefined ? undefined : Math.round(us);
   }
 
   /** The publisher is gone: sends what the depacketizer still holds whole. */
@@ -142,15 +134,8 @@ export class H264Receiver {
   }
 
   #emit(au: H264AccessUnitOut, arrivalUs: number): void {
-    if (this.#lastRtp === undefined) {
-      this.#extendedRtp = this.#baseRtp = au.timestamp;
-      this.#baseUs = arrivalUs;
-    } else {
-      // Signed 32-bit distance: forward across a wrap, backward for B-frames' earlier times.
-      this.#extendedRtp += tsDiff(this.#lastRtp, au.timestamp);
-    }
-    this.#lastRtp = au.timestamp;
-    const timestampUs = this.#baseUs + (this.#extendedRtp - this.#baseRtp) * this.#usPerTick;
+    // Signed 32-bit steps: forward across a wrap, backward for B-frames' earlier times.
+    const timestampUs = this.#timeline.toUs(au.timestamp, arrivalUs);
     this.#accessUnits++;
     this.#sink(au.nalUnits, Math.round(timestampUs));
   }

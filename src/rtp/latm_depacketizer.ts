@@ -11,6 +11,7 @@ import type { AudioDepacketizer, AudioUnit } from "./audio_unit.ts";
 import type { RtpPacket } from "./header.ts";
 import type { LatmConfig } from "./latm_config.ts";
 import { PacketOrder } from "./sequence.ts";
+import { checkInteger } from "./check_integer.ts";
 
 /** Options of {@link LatmDepacketizer}. */
 export interface LatmDepacketizerOptions {
@@ -63,14 +64,8 @@ export class LatmDepacketizer implements AudioDepacketizer {
 
   /** Checks the options; throws a `RangeError` naming the bad one. */
   constructor(opts: LatmDepacketizerOptions) {
-    const rate = opts.clockRate;
-    if (!Number.isInteger(rate) || rate < 1 || rate > 2 ** 31) {
-      throw new RangeError(`clockRate must be an integer from 1 to 2147483648, got ${rate}`);
-    }
-    const cap = opts.maxElementSize ?? 65536;
-    if (!Number.isInteger(cap) || cap < 64 || cap > 2 ** 20) {
-      throw new RangeError(`maxElementSize must be an integer from 64 to 1048576, got ${cap}`);
-    }
+    const rate = checkInteger("clockRate", opts.clockRate, 1, 2 ** 31);
+    const cap = checkInteger("maxElementSize", opts.maxElementSize ?? 65536, 64, 2 ** 20);
     this.#maxElementSize = cap;
     this.#otherDataBytes = opts.config.otherDataBits / 8;
     this.#frameSamples = aacFrameSamples(opts.config.audioSpecificConfig, rate);

@@ -1,9 +1,9 @@
 /**
  * RTP timestamps of one source turned into microseconds on the receiver's clock: unwrapped
  * (RFC 3550 §5.1: they wrap at 2^32 and start at a random value) and anchored at the arrival time
- * of the first packet, as the H.264 receiver anchors its access units. Two tracks of one publisher
- * anchored this way land on one time line, off by no more than the difference in how their first
- * packets travelled.
+ * of the first packet; the H.264 receiver's access units and the audio receiver's frames are timed
+ * by it. Two tracks of one publisher anchored this way land on one time line, off by no more than
+ * the difference in how their first packets travelled.
  *
  * @example
  * ```ts
@@ -45,5 +45,14 @@ export class RtpTimeline {
     }
     this.#last = rtp;
     return this.#baseUs + this.#extended * this.#usPerTick;
+  }
+
+  /**
+   * The time of RTP timestamp `rtp` measured from the last one given to {@link toUs}, which it
+   * leaves where it was; `undefined` before the first.
+   */
+  timeOf(rtp: number): number | undefined {
+    if (this.#extended === undefined) return undefined;
+    return this.#baseUs + (this.#extended + tsDiff(this.#last, rtp)) * this.#usPerTick;
   }
 }
