@@ -8,6 +8,7 @@
 
 import { PIXEL_FORMAT_NAMES } from "../codec/raw_frame.ts";
 import { CAPTURE_FORMAT_NAMES } from "../camera/negotiate.ts";
+import { SERVED_AUDIO } from "../ingest/audio_push.ts";
 import { DEFAULT_HTTP_PORT, type PathSource } from "./model.ts";
 
 /** What one setting holds. `default` is the model's value when the setting is left out. */
@@ -303,7 +304,7 @@ export const PATH_SETTINGS: SettingTable = {
   },
   audio: {
     kind: "choice",
-    choices: ["l16", "pcmu", "pcma"],
+    choices: SERVED_AUDIO,
     default: "l16",
     doc: "Serve the PCM devices push to /ingest/<path>/audio as L16 (RFC 3551 §4.5.11), or " +
       "encoded to G.711 µ-law (pcmu) or A-law (pcma).",

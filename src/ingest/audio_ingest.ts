@@ -38,18 +38,13 @@ export interface AudioIngestContext {
   timelines: WeakMap<LiveStream, DeviceTimeline>;
 }
 
-/** The audio side of a stream (the server's streams all have it). */
-interface AudioStream {
-  readonly audio?: { readonly format: Readonly<AudioFormat> };
-  setAudio(format: AudioFormat | undefined): void;
-  sendAudio(frame: Uint8Array, timestampUs: number): boolean;
-}
-
-function audioSide(stream: LiveStream): AudioStream | undefined {
-  const s = stream as LiveStream & Partial<AudioStream>;
-  return typeof s.setAudio === "function" && typeof s.sendAudio === "function"
-    ? s as AudioStream
-    : undefined;
+/**
+ * The audio track `stream` holds now: the server's streams tell it, though {@link LiveStream} does
+ * not name it (`setAudio` and `sendAudio` it does).
+ */
+function audioTrackOf(stream: LiveStream): { readonly format: Readonly<AudioFormat> } | undefined {
+  return (stream as LiveStream & { readonly audio?: { readonly format: Readonly<AudioFormat> } })
+    .audio;
 }
 
 /** One audio push, from its request head to its end. */
@@ -127,7 +122,7 @@ export class AudioIngest {
   }
 
   #send(frames: AudioOut[]): void {
-    const stream = this.#stream && audioSide(this.#stream);
+    const stream = this.#stream;
     if (!stream) {
       this.dropped += frames.length;
       return;
@@ -140,18 +135,17 @@ export class AudioIngest {
     const { path } = this.#plan;
     const stream = this.#ctx.rtsp.getStream(path);
     if (stream !== undefined && stream === this.#stream) {
-      if (audioSide(stream)?.audio === this.#track) return;
+      if (audioTrackOf(stream) === this.#track) return;
       throw new IngestError(409, `another publisher of ${path} replaced its audio`);
     }
     const timeline = stream && this.#ctx.timelines.get(stream);
-    const side = stream && audioSide(stream);
-    if (stream && (!timeline || !side)) {
+    if (stream && !timeline) {
       throw new IngestError(
         409,
         `${path} is not fed by an ingest device; its audio comes from its own source`,
       );
     }
-    if (!stream || !side || !timeline) {
+    if (!stream || !timeline) {
       this.#stream = undefined;
       const waited = this.#ctx.now() - this.#since;
       if (waited > AUDIO_WAIT_MS) {
@@ -171,8 +165,8 @@ export class AudioIngest {
       return;
     }
     const format = this.#push.format;
-    const before = side.audio?.format;
-    side.setAudio(format);
+    const before = audioTrackOf(stream)?.format;
+    stream.setAudio(format);
     if (before && !sameFormat(before, format)) {
       this.#ctx.logger.log("warn", "device audio format changed; a new audio track", {
         path,
@@ -183,7 +177,7 @@ export class AudioIngest {
       });
     }
     this.#stream = stream;
-    this.#track = side.audio;
+    this.#track = audioTrackOf(stream);
     this.#push.retime(timeline);
     this.#ctx.logger.log("info", "device audio publishing", {
       path,

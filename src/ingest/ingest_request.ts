@@ -10,6 +10,7 @@ import { normalizePathName, PATH_NAME_RULE } from "../base/path_name.ts";
 import { constantTimeEqual } from "../auth/digest.ts";
 import { type IngestFormat, ingestFormatOf, parseContentType } from "./content_type.ts";
 import { type AudioInput, audioInputOf } from "./audio_content_type.ts";
+import type { ServedAudio } from "./audio_push.ts";
 import { IngestError } from "./errors.ts";
 import type { HttpRequestHead } from "./http_request.ts";
 
@@ -28,7 +29,7 @@ export interface IngestPathPolicy {
   /** Largest frame (one JPEG, one raw picture, one access unit), bytes. */
   maxFrameBytes: number;
   /** What device PCM is served as: L16 (default), or encoded to G.711 µ-law or A-law. */
-  audio?: "l16" | "pcmu" | "pcma";
+  audio?: ServedAudio;
 }
 
 /** A checked request. */

@@ -147,7 +147,7 @@ export class AudioTimer {
       const mapped = this.#timeline.toArrival(device.us);
       // Unmapped, or a mapping this device clock cannot be on (a reboot, another device): the
       // chunk's samples end at their arrival.
-      if (mapped === undefined || Math.abs(mapped - end) > 1_000_000) {
+      if (mapped === undefined || Math.abs(mapped - end) > GAP_US) {
         if (mapped !== undefined) this.reanchored++;
         this.#timeline.anchor(device.us, end);
       }
