@@ -28,6 +28,7 @@ import type { RtspResponse } from "../rtsp/message.ts";
 import { parseSessionHeader } from "../rtsp/session_header.ts";
 import { STATUS_TEXT } from "../rtsp/status.ts";
 import { parseTransport } from "../rtsp/transport.ts";
+import { interleaved } from "../rtp/packet_list.ts";
 
 import { printable } from "../rtsp/syntax.ts";
 import { buildSdp, type SdpMediaDescription } from "../sdp/build.ts";
@@ -578,10 +579,7 @@ class Push implements PushSession {
           const peer = this.#udpPeer!;
           this.#udp.rtcp.send(packet, peer.ports[1], peer.hostname);
         } else {
-          const framed = new Uint8Array(4 + packet.length);
-          framed.set([0x24, this.#rtcpChannel, packet.length >> 8, packet.length & 0xff]);
-          framed.set(packet, 4);
-          this.#tcp!.write(framed);
+          this.#tcp!.write(interleaved(this.#rtcpChannel, packet));
         }
       },
       audioFrame: (frame) => {
@@ -602,10 +600,7 @@ class Push implements PushSession {
         if (audio.udp) {
           audio.udp.rtcp.send(packet, audio.peerPorts![1], this.#udpPeer!.hostname);
         } else {
-          const framed = new Uint8Array(4 + packet.length);
-          framed.set([0x24, audio.channels[1], packet.length >> 8, packet.length & 0xff]);
-          framed.set(packet, 4);
-          this.#tcp!.write(framed);
+          this.#tcp!.write(interleaved(audio.channels[1], packet));
         }
       },
       ended: (reason) => this.#finish(this.#error(`the path ended: ${reason}`)),
