@@ -32,6 +32,7 @@ import type { Credentials } from "./auth.ts";
 import { ChannelError, RtspChannel } from "./channel.ts";
 import { type ReceiverStats, VideoReceiver } from "./media.ts";
 import type { LossReport } from "../rtp/sequence.ts";
+import { interleaved } from "../rtp/packet_list.ts";
 import { chooseAudio, chooseTrack, type ChosenAudio, type ChosenTrack } from "./track.ts";
 import { bindUdpPair, plainAddress, type UdpPair } from "./udp.ts";
 
@@ -847,10 +848,7 @@ class Puller implements PullSession {
   }
 
   #sendInterleaved(channel: number, packet: Uint8Array): void {
-    const framed = new Uint8Array(4 + packet.length);
-    framed.set([0x24, channel, packet.length >> 8, packet.length & 0xff]);
-    framed.set(packet, 4);
-    this.#channel?.sendRaw(framed);
+    this.#channel?.sendRaw(interleaved(channel, packet));
   }
 
   // ─── Ending ──────────────────────────────────────────────────────────────────────────────────

@@ -28,6 +28,7 @@ import type { RtspResponse } from "../rtsp/message.ts";
 import { parseSessionHeader } from "../rtsp/session_header.ts";
 import { STATUS_TEXT } from "../rtsp/status.ts";
 import { parseTransport } from "../rtsp/transport.ts";
+import { interleaved } from "../rtp/packet_list.ts";
 
 import { printable } from "../rtsp/syntax.ts";
 import { buildSdp, type SdpMediaDescription } from "../sdp/build.ts";
@@ -555,61 +556,54 @@ class Push implements PushSession {
     const tcp = () => this.#tcp;
     return {
       label: `push ${this.#target.url}`,
-      frame: (frame) => {
-        if (!this.#recording || this.#ended) return;
-        if (this.#udp) {
-          const peer = this.#udpPeer!;
-          for (const packet of frame.packetViews) {
-            this.#udp.rtp.send(packet, peer.ports[0], peer.hostname);
-          }
-        } else {
-          this.#tcp!.write(frame.framedFor(this.#rtpChannel));
-        }
-      },
+      frame: (frame) =>
+        this.#sendFrame(frame, this.#udp, this.#udpPeer?.ports[0], this.#rtpChannel),
       get queuedBytes() {
         return tcp()?.bufferedBytes ?? 0;
       },
       get queuedFrames() {
         return tcp()?.pendingWrites ?? 0;
       },
-      rtcp: (packet) => {
-        if (!this.#recording || this.#ended) return;
-        if (this.#udp) {
-          const peer = this.#udpPeer!;
-          this.#udp.rtcp.send(packet, peer.ports[1], peer.hostname);
-        } else {
-          const framed = new Uint8Array(4 + packet.length);
-          framed.set([0x24, this.#rtcpChannel, packet.length >> 8, packet.length & 0xff]);
-          framed.set(packet, 4);
-          this.#tcp!.write(framed);
-        }
-      },
+      rtcp: (packet) =>
+        this.#sendRtcp(packet, this.#udp, this.#udpPeer?.ports[1], this.#rtcpChannel),
       audioFrame: (frame) => {
         const audio = this.#audio;
-        if (!this.#recording || this.#ended || !audio) return;
-        if (audio.udp) {
-          const hostname = this.#udpPeer!.hostname;
-          for (const packet of frame.packetViews) {
-            audio.udp.rtp.send(packet, audio.peerPorts![0], hostname);
-          }
-        } else {
-          this.#tcp!.write(frame.framedFor(audio.channels[0]));
-        }
+        if (audio) this.#sendFrame(frame, audio.udp, audio.peerPorts?.[0], audio.channels[0]);
       },
       audioRtcp: (packet) => {
         const audio = this.#audio;
-        if (!this.#recording || this.#ended || !audio) return;
-        if (audio.udp) {
-          audio.udp.rtcp.send(packet, audio.peerPorts![1], this.#udpPeer!.hostname);
-        } else {
-          const framed = new Uint8Array(4 + packet.length);
-          framed.set([0x24, audio.channels[1], packet.length >> 8, packet.length & 0xff]);
-          framed.set(packet, 4);
-          this.#tcp!.write(framed);
-        }
+        if (audio) this.#sendRtcp(packet, audio.udp, audio.peerPorts?.[1], audio.channels[1]);
       },
       ended: (reason) => this.#finish(this.#error(`the path ended: ${reason}`)),
     };
+  }
+
+  /** One frame of a track, while recording: to `port` over `udp`, or on `channel` of the TCP. */
+  #sendFrame(
+    frame: PushFrame,
+    udp: UdpPair | undefined,
+    port: number | undefined,
+    channel: number,
+  ): void {
+    if (!this.#recording || this.#ended) return;
+    if (udp) {
+      const hostname = this.#udpPeer!.hostname;
+      for (const packet of frame.packetViews) udp.rtp.send(packet, port!, hostname);
+    } else {
+      this.#tcp!.write(frame.framedFor(channel));
+    }
+  }
+
+  /** One RTCP packet of a track, while recording, sent as `#sendFrame` sends. */
+  #sendRtcp(
+    packet: Uint8Array,
+    udp: UdpPair | undefined,
+    port: number | undefined,
+    channel: number,
+  ): void {
+    if (!this.#recording || this.#ended) return;
+    if (udp) udp.rtcp.send(packet, port!, this.#udpPeer!.hostname);
+    else this.#tcp!.write(interleaved(channel, packet));
   }
 
   #during(what: string): string {

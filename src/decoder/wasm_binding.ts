@@ -1,12 +1,12 @@
 /**
  * The low-level face of the OpenH264 decoder module (wasm/decoder_bridge.c): import, inflate and
  * compile the embedded module once per thread, instantiate it with the imports OpenH264 needs (the
- * encoder's, see `openh264Imports`), and type its `rdec_*` exports.
+ * encoder's, see `instantiateOpenH264`), and type its `rdec_*` exports.
  *
  * @module
  */
 
-import { openh264Imports } from "../encoder/wasm_binding.ts";
+import { decodeBase64, instantiateOpenH264 } from "../encoder/wasm_binding.ts";
 
 /** Negative return codes of the bridge (`RDEC_ERR_*` in wasm/decoder_bridge.c). */
 export const DecoderBridgeError = {
@@ -68,13 +68,6 @@ export interface DecoderInstance {
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
-function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 /**
  * Inflates and compiles the embedded module, once per thread. Its text
  * (wasm/openh264_decoder_wasm.ts, generated) is imported here on first use, so that importing the
@@ -100,26 +93,6 @@ export function loadDecoderModule(): Promise<WebAssembly.Module> {
 
 /** Instantiates the module (synchronously) and runs its static constructors. */
 export function instantiateDecoder(module: WebAssembly.Module): DecoderInstance {
-  const state: { memory?: WebAssembly.Memory; heap?: Uint8Array } = {};
-  const getMemory = (): WebAssembly.Memory => {
-    if (!state.memory) throw new Error("the decoder module touched memory before it was ready");
-    return state.memory;
-  };
-  const instance = new WebAssembly.Instance(
-    module,
-    openh264Imports(getMemory, () => (state.heap = undefined)),
-  );
-  const exports = instance.exports as unknown as DecoderExports & { _initialize(): void };
-  const memory = exports.memory;
-  state.memory = memory;
-  exports._initialize();
-  return {
-    exports,
-    heap(): Uint8Array {
-      if (!state.heap || state.heap.buffer !== memory.buffer) {
-        state.heap = new Uint8Array(memory.buffer);
-      }
-      return state.heap;
-    },
-  };
+  const { exports, heap } = instantiateOpenH264<DecoderExports>(module, "decoder");
+  return { exports, heap };
 }

@@ -129,7 +129,8 @@ export interface EncoderInstance {
 
 let compiled: Promise<EncoderModule> | undefined;
 
-function decodeBase64(text: string): Uint8Array {
+/** The bytes of base64 `text` (the embedded modules' text; shared with the decoder's). */
+export function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -169,9 +170,9 @@ const ERRNO_SPIPE = 70;
  * is switched off by the bridges) and reads the clock for statistics, so output is discarded, the
  * clock reads 0, and there are no arguments or environment. `proc_exit` (abort, e.g. on a failed
  * C++ allocation) throws: the instance must then be dropped. Shared with the decoder's module
- * (src/decoder/wasm_binding.ts), built by the same recipe.
+ * (src/decoder/wasm_binding.ts), built by the same recipe, through {@link instantiateOpenH264}.
  */
-export function openh264Imports(
+function openh264Imports(
   memory: () => WebAssembly.Memory,
   onGrow: () => void,
 ): WebAssembly.Imports {
@@ -208,19 +209,27 @@ export function openh264Imports(
   };
 }
 
-/** Instantiates the module (synchronously) and runs its static constructors. */
-export function instantiateEncoder(module: EncoderModule): EncoderInstance {
+/**
+ * Instantiates an OpenH264 module built by the recipe of this one (the encoder's, or the decoder's)
+ * with {@link openh264Imports}, runs its static constructors, and gives its typed exports, memory,
+ * and a cached view of that memory. `name` says whose module it is in the error raised should it
+ * touch memory too early.
+ */
+export function instantiateOpenH264<E extends { memory: WebAssembly.Memory }>(
+  module: WebAssembly.Module,
+  name: string,
+): { exports: E; memory: WebAssembly.Memory; heap(): Uint8Array } {
   // Filled in once the instance exists; the imports only run after that.
   const state: { memory?: WebAssembly.Memory; heap?: Uint8Array } = {};
   const getMemory = (): WebAssembly.Memory => {
-    if (!state.memory) throw new Error("the OpenH264 module touched memory before it was ready");
+    if (!state.memory) throw new Error(`the ${name} module touched memory before it was ready`);
     return state.memory;
   };
   const onGrow = (): void => {
     state.heap = undefined;
   };
   const instance = new WebAssembly.Instance(module, openh264Imports(getMemory, onGrow));
-  const exports = instance.exports as unknown as EncoderExports & { _initialize(): void };
+  const exports = instance.exports as unknown as E & { _initialize(): void };
   const memory = exports.memory;
   state.memory = memory;
   exports._initialize();
@@ -232,6 +241,12 @@ export function instantiateEncoder(module: EncoderModule): EncoderInstance {
     }
     return state.heap;
   };
+  return { exports, memory, heap };
+}
+
+/** Instantiates the module (synchronously) and runs its static constructors. */
+export function instantiateEncoder(module: EncoderModule): EncoderInstance {
+  const { exports, memory, heap } = instantiateOpenH264<EncoderExports>(module, "OpenH264");
   return {
     exports,
     memory,

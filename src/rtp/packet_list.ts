@@ -13,6 +13,28 @@ export const INTERLEAVED_HEADER_SIZE = 4;
 const DOLLAR = 0x24;
 
 /**
+ * One packet (an RTCP report, say) behind the interleaved header for `channel`, in a buffer of
+ * its own, ready for one TCP write.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { interleaved } from "./packet_list.ts";
+ *
+ * assert.deepEqual([...interleaved(3, new Uint8Array([7, 8]))], [0x24, 3, 0, 2, 7, 8]);
+ * ```
+ */
+export function interleaved(channel: number, packet: Uint8Array): Uint8Array {
+  const framed = new Uint8Array(INTERLEAVED_HEADER_SIZE + packet.length);
+  framed[0] = DOLLAR;
+  framed[1] = channel;
+  framed[2] = packet.length >> 8;
+  framed[3] = packet.length & 0xff;
+  framed.set(packet, INTERLEAVED_HEADER_SIZE);
+  return framed;
+}
+
+/**
  * A growable list of RTP packets in interleaved framing.
  *
  * @example

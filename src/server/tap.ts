@@ -144,29 +144,29 @@ export class StreamTap implements Tap {
     this.createdAt = context.clock.wallMs();
     this.#sink = sink;
     this.#context = context;
-    const outlet: FrameOutlet = {
-      sendFrame: (frame: Frame) => this.#deliver(frame),
-      sendRtcp: (packet: Uint8Array) => sink.rtcp?.(packet),
+    const outlet = (
+      sendFrame: (frame: Frame) => void,
+      sendRtcp: (packet: Uint8Array) => void,
+    ): FrameOutlet => ({
+      sendFrame,
+      sendRtcp,
+      // Both tracks' queues are the sink's one queue.
       get queuedBytes() {
         return sink.queuedBytes;
       },
       get queuedWrites() {
         return sink.queuedFrames;
       },
-    };
-    this.#reader = new Reader(outlet, context.limits);
+    });
+    this.#reader = new Reader(
+      outlet((frame) => this.#deliver(frame), (packet) => sink.rtcp?.(packet)),
+      context.limits,
+    );
     if (sink.audioFrame) {
-      const audioOutlet: FrameOutlet = {
-        sendFrame: (frame: Frame) => this.#deliver(frame, true),
-        sendRtcp: (packet: Uint8Array) => sink.audioRtcp?.(packet),
-        get queuedBytes() {
-          return sink.queuedBytes;
-        },
-        get queuedWrites() {
-          return sink.queuedFrames;
-        },
-      };
-      this.#audioReader = new Reader(audioOutlet, context.limits);
+      this.#audioReader = new Reader(
+        outlet((frame) => this.#deliver(frame, true), (packet) => sink.audioRtcp?.(packet)),
+        context.limits,
+      );
     }
     stream.attach(this.#reader, this.#audioReader);
   }

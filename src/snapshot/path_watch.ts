@@ -56,7 +56,7 @@ export class PathWatch {
   #jpeg?: JpegDepacketizer;
   #latestJpeg?: Uint8Array;
   #hasPicture = false;
-  #inFlight = 0;
+  /** Sizes of the access units sent to the decoder and not decoded yet, oldest first. */
   #inFlightSizes: number[] = [];
   #inFlightBytes = 0;
   #skipping = false;
@@ -131,7 +131,6 @@ export class PathWatch {
 
   /** The decoder of this slot answered one access unit. */
   decoded(picture: boolean, error?: string): void {
-    this.#inFlight = Math.max(0, this.#inFlight - 1);
     this.#inFlightBytes -= this.#inFlightSizes.shift() ?? 0;
     if (error !== undefined) {
       this.failed++;
@@ -184,16 +183,15 @@ export class PathWatch {
   }
 
   #accessUnit(nalUnits: Uint8Array[], keyframe: boolean): void {
-    if (this.#inFlight >= MAX_IN_FLIGHT || this.#inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
+    if (this.#inFlightSizes.length >= MAX_IN_FLIGHT || this.#inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
       this.#skipping = true;
     }
-    if (this.#skipping && !(keyframe && this.#inFlight < MAX_IN_FLIGHT / 2)) {
+    if (this.#skipping && !(keyframe && this.#inFlightSizes.length < MAX_IN_FLIGHT / 2)) {
       this.skipped++;
       return;
     }
     this.#skipping = false;
     const data = encodeAnnexB(nalUnits);
-    this.#inFlight++;
     this.#inFlightSizes.push(data.byteLength);
     this.#inFlightBytes += data.byteLength;
     this.#backend.post({ type: "decode", slot: this.slot, data }, [data.buffer as ArrayBuffer]);

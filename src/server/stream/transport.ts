@@ -7,6 +7,7 @@
 
 import type { NetAddress, TcpConnection, UdpSocket } from "../../runtime/net.ts";
 import type { Frame } from "./frame.ts";
+import { interleaved } from "../../rtp/packet_list.ts";
 
 /** A reader's way out. */
 export interface MediaTransport {
@@ -43,13 +44,7 @@ export class InterleavedTransport implements MediaTransport {
   }
 
   sendRtcp(packet: Uint8Array): void {
-    const framed = new Uint8Array(4 + packet.length);
-    framed[0] = 0x24;
-    framed[1] = this.channels[1];
-    framed[2] = packet.length >> 8;
-    framed[3] = packet.length & 0xff;
-    framed.set(packet, 4);
-    this.#connection.write(framed);
+    this.#connection.write(interleaved(this.channels[1], packet));
   }
 
   get queuedBytes(): number {
