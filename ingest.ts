@@ -28,6 +28,7 @@
 export { startIngest } from "./src/ingest/ingest_server.ts";
 export type { IngestOptions, IngestServer } from "./src/ingest/ingest_server.ts";
 export type { IngestPathPolicy } from "./src/ingest/ingest_request.ts";
+export type { ServedAudio } from "./src/ingest/audio_push.ts";
 export type {
   RequestInfo,
   WebHandler,
