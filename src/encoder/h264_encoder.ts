@@ -12,6 +12,7 @@ import { JpegError, type JpegErrorCode } from "../codec/jpeg.ts";
 import { PixelFormat } from "../codec/raw_frame.ts";
 import { createBridge } from "./bridge.ts";
 import { EncoderCore } from "./encoder_core.ts";
+import { FrameLane, type LaneControls } from "./frame_lane.ts";
 import {
   checkBitrate,
   type H264EncoderOptions,
@@ -163,16 +164,47 @@ function workerUrl(): string {
   return new URL("./worker.ts", here).href;
 }
 
-/** Frame buffers kept for reuse; two frames are in flight at most in an EncodePipeline. */
+/** Frame buffers kept for reuse: frames that wait behind the one being encoded, or that go by message. */
 const SPARE_BUFFERS = 4;
 
+/** A frame given to the Worker backend, until its answer. */
+interface Job {
+  id: number;
+  format: InputFormat;
+  timestamp: number;
+  /** Keyframe and bitrate requests made since the frame before it. */
+  controls: LaneControls;
+  /** A copy of the frame, when it could not go into the lane at once. */
+  copy?: Uint8Array;
+  settle(r: EncoderResponse): void;
+}
+
+/**
+ * The lane's areas for frames of `width`x`height`: the largest raw format (4 bytes a pixel) in,
+ * twice an I420 frame out (an access unit is far smaller). Pages never written take no memory.
+ */
+function laneSizes(o: ResolvedEncoderOptions): [number, number] {
+  const round = (n: number) => Math.ceil(n / 65536) * 65536;
+  return [round(o.width * o.height * 4), round(o.width * o.height * 3)];
+}
+
+/**
+ * The encoder in a Worker. Frames go one at a time, in order: through the shared frame lane
+ * (frame_lane.ts) where the runtime has one and the frame fits, else as messages with their buffer
+ * transferred. Keyframe and bitrate requests travel with the frame given after them.
+ */
 class WorkerBackend implements Backend {
   #worker: Worker;
+  #lane: FrameLane | undefined;
   #nextId = 1;
   // Frame buffers the worker handed back. Reusing them keeps a 30 fps camera from allocating
   // (and the garbage collector from holding) megabytes per frame.
   #spare: ArrayBuffer[] = [];
   #pending = new Map<number, (r: EncoderResponse) => void>();
+  #waiting: Job[] = [];
+  #busy = false;
+  #idle: (() => void) | undefined;
+  #controls: LaneControls = { keyframe: false, bitrate: 0 };
   #failed: Error | undefined;
   memory: EncoderMemory | undefined;
 
@@ -190,6 +222,13 @@ class WorkerBackend implements Backend {
         if (m.type === "ready") {
           backend.memory = m.memory;
           worker.onmessage = (e: MessageEvent<EncoderResponse>) => backend.#receive(e.data);
+          if (FrameLane.supported) {
+            const [inputBytes, outputBytes] = laneSizes(options);
+            backend.#lane = FrameLane.create(inputBytes, outputBytes);
+            worker.postMessage(
+              { type: "lane", buffer: backend.#lane.buffer, inputBytes } satisfies EncoderRequest,
+            );
+          }
           resolve(backend);
         } else if (m.type === "error") {
           worker.terminate();
@@ -200,9 +239,13 @@ class WorkerBackend implements Backend {
         event.preventDefault();
         backend.#failed = new Error(`the encoder worker failed: ${event.message}`);
         reject(backend.#failed);
-        for (const settle of backend.#pending.values()) {
-          settle({ type: "error", name: "Error", message: backend.#failed.message });
-        }
+        const failure: EncoderResponse = {
+          type: "error",
+          name: "Error",
+          message: backend.#failed.message,
+        };
+        for (const settle of backend.#pending.values()) settle(failure);
+        for (const job of backend.#waiting.splice(0)) job.settle(failure);
         backend.#pending.clear();
       };
       worker.postMessage({ type: "init", options } satisfies EncoderRequest);
@@ -212,26 +255,78 @@ class WorkerBackend implements Backend {
   #receive(m: EncoderResponse): void {
     if (m.type === "ready") return;
     if (m.type === "encoded" && m.memory) this.memory = m.memory;
-    if (m.input && this.#spare.length < SPARE_BUFFERS) this.#spare.push(m.input);
-    if (m.id === undefined) return;
-    const settle = this.#pending.get(m.id);
-    this.#pending.delete(m.id);
-    settle?.(m);
+    if (m.input) this.#keep(m.input);
+    if (m.id !== undefined) this.#answered(m.id, m);
   }
 
   encode(data: Uint8Array, format: InputFormat, timestamp: number): Promise<EncoderResponse> {
     if (this.#failed) return Promise.reject(this.#failed);
-    const id = this.#nextId++;
-    // The caller keeps its buffer; a copy in a spare (or new) buffer moves to the worker.
-    const copy = new Uint8Array(this.#buffer(data.byteLength), 0, data.byteLength);
-    copy.set(data);
-    return new Promise((resolve) => {
-      this.#pending.set(id, resolve);
-      this.#worker.postMessage(
-        { type: "encode", id, data: copy, format, timestamp } satisfies EncoderRequest,
-        [copy.buffer as ArrayBuffer],
-      );
+    return new Promise((settle) => {
+      const job: Job = { id: this.#nextId++, format, timestamp, controls: this.#controls, settle };
+      this.#controls = { keyframe: false, bitrate: 0 };
+      if (!this.#busy && this.#lane?.fits(data.length)) return this.#start(job, data);
+      // The caller keeps its buffer: the frame waits (or goes by message) as a copy.
+      job.copy = new Uint8Array(this.#buffer(data.byteLength), 0, data.byteLength);
+      job.copy.set(data);
+      this.#waiting.push(job);
+      if (!this.#busy) this.#start(this.#waiting.shift()!, job.copy);
     });
+  }
+
+  /** Hands one frame to the Worker; the next starts when it is answered. */
+  #start(job: Job, data: Uint8Array): void {
+    this.#busy = true;
+    this.#pending.set(job.id, (r) => {
+      job.settle(r);
+      this.#busy = false;
+      const next = this.#waiting.shift();
+      if (next) this.#start(next, next.copy!);
+      else this.#idle?.();
+    });
+    const { controls } = job;
+    const lane = this.#lane;
+    if (lane?.fits(data.length)) {
+      lane.send(job.id, data, job.format, job.timestamp, controls);
+      if (job.copy) this.#keep(job.copy.buffer as ArrayBuffer);
+      lane.answer(job.id).then((a) => {
+        if (a.byMessage) return; // #receive settles it
+        this.#answered(job.id, {
+          type: "encoded",
+          id: job.id,
+          data: a.data,
+          keyframe: a.keyframe,
+          timestamp: job.timestamp,
+        });
+      });
+      return;
+    }
+    if (controls.keyframe) this.#worker.postMessage({ type: "keyframe" } satisfies EncoderRequest);
+    if (controls.bitrate) {
+      this.#worker.postMessage(
+        { type: "bitrate", bitrate: controls.bitrate } satisfies EncoderRequest,
+      );
+    }
+    const copy = job.copy!; // only frames that do not fit the lane come here, always copied
+    this.#worker.postMessage(
+      {
+        type: "encode",
+        id: job.id,
+        data: copy,
+        format: job.format,
+        timestamp: job.timestamp,
+      } satisfies EncoderRequest,
+      [copy.buffer as ArrayBuffer],
+    );
+  }
+
+  #answered(id: number, r: EncoderResponse): void {
+    const settle = this.#pending.get(id);
+    this.#pending.delete(id);
+    settle?.(r);
+  }
+
+  #keep(buffer: ArrayBuffer): void {
+    if (this.#spare.length < SPARE_BUFFERS) this.#spare.push(buffer);
   }
 
   /** A spare buffer of at least `size` bytes, or a new one (rounded up for JPEGs of varying size). */
@@ -242,24 +337,16 @@ class WorkerBackend implements Backend {
   }
 
   send(message: EncoderRequest): void {
-    this.#worker.postMessage(message);
+    // Applied to the next frame given, before it is encoded, as a message sent now would be.
+    if (message.type === "keyframe") this.#controls.keyframe = true;
+    else if (message.type === "bitrate") this.#controls.bitrate = message.bitrate;
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      // Let queued frames finish, then stop the worker.
-      const done = () => {
-        this.#worker.terminate();
-        resolve();
-      };
-      if (this.#pending.size === 0) return done();
-      const last = Math.max(...this.#pending.keys());
-      const settle = this.#pending.get(last)!;
-      this.#pending.set(last, (r) => {
-        settle(r);
-        done();
-      });
-    });
+  async close(): Promise<void> {
+    // Let queued frames finish, then stop the worker.
+    if (this.#busy && !this.#failed) await new Promise<void>((resolve) => this.#idle = resolve);
+    this.#lane?.close();
+    this.#worker.terminate();
   }
 }
 

@@ -16,6 +16,8 @@ export type InputFormat = PixelFormat | "jpeg";
 export type EncoderRequest =
   | { type: "init"; options: ResolvedEncoderOptions }
   | { type: "encode"; id: number; data: Uint8Array; format: InputFormat; timestamp: number }
+  /** Frames from now on also come through this lane (frame_lane.ts), its input area that big. */
+  | { type: "lane"; buffer: SharedArrayBuffer; inputBytes: number }
   | { type: "keyframe" }
   | { type: "bitrate"; bitrate: number }
   | { type: "close" };

@@ -11,6 +11,7 @@ import { EncoderCore } from "./encoder_core.ts";
 import type { EncoderMemory, EncoderRequest, EncoderResponse } from "./protocol.ts";
 import { createBridge } from "./bridge.ts";
 import { JpegError } from "../codec/jpeg.ts";
+import { FrameLane, type LaneFrame } from "./frame_lane.ts";
 
 let core: EncoderCore | undefined;
 
@@ -84,6 +85,9 @@ async function handle(m: EncoderRequest): Promise<void> {
         );
         break;
       }
+      case "lane":
+        void serveLane(new FrameLane(m.buffer, m.inputBytes));
+        break;
       case "keyframe":
         core?.requestKeyframe();
         break;
@@ -100,4 +104,48 @@ async function handle(m: EncoderRequest): Promise<void> {
     if (m.type === "encode") fail(error, m.id, m.data.buffer as ArrayBuffer);
     else fail(error);
   }
+}
+
+/** Takes the lane's frames as they come, in the same order as messages, until it closes. */
+async function serveLane(lane: FrameLane): Promise<void> {
+  let last = 0;
+  for (;;) {
+    const frame = await lane.next(last);
+    if (!frame) return;
+    last = frame.id;
+    queue = queue.then(() => encodeFromLane(lane, frame));
+    await queue;
+  }
+}
+
+/** Encodes a lane frame; answers in the lane, or by message for what the lane does not carry. */
+async function encodeFromLane(lane: FrameLane, f: LaneFrame): Promise<void> {
+  try {
+    if (!core) throw new Error("encoder used before it was ready");
+    if (f.keyframe) core.requestKeyframe();
+    if (f.bitrate) core.setBitrate(f.bitrate);
+    if (f.format === "jpeg") await core.prepareJpeg();
+    const out = core.encode(f.data, f.format, f.timestamp);
+    const told = memory();
+    if (
+      out.warning === undefined && told === undefined && lane.reply(f.id, out.data, out.keyframe)
+    ) {
+      return;
+    }
+    reply(
+      {
+        type: "encoded",
+        id: f.id,
+        data: out.data,
+        keyframe: out.keyframe,
+        timestamp: f.timestamp,
+        warning: out.warning,
+        memory: told,
+      },
+      out.data ? [out.data.buffer as ArrayBuffer] : [],
+    );
+  } catch (error) {
+    fail(error, f.id);
+  }
+  lane.answeredByMessage(f.id);
 }
