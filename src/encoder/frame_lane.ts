@@ -7,8 +7,8 @@
  * frame under Bun and 0.42–0.47 ms under Deno on the 2-core VM, against 0.15 and 0.18–0.25 ms for
  * the same round trip through this lane (a 60 kB frame in, 8 kB out, 30 a second, timer included),
  * about 4 % of what an 800x600 MJPEG→H.264 relay costs a frame. Messages stay for what is rare:
- * the start, errors, JPEG warnings, the Worker's memory report, and frames or access units too big
- * for the lane.
+ * the start, errors, JPEG warnings, the Worker's memory report, and access units too big for the
+ * lane. A frame too big for it gets a new, larger lane (h264_encoder.ts).
  *
  * Layout: a header of 32-bit words and the frame's timestamp, then the input area (the frame), then
  * the output area (the access unit).

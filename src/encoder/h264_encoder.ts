@@ -180,18 +180,21 @@ interface Job {
 }
 
 /**
- * The lane's areas for frames of `width`x`height`: the largest raw format (4 bytes a pixel) in,
- * twice an I420 frame out (an access unit is far smaller). Pages never written take no memory.
+ * A lane for frames of `bytes`: its input area that big (a JPEG's with room for larger pictures to
+ * come), its output area a quarter of an I420 picture of the encoder's size, at least 256 kB (an
+ * access unit is far smaller; one that is not goes by message). The runtime writes a shared
+ * buffer's every page when it makes it, so the areas follow the frames, not the largest format.
  */
-function laneSizes(o: ResolvedEncoderOptions): [number, number] {
+function laneFor(bytes: number, format: InputFormat, o: ResolvedEncoderOptions): FrameLane {
   const round = (n: number) => Math.ceil(n / 65536) * 65536;
-  return [round(o.width * o.height * 4), round(o.width * o.height * 3)];
+  const input = round(format === "jpeg" ? bytes * 1.5 : bytes);
+  return FrameLane.create(input, Math.max(262_144, round(o.width * o.height * 3 / 8)));
 }
 
 /**
  * The encoder in a Worker. Frames go one at a time, in order: through the shared frame lane
- * (frame_lane.ts) where the runtime has one and the frame fits, else as messages with their buffer
- * transferred. Keyframe and bitrate requests travel with the frame given after them.
+ * (frame_lane.ts), made again larger when a frame does not fit, where the runtime has one; else as
+ * messages with their buffer transferred. Keyframe and bitrate requests travel with the frame given after them.
  */
 class WorkerBackend implements Backend {
   #worker: Worker;
@@ -208,27 +211,23 @@ class WorkerBackend implements Backend {
   #failed: Error | undefined;
   memory: EncoderMemory | undefined;
 
-  private constructor(worker: Worker) {
+  #options: ResolvedEncoderOptions;
+
+  private constructor(worker: Worker, options: ResolvedEncoderOptions) {
     this.#worker = worker;
+    this.#options = options;
   }
 
   static start(options: ResolvedEncoderOptions): Promise<WorkerBackend> {
     // Bun's `smol` gives the worker a smaller heap; Deno ignores the option.
     const worker = new Worker(workerUrl(), { type: "module", smol: true } as WorkerOptions);
-    const backend = new WorkerBackend(worker);
+    const backend = new WorkerBackend(worker, options);
     return new Promise((resolve, reject) => {
       worker.onmessage = (event: MessageEvent<EncoderResponse>) => {
         const m = event.data;
         if (m.type === "ready") {
           backend.memory = m.memory;
           worker.onmessage = (e: MessageEvent<EncoderResponse>) => backend.#receive(e.data);
-          if (FrameLane.supported) {
-            const [inputBytes, outputBytes] = laneSizes(options);
-            backend.#lane = FrameLane.create(inputBytes, outputBytes);
-            worker.postMessage(
-              { type: "lane", buffer: backend.#lane.buffer, inputBytes } satisfies EncoderRequest,
-            );
-          }
           resolve(backend);
         } else if (m.type === "error") {
           worker.terminate();
@@ -264,7 +263,7 @@ class WorkerBackend implements Backend {
     return new Promise((settle) => {
       const job: Job = { id: this.#nextId++, format, timestamp, controls: this.#controls, settle };
       this.#controls = { keyframe: false, bitrate: 0 };
-      if (!this.#busy && this.#lane?.fits(data.length)) return this.#start(job, data);
+      if (!this.#busy && FrameLane.supported) return this.#start(job, data);
       // The caller keeps its buffer: the frame waits (or goes by message) as a copy.
       job.copy = new Uint8Array(this.#buffer(data.byteLength), 0, data.byteLength);
       job.copy.set(data);
@@ -284,8 +283,8 @@ class WorkerBackend implements Backend {
       else this.#idle?.();
     });
     const { controls } = job;
-    const lane = this.#lane;
-    if (lane?.fits(data.length)) {
+    const lane = FrameLane.supported ? this.#laneFor(data.length, job.format) : undefined;
+    if (lane) {
       lane.send(job.id, data, job.format, job.timestamp, controls);
       if (job.copy) this.#keep(job.copy.buffer as ArrayBuffer);
       lane.answer(job.id).then((a) => {
@@ -306,7 +305,7 @@ class WorkerBackend implements Backend {
         { type: "bitrate", bitrate: controls.bitrate } satisfies EncoderRequest,
       );
     }
-    const copy = job.copy!; // only frames that do not fit the lane come here, always copied
+    const copy = job.copy!; // without a lane every frame waits as a copy
     this.#worker.postMessage(
       {
         type: "encode",
@@ -317,6 +316,17 @@ class WorkerBackend implements Backend {
       } satisfies EncoderRequest,
       [copy.buffer as ArrayBuffer],
     );
+  }
+
+  /** The lane, made (or made again, larger) for a frame of `bytes`; only while no frame is in it. */
+  #laneFor(bytes: number, format: InputFormat): FrameLane {
+    if (this.#lane?.fits(bytes)) return this.#lane;
+    this.#lane?.close(); // the Worker's wait on it ends
+    const lane = laneFor(bytes, format, this.#options);
+    this.#worker.postMessage(
+      { type: "lane", buffer: lane.buffer, inputBytes: lane.inputBytes } satisfies EncoderRequest,
+    );
+    return this.#lane = lane;
   }
 
   #answered(id: number, r: EncoderResponse): void {

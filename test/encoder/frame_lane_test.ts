@@ -90,12 +90,12 @@ Deno.test("a caller that has moved on past an answer by message is told so, not 
     });
   }));
 
-Deno.test("in a Worker: overlapping frames, some by message, all answered in order", async () => {
+Deno.test("in a Worker: overlapping frames, a larger lane, answers by message, all in order", async () => {
   const width = 64, height = 48;
   const encoder = await H264Encoder.create({ width, height, gop: 10, worker: true });
   try {
     const picture = new Uint8Array(width * height * 1.5).fill(90);
-    // Bigger than the lane's input area (64 kB here): this frame goes as a message.
+    // Bigger than the lane made for the first frame (64 kB): a larger lane replaces it.
     const oversized = new Uint8Array(70_000).fill(90);
     const jpegEncoder = await JpegEncoder.create();
     const plane = (w: number, h: number, v: number) => new Uint8Array(w * h).fill(v);
