@@ -44,11 +44,14 @@ class FrameSchedule {
 
   /**
    * When frame `index` is due; when it is more than the allowed lateness behind, the schedule
-   * restarts so that it is due now.
+   * moves on by whole frame intervals so that it is due now or less than a frame ago. Whole
+   * intervals keep every timestamp on the 1/fps grid: a stall reads as frames skipped, not as a
+   * frame rate that changed (ffprobe's `r_frame_rate` read 299/12 for a 25 fps pipe stamped off
+   * the grid after a stall).
    */
   catchUp(index: number): number {
-    const now = this.#clock.now();
-    if (now - this.at(index) > this.#maxLateMs) this.#start = now - index * this.interval;
+    const late = this.#clock.now() - this.at(index);
+    if (late > this.#maxLateMs) this.#start += Math.floor(late / this.interval) * this.interval;
     return this.at(index);
   }
 }

@@ -78,6 +78,24 @@ Deno.test("playPaced() restarts its schedule from an item that comes more than a
   assert.deepEqual(stamps, [0, 500_000, 600_000], "item 2 goes out at once, item 3 a frame later");
 });
 
+Deno.test("playPaced() keeps its stamps on the frame grid across a stall of any length", async () => {
+  const clock = new ManualClock(0);
+  const stamps: number[] = [];
+  async function* items() {
+    yield 1;
+    clock.advance(530); // a stall that is not a whole number of frames
+    yield 2;
+    yield 3;
+  }
+  const done = playPaced(items(), 10, (_item, us) => stamps.push(us), undefined, clock);
+  for (let i = 0; i < 5 && stamps.length < 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    clock.advance(100);
+  }
+  await done;
+  assert.deepEqual(stamps, [0, 500_000, 600_000], "item 2 at once, stamped on the grid");
+});
+
 Deno.test("playPaced() stops at once when its signal aborts during a wait", async () => {
   const clock = new ManualClock(0);
   const abort = new AbortController();
