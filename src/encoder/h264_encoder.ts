@@ -209,9 +209,8 @@ class WorkerBackend implements Backend {
   #idle: (() => void) | undefined;
   #controls: LaneControls = { keyframe: false, bitrate: 0 };
   #failed: Error | undefined;
-  memory: EncoderMemory | undefined;
-
   #options: ResolvedEncoderOptions;
+  memory: EncoderMemory | undefined;
 
   private constructor(worker: Worker, options: ResolvedEncoderOptions) {
     this.#worker = worker;
@@ -267,8 +266,8 @@ class WorkerBackend implements Backend {
       // The caller keeps its buffer: the frame waits (or goes by message) as a copy.
       job.copy = new Uint8Array(this.#buffer(data.byteLength), 0, data.byteLength);
       job.copy.set(data);
-      this.#waiting.push(job);
-      if (!this.#busy) this.#start(this.#waiting.shift()!, job.copy);
+      if (this.#busy) this.#waiting.push(job);
+      else this.#start(job, job.copy);
     });
   }
 

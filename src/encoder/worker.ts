@@ -7,7 +7,7 @@
 
 /// <reference lib="deno.worker" />
 
-import { EncoderCore } from "./encoder_core.ts";
+import { type CoreOutput, EncoderCore } from "./encoder_core.ts";
 import type { EncoderMemory, EncoderRequest, EncoderResponse } from "./protocol.ts";
 import { createBridge } from "./bridge.ts";
 import { JpegError } from "../codec/jpeg.ts";
@@ -44,6 +44,28 @@ function reply(message: EncoderResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
+/** Answers frame `id` by message, its access unit (and the frame's buffer, if any) transferred. */
+function replyEncoded(
+  id: number,
+  timestamp: number,
+  out: CoreOutput,
+  told: EncoderMemory | undefined,
+  input?: ArrayBuffer,
+): void {
+  const transfer: Transferable[] = out.data ? [out.data.buffer as ArrayBuffer] : [];
+  if (input) transfer.push(input);
+  reply({
+    type: "encoded",
+    id,
+    data: out.data,
+    keyframe: out.keyframe,
+    timestamp,
+    warning: out.warning,
+    input,
+    memory: told,
+  }, transfer);
+}
+
 function fail(error: unknown, id?: number, input?: ArrayBuffer): void {
   const e = error instanceof Error ? error : new Error(String(error));
   const code = error instanceof JpegError ? error.code : undefined;
@@ -69,20 +91,7 @@ async function handle(m: EncoderRequest): Promise<void> {
         if (m.format === "jpeg") await core.prepareJpeg();
         const out = core.encode(m.data, m.format, m.timestamp);
         // The frame is in WASM memory now: its buffer goes back for the next frame.
-        const input = m.data.buffer as ArrayBuffer;
-        reply(
-          {
-            type: "encoded",
-            id: m.id,
-            data: out.data,
-            keyframe: out.keyframe,
-            timestamp: m.timestamp,
-            warning: out.warning,
-            input,
-            memory: memory(),
-          },
-          out.data ? [out.data.buffer as ArrayBuffer, input] : [input],
-        );
+        replyEncoded(m.id, m.timestamp, out, memory(), m.data.buffer as ArrayBuffer);
         break;
       }
       case "lane":
@@ -132,18 +141,7 @@ async function encodeFromLane(lane: FrameLane, f: LaneFrame): Promise<void> {
     ) {
       return;
     }
-    reply(
-      {
-        type: "encoded",
-        id: f.id,
-        data: out.data,
-        keyframe: out.keyframe,
-        timestamp: f.timestamp,
-        warning: out.warning,
-        memory: told,
-      },
-      out.data ? [out.data.buffer as ArrayBuffer] : [],
-    );
+    replyEncoded(f.id, f.timestamp, out, told);
   } catch (error) {
     fail(error, f.id);
   }
