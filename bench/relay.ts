@@ -16,17 +16,19 @@
  *   and `--gop`: rtsp-edge's WASM JPEG decoder and OpenH264, GStreamer's `jpegdec ! openh264enc`
  *   with the same bitrate and GOP.
  *
- * Readers use interleaved TCP, and both relays pull their upstream over TCP (`--rtsp-transport
- * tcp`, `protocols=tcp`) unless `--transport udp`. Every window opens after `--warmup` seconds
+ * rtsp-edge runs twice, as in bench/fanout.ts: under `deno run` and as the compiled binary (the way
+ * the product ships, dist/rtsp-edge, built when missing or with `--build`), each beside GStreamer in
+ * the same run; `--runtimes` picks one. Readers use interleaved TCP, and the relays pull their
+ * upstream over TCP (`--rtsp-transport tcp`, `protocols=tcp`) unless `--transport udp`. Every window opens after `--warmup` seconds
  * (30 by default: a relay in operation, its JavaScript compiled); `--repeat N` measures each CPU
  * case N times, the two servers in turn, and checks the target on the median ratio. Figures are
  * printed, never asserted.
  *
  * ```sh
- * deno task bench:relay                       # rtsp-edge under `deno run`
- * deno task bench:relay --build               # builds dist/rtsp-edge and measures the binary
- * deno run -A bench/relay.ts --binary --seconds 10 --cases latency,passthrough --only edge
- * deno run -A bench/relay.ts --binary --cases transcode --repeat 3
+ * deno task bench:relay                       # deno run, the binary and GStreamer
+ * deno task bench:relay --build               # rebuilds dist/rtsp-edge first
+ * deno run -A bench/relay.ts --runtimes binary --seconds 10 --cases latency,passthrough --only edge
+ * deno run -A bench/relay.ts --runtimes binary --cases transcode --repeat 3
  * ```
  *
  * @module
@@ -69,7 +71,9 @@ const ALL_CASES = ["latency", "passthrough", "transcode"];
 const cases = (args.cases ?? ALL_CASES.join(",")).split(",");
 const only = args.only;
 const build = args.build === "true";
-const binary = build || args.binary === "true";
+/** rtsp-edge under `deno run` and compiled (`--binary` alone is `--runtimes binary`). */
+const runtimes = (args.runtimes ?? (args.binary === "true" ? "binary" : "deno,binary"))
+  .split(",") as EdgeKind[];
 const here = new URL(".", import.meta.url).pathname;
 const root = new URL("..", import.meta.url).pathname;
 const binaryPath = `${root}dist/rtsp-edge`;
@@ -82,12 +86,14 @@ if (
   !(Number.isInteger(transcodes) && transcodes > 0) || !(bps > 0) ||
   !(Number.isInteger(gop) && gop > 0) || (transport !== "tcp" && transport !== "udp") ||
   cases.some((c) => !ALL_CASES.includes(c)) ||
-  (only !== undefined && only !== "edge" && only !== "gst")
+  (only !== undefined && only !== "edge" && only !== "gst") ||
+  runtimes.length === 0 || runtimes.some((r) => r !== "deno" && r !== "binary")
 ) {
   console.error(
     "usage: deno run -A bench/relay.ts [--seconds 20] [--warmup 30] [--repeat 1] [--streams 4]" +
       " [--transcodes 2] [--bitrate 1M] [--gop 30] [--transport tcp|udp]" +
-      " [--cases latency,passthrough,transcode] [--only edge|gst] [--binary] [--build]",
+      " [--cases latency,passthrough,transcode] [--only edge|gst] [--runtimes deno,binary]" +
+      " [--build]",
   );
   Deno.exit(2);
 }
@@ -115,7 +121,10 @@ function parseRate(text: string): number {
   return Number(m[1]) * scale;
 }
 
-type ServerKind = "edge" | "gst";
+/** rtsp-edge under `deno run`, or the compiled binary. */
+type EdgeKind = "deno" | "binary";
+type ServerKind = EdgeKind | "gst";
+const isEdge = (kind: ServerKind): kind is EdgeKind => kind !== "gst";
 
 // --- the H.264 upstream, in this process -----------------------------------------------------
 
@@ -198,7 +207,12 @@ interface Running {
 const edges = new Set<ServerProcess>();
 
 /** rtsp-edge relaying `upstream` on paths /r1 … /rN, from a config file. */
-async function startEdge(upstream: string, paths: number, encode: boolean): Promise<Running> {
+async function startEdge(
+  kind: EdgeKind,
+  upstream: string,
+  paths: number,
+  encode: boolean,
+): Promise<Running> {
   const port = freePort();
   const dir = await Deno.makeTempDir({ prefix: "rtsp-edge-relay-bench-" });
   const config = `${dir}/relay.yml`;
@@ -217,8 +231,8 @@ async function startEdge(upstream: string, paths: number, encode: boolean): Prom
     ...["--ingest-port", String(freePort()), "--log-level", "warn"],
   ];
   const server = new ServerProcess(
-    binary ? binaryPath : Deno.execPath(),
-    binary ? flagList : ["run", "--allow-all", `${root}cli.ts`, ...flagList],
+    kind === "binary" ? binaryPath : Deno.execPath(),
+    kind === "binary" ? flagList : ["run", "--allow-all", `${root}cli.ts`, ...flagList],
     root,
     "null",
   );
@@ -255,7 +269,7 @@ const gstSource = (upstream: string) =>
   `rtspsrc location=${upstream} latency=0 protocols=${transport}`;
 
 async function startRelay(kind: ServerKind, upstream: string, paths: number, encode: boolean) {
-  if (kind === "edge") return await startEdge(upstream, paths, encode);
+  if (isEdge(kind)) return await startEdge(kind, upstream, paths, encode);
   const chain = encode
     ? `rtpjpegdepay ! jpegdec ! ${GST_ENCODER} ! h264parse`
     : "rtph264depay ! h264parse";
@@ -462,8 +476,12 @@ async function measureCpu(
 
 // --- the report ------------------------------------------------------------------------------
 
-const edgeName = binary ? "rtsp-edge (binary)" : "rtsp-edge (deno run)";
-const nameOf = (kind: ServerKind) => kind === "edge" ? edgeName : "GStreamer";
+const NAMES: Record<ServerKind, string> = {
+  deno: "rtsp-edge (deno run)",
+  binary: "rtsp-edge (binary)",
+  gst: "GStreamer",
+};
+const nameOf = (kind: ServerKind) => NAMES[kind];
 const ms = (v: number) => Number.isNaN(v) ? "-" : v.toFixed(2);
 const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined || !(b > 0) ? "-" : `${(a / b).toFixed(2)}x`;
@@ -504,12 +522,15 @@ function printLatency(rows: LatencyRow[]): void {
       `${r.relayed.n} (${r.missing})`,
     ]);
   }
-  const edge = rows.find((r) => r.kind === "edge");
+  const edges = rows.filter((r) => isEdge(r.kind));
   const gst = rows.find((r) => r.kind === "gst");
-  if (edge && gst) {
+  console.log("");
+  for (const edge of gst ? edges : []) {
     console.log(
-      `\n   ratio rtsp-edge / GStreamer: added p50 ${ratio(edge.added.p50, gst.added.p50)}, ` +
-        `added p99 ${ratio(edge.added.p99, gst.added.p99)}`,
+      `   ratio ${nameOf(edge.kind)} / GStreamer: added p50 ` +
+        `${ratio(edge.added.p50, gst!.added.p50)}, added p99 ${
+          ratio(edge.added.p99, gst!.added.p99)
+        }`,
     );
   }
   if (gst) {
@@ -519,10 +540,10 @@ function printLatency(rows: LatencyRow[]): void {
         "hence its flat ~20 ms: that is its design, not load",
     );
   }
-  if (edge) {
+  for (const edge of edges) {
     console.log(
-      `   target: rtsp-edge added p99 ≤ ${TARGET_ADDED_P99_MS} ms: ${edge.added.p99.toFixed(2)} ` +
-        `ms, ${mark(edge.added.p99 <= TARGET_ADDED_P99_MS)}`,
+      `   target: ${nameOf(edge.kind)} added p99 ≤ ${TARGET_ADDED_P99_MS} ms: ` +
+        `${edge.added.p99.toFixed(2)} ms, ${mark(edge.added.p99 <= TARGET_ADDED_P99_MS)}`,
     );
   }
 }
@@ -551,14 +572,16 @@ function printCpu(title: string, rows: CpuRow[], target: number): void {
       `${r.fpsMin.toFixed(1)}–${r.fpsMax.toFixed(1)}`,
       r.mbps.toFixed(2),
       r.cpuMsPerFrame.toFixed(2),
-      r.kind === "edge" ? ratio(r.cpuPercent, gst?.cpuPercent) : "",
+      isEdge(r.kind) ? ratio(r.cpuPercent, gst?.cpuPercent) : "",
     ]);
   }
-  const ratios = rows.flatMap((r) => {
-    const gst = gstOf(r.run);
-    return r.kind === "edge" && gst ? [r.cpuPercent / gst.cpuPercent] : [];
-  }).sort((a, b) => a - b);
-  if (ratios.length) {
+  console.log("");
+  for (const kind of runtimes) {
+    const ratios = rows.flatMap((r) => {
+      const gst = gstOf(r.run);
+      return r.kind === kind && gst ? [r.cpuPercent / gst.cpuPercent] : [];
+    }).sort((a, b) => a - b);
+    if (ratios.length === 0) continue;
     const x = ratios.length % 2
       ? ratios[(ratios.length - 1) / 2]
       : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
@@ -566,7 +589,7 @@ function printCpu(title: string, rows: CpuRow[], target: number): void {
       ? ` (median of ${ratios.map((r) => r.toFixed(2)).join(", ")})`
       : "";
     console.log(
-      `\n   target: rtsp-edge / GStreamer ≤ ${target}: ${x.toFixed(2)}x${each}, ${
+      `   target: ${nameOf(kind)} / GStreamer ≤ ${target}: ${x.toFixed(2)}x${each}, ${
         mark(x <= target)
       }`,
     );
@@ -589,8 +612,12 @@ if (cases.includes("transcode")) {
     cases.splice(cases.indexOf("transcode"), 1);
   }
 }
-const kinds: ServerKind[] = only ? [only as ServerKind] : ["edge", "gst"];
-/** Each CPU run's servers, in turn; every other run starts with the other server, so that a
+const kinds: ServerKind[] = only === "gst"
+  ? ["gst"]
+  : only === "edge"
+  ? [...runtimes]
+  : [...runtimes, "gst"];
+/** Each CPU run's servers, in turn; every other run takes them in the reverse order, so that a
  * machine growing busier or quieter over the runs does not favour one of them. */
 function runOrder(): [number, ServerKind][] {
   const order: [number, ServerKind][] = [];
@@ -600,7 +627,7 @@ function runOrder(): [number, ServerKind][] {
   return order;
 }
 
-if (binary && kinds.includes("edge")) {
+if (kinds.includes("binary")) {
   const missing = await Deno.stat(binaryPath).then(() => false, () => true);
   if (build || missing) {
     console.error(`building ${binaryPath}`);
@@ -619,7 +646,8 @@ const passRows: CpuRow[] = [];
 const transRows: CpuRow[] = [];
 const started = performance.now();
 console.log(
-  `relay bench: ${edgeName} and GStreamer ${gstVersion()}; ${navigator.hardwareConcurrency} ` +
+  `relay bench: ${kinds.map(nameOf).join(", ")} (GStreamer ${gstVersion()}); ` +
+    `${navigator.hardwareConcurrency} ` +
     `CPUs; upstream pulled over ${transport}, readers over TCP; ${warmup} s warm-up, ` +
     `${seconds} s windows`,
 );
