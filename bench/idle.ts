@@ -20,7 +20,9 @@
  * Where rtsp-edge's memory goes is printed too: its `/metrics` (`rtsp_edge_memory_bytes`, the
  * encoder's WebAssembly memory and Worker heap, the GOP cache) read at the end of each idle window,
  * beside the VmRSS of two Bun executables compiled the same way that do nothing (a timer; a timer
- * and an idle Worker), the floor under any Bun binary.
+ * and an idle Worker), the floor under any Bun binary, and of bench/encoder_floor.ts compiled as
+ * build.ts compiles cli.ts: the encoder alone, fed the same 720p test pattern with no server (in
+ * its Worker, and `--inline` in the main thread), the floor under an always-on server.
  *
  * @module
  */
@@ -300,6 +302,25 @@ function report(list: Subject[], results: Map<string, Result>): void {
   );
 }
 
+/** VmRSS and its split of the executable at `path`, `afterMs` after it started. */
+async function floorOf(path: string, args: string[], afterMs: number): Promise<Window> {
+  const child = new Deno.Command(path, { args, stdout: "null", stderr: "null" }).spawn();
+  try {
+    await sleep(afterMs);
+    const rss = rssMiB(child.pid);
+    return {
+      cpuPercent: 0,
+      rssMiB: rss,
+      anonMiB: statusMiB(child.pid, "RssAnon"),
+      fileMiB: statusMiB(child.pid, "RssFile"),
+      peakRssMiB: rss,
+    };
+  } finally {
+    child.kill();
+    await child.status;
+  }
+}
+
 /** VmRSS and its split of a Bun executable that does nothing, `source` compiled like build.ts. */
 async function bunFloor(name: string, source: Record<string, string>): Promise<Window> {
   const dir = await Deno.makeTempDir({ prefix: "rtsp-edge-floor-" });
@@ -314,21 +335,32 @@ async function bunFloor(name: string, source: Record<string, string>): Promise<W
       stderr: "piped",
     }).output();
     if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
-    const child = new Deno.Command(`${dir}/${name}`, { stdout: "null", stderr: "null" }).spawn();
-    try {
-      await sleep(SETTLE_MS);
-      const rss = rssMiB(child.pid);
-      return {
-        cpuPercent: 0,
-        rssMiB: rss,
-        anonMiB: statusMiB(child.pid, "RssAnon"),
-        fileMiB: statusMiB(child.pid, "RssFile"),
-        peakRssMiB: rss,
-      };
-    } finally {
-      child.kill();
-      await child.status;
-    }
+    return await floorOf(`${dir}/${name}`, [], SETTLE_MS);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * The encoder alone in a Bun binary (bench/encoder_floor.ts, built as build.ts builds cli.ts), in
+ * its Worker and in the main thread, read when the always-on server's first window closes.
+ */
+async function encoderFloors(): Promise<{ label: string; window: Window }[]> {
+  const dir = await Deno.makeTempDir({ prefix: "rtsp-edge-floor-" });
+  try {
+    const binary = `${dir}/encoder-floor`;
+    await buildBinary({ outfile: binary, entry: "bench/encoder_floor.ts" });
+    const at = SETTLE_MS + seconds * 1000;
+    return [
+      {
+        label: "Bun binary: the encoder alone, 720p test pattern, in its Worker",
+        window: await floorOf(binary, [], at),
+      },
+      {
+        label: "Bun binary: the encoder alone, in the main thread",
+        window: await floorOf(binary, ["--inline"], at),
+      },
+    ];
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -400,6 +432,16 @@ function reportBreakdown(
       " thread's (process.memoryUsage()); WASM memory is its size, of which only the touched" +
       " pages are resident.",
   );
+  const encoder = floors.find((f) => f.label.includes("in its Worker"))?.window;
+  const always = results.get("bun-always")?.before;
+  if (encoder && always) {
+    console.log(
+      `\nalways on: ${always.rssMiB.toFixed(1)} MiB, of which the encoder alone (no server)` +
+        ` holds ${encoder.rssMiB.toFixed(1)} MiB; the server's own share is` +
+        ` ${(always.rssMiB - encoder.rssMiB).toFixed(1)} MiB. The 60 MB (57.2 MiB) target is` +
+        ` ${encoder.rssMiB > 57.2 ? "below" : "above"} the encoder's floor on this runtime.`,
+    );
+  }
 }
 
 const list = await subjects();
@@ -409,5 +451,6 @@ for (const s of list) {
   results.set(s.key, await measure(s));
 }
 const floors = only.some((s) => s.startsWith("bun")) ? await bunFloors() : [];
+if (only.includes("bun-always")) floors.push(...await encoderFloors());
 report(list, results);
 reportBreakdown(list, results, floors);
