@@ -39,7 +39,10 @@ const INCLUDE_DIRS = [
   "codec/decoder/plus/inc",
 ];
 /** Our bridge, relative to the repository root. */
-export const DECODER_BRIDGE_SOURCES: readonly string[] = ["wasm/decoder_bridge.c"];
+export const DECODER_BRIDGE_SOURCES: readonly string[] = [
+  "wasm/decoder_bridge.c",
+  "wasm/fresh_pages.c",
+];
 
 /** Exported functions: the ABI in wasm/README.md. */
 export const DECODER_EXPORTS: readonly string[] = [

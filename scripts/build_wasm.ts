@@ -77,6 +77,7 @@ const INCLUDE_DIRS = [
 export const BRIDGE_SOURCES: readonly string[] = [
   "wasm/bridge.c",
   "wasm/convert.c",
+  "wasm/fresh_pages.c",
   "wasm/simd_kernels.c",
 ];
 /** Our own C++ sources: compiled like OpenH264's (its flags and include paths), since they use
@@ -103,6 +104,7 @@ export const EXPORTS: readonly string[] = [
   "rtse_free",
   "rtse_set_simd",
   "rtse_selftest_kernels",
+  "rtse_selftest_zeroing",
   "rtse_encoder_simd",
 ];
 const OUT_WASM = "wasm/openh264.wasm";

@@ -60,6 +60,8 @@ export const LINK_FLAGS: readonly string[] = [
   "-sALLOW_MEMORY_GROWTH=1",
   "-sINITIAL_MEMORY=16777216",
   "-sABORTING_MALLOC=0",
+  // wasm/fresh_pages.c: zeroing leaves the pages that are zero already uncommitted.
+  "-Wl,--wrap=memset",
 ];
 
 /** Imports the bindings provide (src/encoder/wasm_binding.ts, src/decoder/wasm_binding.ts). */

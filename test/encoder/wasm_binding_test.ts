@@ -243,3 +243,35 @@ Deno.test("heap() gives a fresh view after memory grows for a large encoder", as
   assert.throws(() => wasm.view(after.length - 4, 8), RangeError);
   x.rtse_encoder_destroy(handle);
 });
+
+Deno.test("a zeroing memset clears dirty pages and leaves zero ones as they are", async () => {
+  // wasm/fresh_pages.c: OpenH264's clears skip the pages that are zero already. The check runs in
+  // the module: a block of dirty and zero host pages, one zero page but for its last byte.
+  const x = (await freshInstance()).exports as unknown as { rtse_selftest_zeroing(): number };
+  assert.equal(x.rtse_selftest_zeroing(), 0);
+});
+
+Deno.test("an encoder made in memory left dirty encodes the same bytes as in fresh memory", async () => {
+  // An encoder made where freed blocks left bytes behind (wasm/fresh_pages.c clears only the
+  // pages that are not zero) must encode exactly as one made in fresh memory.
+  const frames = Array.from({ length: 12 }, (_, i) => movingI420(640, 480, i));
+  const encodeAll = (wasm: EncoderInstance): Uint8Array => {
+    const x = wasm.exports;
+    const handle = x.rtse_encoder_create(640, 480, 30, 1_000_000, 30, 0, 0, 0);
+    assert.ok(handle > 0, `create returned ${handle}`);
+    const out = concat(...frames.map((f, i) => encodeI420(wasm, handle, f, i * 33).data));
+    x.rtse_encoder_destroy(handle);
+    return out;
+  };
+  const fresh = encodeAll(await freshInstance());
+
+  const dirty = await freshInstance();
+  encodeAll(dirty); // an encoder's allocations, used and freed
+  const x = dirty.exports;
+  const size = 8 << 20; // then every free byte the allocator holds made non-zero
+  const block = x.rtse_malloc(size);
+  assert.notEqual(block, 0);
+  dirty.view(block, size).fill(0xa5);
+  x.rtse_free(block);
+  assert.deepEqual(encodeAll(dirty), fresh);
+});
